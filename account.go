@@ -1,0 +1,193 @@
+package portail
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Plan is a subscription plan; it caps the users who count (S1).
+type Plan string
+
+const (
+	PlanStarter    Plan = "starter"
+	PlanBronze     Plan = "bronze"
+	PlanSilver     Plan = "silver"
+	PlanGold       Plan = "gold"
+	PlanPlatinum   Plan = "platinum"
+	PlanEnterprise Plan = "enterprise"
+)
+
+// Plans lists the plans, smallest first.
+var Plans = []Plan{PlanStarter, PlanBronze, PlanSilver, PlanGold, PlanPlatinum, PlanEnterprise}
+
+var planSeats = map[Plan]int{PlanStarter: 1, PlanBronze: 1, PlanSilver: 2, PlanGold: 3, PlanPlatinum: 5, PlanEnterprise: 10}
+
+// Seats is the number of users the plan includes.
+func (p Plan) Seats() int { return planSeats[p] }
+
+// Valid reports whether p is a known plan.
+func (p Plan) Valid() bool { _, ok := planSeats[p]; return ok }
+
+// Subscription constants (S2, S3).
+const (
+	TrialSeats       = 10
+	DefaultTrialDays = 30
+	ExtraSeatCents   = 500 // per extra user per month
+	MaxExtraSeats    = 10000
+)
+
+// Onboarding is how a new user gets their first password (C1, C2).
+type Onboarding string
+
+const (
+	OnboardingInvitation        Onboarding = "invitation"
+	OnboardingTemporaryPassword Onboarding = "temporary_password"
+)
+
+// Valid reports whether o is a known onboarding.
+func (o Onboarding) Valid() bool {
+	return o == OnboardingInvitation || o == OnboardingTemporaryPassword
+}
+
+// Account is a customer company (T1).
+type Account struct {
+	ID          int64
+	Name        string
+	Plan        Plan
+	TrialEndsAt *time.Time
+	ExtraSeats  int
+	Modules     ModuleSet
+	Onboarding  Onboarding // the default for new users
+	CreatedAt   time.Time
+	// UsedSeats counts invited and active users; set by the storage that
+	// loaded the account.
+	UsedSeats int
+}
+
+// InTrial reports whether the trial still runs at now.
+func (a *Account) InTrial(now time.Time) bool {
+	return a.TrialEndsAt != nil && now.Before(*a.TrialEndsAt)
+}
+
+// IncludedSeats are the seats without extras: the trial's or the plan's.
+func (a *Account) IncludedSeats(now time.Time) int {
+	if a.InTrial(now) {
+		return max(TrialSeats, a.Plan.Seats())
+	}
+	return a.Plan.Seats()
+}
+
+// SeatLimit is every seat the account may fill.
+func (a *Account) SeatLimit(now time.Time) int { return a.IncludedSeats(now) + a.ExtraSeats }
+
+// AvailableSeats is how many more users may be added.
+func (a *Account) AvailableSeats(now time.Time) int { return max(0, a.SeatLimit(now)-a.UsedSeats) }
+
+// UnusedExtraSeats are paid extra seats that no user needs (S5): the
+// admin is reminded to remove them.
+func (a *Account) UnusedExtraSeats(now time.Time) int {
+	return min(a.ExtraSeats, max(0, a.SeatLimit(now)-a.UsedSeats))
+}
+
+// MonthlyCostCents is what the extra seats cost per month.
+func (a *Account) MonthlyCostCents() int { return a.ExtraSeats * ExtraSeatCents }
+
+// CheckSeats returns ESEATLIMIT when adding n users would exceed the
+// limit at now; its message says how to add seats (S4).
+func (a *Account) CheckSeats(now time.Time, n int) error {
+	limit := a.SeatLimit(now)
+	if a.UsedSeats+n <= limit {
+		return nil
+	}
+	what := fmt.Sprintf("The %s plan", a.Plan)
+	if a.InTrial(now) {
+		what = "The trial"
+	}
+	e := Errorf(ESEATLIMIT, "%s allows %d users (%d included + %d extra seats) and %d already count. "+
+		"Add extra seats to the subscription (account page, or PUT /api/v1/account/subscription) or deactivate a user first.",
+		what, limit, a.IncludedSeats(now), a.ExtraSeats, a.UsedSeats)
+	e.Plan, e.Limit = a.Plan, limit
+	return e
+}
+
+// SubscriptionUpdate changes the plan, the extra seats or the modules.
+type SubscriptionUpdate struct {
+	Plan       *Plan
+	ExtraSeats *int
+	Modules    *ModuleSet
+	Onboarding *Onboarding
+}
+
+// Validate checks the fields present.
+func (u *SubscriptionUpdate) Validate() error {
+	var v Validation
+	if u.Plan != nil && !u.Plan.Valid() {
+		v.Add("plan", "Choose starter, bronze, silver, gold, platinum or enterprise.")
+	}
+	if u.ExtraSeats != nil && (*u.ExtraSeats < 0 || *u.ExtraSeats > MaxExtraSeats) {
+		v.Add("extra_seats", "Use a number of extra seats between 0 and 10000.")
+	}
+	if u.Modules != nil && *u.Modules == 0 {
+		v.Add("modules", "Keep at least one module.")
+	}
+	if u.Onboarding != nil && !u.Onboarding.Valid() {
+		v.Add("onboarding", "Choose invitation or temporary_password.")
+	}
+	return v.Err()
+}
+
+// AccountService reads and changes the caller's account.
+type AccountService interface {
+	// FindAccount returns the caller's account with its seats (admins). EFORBIDDEN.
+	FindAccount(ctx context.Context) (*Account, error)
+	// UpdateSubscription changes plan, extra seats and modules (admins).
+	// EINVALID, EFORBIDDEN, ESEATLIMIT.
+	UpdateSubscription(ctx context.Context, u SubscriptionUpdate) (*Account, error)
+}
+
+// Setup is the first-run creation of an account and its first admin.
+type Setup struct {
+	AccountName   string
+	Plan          Plan
+	Trial         bool
+	TrialDays     int
+	Modules       ModuleSet
+	AdminUsername string
+	AdminFullName string
+	AdminEmail    string
+	// AdminPassword, when set, makes the admin active at once; otherwise
+	// the admin gets an invitation.
+	AdminPassword string
+	Language      string
+}
+
+// Validate reports every field problem at once.
+func (s *Setup) Validate() error {
+	var v Validation
+	if err := ValidateDepartmentName(s.AccountName); err != nil {
+		v.Add("account", "Enter the account's name (at most 100 characters).")
+	}
+	if !s.Plan.Valid() {
+		v.Add("plan", "Choose starter, bronze, silver, gold, platinum or enterprise.")
+	}
+	if s.Modules == 0 {
+		v.Add("modules", "Choose at least one module.")
+	}
+	validateUsername(&v, s.AdminUsername)
+	validateEmail(&v, s.AdminEmail)
+	if s.AdminFullName != "" {
+		validateFullName(&v, s.AdminFullName)
+	}
+	for i := range v.Fields {
+		switch v.Fields[i].Field {
+		case "username":
+			v.Fields[i].Field = "admin_username"
+		case "email":
+			v.Fields[i].Field = "admin_email"
+		case "full_name":
+			v.Fields[i].Field = "admin_full_name"
+		}
+	}
+	return v.Err()
+}

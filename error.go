@@ -1,0 +1,102 @@
+package portail
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Stable error codes of the API contract (SPEC §9). Clients branch on these,
+// never on messages, so a code is never renamed.
+const (
+	EINVALID                = "invalid"
+	EUNAUTHENTICATED        = "unauthenticated"
+	ESESSIONREPLACED        = "session_replaced"
+	EFORBIDDEN              = "forbidden"
+	ENOTFOUND               = "not_found"
+	EUSERNAMETAKEN          = "username_taken"
+	EEMAILTAKEN             = "email_taken"
+	EUSERNAMEIMMUTABLE      = "username_immutable"
+	ESEATLIMIT              = "seat_limit"
+	ETOOMANYATTEMPTS        = "too_many_attempts"
+	ETOKENINVALID           = "token_invalid"
+	EPASSWORDCHANGEREQUIRED = "password_change_required"
+	ECONFLICT               = "conflict"
+	EINTERNAL               = "internal"
+)
+
+// FieldError names one invalid request field, dotted for nested ones
+// (recipient.postal_code, modules[1]).
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is the one error type the domain returns to callers. Its Message is
+// safe to show to the user; internal errors are plain Go errors and are shown
+// only as "internal error".
+type Error struct {
+	Code    string
+	Message string
+	Fields  []FieldError
+
+	// Plan and Limit are set on seat_limit errors (SPEC §9).
+	Plan  Plan
+	Limit int
+	// RetryAfter is set on too_many_attempts errors, in whole seconds.
+	RetryAfter int
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("portail error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code string, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an application error, EINTERNAL for any
+// other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the human message of an application error, or a
+// generic message that reveals nothing of internal errors.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// Validation collects field errors so that a form or request reports every
+// problem at once rather than one per round trip.
+type Validation struct{ Fields []FieldError }
+
+// Add records a problem with field.
+func (v *Validation) Add(field, message string) { v.Fields = append(v.Fields, FieldError{field, message}) }
+
+// Err returns nil when no problem was recorded, else an EINVALID error.
+func (v *Validation) Err() error {
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "Some fields are invalid.", Fields: v.Fields}
+}
+
+// ErrNotFound is the one answer for anything the caller may not see,
+// whether it does not exist or belongs to someone else (SPEC T1).
+func ErrNotFound(what string) *Error { return Errorf(ENOTFOUND, "%s not found.", what) }
+
+// ErrForbidden is the answer for what the caller sees but may not do.
+func ErrForbidden() *Error { return Errorf(EFORBIDDEN, "You are not allowed to do this.") }

@@ -1,0 +1,85 @@
+// Package password hashes passwords with argon2id and checks them against
+// the rules of NIST SP 800-63B: length and a list of common passwords, no
+// composition rules (C7).
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// OWASP's argon2id recommendation: 19 MiB, two passes, one lane.
+const (
+	memoryKiB = 19 * 1024
+	passes    = 2
+	lanes     = 1
+	saltLen   = 16
+	keyLen    = 32
+)
+
+// Each hash takes 19 MiB and a core for tens of milliseconds; bounding
+// concurrent hashes to the cores keeps a login storm from exhausting
+// memory and keeps latency of other requests stable.
+var slots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// Hash returns the PHC string of pw: $argon2id$v=19$m=…,t=…,p=…$salt$key.
+func Hash(pw string) string {
+	salt := make([]byte, saltLen)
+	rand.Read(salt)
+	key := derive([]byte(pw), salt, memoryKiB, passes, lanes, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, lanes,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+func derive(pw, salt []byte, m, t uint32, p uint8, n uint32) []byte {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	return argon2.IDKey(pw, salt, t, m, p, n)
+}
+
+// Verify reports whether pw matches the PHC string encoded. The parameters
+// come from the string, so hashes made with older settings still verify.
+func Verify(encoded, pw string) bool {
+	m, t, p, salt, key, err := decode(encoded)
+	if err != nil {
+		return false
+	}
+	got := derive([]byte(pw), salt, m, t, p, uint32(len(key)))
+	return subtle.ConstantTimeCompare(got, key) == 1
+}
+
+// dummy is verified when no user matches a login, so that an unknown login
+// costs the same time as a wrong password (no user enumeration).
+var dummy = Hash("portail-no-such-user")
+
+// VerifyNothing spends the time of one Verify.
+func VerifyNothing(pw string) { Verify(dummy, pw) }
+
+func decode(s string) (m, t uint32, p uint8, salt, key []byte, err error) {
+	parts := strings.Split(s, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return 0, 0, 0, nil, nil, errors.New("not an argon2id hash")
+	}
+	var v int
+	if _, err = fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return 0, 0, 0, nil, nil, errors.New("unsupported argon2 version")
+	}
+	if _, err = fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return 0, 0, 0, nil, nil, err
+	}
+	if salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil {
+		return 0, 0, 0, nil, nil, err
+	}
+	if key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil {
+		return 0, 0, 0, nil, nil, err
+	}
+	return m, t, p, salt, key, nil
+}

@@ -1,0 +1,79 @@
+package portail
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+)
+
+// Session is one signed-in browser or client (C6). Its token lives only in
+// the cookie; the database keeps its SHA-256.
+type Session struct {
+	ID         int64
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute lifetime
+	EndedAt    *time.Time
+	EndReason  string // one of the SessionEnd* reasons
+}
+
+// Why a session ended. A replaced session answers session_replaced so that
+// the browser can tell its user why (C6).
+const (
+	SessionEndLogout      = "logout"
+	SessionEndReplaced    = "replaced"
+	SessionEndPassword    = "password_changed"
+	SessionEndDeactivated = "deactivated"
+	SessionEndExpired     = "expired"
+)
+
+// Session lifetimes; configurable per server.
+const (
+	DefaultSessionIdle     = 8 * time.Hour
+	DefaultSessionLifetime = 7 * 24 * time.Hour
+)
+
+// NewToken returns a random token of 32 bytes, URL-safe, and its hash, the
+// only form the database stores. Tokens carry 256 bits of entropy, so a
+// fast hash is enough: nobody can guess one to test against it.
+func NewToken() (token, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken returns the stored form of a token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Login is a sign-in attempt.
+type Login struct {
+	Login    string // username or e-mail
+	Password string
+}
+
+// AuthService signs users in and out.
+type AuthService interface {
+	// Login checks the credentials, ends the user's earlier session and
+	// starts a new one, returning its token. EUNAUTHENTICATED.
+	Login(ctx context.Context, l Login) (*User, string, error)
+	// Authenticate resolves a session token to its user and session.
+	// EUNAUTHENTICATED, ESESSIONREPLACED.
+	Authenticate(ctx context.Context, token string) (*User, *Session, Actor, error)
+	// Logout ends the caller's session.
+	Logout(ctx context.Context) error
+	// ChangePassword sets the caller's password and ends their other
+	// sessions. EINVALID, EUNAUTHENTICATED.
+	ChangePassword(ctx context.Context, current, next string) error
+	// NeedsSetup reports whether the installation has no account yet.
+	NeedsSetup(ctx context.Context) (bool, error)
+	// Setup creates an account and its first admin. EINVALID,
+	// EUSERNAMETAKEN, EEMAILTAKEN.
+	Setup(ctx context.Context, s Setup) (*Account, *User, error)
+}

@@ -1,0 +1,240 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"portail"
+	"portail/password"
+)
+
+// AuthService implements portail.AuthService.
+type AuthService struct {
+	db *DB
+	// Idle ends a session unused this long; Lifetime ends any session this
+	// old. Rules checks new passwords.
+	Idle     time.Duration
+	Lifetime time.Duration
+	Rules    password.Rules
+}
+
+// NewAuthService returns the auth service of db with default lifetimes.
+func NewAuthService(db *DB) *AuthService {
+	return &AuthService{db: db, Idle: portail.DefaultSessionIdle, Lifetime: portail.DefaultSessionLifetime}
+}
+
+var _ portail.AuthService = (*AuthService)(nil)
+
+var errBadLogin = portail.Errorf(portail.EUNAUTHENTICATED, "Wrong username or password.")
+
+// Login checks a username or e-mail and a password. It answers the same
+// error, after the same work, for an unknown login, an inactive or invited
+// user and a wrong password (C7). On success the user's earlier session
+// ends (C6) and a new token is returned.
+func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User, string, error) {
+	caller := portail.CallerFrom(ctx)
+	key := portail.NormalizeKey(l.Login)
+	var u *portail.User
+	var hash sql.NullString
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		// A login names a username first, else an e-mail: both are unique,
+		// but one person's username may look like another's address.
+		row := tx.queryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE username_key = ? OR email_key = ?
+			ORDER BY CASE WHEN username_key = ? THEN 0 ELSE 1 END LIMIT 1`, key, key, key)
+		var err error
+		u, err = scanUser(row, &hash)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		password.VerifyNothing(l.Password)
+		return nil, "", errBadLogin
+	} else if err != nil {
+		return nil, "", err
+	}
+	// Hash outside any transaction: it takes tens of milliseconds of CPU
+	// and must not hold the SQLite writer.
+	ok := hash.Valid && password.Verify(hash.String, l.Password)
+	if !hash.Valid {
+		password.VerifyNothing(l.Password)
+	}
+	if !ok || u.Status != portail.StatusActive {
+		err := s.db.writeTx(ctx, func(tx *Tx) error {
+			return logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityLoginFailed, "")
+		})
+		return nil, "", errors.Join(errBadLogin, err)
+	}
+	token, tokenHash := portail.NewToken()
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		// Re-check inside the transaction: a deactivation may have landed
+		// while the password was being hashed.
+		var status string
+		if err := tx.queryRow(`SELECT status FROM users WHERE id = ?`, u.ID).Scan(&status); err != nil {
+			return err
+		}
+		if status != string(portail.StatusActive) {
+			return errBadLogin
+		}
+		n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if err := logActivity(tx, portail.Caller{IP: caller.IP, UserAgent: caller.UserAgent}, u.AccountID, u.ID, portail.ActivitySessionReplaced, "an earlier session was ended by this login"); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now), micros(tx.now.Add(s.Lifetime)),
+			caller.IP, truncate(caller.UserAgent, 512)); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE users SET last_login_at = ? WHERE id = ?`, micros(tx.now), u.ID); err != nil {
+			return err
+		}
+		now := tx.now
+		u.LastLoginAt = &now
+		c := caller
+		c.Actor.UserID = u.ID
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, "")
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Authenticate resolves a session token. An ended session answers
+// ESESSIONREPLACED when a newer login ended it, so the browser can tell
+// its user why; any other dead session answers EUNAUTHENTICATED.
+func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.User, *portail.Session, portail.Actor, error) {
+	var u *portail.User
+	var sess portail.Session
+	var accountModules portail.ModuleSet
+	now := s.db.Now()
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		var created, seen, expires int64
+		var ended sql.NullInt64
+		var reason sql.NullString
+		err := tx.queryRow(`SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules
+			FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
+			WHERE s.token_hash = ?`, portail.HashToken(token)).
+			Scan(&sess.ID, &sess.UserID, &created, &seen, &expires, &ended, &reason, &accountModules)
+		if errors.Is(err, sql.ErrNoRows) {
+			return portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+		} else if err != nil {
+			return err
+		}
+		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+		sess.EndedAt, sess.EndReason = timePtr(ended), reason.String
+		u, err = findUserByID(tx, sess.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, portail.Actor{}, err
+	}
+	switch {
+	case sess.EndedAt != nil && sess.EndReason == portail.SessionEndReplaced:
+		return nil, nil, portail.Actor{}, portail.Errorf(portail.ESESSIONREPLACED, "You were signed out because you signed in somewhere else.")
+	case sess.EndedAt != nil, u.Status != portail.StatusActive:
+		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Your session has ended; sign in again.")
+	case now.After(sess.ExpiresAt), now.Sub(sess.LastSeenAt) > s.Idle:
+		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Your session has expired; sign in again.")
+	}
+	// Record activity at most once a minute: the idle timeout needs no
+	// finer grain and most requests then stay read-only.
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		if err := s.db.writeTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL`, micros(now), sess.ID)
+			return err
+		}); err != nil {
+			return nil, nil, portail.Actor{}, err
+		}
+		sess.LastSeenAt = now
+	}
+	return u, &sess, u.Actor(accountModules), nil
+}
+
+func findUserByID(tx *Tx, id int64) (*portail.User, error) {
+	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("User")
+	}
+	return u, err
+}
+
+// Logout ends the caller's session.
+func (s *AuthService) Logout(ctx context.Context) error {
+	c := portail.CallerFrom(ctx)
+	if c.SessionID == 0 {
+		return nil
+	}
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL`,
+			micros(tx.now), portail.SessionEndLogout, c.SessionID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityLogout, "")
+	})
+}
+
+// ChangePassword replaces the caller's password after checking the current
+// one, and ends every other session of theirs. EINVALID, EUNAUTHENTICATED.
+func (s *AuthService) ChangePassword(ctx context.Context, current, next string) error {
+	c := portail.CallerFrom(ctx)
+	if c.Actor.UserID == 0 {
+		return portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+	}
+	var hash sql.NullString
+	var username string
+	if err := s.db.readTx(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT password_hash, username FROM users WHERE id = ?`, c.Actor.UserID).Scan(&hash, &username)
+	}); err != nil {
+		return err
+	}
+	if !hash.Valid || !password.Verify(hash.String, current) {
+		return &portail.Error{Code: portail.EINVALID, Message: "The current password is wrong.",
+			Fields: []portail.FieldError{{Field: "current_password", Message: "The current password is wrong."}}}
+	}
+	if err := s.Rules.Check("new_password", next, username); err != nil {
+		return err
+	}
+	newHash := password.Hash(next)
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE users SET password_hash = ?, password_change_required = ?, updated_at = ? WHERE id = ?`,
+			newHash, false, micros(tx.now), c.Actor.UserID); err != nil {
+			return err
+		}
+		if err := endSessions(tx, c.Actor.UserID, c.SessionID, portail.SessionEndPassword); err != nil {
+			return err
+		}
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityPasswordChanged, "")
+	})
+}
+
+// endSessions ends the live sessions of a user but keep, for reason.
+func endSessions(tx *Tx, userID, keep int64, reason string) error {
+	_, err := endSessionsCount(tx, userID, keep, reason)
+	return err
+}
+
+func endSessionsCount(tx *Tx, userID, keep int64, reason string) (int64, error) {
+	res, err := tx.exec(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL AND id <> ?`,
+		micros(tx.now), reason, userID, keep)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,249 @@
+// Package sqldb is the only package that speaks SQL. It stores portail in
+// SQLite (the embedded default) or PostgreSQL (for several serve processes)
+// with the same queries, and implements the services of package portail:
+// each exported method asks the policy, then owns its transaction.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// DB is an open database.
+type DB struct {
+	// write runs every write transaction. On SQLite it is a single
+	// connection whose transactions begin IMMEDIATE, so writers queue in Go
+	// instead of failing with SQLITE_BUSY; on PostgreSQL it is the pool.
+	write *sql.DB
+	read  *sql.DB // a pool of read-only connections (the same pool on PostgreSQL)
+	pg    bool
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.pg }
+
+// Open opens the database named by dsn: a postgres:// (or postgresql://)
+// URL selects PostgreSQL; a path, optionally prefixed with sqlite:, selects
+// SQLite. It runs the migrations before returning.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{Now: time.Now}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db.pg = true
+		if db.write, err = sql.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		db.write.SetMaxOpenConns(20)
+		db.write.SetMaxIdleConns(20)
+		db.write.SetConnMaxIdleTime(5 * time.Minute)
+		db.read = db.write
+	} else {
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("empty database path")
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, err
+			}
+		}
+		// WAL lets readers run beside the writer; synchronous=FULL makes an
+		// acknowledged commit survive a power cut, not just a crash.
+		common := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+		if db.write, err = sql.Open("sqlite", common+"&_pragma=journal_mode(WAL)&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		db.write.SetMaxOpenConns(1)
+		db.write.SetConnMaxIdleTime(0)
+		if db.read, err = sql.Open("sqlite", common+"&_pragma=query_only(1)"); err != nil {
+			db.write.Close()
+			return nil, err
+		}
+		db.read.SetMaxOpenConns(8)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers, for /readyz.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// migrate applies, in order and each in its own transaction, the embedded
+// migrations not yet recorded in schema_migrations. On PostgreSQL an
+// advisory lock makes processes starting together take turns.
+func (db *DB) migrate(ctx context.Context) error {
+	dir := "migrations/sqlite"
+	if db.pg {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(migrationsFS, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	return db.writeTx(ctx, func(tx *Tx) error {
+		if db.pg {
+			if _, err := tx.exec(`SELECT pg_advisory_xact_lock(7001)`); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+			return err
+		}
+		var current int
+		if err := tx.queryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return err
+		}
+		for _, name := range names {
+			v, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+			if err != nil {
+				return fmt.Errorf("migration %s: name must start with its number", name)
+			}
+			if v <= current {
+				continue
+			}
+			body, err := migrationsFS.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+			if _, err := tx.exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, micros(db.Now())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Tx is a transaction that rewrites ? placeholders for PostgreSQL, so the
+// queries of both dialects are written once.
+type Tx struct {
+	tx  *sql.Tx
+	ctx context.Context
+	pg  bool
+	now time.Time // one instant for everything the transaction writes
+}
+
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, tx.rebind(q), args...)
+}
+
+func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, tx.rebind(q), args...)
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (tx *Tx) insert(q string, args ...any) (int64, error) {
+	var id int64
+	err := tx.queryRow(q+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+func (tx *Tx) rebind(q string) string {
+	if !tx.pg || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// writeTx runs fn in a write transaction, committing when it returns nil.
+func (db *DB) writeTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.runTx(ctx, db.write, fn)
+}
+
+// readTx runs fn in a transaction on the read pool: one consistent snapshot.
+func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.runTx(ctx, db.read, fn)
+}
+
+func (db *DB) runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, ctx: ctx, pg: db.pg, now: db.Now().UTC()}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Times are stored as microseconds since the Unix epoch in a BIGINT on both
+// databases: one representation, ordered and indexed the same way.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func nullMicros(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(*t), Valid: true}
+}
+
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMicros(n.Int64)
+	return &t
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }

@@ -1,0 +1,470 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"portail"
+)
+
+// UserService implements portail.UserService.
+type UserService struct{ db *DB }
+
+// NewUserService returns the user service of db.
+func NewUserService(db *DB) *UserService { return &UserService{db} }
+
+var _ portail.UserService = (*UserService)(nil)
+
+const userColumns = `id, account_id, username, full_name, email, role, department_id, modules, status, language,
+	created_at, last_login_at, password_change_required`
+
+// scanUser scans userColumns and then the extra destinations.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*portail.User, error) {
+	var u portail.User
+	var role, status string
+	var dept, lastLogin sql.NullInt64
+	var created int64
+	dest := append([]any{&u.ID, &u.AccountID, &u.Username, &u.FullName, &u.Email, &role, &dept, &u.Modules,
+		&status, &u.Language, &created, &lastLogin, &u.PasswordChangeRequired}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	u.Role, _ = portail.ParseRole(role)
+	u.DepartmentID = dept.Int64
+	u.Status = portail.UserStatus(status)
+	u.CreatedAt = fromMicros(created)
+	u.LastLoginAt = timePtr(lastLogin)
+	return &u, nil
+}
+
+// findUser loads a user of the account; ENOTFOUND when there is none.
+func findUser(tx *Tx, accountID, id int64) (*portail.User, error) {
+	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE id = ? AND account_id = ?`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("User")
+	}
+	return u, err
+}
+
+// visibleUser loads a user the caller may see: ENOTFOUND otherwise, so that
+// a foreign id looks exactly like a missing one (T1).
+func visibleUser(tx *Tx, a portail.Actor, id int64) (*portail.User, error) {
+	u, err := findUser(tx, a.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !portail.Can(a, portail.ActViewUser, u.Resource()) {
+		return nil, portail.ErrNotFound("User")
+	}
+	return u, nil
+}
+
+// FindUser returns a user the caller may see. ENOTFOUND.
+func (s *UserService) FindUser(ctx context.Context, id int64) (*portail.User, error) {
+	a := portail.CallerFrom(ctx).Actor
+	var u *portail.User
+	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		u, err = visibleUser(tx, a, id)
+		return err
+	})
+	return u, err
+}
+
+// ListUsers returns a page of the users the caller may see, ordered by
+// username, and the cursor of the next page ("" on the last).
+func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*portail.User, string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
+	a := portail.CallerFrom(ctx).Actor
+	scope := portail.ScopeFor(a, portail.ActViewUser, 0)
+	if scope.None {
+		return nil, "", nil
+	}
+	where, args := []string{"account_id = ?"}, []any{a.AccountID}
+	if scope.DepartmentID != 0 {
+		where, args = append(where, "department_id = ?"), append(args, scope.DepartmentID)
+	}
+	if scope.OwnerID != 0 {
+		where, args = append(where, "id = ?"), append(args, scope.OwnerID)
+	}
+	switch f.Status {
+	case "":
+		where = append(where, "status <> 'inactive'")
+	case "all":
+	default:
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if f.DepartmentID != 0 {
+		where, args = append(where, "department_id = ?"), append(args, f.DepartmentID)
+	}
+	if f.Role != 0 {
+		where, args = append(where, "role = ?"), append(args, f.Role.String())
+	}
+	if f.Module != 0 {
+		where, args = append(where, "(modules & ?) <> 0"), append(args, int(f.Module))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// Case-folded search on the keys and the name; the pattern's own
+		// wildcards are escaped so that "_" means an underscore.
+		pat := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
+		where = append(where, `(username_key LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\' OR LOWER(full_name) LIKE ? ESCAPE '\')`)
+		args = append(args, pat, pat, pat)
+	}
+	if f.Cursor != "" {
+		key, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where, args = append(where, "(username_key > ? OR (username_key = ? AND id > ?))"), append(args, key, key, id)
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = portail.DefaultPageSize
+	}
+	q := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY username_key, id LIMIT ` + strconv.Itoa(limit+1)
+	var users []*portail.User
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(users) > limit {
+		users = users[:limit]
+		last := users[limit-1]
+		next = encodeCursor(portail.NormalizeKey(last.Username), last.ID)
+	}
+	return users, next, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Cursors are opaque to clients: the sort key and id of the last row.
+func encodeCursor(key string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + key))
+}
+
+func decodeCursor(c string) (string, int64, error) {
+	bad := &portail.Error{Code: portail.EINVALID, Message: "The cursor is not valid; start again from the first page.",
+		Fields: []portail.FieldError{{Field: "cursor", Message: "Invalid cursor."}}}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", 0, bad
+	}
+	idStr, key, ok := strings.Cut(string(b), ":")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if !ok || err != nil {
+		return "", 0, bad
+	}
+	return key, id, nil
+}
+
+// CreateUser adds a user in the invited state (or active with a temporary
+// password), within the seats of the plan. EINVALID, EFORBIDDEN,
+// EUSERNAMETAKEN, EEMAILTAKEN, ESEATLIMIT.
+func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*portail.User, error) {
+	caller := portail.CallerFrom(ctx)
+	a := caller.Actor
+	if a.UserID == 0 {
+		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var u *portail.User
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		acct, err := lockAccount(tx, a.AccountID)
+		if err != nil {
+			return err
+		}
+		if err := checkGrant(tx, acct, c.DepartmentID, c.Modules); err != nil {
+			return err
+		}
+		if !portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, DepartmentID: c.DepartmentID, Role: c.Role, Modules: c.Modules}) {
+			return portail.Errorf(portail.EFORBIDDEN, "You may not add this user: a department admin adds users only to their own department, never an admin, and grants only modules they hold.")
+		}
+		if err := userConflict(tx, c.Username, c.Email, 0); err != nil {
+			return err
+		}
+		if err := acct.CheckSeats(tx.now, 1); err != nil {
+			return err
+		}
+		lang := c.Language
+		if lang == "" {
+			lang = "fr"
+		}
+		id, err := tx.insert(`INSERT INTO users (account_id, username, username_key, full_name, email, email_key, role,
+			department_id, modules, status, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', ?, ?, ?)`,
+			a.AccountID, c.Username, portail.NormalizeKey(c.Username), c.FullName, c.Email, portail.NormalizeKey(c.Email),
+			c.Role.String(), nullID(c.DepartmentID), int(c.Modules), lang, micros(tx.now), micros(tx.now))
+		if err != nil {
+			return err
+		}
+		if u, err = findUser(tx, a.AccountID, id); err != nil {
+			return err
+		}
+		return logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
+			fmt.Sprintf("username=%s role=%s department_id=%d modules=%s", u.Username, u.Role, u.DepartmentID, u.Modules))
+	})
+	if isUniqueViolation(err) {
+		// A concurrent request took the name between our check and our
+		// insert; the unique index refused it. Say which, as the check would.
+		return nil, s.conflictAfterRace(ctx, c.Username, c.Email, 0)
+	}
+	return u, err
+}
+
+// conflictAfterRace names the field a unique index refused.
+func (s *UserService) conflictAfterRace(ctx context.Context, username, email string, exclude int64) error {
+	err := s.db.readTx(ctx, func(tx *Tx) error { return userConflict(tx, username, email, exclude) })
+	if err == nil {
+		return portail.Errorf(portail.ECONFLICT, "Another change happened at the same time; please try again.")
+	}
+	return err
+}
+
+// userConflict returns EUSERNAMETAKEN or EEMAILTAKEN (with field errors for
+// both when both are taken) when another user holds the username or the
+// e-mail, compared case-insensitively across the installation (U2).
+func userConflict(tx *Tx, username, email string, exclude int64) error {
+	var v portail.Validation
+	code := ""
+	if username != "" {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM users WHERE username_key = ? AND id <> ?`, portail.NormalizeKey(username), exclude).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			v.Add("username", "This username is taken.")
+			code = portail.EUSERNAMETAKEN
+		}
+	}
+	if email != "" {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM users WHERE email_key = ? AND id <> ?`, portail.NormalizeKey(email), exclude).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			v.Add("email", "This e-mail address is already used by another user.")
+			if code == "" {
+				code = portail.EEMAILTAKEN
+			}
+		}
+	}
+	if code == "" {
+		return nil
+	}
+	msg := "This username is taken."
+	if code == portail.EEMAILTAKEN {
+		msg = "This e-mail address is already used by another user."
+	}
+	return &portail.Error{Code: code, Message: msg, Fields: v.Fields}
+}
+
+// checkGrant checks that a department exists in the account and that the
+// modules are subscribed, as field errors.
+func checkGrant(tx *Tx, acct *portail.Account, deptID int64, mods portail.ModuleSet) error {
+	var v portail.Validation
+	if deptID != 0 {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM departments WHERE id = ? AND account_id = ?`, deptID, acct.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			v.Add("department_id", "Choose an existing department.")
+		}
+	}
+	if !mods.SubsetOf(acct.Modules) {
+		v.Add("modules", "Grant only modules the account subscribes to: "+acct.Modules.String()+".")
+	}
+	return v.Err()
+}
+
+// UpdateUser changes a user's profile or access. EINVALID, ENOTFOUND,
+// EFORBIDDEN, EEMAILTAKEN.
+func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.UserUpdate) (*portail.User, error) {
+	caller := portail.CallerFrom(ctx)
+	a := caller.Actor
+	upd.Normalize()
+	if err := upd.Validate(); err != nil {
+		return nil, err
+	}
+	var u *portail.User
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		old, err := visibleUser(tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !portail.Can(a, portail.ActEditUser, old.Resource()) {
+			return portail.ErrForbidden()
+		}
+		next := upd.Apply(*old)
+		if upd.ChangesAccess() {
+			if old.ID == a.UserID {
+				return portail.Errorf(portail.EFORBIDDEN, "You cannot change your own role, department or modules.")
+			}
+			if err := portail.ValidateAccess(next); err != nil {
+				return err
+			}
+			acct, err := findAccount(tx, a.AccountID)
+			if err != nil {
+				return err
+			}
+			if err := checkGrant(tx, acct, next.DepartmentID, next.Modules); err != nil {
+				return err
+			}
+			r := next.Resource()
+			r.Modules = old.Modules ^ next.Modules // only what changes must be the actor's to grant
+			if !portail.Can(a, portail.ActChangeUserAccess, r) {
+				return portail.Errorf(portail.EFORBIDDEN, "You may not give this access: a department admin keeps users in their own department, never makes an admin, and grants only modules they hold.")
+			}
+		}
+		if upd.Email != nil && portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email) {
+			if err := userConflict(tx, "", next.Email, old.ID); err != nil {
+				return err
+			}
+		}
+		changes := userChanges(old, &next)
+		if len(changes) == 0 {
+			u = old
+			return nil
+		}
+		if _, err := tx.exec(`UPDATE users SET full_name = ?, email = ?, email_key = ?, language = ?, role = ?,
+			department_id = ?, modules = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
+			next.FullName, next.Email, portail.NormalizeKey(next.Email), next.Language, next.Role.String(),
+			nullID(next.DepartmentID), int(next.Modules), micros(tx.now), old.ID, a.AccountID); err != nil {
+			return err
+		}
+		typ := portail.ActivityUserUpdated
+		if next.Role != old.Role {
+			typ = portail.ActivityRoleChanged
+		}
+		if err := logActivity(tx, caller, old.AccountID, old.ID, typ, strings.Join(changes, " ")); err != nil {
+			return err
+		}
+		u, err = findUser(tx, a.AccountID, id)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return nil, s.conflictAfterRace(ctx, "", *upd.Email, id)
+	}
+	return u, err
+}
+
+// userChanges describes what differs, for the activity log.
+func userChanges(old, next *portail.User) []string {
+	var out []string
+	if old.FullName != next.FullName {
+		out = append(out, "full_name")
+	}
+	if old.Email != next.Email {
+		out = append(out, "email")
+	}
+	if old.Language != next.Language {
+		out = append(out, "language")
+	}
+	if old.Role != next.Role {
+		out = append(out, "role="+old.Role.String()+"->"+next.Role.String())
+	}
+	if old.DepartmentID != next.DepartmentID {
+		out = append(out, fmt.Sprintf("department_id=%d->%d", old.DepartmentID, next.DepartmentID))
+	}
+	if old.Modules != next.Modules {
+		out = append(out, "modules="+old.Modules.String()+"->"+next.Modules.String())
+	}
+	return out
+}
+
+// DeactivateUser makes a user inactive and ends their sessions at once
+// (U4). Deactivating an inactive user changes nothing. ENOTFOUND,
+// EFORBIDDEN.
+func (s *UserService) DeactivateUser(ctx context.Context, id int64) (*portail.User, error) {
+	caller := portail.CallerFrom(ctx)
+	a := caller.Actor
+	var u *portail.User
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		old, err := visibleUser(tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !portail.Can(a, portail.ActDeactivateUser, old.Resource()) {
+			return portail.ErrForbidden()
+		}
+		if old.Status == portail.StatusInactive {
+			u = old
+			return nil
+		}
+		if _, err := tx.exec(`UPDATE users SET status = 'inactive', updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
+			return err
+		}
+		if err := endSessions(tx, id, 0, portail.SessionEndDeactivated); err != nil {
+			return err
+		}
+		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, ""); err != nil {
+			return err
+		}
+		u, err = findUser(tx, a.AccountID, id)
+		return err
+	})
+	return u, err
+}
+
+// ReactivateUser brings a user back, within the seats: active when they
+// have a password, invited again when they never set one. ENOTFOUND,
+// EFORBIDDEN, ESEATLIMIT.
+func (s *UserService) ReactivateUser(ctx context.Context, id int64) (*portail.User, error) {
+	caller := portail.CallerFrom(ctx)
+	a := caller.Actor
+	var u *portail.User
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		acct, err := lockAccount(tx, a.AccountID)
+		if err != nil {
+			return err
+		}
+		old, err := visibleUser(tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !portail.Can(a, portail.ActReactivateUser, old.Resource()) {
+			return portail.ErrForbidden()
+		}
+		if old.Status != portail.StatusInactive {
+			u = old
+			return nil
+		}
+		if err := acct.CheckSeats(tx.now, 1); err != nil {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE users SET status = CASE WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END,
+			updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
+			return err
+		}
+		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, ""); err != nil {
+			return err
+		}
+		u, err = findUser(tx, a.AccountID, id)
+		return err
+	})
+	return u, err
+}

@@ -1,0 +1,288 @@
+package portail
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// UserStatus is where a user stands in their life cycle (U4, U5).
+type UserStatus string
+
+const (
+	StatusInvited  UserStatus = "invited"  // created, password not yet set
+	StatusActive   UserStatus = "active"   // may sign in
+	StatusInactive UserStatus = "inactive" // deactivated; never deleted
+)
+
+// Counts reports whether a user in this status takes a seat (S4).
+func (s UserStatus) Counts() bool { return s == StatusInvited || s == StatusActive }
+
+// Languages the UI and the e-mails speak.
+var Languages = []string{"fr", "en", "nl"}
+
+// ValidLanguage reports whether lang is one of Languages.
+func ValidLanguage(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a person with a login in one account.
+type User struct {
+	ID           int64
+	AccountID    int64
+	Username     string // immutable (U3)
+	FullName     string
+	Email        string
+	Role         Role
+	DepartmentID int64 // 0 for an admin
+	Modules      ModuleSet
+	Status       UserStatus
+	Language     string
+	CreatedAt    time.Time
+	LastLoginAt  *time.Time
+	// PasswordChangeRequired is set while the user signs in with a
+	// temporary password (C2).
+	PasswordChangeRequired bool
+}
+
+// Actor returns the user as the policy sees them, given the modules their
+// account subscribes to.
+func (u *User) Actor(accountModules ModuleSet) Actor {
+	mods := u.Modules & accountModules
+	if u.Role == RoleAdmin {
+		mods = accountModules
+	}
+	return Actor{UserID: u.ID, AccountID: u.AccountID, Role: u.Role, DepartmentID: u.DepartmentID, Modules: mods}
+}
+
+// Resource returns the user as the resource of a user action.
+func (u *User) Resource() Resource {
+	return Resource{AccountID: u.AccountID, DepartmentID: u.DepartmentID, OwnerID: u.ID, Role: u.Role, Modules: u.Modules}
+}
+
+// NormalizeKey is the form in which usernames and e-mail addresses are
+// compared and uniquely indexed: trimmed and case-folded (U2).
+func NormalizeKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// UserCreate is what an admin fills in to add a user (U1).
+type UserCreate struct {
+	Username     string
+	FullName     string
+	Email        string
+	Role         Role
+	DepartmentID int64
+	Modules      ModuleSet
+	Language     string
+	// Onboarding is invitation or temporary_password; empty means the
+	// account's default.
+	Onboarding Onboarding
+}
+
+// Normalize trims what the user typed.
+func (c *UserCreate) Normalize() {
+	c.Username = strings.TrimSpace(c.Username)
+	c.FullName = strings.TrimSpace(c.FullName)
+	c.Email = strings.TrimSpace(c.Email)
+}
+
+// Validate reports every field problem at once.
+func (c *UserCreate) Validate() error {
+	var v Validation
+	validateUsername(&v, c.Username)
+	validateFullName(&v, c.FullName)
+	validateEmail(&v, c.Email)
+	if !c.Role.Valid() {
+		v.Add("role", "Choose a role: viewer, operator, department_admin or admin.")
+	} else if c.Role == RoleAdmin && c.DepartmentID != 0 {
+		v.Add("department_id", "An admin stands above departments: leave the department empty.")
+	} else if c.Role != RoleAdmin && c.DepartmentID == 0 {
+		v.Add("department_id", "Choose a department.")
+	}
+	if c.Language != "" && !ValidLanguage(c.Language) {
+		v.Add("language", "Choose fr, en or nl.")
+	}
+	if c.Onboarding != "" && !c.Onboarding.Valid() {
+		v.Add("onboarding", "Choose invitation or temporary_password.")
+	}
+	return v.Err()
+}
+
+// UserUpdate holds the fields to change; nil means unchanged.
+type UserUpdate struct {
+	FullName     *string
+	Email        *string
+	Language     *string
+	Role         *Role
+	DepartmentID *int64 // pointer to 0 clears it (for an admin)
+	Modules      *ModuleSet
+}
+
+// ChangesAccess reports whether the update touches role, department or
+// modules, which nobody may change for themselves (U6).
+func (u *UserUpdate) ChangesAccess() bool {
+	return u.Role != nil || u.DepartmentID != nil || u.Modules != nil
+}
+
+// Normalize trims what the user typed.
+func (u *UserUpdate) Normalize() {
+	if u.FullName != nil {
+		s := strings.TrimSpace(*u.FullName)
+		u.FullName = &s
+	}
+	if u.Email != nil {
+		s := strings.TrimSpace(*u.Email)
+		u.Email = &s
+	}
+}
+
+// Validate checks the fields present; the combination of role and
+// department is checked on the result by ValidateAccess.
+func (u *UserUpdate) Validate() error {
+	var v Validation
+	if u.FullName != nil {
+		validateFullName(&v, *u.FullName)
+	}
+	if u.Email != nil {
+		validateEmail(&v, *u.Email)
+	}
+	if u.Language != nil && !ValidLanguage(*u.Language) {
+		v.Add("language", "Choose fr, en or nl.")
+	}
+	if u.Role != nil && !u.Role.Valid() {
+		v.Add("role", "Choose a role: viewer, operator, department_admin or admin.")
+	}
+	return v.Err()
+}
+
+// Apply returns the user as it would be after the update.
+func (u *UserUpdate) Apply(old User) User {
+	n := old
+	if u.FullName != nil {
+		n.FullName = *u.FullName
+	}
+	if u.Email != nil {
+		n.Email = *u.Email
+	}
+	if u.Language != nil {
+		n.Language = *u.Language
+	}
+	if u.Role != nil {
+		n.Role = *u.Role
+		if n.Role == RoleAdmin && u.DepartmentID == nil {
+			n.DepartmentID = 0 // promoting to admin lifts the user above departments
+		}
+	}
+	if u.DepartmentID != nil {
+		n.DepartmentID = *u.DepartmentID
+	}
+	if u.Modules != nil {
+		n.Modules = *u.Modules
+	}
+	return n
+}
+
+// ValidateAccess checks that role and department fit together.
+func ValidateAccess(u User) error {
+	var v Validation
+	if u.Role == RoleAdmin && u.DepartmentID != 0 {
+		v.Add("department_id", "An admin stands above departments: leave the department empty.")
+	} else if u.Role != RoleAdmin && u.DepartmentID == 0 {
+		v.Add("department_id", "Choose a department.")
+	}
+	return v.Err()
+}
+
+func validateUsername(v *Validation, s string) {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case s == "":
+		v.Add("username", "Enter a username.")
+	case n < 2 || n > 64:
+		v.Add("username", "A username has 2 to 64 characters.")
+	case strings.ContainsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-' || r == '@')
+	}):
+		v.Add("username", "Use letters, digits and . _ - @ only.")
+	}
+}
+
+func validateFullName(v *Validation, s string) {
+	switch {
+	case s == "":
+		v.Add("full_name", "Enter the full name.")
+	case utf8.RuneCountInString(s) > 200:
+		v.Add("full_name", "A full name has at most 200 characters.")
+	case strings.ContainsFunc(s, unicode.IsControl):
+		v.Add("full_name", "The full name contains invalid characters.")
+	}
+}
+
+func validateEmail(v *Validation, s string) {
+	if s == "" {
+		v.Add("email", "Enter an e-mail address.")
+		return
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		v.Add("email", "Enter a valid e-mail address, like name@example.com.")
+	}
+}
+
+// UserFilter selects users in a list (U5).
+type UserFilter struct {
+	Status       string // active, invited, inactive, all; "" hides inactive users
+	DepartmentID int64
+	Role         Role
+	Module       Module
+	Query        string // matches username, full name or e-mail
+	Limit        int
+	Cursor       string
+}
+
+// Validate checks the filter's values.
+func (f *UserFilter) Validate() error {
+	var v Validation
+	switch f.Status {
+	case "", "active", "invited", "inactive", "all":
+	default:
+		v.Add("status", "Use active, invited, inactive or all.")
+	}
+	if f.Limit < 0 || f.Limit > MaxPageSize {
+		v.Add("limit", "Use a limit between 1 and 200.")
+	}
+	return v.Err()
+}
+
+// Page sizes of every list.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// UserService manages users. Every method takes the caller from ctx and
+// asks the policy; a user the caller may not see is ENOTFOUND.
+type UserService interface {
+	// FindUser returns one user. ENOTFOUND.
+	FindUser(ctx context.Context, id int64) (*User, error)
+	// ListUsers returns a page of the users the caller may see. EINVALID.
+	ListUsers(ctx context.Context, f UserFilter) ([]*User, string, error)
+	// CreateUser adds a user and queues their onboarding e-mail.
+	// EINVALID, EFORBIDDEN, EUSERNAMETAKEN, EEMAILTAKEN, ESEATLIMIT.
+	CreateUser(ctx context.Context, c UserCreate) (*User, error)
+	// UpdateUser changes a user. EINVALID, ENOTFOUND, EFORBIDDEN, EEMAILTAKEN.
+	UpdateUser(ctx context.Context, id int64, u UserUpdate) (*User, error)
+	// DeactivateUser ends all sessions, keys and links of a user.
+	// ENOTFOUND, EFORBIDDEN.
+	DeactivateUser(ctx context.Context, id int64) (*User, error)
+	// ReactivateUser makes a user active again (invited if they never set a
+	// password). ENOTFOUND, EFORBIDDEN, ESEATLIMIT.
+	ReactivateUser(ctx context.Context, id int64) (*User, error)
+}
