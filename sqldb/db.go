@@ -214,7 +214,7 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) er
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, ctx: ctx, pg: db.pg, now: db.Now().UTC()}
+	tx := &Tx{tx: sqlTx, ctx: ctx, pg: db.pg, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"portail/password"
+	"portail/sqldb"
+	"portail/web"
+)
+
+// Config is everything serve needs, from flags and environment.
+type Config struct {
+	Addr            string
+	DB              string
+	SMTP            string
+	BaseURL         string
+	MailFrom        string
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	PasswordMinLen  int
+}
+
+// Main wires the parts of a serve process; end-to-end tests run it in
+// process on port 0.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Logger *slog.Logger
+
+	DB       *sqldb.DB
+	Server   *web.Server
+	listener net.Listener
+	http     *http.Server
+}
+
+// NewMain returns a Main with the defaults.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
+}
+
+// ParseFlags reads the flags, each defaulting to its environment variable.
+func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &m.Config
+	fs.StringVar(&c.Addr, "addr", env("PORTAIL_ADDR", "127.0.0.1:8080"), "address to listen on (env PORTAIL_ADDR)")
+	fs.StringVar(&c.DB, "db", env("PORTAIL_DB", defaultDB), "database: a SQLite file path (or sqlite:PATH) or a postgres:// URL (env PORTAIL_DB)")
+	fs.StringVar(&c.SMTP, "smtp", env("PORTAIL_SMTP", ""), "SMTP server, smtp://[user:pass@]host:port; empty keeps e-mails in the outbox (env PORTAIL_SMTP)")
+	fs.StringVar(&c.BaseURL, "base-url", env("PORTAIL_BASE_URL", ""), "public address, the only source of links in e-mails (env PORTAIL_BASE_URL; default http://ADDR)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("PORTAIL_MAIL_FROM", "portail <no-reply@localhost>"), "sender of e-mails (env PORTAIL_MAIL_FROM)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", 8*time.Hour, "end sessions unused this long")
+	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 7*24*time.Hour, "end sessions this old")
+	fs.IntVar(&c.PasswordMinLen, "password-min-length", password.DefaultMinLength, "minimum password length")
+	return fs.Parse(args)
+}
+
+// Open opens the database and builds the server; it listens but does not
+// serve yet, so that the address is known (port 0 in tests).
+func (m *Main) Open(ctx context.Context) error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.listener = ln
+	base := m.Config.BaseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	baseURL, err := url.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
+		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", base)
+	}
+	if m.DB, err = sqldb.Open(ctx, m.Config.DB); err != nil {
+		return err
+	}
+	auth := sqldb.NewAuthService(m.DB)
+	auth.Idle, auth.Lifetime = m.Config.SessionIdle, m.Config.SessionLifetime
+	auth.Rules = password.Rules{MinLength: m.Config.PasswordMinLen}
+	m.Server = web.NewServer(web.Services{
+		Auth:        auth,
+		Users:       sqldb.NewUserService(m.DB),
+		Departments: sqldb.NewDepartmentService(m.DB),
+		Accounts:    sqldb.NewAccountService(m.DB),
+	}, baseURL, m.Logger)
+	m.Server.Ready = m.DB.Ping
+	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+
+	// First run: an empty database gets a one-time link to the setup page.
+	token, err := auth.CreateSetupToken(ctx)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		fmt.Fprintf(m.Stdout, "\nNo account yet. Open this one-time link to create the first account and its admin:\n\n    %s/setup?token=%s\n\n", baseURL, token)
+	}
+	return nil
+}
+
+// URL is the address the server listens on.
+func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- m.http.Serve(m.listener) }()
+	m.Logger.Info("serving", "addr", m.listener.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	m.Logger.Info("shutting down")
+	if err := m.http.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}
+
+// Serve opens, runs until ctx ends, and closes.
+func (m *Main) Serve(ctx context.Context) error {
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	return m.Run(ctx)
+}

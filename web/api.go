@@ -1,0 +1,499 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"portail"
+)
+
+func (s *Server) registerAPI() {
+	s.handle("GET /api/v1/openapi.json", s.openAPI)
+
+	s.handle("POST /api/v1/auth/login", s.apiLogin)
+	s.handle("POST /api/v1/auth/logout", s.apiLogout)
+	s.handle("POST /api/v1/auth/password", s.authed(s.apiChangePassword))
+	s.handle("GET /api/v1/me", s.authed(s.apiMe))
+	s.handle("PATCH /api/v1/me", s.authed(s.apiPatchMe))
+
+	s.handle("GET /api/v1/users", s.authed(s.apiListUsers))
+	s.handle("POST /api/v1/users", s.authed(s.apiCreateUser))
+	s.handle("GET /api/v1/users/{id}", s.authed(s.apiGetUser))
+	s.handle("PATCH /api/v1/users/{id}", s.authed(s.apiPatchUser))
+	s.handle("POST /api/v1/users/{id}/deactivate", s.authed(s.apiDeactivateUser))
+	s.handle("POST /api/v1/users/{id}/reactivate", s.authed(s.apiReactivateUser))
+
+	s.handle("GET /api/v1/departments", s.authed(s.apiListDepartments))
+	s.handle("POST /api/v1/departments", s.authed(s.apiCreateDepartment))
+	s.handle("GET /api/v1/departments/{id}", s.authed(s.apiGetDepartment))
+	s.handle("PATCH /api/v1/departments/{id}", s.authed(s.apiPatchDepartment))
+
+	s.handle("GET /api/v1/account", s.authed(s.apiGetAccount))
+	s.handle("PUT /api/v1/account/subscription", s.authed(s.apiPutSubscription))
+}
+
+// userJSON is a user in the API (SPEC §9).
+type userJSON struct {
+	ID           int64      `json:"id"`
+	Username     string     `json:"username"`
+	FullName     string     `json:"full_name"`
+	Email        string     `json:"email"`
+	Role         string     `json:"role"`
+	DepartmentID *int64     `json:"department_id"`
+	Modules      []string   `json:"modules"`
+	Status       string     `json:"status"`
+	Language     string     `json:"language"`
+	CreatedAt    time.Time  `json:"created_at"`
+	LastLoginAt  *time.Time `json:"last_login_at"`
+}
+
+func toUserJSON(u *portail.User) userJSON {
+	j := userJSON{ID: u.ID, Username: u.Username, FullName: u.FullName, Email: u.Email, Role: u.Role.String(),
+		Modules: u.Modules.Strings(), Status: string(u.Status), Language: u.Language, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt}
+	if u.DepartmentID != 0 {
+		d := u.DepartmentID
+		j.DepartmentID = &d
+	}
+	return j
+}
+
+type listJSON[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func newList[T any](items []T, next string) listJSON[T] {
+	l := listJSON[T]{Items: items}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	if next != "" {
+		l.NextCursor = &next
+	}
+	return l
+}
+
+// --- auth ---
+
+func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Login    string `json:"login"`
+		Password string `json:"password"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	u, token, err := s.Auth.Login(anonymous(r), portail.Login{Login: req.Login, Password: req.Password})
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.setSessionCookie(w, token)
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "password_change_required": u.PasswordChangeRequired})
+}
+
+func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
+	if sess, err := s.authenticate(r); err == nil {
+		if err := s.Auth.Logout(sess.ctx); err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+	}
+	s.clearSessionCookie(w)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	var req struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if err := s.Auth.ChangePassword(r.Context(), req.CurrentPassword, req.NewPassword); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	writeJSON(w, http.StatusOK, toUserJSON(me))
+}
+
+func (s *Server) apiPatchMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	upd, err := decodeUserPatch(w, r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if upd.ChangesAccess() {
+		s.apiError(w, r, portail.Errorf(portail.EFORBIDDEN, "You cannot change your own role, department or modules."))
+		return
+	}
+	u, err := s.Users.UpdateUser(r.Context(), me.ID, upd)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUserJSON(u))
+}
+
+// --- users ---
+
+func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	q := r.URL.Query()
+	var v portail.Validation
+	f := portail.UserFilter{Status: q.Get("status"), Query: q.Get("q"), Cursor: q.Get("cursor")}
+	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v)
+	f.Limit = int(queryInt(q.Get("limit"), "limit", &v))
+	if role := q.Get("role"); role != "" {
+		var ok bool
+		if f.Role, ok = portail.ParseRole(role); !ok {
+			v.Add("role", "Use viewer, operator, department_admin or admin.")
+		}
+	}
+	if mod := q.Get("module"); mod != "" {
+		var ok bool
+		if f.Module, ok = portail.ParseModule(mod); !ok {
+			v.Add("module", "Use mail, parcels or classic.")
+		}
+	}
+	if err := v.Err(); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	users, next, err := s.Users.ListUsers(r.Context(), f)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	items := make([]userJSON, len(users))
+	for i, u := range users {
+		items[i] = toUserJSON(u)
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+}
+
+func queryInt(s, field string, v *portail.Validation) int64 {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		v.Add(field, "Expected a positive whole number.")
+	}
+	return n
+}
+
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	var req struct {
+		Username     string   `json:"username"`
+		FullName     string   `json:"full_name"`
+		Email        string   `json:"email"`
+		Role         string   `json:"role"`
+		DepartmentID *int64   `json:"department_id"`
+		Modules      []string `json:"modules"`
+		Language     string   `json:"language"`
+		Onboarding   string   `json:"onboarding"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	var v portail.Validation
+	c := portail.UserCreate{Username: req.Username, FullName: req.FullName, Email: req.Email, Language: req.Language,
+		Onboarding: portail.Onboarding(req.Onboarding)}
+	c.Role, _ = portail.ParseRole(req.Role) // an unknown role fails Validate with a field error
+	if req.DepartmentID != nil {
+		c.DepartmentID = *req.DepartmentID
+	}
+	c.Modules = parseModules(req.Modules, &v, "modules")
+	if err := v.Err(); err != nil {
+		s.apiError(w, r, mergeValidation(err, c.Validate()))
+		return
+	}
+	u, err := s.Users.CreateUser(r.Context(), c)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
+	writeJSON(w, http.StatusCreated, toUserJSON(u))
+}
+
+// mergeValidation joins the field errors of two validation errors.
+func mergeValidation(a, b error) error {
+	ea, _ := a.(*portail.Error)
+	eb, _ := b.(*portail.Error)
+	if eb == nil {
+		return a
+	}
+	if ea == nil {
+		return b
+	}
+	return &portail.Error{Code: portail.EINVALID, Message: ea.Message, Fields: append(append([]portail.FieldError(nil), eb.Fields...), ea.Fields...)}
+}
+
+func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	u, err := s.Users.FindUser(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUserJSON(u))
+}
+
+// decodeUserPatch reads a PATCH body: fields present are changed, and a
+// username is refused with username_immutable (U3).
+func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate, error) {
+	var upd portail.UserUpdate
+	var raw map[string]json.RawMessage
+	if err := readJSON(w, r, &raw); err != nil {
+		return upd, err
+	}
+	if _, ok := raw["username"]; ok {
+		return upd, &portail.Error{Code: portail.EUSERNAMEIMMUTABLE, Message: "A username can never be changed.",
+			Fields: []portail.FieldError{{Field: "username", Message: "A username can never be changed."}}}
+	}
+	var req struct {
+		FullName     *string          `json:"full_name"`
+		Email        *string          `json:"email"`
+		Language     *string          `json:"language"`
+		Role         *string          `json:"role"`
+		DepartmentID *json.RawMessage `json:"department_id"`
+		Modules      *[]string        `json:"modules"`
+	}
+	body, _ := json.Marshal(raw)
+	if err := decodeJSON(body, &req); err != nil {
+		return upd, err
+	}
+	var v portail.Validation
+	upd.FullName, upd.Email, upd.Language = req.FullName, req.Email, req.Language
+	if req.Role != nil {
+		role, ok := portail.ParseRole(*req.Role)
+		if !ok {
+			v.Add("role", "Choose a role: viewer, operator, department_admin or admin.")
+		}
+		upd.Role = &role
+	}
+	if raw, ok := raw["department_id"]; ok {
+		var id *int64
+		if err := json.Unmarshal(raw, &id); err != nil {
+			v.Add("department_id", "Expected a number or null.")
+		}
+		var d int64
+		if id != nil {
+			d = *id
+		}
+		upd.DepartmentID = &d
+	}
+	if req.Modules != nil {
+		set := parseModules(*req.Modules, &v, "modules")
+		upd.Modules = &set
+	}
+	return upd, v.Err()
+}
+
+func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	upd, err := decodeUserPatch(w, r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	u, err := s.Users.UpdateUser(r.Context(), id, upd)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUserJSON(u))
+}
+
+func (s *Server) apiDeactivateUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	s.userAction(w, r, s.Users.DeactivateUser)
+}
+
+func (s *Server) apiReactivateUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	s.userAction(w, r, s.Users.ReactivateUser)
+}
+
+func (s *Server) userAction(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id int64) (*portail.User, error)) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	u, err := fn(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUserJSON(u))
+}
+
+// --- departments ---
+
+type departmentJSON struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toDepartmentJSON(d *portail.Department) departmentJSON {
+	return departmentJSON{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt}
+}
+
+func (s *Server) apiListDepartments(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	ds, err := s.Departments.ListDepartments(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	items := make([]departmentJSON, len(ds))
+	for i, d := range ds {
+		items[i] = toDepartmentJSON(d)
+	}
+	writeJSON(w, http.StatusOK, newList(items, ""))
+}
+
+func (s *Server) apiGetDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	d, err := s.Departments.FindDepartment(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toDepartmentJSON(d))
+}
+
+type departmentRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) apiCreateDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	var req departmentRequest
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	d, err := s.Departments.CreateDepartment(r.Context(), req.Name)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/departments/"+strconv.FormatInt(d.ID, 10))
+	writeJSON(w, http.StatusCreated, toDepartmentJSON(d))
+}
+
+func (s *Server) apiPatchDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	var req departmentRequest
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	d, err := s.Departments.RenameDepartment(r.Context(), id, req.Name)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toDepartmentJSON(d))
+}
+
+// --- account ---
+
+type accountJSON struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Plan        string     `json:"plan"`
+	TrialEndsAt *time.Time `json:"trial_ends_at"`
+	Seats       struct {
+		Included    int `json:"included"`
+		Extra       int `json:"extra"`
+		Used        int `json:"used"`
+		Available   int `json:"available"`
+		UnusedExtra int `json:"unused_extra"`
+	} `json:"seats"`
+	MonthlyCostCents int      `json:"monthly_cost_cents"`
+	Modules          []string `json:"modules"`
+	Onboarding       string   `json:"onboarding"`
+}
+
+func toAccountJSON(a *portail.Account, now time.Time) accountJSON {
+	j := accountJSON{ID: a.ID, Name: a.Name, Plan: string(a.Plan), TrialEndsAt: a.TrialEndsAt,
+		MonthlyCostCents: a.MonthlyCostCents(), Modules: a.Modules.Strings(), Onboarding: string(a.Onboarding)}
+	j.Seats.Included, j.Seats.Extra, j.Seats.Used = a.IncludedSeats(now), a.ExtraSeats, a.UsedSeats
+	j.Seats.Available, j.Seats.UnusedExtra = a.AvailableSeats(now), a.UnusedExtraSeats(now)
+	return j
+}
+
+func (s *Server) apiGetAccount(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	a, err := s.Accounts.FindAccount(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toAccountJSON(a, time.Now()))
+}
+
+func (s *Server) apiPutSubscription(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	var req struct {
+		Plan       *string   `json:"plan"`
+		ExtraSeats *int      `json:"extra_seats"`
+		Modules    *[]string `json:"modules"`
+		Onboarding *string   `json:"onboarding"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	var v portail.Validation
+	var u portail.SubscriptionUpdate
+	if req.Plan != nil {
+		p := portail.Plan(*req.Plan)
+		u.Plan = &p
+	}
+	u.ExtraSeats = req.ExtraSeats
+	if req.Modules != nil {
+		set := parseModules(*req.Modules, &v, "modules")
+		u.Modules = &set
+	}
+	if req.Onboarding != nil {
+		o := portail.Onboarding(*req.Onboarding)
+		u.Onboarding = &o
+	}
+	if err := v.Err(); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	a, err := s.Accounts.UpdateSubscription(r.Context(), u)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toAccountJSON(a, time.Now()))
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"portail"
+)
+
+// maxBody bounds JSON request bodies.
+const maxBody = 1 << 20
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// readJSON decodes a JSON object body into v, refusing unknown fields and
+// trailing data, and turns decoding problems into field errors.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return portail.Errorf(portail.EINVALID, "The request body is too large or unreadable.")
+	}
+	return decodeJSON(body, v)
+}
+
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
+			Fields: []portail.FieldError{{Field: typeErr.Field, Message: "Expected " + jsonKind(typeErr.Type.Kind().String()) + "."}}}
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
+		field := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
+			Fields: []portail.FieldError{{Field: field, Message: "Unknown field."}}}
+	}
+	return portail.Errorf(portail.EINVALID, "The request body is not a valid JSON object.")
+}
+
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
+		return "a number"
+	case k == "string":
+		return "a string"
+	case k == "slice":
+		return "a list"
+	case k == "bool":
+		return "true or false"
+	}
+	return "another type"
+}
+
+// parseModules turns module names into a set, naming bad entries by index.
+func parseModules(names []string, v *portail.Validation, field string) portail.ModuleSet {
+	var set portail.ModuleSet
+	for i, n := range names {
+		m, ok := portail.ParseModule(n)
+		if !ok {
+			v.Add(field+"["+itoa(i)+"]", "Unknown module: use mail, parcels or classic.")
+			continue
+		}
+		set |= portail.ModuleSet(m)
+	}
+	return set
+}

@@ -1,0 +1,233 @@
+// Package web serves portail over HTTP: the JSON API under /api/v1
+// (api_*.go) and the server-rendered pages (ui_*.go), over the same
+// services and the same policy.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"portail"
+)
+
+// Services are what the handlers call; package sqldb implements them.
+type Services struct {
+	Auth        Auth
+	Users       portail.UserService
+	Departments portail.DepartmentService
+	Accounts    portail.AccountService
+}
+
+// Auth is portail.AuthService plus the first-run setup link.
+type Auth interface {
+	portail.AuthService
+	CheckSetupToken(ctx context.Context, token string) error
+	SetupWithToken(ctx context.Context, token string, s portail.Setup) (*portail.Account, *portail.User, error)
+}
+
+// Server is the HTTP side of portail.
+type Server struct {
+	Services
+	Logger  *slog.Logger
+	BaseURL *url.URL
+	// Ready reports whether the server can take traffic (/readyz).
+	Ready func(ctx context.Context) error
+
+	mux    *http.ServeMux
+	routes []string // every pattern served, for the OpenAPI test
+	pages  *pages
+}
+
+// NewServer returns a server over svc; baseURL is the public address.
+func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
+	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux()}
+	s.pages = mustParsePages()
+	s.registerAPI()
+	s.registerUI()
+	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	s.handle("GET /readyz", s.readyz)
+	return s
+}
+
+// handle registers a route and remembers its pattern.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.routes = append(s.routes, pattern)
+	s.mux.Handle(pattern, h)
+}
+
+// Routes lists every pattern served.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
+
+// Handler returns the root handler: recovery, logging, cross-origin
+// protection (CSRF) and security headers around the routes.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	h := cop.Handler(s.mux)
+	return s.recoverer(s.logRequests(securityHeaders(h)))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
+			http.Error(w, "not ready: database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Write([]byte("ready\n"))
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs one line a request. Query strings are left out: they
+// may carry tokens (invitation and reset links), which are never logged.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			return
+		}
+		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				http.Error(w, "Internal error.", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cookieName holds the session token; the database keeps only its hash.
+const cookieName = "portail_session"
+
+// secure reports whether cookies must be Secure: when the public address
+// is https.
+func (s *Server) secure() bool { return s.BaseURL != nil && s.BaseURL.Scheme == "https" }
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure(), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.secure(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// clientIP is the address of the peer.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// anonymous returns r's context with a caller that has only an address.
+func anonymous(r *http.Request) context.Context {
+	return portail.WithCaller(r.Context(), portail.Caller{IP: clientIP(r), UserAgent: r.UserAgent()})
+}
+
+// session is what authenticate found.
+type session struct {
+	user *portail.User
+	ctx  context.Context
+}
+
+// authenticate resolves the request's credentials into a caller.
+func (s *Server) authenticate(r *http.Request) (*session, error) {
+	c, err := r.Cookie(cookieName)
+	if err != nil || c.Value == "" {
+		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+	}
+	u, sess, actor, err := s.Auth.Authenticate(r.Context(), c.Value)
+	if err != nil {
+		return nil, err
+	}
+	ctx := portail.WithCaller(r.Context(), portail.Caller{Actor: actor, SessionID: sess.ID, IP: clientIP(r), UserAgent: r.UserAgent()})
+	return &session{user: u, ctx: ctx}, nil
+}
+
+// authed wraps an API handler that needs a signed-in caller.
+func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, me *portail.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.authenticate(r)
+		if err != nil {
+			if c := portail.ErrorCode(err); c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED {
+				s.clearSessionCookie(w)
+			}
+			s.apiError(w, r, err)
+			return
+		}
+		h(w, r.WithContext(sess.ctx), sess.user)
+	}
+}
+
+// pathID parses the {id} wildcard; a malformed id is simply not found.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, portail.ErrNotFound("Resource")
+	}
+	return id, nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+var errNoBody = errors.New("no body")
+
+// wantsJSON tells API clients apart from browsers on shared paths.
+func wantsJSON(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/")
+}
