@@ -41,3 +41,10 @@ type Activity struct {
 	StartedAt *time.Time
 	EndedAt   *time.Time
 }
+
+// Activity types beyond the contract's minimum.
+const (
+	ActivityInvitationSent ActivityType = "invitation_sent"
+	ActivityAPIKeyCreated  ActivityType = "api_key_created"
+	ActivityAPIKeyRevoked  ActivityType = "api_key_revoked"
+)

@@ -84,7 +84,9 @@ func ErrorMessage(err error) string {
 type Validation struct{ Fields []FieldError }
 
 // Add records a problem with field.
-func (v *Validation) Add(field, message string) { v.Fields = append(v.Fields, FieldError{field, message}) }
+func (v *Validation) Add(field, message string) {
+	v.Fields = append(v.Fields, FieldError{field, message})
+}
 
 // Err returns nil when no problem was recorded, else an EINVALID error.
 func (v *Validation) Err() error {

@@ -36,34 +36,54 @@ var errBadLogin = portail.Errorf(portail.EUNAUTHENTICATED, "Wrong username or pa
 func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User, string, error) {
 	caller := portail.CallerFrom(ctx)
 	key := portail.NormalizeKey(l.Login)
+	keys := []string{throttleLoginKey(key), throttleIPKey(caller.IP)}
 	var u *portail.User
 	var hash sql.NullString
+	var wait time.Duration
 	err := s.db.readTx(ctx, func(tx *Tx) error {
+		var err error
+		if wait, err = throttled(tx, keys...); err != nil || wait > 0 {
+			return err
+		}
 		// A login names a username first, else an e-mail: both are unique,
 		// but one person's username may look like another's address.
 		row := tx.queryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE username_key = ? OR email_key = ?
 			ORDER BY CASE WHEN username_key = ? THEN 0 ELSE 1 END LIMIT 1`, key, key, key)
-		var err error
 		u, err = scanUser(row, &hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			u, err = nil, nil
+		}
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		password.VerifyNothing(l.Password)
-		return nil, "", errBadLogin
-	} else if err != nil {
+	if err != nil {
 		return nil, "", err
 	}
+	if wait > 0 {
+		return nil, "", tooManyAttempts(wait)
+	}
 	// Hash outside any transaction: it takes tens of milliseconds of CPU
-	// and must not hold the SQLite writer.
-	ok := hash.Valid && password.Verify(hash.String, l.Password)
-	if !hash.Valid {
+	// and must not hold the SQLite writer. Unknown and passwordless users
+	// cost the same time as a wrong password.
+	ok := false
+	if u != nil && hash.Valid {
+		ok = password.Verify(hash.String, l.Password)
+	} else {
 		password.VerifyNothing(l.Password)
 	}
 	if !ok || u.Status != portail.StatusActive {
 		err := s.db.writeTx(ctx, func(tx *Tx) error {
+			if err := recordFailure(tx, keys...); err != nil {
+				return err
+			}
+			if u == nil {
+				return nil
+			}
 			return logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityLoginFailed, "")
 		})
-		return nil, "", errors.Join(errBadLogin, err)
+		if err != nil {
+			return nil, "", err
+		}
+		return nil, "", errBadLogin
 	}
 	token, tokenHash := portail.NewToken()
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
@@ -76,12 +96,17 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		if status != string(portail.StatusActive) {
 			return errBadLogin
 		}
+		if err := clearThrottle(tx, keys...); err != nil {
+			return err
+		}
 		n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)
 		if err != nil {
 			return err
 		}
+		c := caller
+		c.Actor.UserID = u.ID
 		if n > 0 {
-			if err := logActivity(tx, portail.Caller{IP: caller.IP, UserAgent: caller.UserAgent}, u.AccountID, u.ID, portail.ActivitySessionReplaced, "an earlier session was ended by this login"); err != nil {
+			if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, "an earlier session was ended by this login"); err != nil {
 				return err
 			}
 		}
@@ -95,8 +120,6 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		}
 		now := tx.now
 		u.LastLoginAt = &now
-		c := caller
-		c.Actor.UserID = u.ID
 		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, "")
 	})
 	if err != nil {
@@ -213,18 +236,15 @@ func (s *AuthService) ChangePassword(ctx context.Context, current, next string) 
 	}
 	newHash := password.Hash(next)
 	return s.db.writeTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`UPDATE users SET password_hash = ?, password_change_required = ?, updated_at = ? WHERE id = ?`,
-			newHash, false, micros(tx.now), c.Actor.UserID); err != nil {
+		u, err := findUserByID(tx, c.Actor.UserID)
+		if err != nil {
 			return err
 		}
-		if err := endSessions(tx, c.Actor.UserID, c.SessionID, portail.SessionEndPassword); err != nil {
-			return err
-		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityPasswordChanged, "")
+		return setPassword(tx, c, u, newHash, c.SessionID, "")
 	})
 }
 
-// endSessions ends the live sessions of a user but keep, for reason.
+// endSessions ends the live sessions of a user, all but keep, for reason.
 func endSessions(tx *Tx, userID, keep int64, reason string) error {
 	_, err := endSessionsCount(tx, userID, keep, reason)
 	return err

@@ -36,6 +36,8 @@ type DB struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// BaseURL is the public address, the only source of links in e-mails.
+	BaseURL string
 }
 
 // Postgres reports whether the database is PostgreSQL.

@@ -150,8 +150,13 @@ func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string)
 		if acct, err = findAccount(tx, accountID); err != nil {
 			return err
 		}
-		u, err = findUser(tx, accountID, userID)
-		return err
+		if u, err = findUser(tx, accountID, userID); err != nil {
+			return err
+		}
+		if u.Status == portail.StatusInvited {
+			return issueInvitation(tx, s.db.BaseURL, u)
+		}
+		return nil
 	})
 	if isUniqueViolation(err) {
 		err = portail.Errorf(portail.ECONFLICT, "Another change happened at the same time; please try again.")

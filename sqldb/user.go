@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"portail"
+	"portail/password"
 )
 
 // UserService implements portail.UserService.
@@ -121,7 +122,9 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 		if err != nil {
 			return nil, "", err
 		}
-		where, args = append(where, "(username_key > ? OR (username_key = ? AND id > ?))"), append(args, key, key, id)
+		// A row value, so that both databases seek the index to the cursor
+		// instead of filtering every earlier row.
+		where, args = append(where, "(username_key, id) > (?, ?)"), append(args, key, id)
 	}
 	limit := f.Limit
 	if limit == 0 {
@@ -192,6 +195,21 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	onboarding := c.Onboarding
+	if onboarding == "" {
+		if err := s.db.readTx(ctx, func(tx *Tx) error {
+			return tx.queryRow(`SELECT onboarding FROM accounts WHERE id = ?`, a.AccountID).Scan(&onboarding)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	// A temporary password is hashed before the transaction: hashing takes
+	// tens of milliseconds and must not hold the SQLite writer.
+	var temp, tempHash string
+	if onboarding == portail.OnboardingTemporaryPassword {
+		temp = portail.NewTemporaryPassword()
+		tempHash = password.Hash(temp)
+	}
 	var u *portail.User
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		acct, err := lockAccount(tx, a.AccountID)
@@ -224,8 +242,14 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		if u, err = findUser(tx, a.AccountID, id); err != nil {
 			return err
 		}
-		return logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
-			fmt.Sprintf("username=%s role=%s department_id=%d modules=%s", u.Username, u.Role, u.DepartmentID, u.Modules))
+		if err := logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
+			fmt.Sprintf("username=%s role=%s department_id=%d modules=%s onboarding=%s", u.Username, u.Role, u.DepartmentID, u.Modules, onboarding)); err != nil {
+			return err
+		}
+		if onboarding == portail.OnboardingTemporaryPassword {
+			return issueTemporaryPassword(tx, s.db.BaseURL, u, temp, tempHash)
+		}
+		return issueInvitation(tx, s.db.BaseURL, u)
 	})
 	if isUniqueViolation(err) {
 		// A concurrent request took the name between our check and our
@@ -356,6 +380,13 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			nullID(next.DepartmentID), int(next.Modules), micros(tx.now), old.ID, a.AccountID); err != nil {
 			return err
 		}
+		if portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email) {
+			// Tell the former address, so that a hijack does not go unnoticed (C10).
+			if err := enqueueEmail(tx, old.AccountID, old.ID, old.Email, old.Language, portail.EmailAddressChanged,
+				portail.EmailParams{FullName: old.FullName, Username: old.Username, NewEmail: next.Email}); err != nil {
+				return err
+			}
+		}
 		typ := portail.ActivityUserUpdated
 		if next.Role != old.Role {
 			typ = portail.ActivityRoleChanged
@@ -419,6 +450,9 @@ func (s *UserService) DeactivateUser(ctx context.Context, id int64) (*portail.Us
 			return err
 		}
 		if err := endSessions(tx, id, 0, portail.SessionEndDeactivated); err != nil {
+			return err
+		}
+		if err := revokeCredentials(tx, id); err != nil {
 			return err
 		}
 		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, ""); err != nil {

@@ -15,9 +15,15 @@ func (s *Server) registerAPI() {
 
 	s.handle("POST /api/v1/auth/login", s.apiLogin)
 	s.handle("POST /api/v1/auth/logout", s.apiLogout)
-	s.handle("POST /api/v1/auth/password", s.authed(s.apiChangePassword))
-	s.handle("GET /api/v1/me", s.authed(s.apiMe))
+	s.handle("POST /api/v1/auth/password", s.authedTemp(s.apiChangePassword))
+	s.handle("POST /api/v1/auth/forgot", s.apiForgot)
+	s.handle("POST /api/v1/auth/reset", s.apiReset)
+	s.handle("POST /api/v1/auth/invitation", s.apiAcceptInvitation)
+	s.handle("GET /api/v1/me", s.authedTemp(s.apiMe))
 	s.handle("PATCH /api/v1/me", s.authed(s.apiPatchMe))
+	s.handle("GET /api/v1/me/api-keys", s.authed(s.apiListKeys))
+	s.handle("POST /api/v1/me/api-keys", s.authed(s.apiCreateKey))
+	s.handle("DELETE /api/v1/me/api-keys/{id}", s.authed(s.apiRevokeKey))
 
 	s.handle("GET /api/v1/users", s.authed(s.apiListUsers))
 	s.handle("POST /api/v1/users", s.authed(s.apiCreateUser))
@@ -25,6 +31,8 @@ func (s *Server) registerAPI() {
 	s.handle("PATCH /api/v1/users/{id}", s.authed(s.apiPatchUser))
 	s.handle("POST /api/v1/users/{id}/deactivate", s.authed(s.apiDeactivateUser))
 	s.handle("POST /api/v1/users/{id}/reactivate", s.authed(s.apiReactivateUser))
+	s.handle("POST /api/v1/users/{id}/password-reset", s.authed(s.apiSendReset))
+	s.handle("POST /api/v1/users/{id}/invitation", s.authed(s.apiResendInvitation))
 
 	s.handle("GET /api/v1/departments", s.authed(s.apiListDepartments))
 	s.handle("POST /api/v1/departments", s.authed(s.apiCreateDepartment))
@@ -33,6 +41,9 @@ func (s *Server) registerAPI() {
 
 	s.handle("GET /api/v1/account", s.authed(s.apiGetAccount))
 	s.handle("PUT /api/v1/account/subscription", s.authed(s.apiPutSubscription))
+
+	s.handle("GET /api/v1/outbox", s.authed(s.apiListOutbox))
+	s.handle("GET /api/v1/outbox/{id}", s.authed(s.apiGetOutbox))
 }
 
 // userJSON is a user in the API (SPEC §9).

@@ -5,7 +5,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"portail"
@@ -24,6 +24,8 @@ type Services struct {
 	Users       portail.UserService
 	Departments portail.DepartmentService
 	Accounts    portail.AccountService
+	Credentials portail.CredentialService
+	Outbox      portail.OutboxService
 }
 
 // Auth is portail.AuthService plus the first-run setup link.
@@ -41,10 +43,15 @@ type Server struct {
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
 
-	mux    *http.ServeMux
-	routes []string // every pattern served, for the OpenAPI test
-	pages  *pages
+	mux        *http.ServeMux
+	routes     []string // every pattern served, for the OpenAPI test
+	pages      *pages
+	background sync.WaitGroup // work that outlives its request
 }
+
+// Wait waits for the work that requests left running in the background;
+// call it after the HTTP server has shut down.
+func (s *Server) Wait() { s.background.Wait() }
 
 // NewServer returns a server over svc; baseURL is the public address.
 func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
@@ -185,8 +192,21 @@ type session struct {
 	ctx  context.Context
 }
 
-// authenticate resolves the request's credentials into a caller.
+// authenticate resolves the request's credentials, an API key in the
+// Authorization header or else the session cookie, into a caller.
 func (s *Server) authenticate(r *http.Request) (*session, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		key, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Use Authorization: Bearer <api key>.")
+		}
+		u, k, actor, err := s.Credentials.AuthenticateAPIKey(r.Context(), strings.TrimSpace(key))
+		if err != nil {
+			return nil, err
+		}
+		ctx := portail.WithCaller(r.Context(), portail.Caller{Actor: actor, APIKeyID: k.ID, IP: clientIP(r), UserAgent: r.UserAgent()})
+		return &session{user: u, ctx: ctx}, nil
+	}
 	c, err := r.Cookie(cookieName)
 	if err != nil || c.Value == "" {
 		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
@@ -199,15 +219,29 @@ func (s *Server) authenticate(r *http.Request) (*session, error) {
 	return &session{user: u, ctx: ctx}, nil
 }
 
-// authed wraps an API handler that needs a signed-in caller.
-func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, me *portail.User)) http.HandlerFunc {
+type apiHandler func(w http.ResponseWriter, r *http.Request, me *portail.User)
+
+// authed wraps an API handler that needs a signed-in caller who has no
+// temporary password left to replace (C2).
+func (s *Server) authed(h apiHandler) http.HandlerFunc { return s.withAuth(h, false) }
+
+// authedTemp wraps the few API handlers that a user who must still
+// replace a temporary password may call.
+func (s *Server) authedTemp(h apiHandler) http.HandlerFunc { return s.withAuth(h, true) }
+
+func (s *Server) withAuth(h apiHandler, allowTemp bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.authenticate(r)
 		if err != nil {
-			if c := portail.ErrorCode(err); c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED {
+			if c := portail.ErrorCode(err); (c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED) && r.Header.Get("Authorization") == "" {
 				s.clearSessionCookie(w)
 			}
 			s.apiError(w, r, err)
+			return
+		}
+		if sess.user.PasswordChangeRequired && !allowTemp {
+			s.apiError(w, r, portail.Errorf(portail.EPASSWORDCHANGEREQUIRED,
+				"Replace your temporary password first (POST /api/v1/auth/password)."))
 			return
 		}
 		h(w, r.WithContext(sess.ctx), sess.user)
@@ -224,10 +258,3 @@ func pathID(r *http.Request) (int64, error) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-var errNoBody = errors.New("no body")
-
-// wantsJSON tells API clients apart from browsers on shared paths.
-func wantsJSON(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/")
-}

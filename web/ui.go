@@ -86,6 +86,7 @@ func (s *Server) registerUI() {
 	s.handle("POST /logout", s.uiLogout)
 	s.handle("GET /setup", s.uiSetup)
 	s.handle("POST /setup", s.uiSetupPost)
+	s.registerCredentialPages()
 }
 
 func (s *Server) uiHome(w http.ResponseWriter, r *http.Request) {
@@ -99,13 +100,22 @@ func (s *Server) uiHome(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return
 	}
+	if sess.user.PasswordChangeRequired {
+		http.Redirect(w, r, "/password", http.StatusSeeOther)
+		return
+	}
 	s.render(w, http.StatusOK, "home", view{Title: "portail", Me: sess.user})
 }
 
 func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
 	v := view{Title: "Sign in", Form: map[string]string{}}
-	if r.URL.Query().Get("replaced") != "" {
+	switch q := r.URL.Query(); {
+	case q.Get("replaced") != "":
 		v.Flash = "You were signed out because you signed in somewhere else."
+	case q.Get("welcome") != "":
+		v.Flash = "Your password is set: sign in."
+	case q.Get("reset") != "":
+		v.Flash = "Your password was changed: sign in with the new one."
 	}
 	if needs, err := s.Auth.NeedsSetup(r.Context()); err == nil && needs {
 		v.Flash = "No account exists yet: open the setup link that `portail serve` printed, or run `portail setup`."
@@ -174,4 +184,103 @@ func (s *Server) uiSetupPost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSessionCookie(w, token)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) registerCredentialPages() {
+	s.handle("GET /invitation", s.uiInvitation)
+	s.handle("POST /invitation", s.uiInvitationPost)
+	s.handle("GET /reset-password", s.uiReset)
+	s.handle("POST /reset-password", s.uiResetPost)
+	s.handle("GET /forgot", s.uiForgot)
+	s.handle("POST /forgot", s.uiForgotPost)
+	s.handle("GET /password", s.uiPassword)
+	s.handle("POST /password", s.uiPasswordPost)
+}
+
+// uiInvitation shows the form to set a first password. Opening the link
+// checks the token but never uses it: mail scanners open links.
+func (s *Server) uiInvitation(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	if err := s.Credentials.CheckInvitationToken(r.Context(), token); err != nil {
+		msg, _ := formErrors(err)
+		s.render(w, StatusOf(err), "invitation", view{Title: "Set your password", Error: msg})
+		return
+	}
+	s.render(w, http.StatusOK, "invitation", view{Title: "Set your password", Form: map[string]string{"token": token}, Data: true})
+}
+
+func (s *Server) uiInvitationPost(w http.ResponseWriter, r *http.Request) {
+	token := r.PostFormValue("token")
+	err := s.Credentials.AcceptInvitation(anonymous(r), token, r.PostFormValue("new_password"))
+	if err != nil {
+		msg, fields := formErrors(err)
+		s.render(w, StatusOf(err), "invitation", view{Title: "Set your password", Error: msg, Fields: fields,
+			Form: map[string]string{"token": token}, Data: portail.ErrorCode(err) == portail.EINVALID})
+		return
+	}
+	http.Redirect(w, r, "/login?welcome=1", http.StatusSeeOther)
+}
+
+func (s *Server) uiReset(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	if err := s.Credentials.CheckResetToken(r.Context(), token); err != nil {
+		msg, _ := formErrors(err)
+		s.render(w, StatusOf(err), "reset", view{Title: "Reset password", Error: msg})
+		return
+	}
+	s.render(w, http.StatusOK, "reset", view{Title: "Reset password", Form: map[string]string{"token": token}, Data: true})
+}
+
+func (s *Server) uiResetPost(w http.ResponseWriter, r *http.Request) {
+	token, code := r.PostFormValue("token"), r.PostFormValue("code")
+	err := s.Credentials.ResetPassword(anonymous(r), token, code, r.PostFormValue("new_password"))
+	if err != nil {
+		msg, fields := formErrors(err)
+		// The form stays while the link lives: after a wrong code or a
+		// refused password, the user tries again on the same page.
+		live := s.Credentials.CheckResetToken(r.Context(), token) == nil
+		s.render(w, StatusOf(err), "reset", view{Title: "Reset password", Error: msg, Fields: fields,
+			Form: map[string]string{"token": token, "code": code}, Data: live})
+		return
+	}
+	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
+}
+
+func (s *Server) uiForgot(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusOK, "forgot", view{Title: "Forgot password", Form: map[string]string{}})
+}
+
+func (s *Server) uiForgotPost(w http.ResponseWriter, r *http.Request) {
+	s.forgot(r, r.PostFormValue("login"))
+	s.render(w, http.StatusOK, "forgot", view{Title: "Forgot password", Data: true,
+		Flash: "If an active account matches, an e-mail with reset instructions is on its way. The link and code are valid for 1 hour."})
+}
+
+// uiPassword is the password change page, which a user with a temporary
+// password is sent to before anything else (C2).
+func (s *Server) uiPassword(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.authenticate(r)
+	if err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	v := view{Title: "Change password", Me: sess.user}
+	if sess.user.PasswordChangeRequired {
+		v.Flash = "Replace your temporary password with your own before you continue."
+	}
+	s.render(w, http.StatusOK, "password", v)
+}
+
+func (s *Server) uiPasswordPost(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.authenticate(r)
+	if err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if err := s.Auth.ChangePassword(sess.ctx, r.PostFormValue("current_password"), r.PostFormValue("new_password")); err != nil {
+		msg, fields := formErrors(err)
+		s.render(w, StatusOf(err), "password", view{Title: "Change password", Me: sess.user, Error: msg, Fields: fields})
+		return
+	}
+	http.Redirect(w, r, "/?password=1", http.StatusSeeOther)
 }

@@ -22,6 +22,8 @@ const usage = `portail — a self-hosted portal for hybrid mail and parcel label
 Usage:
   portail serve  [flags]   run the web portal and the API
   portail setup  [flags]   create an account and its first admin
+  portail outbox list      list e-mails: ID, status, to, subject, created at
+  portail outbox show ID   print an e-mail's headers and text
   portail help             show this help
 
 Run "portail COMMAND -h" for the flags of a command.
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return m.Serve(ctx)
 	case "setup":
 		return runSetup(ctx, args[1:], stdin, stdout, stderr)
+	case "outbox":
+		return runOutbox(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -85,6 +89,7 @@ func runSetup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fullName := fs.String("admin-full-name", "", "the first admin's full name (default: the username)")
 	language := fs.String("admin-language", "fr", "the first admin's language: fr, en or nl")
 	pwStdin := fs.Bool("admin-password-stdin", false, "read the admin's password as one line on standard input")
+	baseURL := fs.String("base-url", env("PORTAIL_BASE_URL", "http://127.0.0.1:8080"), "public address of portail, for the invitation link (env PORTAIL_BASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +114,7 @@ func runSetup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	defer d.Close()
+	d.BaseURL = strings.TrimSuffix(*baseURL, "/")
 	acct, u, err := sqldb.NewAuthService(d).Setup(ctx, st)
 	if err != nil {
 		return describe(err)

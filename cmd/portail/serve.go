@@ -12,8 +12,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"portail/jobs"
+	"portail/mail"
 	"portail/password"
 	"portail/sqldb"
 	"portail/web"
@@ -29,6 +32,8 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
 	PasswordMinLen  int
+	OutboxInterval  time.Duration
+	OutboxRetry     time.Duration
 }
 
 // Main wires the parts of a serve process; end-to-end tests run it in
@@ -42,6 +47,13 @@ type Main struct {
 	Server   *web.Server
 	listener net.Listener
 	http     *http.Server
+	jobs     []job
+}
+
+// job is background work that runs until its context ends.
+type job interface {
+	Name() string
+	Run(ctx context.Context)
 }
 
 // NewMain returns a Main with the defaults.
@@ -62,6 +74,8 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.DurationVar(&c.SessionIdle, "session-idle", 8*time.Hour, "end sessions unused this long")
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 7*24*time.Hour, "end sessions this old")
 	fs.IntVar(&c.PasswordMinLen, "password-min-length", password.DefaultMinLength, "minimum password length")
+	fs.DurationVar(&c.OutboxInterval, "outbox-interval", 2*time.Second, "how often to look for e-mails to send")
+	fs.DurationVar(&c.OutboxRetry, "outbox-retry", 5*time.Second, "first wait before retrying a failed e-mail; it doubles with each failure")
 	return fs.Parse(args)
 }
 
@@ -84,15 +98,31 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.DB, err = sqldb.Open(ctx, m.Config.DB); err != nil {
 		return err
 	}
+	m.DB.BaseURL = baseURL.String()
+	rules := password.Rules{MinLength: m.Config.PasswordMinLen}
 	auth := sqldb.NewAuthService(m.DB)
-	auth.Idle, auth.Lifetime = m.Config.SessionIdle, m.Config.SessionLifetime
-	auth.Rules = password.Rules{MinLength: m.Config.PasswordMinLen}
+	auth.Idle, auth.Lifetime, auth.Rules = m.Config.SessionIdle, m.Config.SessionLifetime, rules
+	creds := sqldb.NewCredentialService(m.DB)
+	creds.Rules = rules
+	outbox := sqldb.NewOutboxService(m.DB)
 	m.Server = web.NewServer(web.Services{
 		Auth:        auth,
 		Users:       sqldb.NewUserService(m.DB),
 		Departments: sqldb.NewDepartmentService(m.DB),
 		Accounts:    sqldb.NewAccountService(m.DB),
+		Credentials: creds,
+		Outbox:      outbox,
 	}, baseURL, m.Logger)
+	if m.Config.SMTP != "" {
+		mailer, err := mail.NewSMTP(m.Config.SMTP, m.Config.MailFrom)
+		if err != nil {
+			return err
+		}
+		m.jobs = append(m.jobs, &jobs.Delivery{Outbox: outbox, Mailer: mailer, Logger: m.Logger,
+			Interval: m.Config.OutboxInterval, RetryBase: m.Config.OutboxRetry})
+	} else {
+		fmt.Fprintln(m.Stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
+	}
 	m.Server.Ready = m.DB.Ping
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
@@ -115,6 +145,15 @@ func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.http.Serve(m.listener) }()
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, j := range m.jobs {
+		wg.Go(func() {
+			m.Logger.Info("job started", "job", j.Name())
+			j.Run(jobsCtx)
+		})
+	}
+	defer func() { stopJobs(); wg.Wait() }()
 	m.Logger.Info("serving", "addr", m.listener.Addr().String())
 	select {
 	case err := <-errc:
@@ -127,6 +166,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.http.Shutdown(shutdown); err != nil {
 		return err
 	}
+	m.Server.Wait()
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -1,0 +1,127 @@
+// Package jobs holds portail's background work: named jobs that every
+// serve process runs, that coordinate through the database, and that stop
+// when their context ends.
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"portail"
+	"portail/mail"
+)
+
+// Outbox is the storage side of e-mail delivery.
+type Outbox interface {
+	Claim(ctx context.Context, n int, lease time.Duration) ([]*portail.Email, error)
+	MarkSent(ctx context.Context, e *portail.Email) error
+	MarkFailed(ctx context.Context, e *portail.Email, cause error, retry time.Time) error
+}
+
+// Delivery sends the outbox's e-mails (C8). Every serve process runs one;
+// claims in the database make each e-mail go out through one process, and
+// a lease that runs out (a process died mid-send) makes it due again.
+type Delivery struct {
+	Outbox Outbox
+	Mailer mail.Mailer
+	Logger *slog.Logger
+	// Interval between polls when the outbox is empty.
+	Interval time.Duration
+	// MaxAttempts before an e-mail is given up as failed.
+	MaxAttempts int
+	// RetryBase is the first wait after a failure (default 5 s); each
+	// further failure doubles it.
+	RetryBase time.Duration
+	Now       func() time.Time
+}
+
+const (
+	batchSize = 20
+	lease     = 2 * time.Minute
+)
+
+// Name names the job in logs.
+func (d *Delivery) Name() string { return "outbox-delivery" }
+
+// Run delivers until ctx ends.
+func (d *Delivery) Run(ctx context.Context) {
+	interval := d.Interval
+	if interval <= 0 {
+		interval = 2 * time.Second
+	}
+	for {
+		n, err := d.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.Logger.Error("outbox delivery", "err", err)
+		}
+		if n == batchSize {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// RunOnce claims and sends one batch; it returns how many were claimed.
+func (d *Delivery) RunOnce(ctx context.Context) (int, error) {
+	emails, err := d.Outbox.Claim(ctx, batchSize, lease)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range emails {
+		if err := d.deliver(ctx, e); err != nil {
+			return len(emails), err
+		}
+	}
+	return len(emails), nil
+}
+
+func (d *Delivery) deliver(ctx context.Context, e *portail.Email) error {
+	msg, err := mail.Render(e)
+	if err == nil {
+		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = d.Mailer.Send(sendCtx, msg)
+		cancel()
+	}
+	if err == nil {
+		d.Logger.Info("e-mail sent", "id", e.ID, "template", e.Template)
+		return d.Outbox.MarkSent(context.WithoutCancel(ctx), e)
+	}
+	retry := time.Time{}
+	if e.Attempts < d.maxAttempts() {
+		retry = d.now().Add(Backoff(d.RetryBase, e.Attempts))
+	}
+	d.Logger.Warn("e-mail not sent", "id", e.ID, "attempt", e.Attempts, "err", err, "retry_at", retry)
+	return d.Outbox.MarkFailed(context.WithoutCancel(ctx), e, err, retry)
+}
+
+func (d *Delivery) maxAttempts() int {
+	if d.MaxAttempts > 0 {
+		return d.MaxAttempts
+	}
+	return 15 // about a day of retries
+}
+
+func (d *Delivery) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// Backoff is the wait after the nth failed attempt: first (5 s when 0)
+// doubling up to two hours, with jitter so that retries of many e-mails
+// spread out.
+func Backoff(first time.Duration, attempt int) time.Duration {
+	if first <= 0 {
+		first = 5 * time.Second
+	}
+	base := first << min(max(attempt-1, 0), 11)
+	base = min(base, 2*time.Hour)
+	return base + rand.N(base/4+1)
+}

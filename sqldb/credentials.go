@@ -1,0 +1,450 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"portail"
+	"portail/password"
+)
+
+// CredentialService implements portail.CredentialService.
+type CredentialService struct {
+	db    *DB
+	Rules password.Rules
+}
+
+// NewCredentialService returns the credential service of db.
+func NewCredentialService(db *DB) *CredentialService { return &CredentialService{db: db} }
+
+var _ portail.CredentialService = (*CredentialService)(nil)
+
+var errTokenInvalid = portail.Errorf(portail.ETOKENINVALID, "This link is not valid any more: it was used, replaced or has expired. Ask for a new one.")
+
+// accountName is used in e-mails.
+func accountName(tx *Tx, id int64) (string, error) {
+	var name string
+	err := tx.queryRow(`SELECT name FROM accounts WHERE id = ?`, id).Scan(&name)
+	return name, err
+}
+
+// killTokens ends a user's unused links of a kind ("" for every kind).
+func killTokens(tx *Tx, userID int64, kind string) error {
+	q, args := `UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, []any{micros(tx.now), userID}
+	if kind != "" {
+		q, args = q+` AND kind = ?`, append(args, kind)
+	}
+	_, err := tx.exec(q, args...)
+	return err
+}
+
+// issueInvitation kills the user's earlier invitation and queues a new
+// one: a link valid 24 hours, single-use (C1).
+func issueInvitation(tx *Tx, baseURL string, u *portail.User) error {
+	name, err := accountName(tx, u.AccountID)
+	if err != nil {
+		return err
+	}
+	if err := killTokens(tx, u.ID, "invitation"); err != nil {
+		return err
+	}
+	token, hash := portail.NewToken()
+	if _, err := tx.exec(`INSERT INTO user_tokens (user_id, kind, token_hash, created_at, expires_at) VALUES (?, 'invitation', ?, ?, ?)`,
+		u.ID, hash, micros(tx.now), micros(tx.now.Add(portail.InvitationLifetime))); err != nil {
+		return err
+	}
+	return enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailInvitation, portail.EmailParams{
+		FullName: u.FullName, Username: u.Username, Account: name, BaseURL: baseURL,
+		Link: baseURL + "/invitation?token=" + token})
+}
+
+// issueTemporaryPassword makes the user active with a temporary password
+// that must be replaced at first sign-in, and e-mails it (C2).
+func issueTemporaryPassword(tx *Tx, baseURL string, u *portail.User, temp, hash string) error {
+	name, err := accountName(tx, u.AccountID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(`UPDATE users SET status = 'active', password_hash = ?, password_change_required = ? WHERE id = ?`,
+		hash, true, u.ID); err != nil {
+		return err
+	}
+	u.Status, u.PasswordChangeRequired = portail.StatusActive, true
+	return enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailTemporaryPassword, portail.EmailParams{
+		FullName: u.FullName, Username: u.Username, Account: name, BaseURL: baseURL, Password: temp})
+}
+
+// issueReset kills earlier reset links and queues a new link with a
+// recovery code, both valid one hour (C3–C5).
+func issueReset(tx *Tx, c portail.Caller, baseURL string, u *portail.User) error {
+	if err := killTokens(tx, u.ID, "reset"); err != nil {
+		return err
+	}
+	token, hash := portail.NewToken()
+	code := portail.NewRecoveryCode()
+	if _, err := tx.exec(`INSERT INTO user_tokens (user_id, kind, token_hash, code_hash, created_at, expires_at) VALUES (?, 'reset', ?, ?, ?, ?)`,
+		u.ID, hash, portail.HashRecoveryCode(token, code), micros(tx.now), micros(tx.now.Add(portail.ResetLifetime))); err != nil {
+		return err
+	}
+	if err := enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailPasswordReset, portail.EmailParams{
+		FullName: u.FullName, Username: u.Username, BaseURL: baseURL,
+		Link: baseURL + "/reset-password?token=" + token, Code: code}); err != nil {
+		return err
+	}
+	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordResetSent, "")
+}
+
+// ResendInvitation kills the invitation link of an invited user and sends
+// a new one. ENOTFOUND, EFORBIDDEN, ECONFLICT.
+func (s *CredentialService) ResendInvitation(ctx context.Context, userID int64) error {
+	c := portail.CallerFrom(ctx)
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		u, err := visibleUser(tx, c.Actor, userID)
+		if err != nil {
+			return err
+		}
+		if !portail.Can(c.Actor, portail.ActEditUser, u.Resource()) || u.ID == c.Actor.UserID {
+			return portail.ErrForbidden()
+		}
+		if u.Status != portail.StatusInvited {
+			return portail.Errorf(portail.ECONFLICT, "Only an invited user gets an invitation; this user is %s.", u.Status)
+		}
+		if err := issueInvitation(tx, s.db.BaseURL, u); err != nil {
+			return err
+		}
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, "")
+	})
+}
+
+// SendPasswordReset e-mails reset instructions to an active user.
+// ENOTFOUND, EFORBIDDEN, ECONFLICT.
+func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64) error {
+	c := portail.CallerFrom(ctx)
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		u, err := visibleUser(tx, c.Actor, userID)
+		if err != nil {
+			return err
+		}
+		if !portail.Can(c.Actor, portail.ActEditUser, u.Resource()) {
+			return portail.ErrForbidden()
+		}
+		switch u.Status {
+		case portail.StatusInvited:
+			return portail.Errorf(portail.ECONFLICT, "This user has not set a password yet: resend the invitation instead.")
+		case portail.StatusInactive:
+			return portail.Errorf(portail.ECONFLICT, "This user is inactive: reactivate them first.")
+		}
+		return issueReset(tx, c, s.db.BaseURL, u)
+	})
+}
+
+// forgotInterval spaces self-service reset e-mails to one user, so that the
+// form cannot be used to flood someone's mailbox.
+const forgotInterval = time.Minute
+
+// ForgotPassword e-mails reset instructions to the active user with this
+// username or e-mail; for anyone else it does nothing, and says nothing.
+func (s *CredentialService) ForgotPassword(ctx context.Context, login string) error {
+	c := portail.CallerFrom(ctx)
+	key := portail.NormalizeKey(login)
+	if key == "" {
+		return nil
+	}
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE (username_key = ? OR email_key = ?) AND status = 'active'
+			ORDER BY CASE WHEN username_key = ? THEN 0 ELSE 1 END LIMIT 1`, key, key, key))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		var recent int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM user_tokens WHERE user_id = ? AND kind = 'reset' AND created_at > ?`,
+			u.ID, micros(tx.now.Add(-forgotInterval))).Scan(&recent); err != nil {
+			return err
+		}
+		if recent > 0 {
+			return nil
+		}
+		c.Actor = portail.Actor{UserID: u.ID}
+		return issueReset(tx, c, s.db.BaseURL, u)
+	})
+}
+
+// liveToken finds a live link of a kind by its token.
+type liveToken struct {
+	id, userID int64
+	codeHash   string
+}
+
+func findLiveToken(tx *Tx, token, kind string) (*liveToken, error) {
+	var t liveToken
+	var code sql.NullString
+	err := tx.queryRow(`SELECT id, user_id, code_hash FROM user_tokens WHERE token_hash = ? AND kind = ?
+		AND used_at IS NULL AND expires_at > ? AND attempts < ?`, portail.HashToken(token), kind, micros(tx.now), portail.MaxCodeAttempts).
+		Scan(&t.id, &t.userID, &code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errTokenInvalid
+	}
+	t.codeHash = code.String
+	return &t, err
+}
+
+// consumeToken uses a link up, atomically: of two requests racing with the
+// same token, one wins.
+func consumeToken(tx *Tx, id int64) error {
+	res, err := tx.exec(`UPDATE user_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ? AND attempts < ?`,
+		micros(tx.now), id, micros(tx.now), portail.MaxCodeAttempts)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errTokenInvalid
+	}
+	return nil
+}
+
+// CheckInvitationToken reports whether an invitation link is live. Opening
+// a link never uses it up: mail scanners open links.
+func (s *CredentialService) CheckInvitationToken(ctx context.Context, token string) error {
+	return s.db.readTx(ctx, func(tx *Tx) error { _, err := findLiveToken(tx, token, "invitation"); return err })
+}
+
+// CheckResetToken reports whether a reset link is live.
+func (s *CredentialService) CheckResetToken(ctx context.Context, token string) error {
+	return s.db.readTx(ctx, func(tx *Tx) error { _, err := findLiveToken(tx, token, "reset"); return err })
+}
+
+// AcceptInvitation sets the first password of an invited user and makes
+// them active. A password the rules refuse leaves the link usable.
+// ETOKENINVALID, EINVALID.
+func (s *CredentialService) AcceptInvitation(ctx context.Context, token, newPassword string) error {
+	c := portail.CallerFrom(ctx)
+	var t *liveToken
+	var u *portail.User
+	if err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		if t, err = findLiveToken(tx, token, "invitation"); err != nil {
+			return err
+		}
+		u, err = findUserByID(tx, t.userID)
+		return err
+	}); err != nil {
+		return err
+	}
+	if u.Status != portail.StatusInvited {
+		return errTokenInvalid
+	}
+	if err := s.Rules.Check("new_password", newPassword, u.Username); err != nil {
+		return err
+	}
+	hash := password.Hash(newPassword)
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		if err := consumeToken(tx, t.id); err != nil {
+			return err
+		}
+		res, err := tx.exec(`UPDATE users SET password_hash = ?, password_change_required = ?, status = 'active', updated_at = ?
+			WHERE id = ? AND status = 'invited'`, hash, false, micros(tx.now), u.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errTokenInvalid
+		}
+		c.Actor = portail.Actor{UserID: u.ID}
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, "invitation accepted")
+	})
+}
+
+var errWrongCode = &portail.Error{Code: portail.ETOKENINVALID, Message: "The recovery code is wrong. Check the code in the e-mail; after 5 wrong codes, ask for a new e-mail.",
+	Fields: []portail.FieldError{{Field: "code", Message: "The recovery code is wrong."}}}
+
+// ResetPassword sets a new password with a reset link's token and its
+// recovery code; every session of the user ends. Each wrong code counts,
+// and the fifth kills the link. A password the rules refuse costs no
+// attempt and leaves the link usable. ETOKENINVALID, EINVALID.
+func (s *CredentialService) ResetPassword(ctx context.Context, token, code, newPassword string) error {
+	c := portail.CallerFrom(ctx)
+	var t *liveToken
+	var u *portail.User
+	if err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		if t, err = findLiveToken(tx, token, "reset"); err != nil {
+			return err
+		}
+		u, err = findUserByID(tx, t.userID)
+		return err
+	}); err != nil {
+		return err
+	}
+	if u.Status != portail.StatusActive {
+		return errTokenInvalid
+	}
+	if portail.NormalizeRecoveryCode(code) == "" ||
+		subtle.ConstantTimeCompare([]byte(portail.HashRecoveryCode(token, code)), []byte(t.codeHash)) != 1 {
+		if err := s.db.writeTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`UPDATE user_tokens SET attempts = attempts + 1 WHERE id = ? AND used_at IS NULL`, t.id)
+			return err
+		}); err != nil {
+			return err
+		}
+		return errWrongCode
+	}
+	if err := s.Rules.Check("new_password", newPassword, u.Username); err != nil {
+		return err
+	}
+	hash := password.Hash(newPassword)
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		if err := consumeToken(tx, t.id); err != nil {
+			return err
+		}
+		c.Actor = portail.Actor{UserID: u.ID}
+		return setPassword(tx, c, u, hash, 0, "reset")
+	})
+}
+
+// setPassword stores a new password hash, ends the user's sessions but
+// keep, clears their sign-in throttle, logs it and tells the user (C10).
+func setPassword(tx *Tx, c portail.Caller, u *portail.User, hash string, keep int64, detail string) error {
+	if _, err := tx.exec(`UPDATE users SET password_hash = ?, password_change_required = ?, updated_at = ? WHERE id = ?`,
+		hash, false, micros(tx.now), u.ID); err != nil {
+		return err
+	}
+	if err := endSessions(tx, u.ID, keep, portail.SessionEndPassword); err != nil {
+		return err
+	}
+	if err := clearThrottle(tx, loginKeys(u)...); err != nil {
+		return err
+	}
+	if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, detail); err != nil {
+		return err
+	}
+	return enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailPasswordChanged,
+		portail.EmailParams{FullName: u.FullName, Username: u.Username})
+}
+
+// --- API keys ---
+
+// CreateAPIKey makes a personal key for the caller; the key itself is
+// returned once and only its hash is kept. EINVALID, EUNAUTHENTICATED.
+func (s *CredentialService) CreateAPIKey(ctx context.Context, name string) (*portail.APIKey, string, error) {
+	c := portail.CallerFrom(ctx)
+	if c.Actor.UserID == 0 {
+		return nil, "", portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return nil, "", &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
+			Fields: []portail.FieldError{{Field: "name", Message: "Give the key a name of 1 to 100 characters."}}}
+	}
+	token, _ := portail.NewToken()
+	key := portail.APIKeyPrefix + token
+	k := &portail.APIKey{UserID: c.Actor.UserID, Name: name, Prefix: key[:12]}
+	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		k.CreatedAt = tx.now
+		if k.ID, err = tx.insert(`INSERT INTO api_keys (user_id, name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
+			k.UserID, name, portail.HashToken(key), k.Prefix, micros(tx.now)); err != nil {
+			return err
+		}
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyCreated, "name="+name+" prefix="+k.Prefix)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return k, key, nil
+}
+
+// ListAPIKeys returns the caller's live keys, newest first.
+func (s *CredentialService) ListAPIKeys(ctx context.Context) ([]*portail.APIKey, error) {
+	c := portail.CallerFrom(ctx)
+	var out []*portail.APIKey
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT id, user_id, name, prefix, created_at, last_used_at FROM api_keys
+			WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC`, c.Actor.UserID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k portail.APIKey
+			var created int64
+			var used sql.NullInt64
+			if err := rows.Scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &created, &used); err != nil {
+				return err
+			}
+			k.CreatedAt, k.LastUsedAt = fromMicros(created), timePtr(used)
+			out = append(out, &k)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokeAPIKey revokes one of the caller's keys. ENOTFOUND.
+func (s *CredentialService) RevokeAPIKey(ctx context.Context, id int64) error {
+	c := portail.CallerFrom(ctx)
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
+			micros(tx.now), id, c.Actor.UserID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return portail.ErrNotFound("API key")
+		}
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyRevoked, "")
+	})
+}
+
+// AuthenticateAPIKey resolves a key to its active user. EUNAUTHENTICATED.
+func (s *CredentialService) AuthenticateAPIKey(ctx context.Context, key string) (*portail.User, *portail.APIKey, portail.Actor, error) {
+	bad := portail.Errorf(portail.EUNAUTHENTICATED, "The API key is not valid.")
+	if !strings.HasPrefix(key, portail.APIKeyPrefix) {
+		return nil, nil, portail.Actor{}, bad
+	}
+	var u *portail.User
+	var k portail.APIKey
+	var mods portail.ModuleSet
+	var used sql.NullInt64
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		var created int64
+		err := tx.queryRow(`SELECT k.id, k.user_id, k.name, k.prefix, k.created_at, k.last_used_at, a.modules
+			FROM api_keys k JOIN users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id
+			WHERE k.key_hash = ? AND k.revoked_at IS NULL AND u.status = 'active'`, portail.HashToken(key)).
+			Scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &created, &used, &mods)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bad
+		} else if err != nil {
+			return err
+		}
+		k.CreatedAt = fromMicros(created)
+		u, err = findUserByID(tx, k.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, portail.Actor{}, err
+	}
+	now := s.db.Now()
+	if !used.Valid || now.Sub(fromMicros(used.Int64)) > time.Minute {
+		if err := s.db.writeTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`UPDATE api_keys SET last_used_at = ? WHERE id = ?`, micros(tx.now), k.ID)
+			return err
+		}); err != nil {
+			return nil, nil, portail.Actor{}, err
+		}
+	}
+	k.LastUsedAt = &now
+	return u, &k, u.Actor(mods), nil
+}
+
+// revokeCredentials ends everything that lets a user in besides a
+// session: API keys and pending invitation and reset links (U4).
+func revokeCredentials(tx *Tx, userID int64) error {
+	if _, err := tx.exec(`UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, micros(tx.now), userID); err != nil {
+		return err
+	}
+	return killTokens(tx, userID, "")
+}

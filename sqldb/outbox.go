@@ -1,0 +1,223 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"portail"
+)
+
+// enqueueEmail writes an e-mail to the outbox in the caller's transaction
+// (C8): it is sent if and only if the change that caused it commits.
+func enqueueEmail(tx *Tx, accountID, userID int64, to, lang string, tpl portail.EmailTemplate, p portail.EmailParams) error {
+	params, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(`INSERT INTO outbox (account_id, user_id, to_addr, template, language, params, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, nullID(accountID), nullID(userID), to, string(tpl), lang, string(params),
+		micros(tx.now), micros(tx.now))
+	return err
+}
+
+const emailColumns = `id, account_id, user_id, to_addr, template, language, params, status, attempts, last_error, created_at, sent_at`
+
+func scanEmail(row interface{ Scan(...any) error }) (*portail.Email, error) {
+	var e portail.Email
+	var acct, user, sent sql.NullInt64
+	var tpl, params string
+	var created int64
+	if err := row.Scan(&e.ID, &acct, &user, &e.To, &tpl, &e.Language, &params, &e.Status, &e.Attempts, &e.LastError, &created, &sent); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(params), &e.Params); err != nil {
+		return nil, err
+	}
+	e.AccountID, e.UserID, e.Template = acct.Int64, user.Int64, portail.EmailTemplate(tpl)
+	e.CreatedAt, e.SentAt = fromMicros(created), timePtr(sent)
+	return &e, nil
+}
+
+// OutboxService implements portail.OutboxService and the delivery side used
+// by the outbox job.
+type OutboxService struct{ db *DB }
+
+// NewOutboxService returns the outbox of db.
+func NewOutboxService(db *DB) *OutboxService { return &OutboxService{db} }
+
+var _ portail.OutboxService = (*OutboxService)(nil)
+
+// ListEmails returns the caller's account's e-mails, newest first (admins).
+func (s *OutboxService) ListEmails(ctx context.Context, limit int, cursor string) ([]*portail.Email, string, error) {
+	a := portail.CallerFrom(ctx).Actor
+	if !portail.Can(a, portail.ActViewOutbox, portail.Resource{AccountID: a.AccountID}) {
+		return nil, "", portail.ErrForbidden()
+	}
+	return s.list(ctx, a.AccountID, limit, cursor)
+}
+
+// ListAll returns every e-mail of the installation, newest first, for the
+// operator's command line.
+func (s *OutboxService) ListAll(ctx context.Context, limit int, cursor string) ([]*portail.Email, string, error) {
+	return s.list(ctx, 0, limit, cursor)
+}
+
+func (s *OutboxService) list(ctx context.Context, accountID int64, limit int, cursor string) ([]*portail.Email, string, error) {
+	if limit <= 0 || limit > portail.MaxPageSize {
+		limit = portail.DefaultPageSize
+	}
+	q, args := `SELECT `+emailColumns+` FROM outbox WHERE 1 = 1`, []any{}
+	if accountID != 0 {
+		q, args = q+` AND account_id = ?`, append(args, accountID)
+	}
+	if cursor != "" {
+		before, err := strconv.ParseInt(cursor, 10, 64)
+		if err != nil {
+			return nil, "", portail.Errorf(portail.EINVALID, "The cursor is not valid; start again from the first page.")
+		}
+		q, args = q+` AND id < ?`, append(args, before)
+	}
+	q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(limit+1)
+	var out []*portail.Email
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEmail(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = strconv.FormatInt(out[limit-1].ID, 10)
+	}
+	return out, next, err
+}
+
+// FindEmail returns one e-mail of the caller's account (admins). ENOTFOUND.
+func (s *OutboxService) FindEmail(ctx context.Context, id int64) (*portail.Email, error) {
+	a := portail.CallerFrom(ctx).Actor
+	if !portail.Can(a, portail.ActViewOutbox, portail.Resource{AccountID: a.AccountID}) {
+		return nil, portail.ErrForbidden()
+	}
+	return s.find(ctx, a.AccountID, id)
+}
+
+// Find returns any e-mail, for the command line. ENOTFOUND.
+func (s *OutboxService) Find(ctx context.Context, id int64) (*portail.Email, error) {
+	return s.find(ctx, 0, id)
+}
+
+func (s *OutboxService) find(ctx context.Context, accountID, id int64) (*portail.Email, error) {
+	var e *portail.Email
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		q, args := `SELECT `+emailColumns+` FROM outbox WHERE id = ?`, []any{id}
+		if accountID != 0 {
+			q, args = q+` AND account_id = ?`, append(args, accountID)
+		}
+		var err error
+		e, err = scanEmail(tx.queryRow(q, args...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return portail.ErrNotFound("E-mail")
+		}
+		return err
+	})
+	return e, err
+}
+
+// Claim leases up to n due e-mails to this process for lease. A lease
+// that runs out (the process died mid-send) makes the e-mail due again.
+// On PostgreSQL, SKIP LOCKED lets several processes claim side by side
+// without ever claiming the same row; on SQLite the one writer serialises
+// claims.
+func (s *OutboxService) Claim(ctx context.Context, n int, lease time.Duration) ([]*portail.Email, error) {
+	var out []*portail.Email
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		lock := ""
+		if tx.pg {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := tx.query(`SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
+			AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(n)+lock,
+			micros(tx.now), micros(tx.now))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.exec(`UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?`,
+				micros(tx.now.Add(lease)), id); err != nil {
+				return err
+			}
+			e, err := scanEmail(tx.queryRow(`SELECT `+emailColumns+` FROM outbox WHERE id = ?`, id))
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkSent records a delivery, erases the e-mail's secrets and logs a
+// notification_sent entry for the user it went to.
+func (s *OutboxService) MarkSent(ctx context.Context, e *portail.Email) error {
+	params, err := json.Marshal(e.Params.Redact())
+	if err != nil {
+		return err
+	}
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, last_error = '', params = ?
+			WHERE id = ?`, micros(tx.now), string(params), e.ID); err != nil {
+			return err
+		}
+		if e.AccountID == 0 {
+			return nil
+		}
+		return logActivity(tx, portail.Caller{}, e.AccountID, e.UserID, portail.ActivityNotificationSent,
+			"template="+string(e.Template)+" to="+e.To)
+	})
+}
+
+// MarkFailed records a failed attempt; the e-mail is tried again at retry,
+// or given up (failed) when retry is zero.
+func (s *OutboxService) MarkFailed(ctx context.Context, e *portail.Email, cause error, retry time.Time) error {
+	msg := cause.Error()
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		if retry.IsZero() {
+			_, err := tx.exec(`UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?`, msg, e.ID)
+			return err
+		}
+		_, err := tx.exec(`UPDATE outbox SET claimed_until = NULL, last_error = ?, next_attempt_at = ? WHERE id = ?`,
+			msg, micros(retry), e.ID)
+		return err
+	})
+}
