@@ -60,9 +60,11 @@ type Account struct {
 	Modules     ModuleSet
 	Onboarding  Onboarding // the default for new users
 	CreatedAt   time.Time
-	// UsedSeats counts invited and active users; set by the storage that
-	// loaded the account.
+	// UsedSeats counts invited and active users, and AsOf is the instant
+	// they were counted at; both are set by the storage that loaded the
+	// account.
 	UsedSeats int
+	AsOf      time.Time
 }
 
 // InTrial reports whether the trial still runs at now.

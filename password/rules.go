@@ -1,8 +1,10 @@
 package password
 
 import (
+	_ "embed"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"portail"
@@ -44,5 +46,35 @@ func (r Rules) Check(field, pw, username string) error {
 	return v.Err()
 }
 
-// isCommon is replaced by the list of common passwords.
-func isCommon(pw string) bool { return false }
+// commonTxt lists common passwords, one a line, lowercase, deduplicated:
+// the passwords dictionary of the npm package @zxcvbn-ts/language-common
+// 4.1.3 (MIT, see common_LICENSE.txt), 49,233 entries. To refresh it:
+//
+//	cd /tmp && npm pack @zxcvbn-ts/language-common && tar xzf zxcvbn-ts-language-common-*.tgz
+//	jq -r '.[]' package/src/passwords.json | awk '{l=tolower($0)} !seen[l]++ {print l}' > $REPO/password/common.txt
+//
+// (package/dist holds the same list in a compressed form; src has plain
+// JSON) and update the version here and in common_LICENSE.txt.
+//
+//go:embed common.txt
+var commonTxt string
+
+// commonSet is built on first use rather than at init: it takes a few
+// milliseconds and a few MiB, which programs that never check a new
+// password (tools, tests of other packages) need not pay.
+var commonSet = sync.OnceValue(func() map[string]struct{} {
+	set := make(map[string]struct{}, strings.Count(commonTxt, "\n")+1)
+	for line := range strings.Lines(commonTxt) {
+		if line = strings.TrimSpace(line); line != "" {
+			set[line] = struct{}{}
+		}
+	}
+	return set
+})
+
+// isCommon reports whether pw, compared without regard to case, is in the
+// list of common passwords.
+func isCommon(pw string) bool {
+	_, ok := commonSet()[strings.ToLower(pw)]
+	return ok
+}

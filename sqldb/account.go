@@ -49,7 +49,7 @@ func loadAccount(tx *Tx, id int64, suffix string) (*portail.Account, error) {
 		return nil, err
 	}
 	a.Plan, a.Onboarding = portail.Plan(plan), portail.Onboarding(onboarding)
-	a.TrialEndsAt, a.CreatedAt = timePtr(trial), fromMicros(created)
+	a.TrialEndsAt, a.CreatedAt, a.AsOf = timePtr(trial), fromMicros(created), tx.now
 	if err := tx.queryRow(`SELECT COUNT(*) FROM users WHERE account_id = ? AND status IN ('invited', 'active')`, id).Scan(&a.UsedSeats); err != nil {
 		return nil, err
 	}

@@ -468,7 +468,7 @@ func (s *Server) apiGetAccount(w http.ResponseWriter, r *http.Request, me *porta
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAccountJSON(a, time.Now()))
+	writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
 }
 
 func (s *Server) apiPutSubscription(w http.ResponseWriter, r *http.Request, me *portail.User) {
@@ -506,5 +506,5 @@ func (s *Server) apiPutSubscription(w http.ResponseWriter, r *http.Request, me *
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAccountJSON(a, time.Now()))
+	writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
 }
