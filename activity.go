@@ -1,6 +1,9 @@
 package portail
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // ActivityType names an entry of the activity log (L1, SPEC §9).
 type ActivityType string
@@ -32,8 +35,9 @@ type Activity struct {
 	ID        int64
 	AccountID int64
 	At        time.Time
-	UserID    int64 // the user the entry is about; 0 for none
-	ActorID   int64 // who acted; 0 for the system
+	UserID    int64  // the user the entry is about; 0 for none
+	Username  string // of UserID, when read back
+	ActorID   int64  // who acted; 0 for the system
 	Type      ActivityType
 	Detail    string
 	IP        string
@@ -48,3 +52,39 @@ const (
 	ActivityAPIKeyCreated  ActivityType = "api_key_created"
 	ActivityAPIKeyRevoked  ActivityType = "api_key_revoked"
 )
+
+// DefaultActivityRetention is how long entries are kept (L2).
+const DefaultActivityRetention = 60 * 24 * time.Hour
+
+// ActivityFilter selects entries of the log (L3).
+type ActivityFilter struct {
+	UserID int64
+	Type   ActivityType
+	From   *time.Time // inclusive
+	To     *time.Time // exclusive
+	Limit  int
+	Cursor string
+}
+
+// ActivityService reads and writes the activity log.
+type ActivityService interface {
+	// ListActivity returns a page of the entries the caller may see,
+	// newest first: the account for an admin, their department's users for
+	// a department admin, their own for anyone else. EINVALID.
+	ListActivity(ctx context.Context, f ActivityFilter) ([]*Activity, string, error)
+	// EachActivity calls fn for every entry of the filter, newest first,
+	// reading page by page so that an export never holds the log in memory.
+	EachActivity(ctx context.Context, f ActivityFilter, fn func(*Activity) error) error
+	// RecordActivity writes an entry that no change accompanies (a fetch, a
+	// label request) and returns once it is durable.
+	RecordActivity(ctx context.Context, e Activity) error
+}
+
+// Change is one line of a document's or label's detail history (L4).
+type Change struct {
+	At      time.Time
+	ActorID int64 // 0: the system did it
+	Change  string
+	From    string
+	To      string
+}

@@ -1,6 +1,17 @@
 package sqldb
 
-import "portail"
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"portail"
+)
 
 // logActivity writes an entry in the transaction of the change it
 // describes, so that the log never claims a change that was rolled back
@@ -8,7 +19,7 @@ import "portail"
 func logActivity(tx *Tx, c portail.Caller, accountID, userID int64, typ portail.ActivityType, detail string) error {
 	return insertActivity(tx, portail.Activity{
 		AccountID: accountID, At: tx.now, UserID: userID, ActorID: c.Actor.UserID,
-		Type: typ, Detail: detail, IP: c.IP, UserAgent: c.UserAgent,
+		Type: typ, Detail: detail, IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
 	})
 }
 
@@ -18,4 +29,309 @@ func insertActivity(tx *Tx, e portail.Activity) error {
 		e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail, e.IP, e.UserAgent,
 		nullMicros(e.StartedAt), nullMicros(e.EndedAt))
 	return err
+}
+
+// ActivityService implements portail.ActivityService.
+type ActivityService struct{ db *DB }
+
+// NewActivityService returns the activity log of db.
+func NewActivityService(db *DB) *ActivityService { return &ActivityService{db} }
+
+var _ portail.ActivityService = (*ActivityService)(nil)
+
+const activityColumns = `a.id, a.account_id, a.at, a.user_id, COALESCE(u.username, ''), a.actor_id, a.type, a.detail,
+	a.ip, a.user_agent, a.started_at, a.ended_at`
+
+func scanActivity(row interface{ Scan(...any) error }) (*portail.Activity, error) {
+	var e portail.Activity
+	var at int64
+	var user, actor, started, ended sql.NullInt64
+	var typ string
+	if err := row.Scan(&e.ID, &e.AccountID, &at, &user, &e.Username, &actor, &typ, &e.Detail, &e.IP, &e.UserAgent, &started, &ended); err != nil {
+		return nil, err
+	}
+	e.At, e.UserID, e.ActorID, e.Type = fromMicros(at), user.Int64, actor.Int64, portail.ActivityType(typ)
+	e.StartedAt, e.EndedAt = timePtr(started), timePtr(ended)
+	return &e, nil
+}
+
+// activityQuery builds the query of a page for the caller's scope.
+func activityQuery(a portail.Actor, f portail.ActivityFilter, limit int) (string, []any, error) {
+	scope := portail.ScopeFor(a, portail.ActViewActivity, 0)
+	if scope.None {
+		return "", nil, portail.ErrForbidden()
+	}
+	where, args := []string{"a.account_id = ?"}, []any{a.AccountID}
+	if scope.DepartmentID != 0 {
+		where = append(where, "a.user_id IN (SELECT id FROM users WHERE account_id = ? AND department_id = ?)")
+		args = append(args, a.AccountID, scope.DepartmentID)
+	}
+	if scope.OwnerID != 0 {
+		where, args = append(where, "a.user_id = ?"), append(args, scope.OwnerID)
+	}
+	if f.UserID != 0 {
+		where, args = append(where, "a.user_id = ?"), append(args, f.UserID)
+	}
+	if f.Type != "" {
+		where, args = append(where, "a.type = ?"), append(args, string(f.Type))
+	}
+	if f.From != nil {
+		where, args = append(where, "a.at >= ?"), append(args, micros(*f.From))
+	}
+	if f.To != nil {
+		where, args = append(where, "a.at < ?"), append(args, micros(*f.To))
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeActivityCursor(f.Cursor)
+		if err != nil {
+			return "", nil, err
+		}
+		where, args = append(where, "(a.at, a.id) < (?, ?)"), append(args, at, id)
+	}
+	return `SELECT ` + activityColumns + ` FROM activity a LEFT JOIN users u ON u.id = a.user_id WHERE ` +
+		strings.Join(where, " AND ") + ` ORDER BY a.at DESC, a.id DESC LIMIT ` + strconv.Itoa(limit+1), args, nil
+}
+
+func encodeActivityCursor(e *portail.Activity) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(micros(e.At), 10) + ":" + strconv.FormatInt(e.ID, 10)))
+}
+
+func decodeActivityCursor(c string) (int64, int64, error) {
+	bad := &portail.Error{Code: portail.EINVALID, Message: "The cursor is not valid; start again from the first page.",
+		Fields: []portail.FieldError{{Field: "cursor", Message: "Invalid cursor."}}}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, 0, bad
+	}
+	atStr, idStr, _ := strings.Cut(string(b), ":")
+	at, err1 := strconv.ParseInt(atStr, 10, 64)
+	id, err2 := strconv.ParseInt(idStr, 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, bad
+	}
+	return at, id, nil
+}
+
+func validateActivityFilter(f *portail.ActivityFilter) error {
+	var v portail.Validation
+	if f.Limit < 0 || f.Limit > portail.MaxPageSize {
+		v.Add("limit", "Use a limit between 1 and 200.")
+	}
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		v.Add("to", "The end of the range must come after its start.")
+	}
+	return v.Err()
+}
+
+// ListActivity returns a page of the entries the caller may see, newest
+// first. EINVALID.
+func (s *ActivityService) ListActivity(ctx context.Context, f portail.ActivityFilter) ([]*portail.Activity, string, error) {
+	if err := validateActivityFilter(&f); err != nil {
+		return nil, "", err
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = portail.DefaultPageSize
+	}
+	q, args, err := activityQuery(portail.CallerFrom(ctx).Actor, f, limit)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []*portail.Activity
+	err = s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanActivity(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeActivityCursor(out[limit-1])
+	}
+	return out, next, nil
+}
+
+// EachActivity calls fn for every entry of the filter, newest first, a
+// page at a time, each page in its own short read transaction.
+func (s *ActivityService) EachActivity(ctx context.Context, f portail.ActivityFilter, fn func(*portail.Activity) error) error {
+	f.Limit = portail.MaxPageSize
+	for {
+		page, next, err := s.ListActivity(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		f.Cursor = next
+	}
+}
+
+// RecordActivity writes an entry that no change accompanies, through the
+// group committer.
+func (s *ActivityService) RecordActivity(ctx context.Context, e portail.Activity) error {
+	return s.db.recordActivity(ctx, e)
+}
+
+// Group commit. Entries that accompany no change (a download, a label
+// request) arrive from many requests at once; writing each in its own
+// transaction would cost one disk flush per entry. The committer gathers
+// whatever is waiting into one transaction, and each caller returns only
+// once the transaction holding its entry has committed: durable, but one
+// flush for the batch.
+type committer struct {
+	once    sync.Once
+	mu      sync.RWMutex
+	closed  bool
+	pending chan pendingEntry
+	done    chan struct{}
+}
+
+type pendingEntry struct {
+	e   portail.Activity
+	err chan error
+}
+
+const maxBatch = 512
+
+func (db *DB) recordActivity(ctx context.Context, e portail.Activity) error {
+	c := &db.committer
+	c.once.Do(func() {
+		c.pending = make(chan pendingEntry, maxBatch)
+		c.done = make(chan struct{})
+		go db.commitLoop()
+	})
+	if e.At.IsZero() {
+		e.At = db.Now().UTC().Truncate(time.Microsecond)
+	}
+	e.UserAgent = truncate(e.UserAgent, 512)
+	p := pendingEntry{e: e, err: make(chan error, 1)}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return errors.New("database closed")
+	}
+	select {
+	case c.pending <- p:
+		c.mu.RUnlock()
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Wait for the commit even if ctx ends: the entry is on its way.
+	return <-p.err
+}
+
+func (db *DB) commitLoop() {
+	c := &db.committer
+	defer close(c.done)
+	batch := make([]pendingEntry, 0, maxBatch)
+	for first := range c.pending {
+		batch = append(batch[:0], first)
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case p, ok := <-c.pending:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, p)
+			default:
+				break gather
+			}
+		}
+		err := db.writeTx(context.Background(), func(tx *Tx) error {
+			for _, p := range batch {
+				if err := insertActivity(tx, p.e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, p := range batch {
+			p.err <- err
+		}
+	}
+}
+
+// stopCommitter lets waiting entries commit, then stops the committer.
+func (db *DB) stopCommitter() {
+	c := &db.committer
+	c.mu.Lock()
+	started := c.pending != nil && !c.closed
+	c.closed = true
+	c.mu.Unlock()
+	if started {
+		close(c.pending)
+		<-c.done
+	}
+}
+
+// PurgeActivity deletes entries older than before, in small batches, each
+// its own short transaction, so that writers wait at most for one batch
+// (L2). It returns how many entries it deleted.
+func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (int64, error) {
+	if batch <= 0 {
+		batch = 1000
+	}
+	var total int64
+	for {
+		var n int64
+		err := db.writeTx(ctx, func(tx *Tx) error {
+			res, err := tx.exec(`DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? ORDER BY at LIMIT `+
+				strconv.Itoa(batch)+`)`, micros(before))
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		total += n
+		if err != nil || n < int64(batch) {
+			return total, err
+		}
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(5 * time.Millisecond): // let waiting writers in
+		}
+	}
+}
+
+// TryLease takes or renews the lease of a named job for holder until ttl
+// from now, and reports whether holder has it. Leases make a job run in one
+// serve process at a time, whatever the database.
+func (db *DB) TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	var got bool
+	err := db.writeTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`INSERT INTO job_leases (name, holder, expires_at) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+			WHERE job_leases.expires_at < ? OR job_leases.holder = excluded.holder`,
+			name, holder, micros(tx.now.Add(ttl)), micros(tx.now))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		got = n == 1
+		return err
+	})
+	return got, err
 }

@@ -38,6 +38,8 @@ type DB struct {
 	Now func() time.Time
 	// BaseURL is the public address, the only source of links in e-mails.
 	BaseURL string
+
+	committer committer // group commit of activity entries
 }
 
 // Postgres reports whether the database is PostgreSQL.
@@ -95,6 +97,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	db.stopCommitter()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

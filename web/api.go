@@ -42,6 +42,9 @@ func (s *Server) registerAPI() {
 	s.handle("GET /api/v1/account", s.authed(s.apiGetAccount))
 	s.handle("PUT /api/v1/account/subscription", s.authed(s.apiPutSubscription))
 
+	s.handle("GET /api/v1/activity", s.authed(s.apiListActivity))
+	s.handle("GET /api/v1/activity.csv", s.authed(s.apiActivityCSV))
+
 	s.handle("GET /api/v1/outbox", s.authed(s.apiListOutbox))
 	s.handle("GET /api/v1/outbox/{id}", s.authed(s.apiGetOutbox))
 }

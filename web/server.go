@@ -26,6 +26,7 @@ type Services struct {
 	Accounts    portail.AccountService
 	Credentials portail.CredentialService
 	Outbox      portail.OutboxService
+	Activity    portail.ActivityService
 }
 
 // Auth is portail.AuthService plus the first-run setup link.

@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"portail"
 	"portail/jobs"
 	"portail/mail"
 	"portail/password"
@@ -34,7 +36,34 @@ type Config struct {
 	PasswordMinLen  int
 	OutboxInterval  time.Duration
 	OutboxRetry     time.Duration
+	// ActivityRetention is how long the activity log keeps entries.
+	ActivityRetention Days
 }
+
+// Days is a duration flag that also takes whole days: "60d".
+type Days time.Duration
+
+func (d *Days) String() string { return time.Duration(*d).String() }
+
+func (d *Days) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 {
+			return fmt.Errorf("want a positive number of days, like 60d")
+		}
+		*d = Days(time.Duration(days) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("want a duration like 60d or 1440h")
+	}
+	*d = Days(v)
+	return nil
+}
+
+// Duration returns d as a time.Duration.
+func (d Days) Duration() time.Duration { return time.Duration(d) }
 
 // Main wires the parts of a serve process; end-to-end tests run it in
 // process on port 0.
@@ -75,6 +104,13 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 7*24*time.Hour, "end sessions this old")
 	fs.IntVar(&c.PasswordMinLen, "password-min-length", password.DefaultMinLength, "minimum password length")
 	fs.DurationVar(&c.OutboxInterval, "outbox-interval", 2*time.Second, "how often to look for e-mails to send")
+	c.ActivityRetention = Days(portail.DefaultActivityRetention)
+	if v, ok := os.LookupEnv("PORTAIL_ACTIVITY_RETENTION"); ok {
+		if err := c.ActivityRetention.Set(v); err != nil {
+			return fmt.Errorf("PORTAIL_ACTIVITY_RETENTION: %w", err)
+		}
+	}
+	fs.Var(&c.ActivityRetention, "activity-retention", "how long to keep the activity log, like 60d (env PORTAIL_ACTIVITY_RETENTION)")
 	fs.DurationVar(&c.OutboxRetry, "outbox-retry", 5*time.Second, "first wait before retrying a failed e-mail; it doubles with each failure")
 	return fs.Parse(args)
 }
@@ -112,7 +148,14 @@ func (m *Main) Open(ctx context.Context) error {
 		Accounts:    sqldb.NewAccountService(m.DB),
 		Credentials: creds,
 		Outbox:      outbox,
+		Activity:    sqldb.NewActivityService(m.DB),
 	}, baseURL, m.Logger)
+	if m.Config.ActivityRetention <= 0 {
+		m.Config.ActivityRetention = Days(portail.DefaultActivityRetention)
+	}
+	host, _ := os.Hostname()
+	m.jobs = append(m.jobs, &jobs.Retention{Store: m.DB, Keep: m.Config.ActivityRetention.Duration(),
+		Holder: fmt.Sprintf("%s/%d/%p", host, os.Getpid(), m), Logger: m.Logger, Now: m.DB.Now})
 	if m.Config.SMTP != "" {
 		mailer, err := mail.NewSMTP(m.Config.SMTP, m.Config.MailFrom)
 		if err != nil {

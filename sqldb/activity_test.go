@@ -1,0 +1,122 @@
+package sqldb_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"portail"
+	"portail/sqldb"
+)
+
+func TestActivityRetention(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "r", portail.PlanGold)
+		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+		acts := sqldb.NewActivityService(db)
+		for _, age := range []int{61, 61, 60, 59, 1} {
+			at := now.AddDate(0, 0, -age)
+			if err := acts.RecordActivity(context.Background(), portail.Activity{AccountID: f.acct.ID, At: at, UserID: f.admin.ID,
+				Type: portail.ActivityFetch, Detail: fmt.Sprintf("age=%d", age)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := db.PurgeActivity(context.Background(), now.Add(-portail.DefaultActivityRetention), 1)
+		if err != nil || n != 2 {
+			t.Fatalf("purged %d, %v; want the two 61-day-old entries", n, err)
+		}
+		list, _, err := acts.ListActivity(f.as(f.admin), portail.ActivityFilter{Type: portail.ActivityFetch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []string
+		for _, e := range list {
+			kept = append(kept, e.Detail)
+		}
+		if fmt.Sprint(kept) != "[age=1 age=59 age=60]" {
+			t.Fatalf("kept %v", kept)
+		}
+	})
+}
+
+func TestJobLease(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		now := time.Now()
+		db.Now = func() time.Time { return now }
+		if ok, err := db.TryLease(ctx, "job", "a", time.Minute); !ok || err != nil {
+			t.Fatalf("a: %v %v", ok, err)
+		}
+		if ok, _ := db.TryLease(ctx, "job", "b", time.Minute); ok {
+			t.Fatal("b took a live lease")
+		}
+		if ok, _ := db.TryLease(ctx, "job", "a", time.Minute); !ok {
+			t.Fatal("a could not renew")
+		}
+		now = now.Add(2 * time.Minute)
+		if ok, _ := db.TryLease(ctx, "job", "b", time.Minute); !ok {
+			t.Fatal("b could not take an expired lease")
+		}
+	})
+}
+
+func TestActivityGroupCommit(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "g", portail.PlanGold)
+		acts := sqldb.NewActivityService(db)
+		var wg sync.WaitGroup
+		const n = 300
+		for i := range n {
+			wg.Go(func() {
+				if err := acts.RecordActivity(context.Background(), portail.Activity{AccountID: f.acct.ID, UserID: f.admin.ID,
+					Type: portail.ActivityFetch, Detail: fmt.Sprint(i)}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		count := 0
+		err := acts.EachActivity(f.as(f.admin), portail.ActivityFilter{Type: portail.ActivityFetch}, func(*portail.Activity) error {
+			count++
+			return nil
+		})
+		if err != nil || count != n {
+			t.Fatalf("found %d of %d entries: %v", count, n, err)
+		}
+	})
+}
+
+func TestActivityScope(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "s", portail.PlanEnterprise)
+		d1, d2 := f.MustDepartment(t, "One"), f.MustDepartment(t, "Two")
+		da := f.MustUser(t, "s-da", portail.RoleDepartmentAdmin, d1.ID, 0)
+		op := f.MustUser(t, "s-op", portail.RoleOperator, d1.ID, 0)
+		other := f.MustUser(t, "s-other", portail.RoleViewer, d2.ID, 0)
+		users := func(ctx context.Context, filter portail.ActivityFilter) map[int64]bool {
+			t.Helper()
+			seen := map[int64]bool{}
+			if err := sqldb.NewActivityService(db).EachActivity(ctx, filter, func(e *portail.Activity) error {
+				seen[e.UserID] = true
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return seen
+		}
+		if all := users(f.as(f.admin), portail.ActivityFilter{}); !all[da.ID] || !all[op.ID] || !all[other.ID] || !all[f.admin.ID] {
+			t.Fatalf("admin sees %v", all)
+		}
+		if seen := users(f.as(da), portail.ActivityFilter{}); !seen[da.ID] || !seen[op.ID] || seen[other.ID] || seen[f.admin.ID] || seen[0] {
+			t.Fatalf("department admin sees %v", seen)
+		}
+		if seen := users(f.as(op), portail.ActivityFilter{}); len(seen) != 1 || !seen[op.ID] {
+			t.Fatalf("operator sees %v", seen)
+		}
+		if seen := users(f.as(op), portail.ActivityFilter{UserID: other.ID}); len(seen) != 0 {
+			t.Fatalf("operator filtering on another user sees %v", seen)
+		}
+	})
+}
