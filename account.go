@@ -104,7 +104,7 @@ func (a *Account) CheckSeats(now time.Time, n int) error {
 	}
 	what := fmt.Sprintf("The %s plan", a.Plan)
 	if a.InTrial(now) {
-		what = "The trial"
+		what = fmt.Sprintf("The trial of the %s plan", a.Plan)
 	}
 	e := Errorf(ESEATLIMIT, "%s allows %d users (%d included + %d extra seats) and %d already count. "+
 		"Add extra seats to the subscription (account page, or PUT /api/v1/account/subscription) or deactivate a user first.",

@@ -24,6 +24,19 @@ const (
 	keyLen    = 32
 )
 
+// Bounds on the parameters read from a stored hash. A tampered or corrupt
+// hash must fail, not panic (t or p zero), exhaust memory (huge m) or run
+// for hours (huge t); and an empty key would match every password. The
+// bounds leave room for stronger settings than today's.
+const (
+	maxMemoryKiB  = 256 << 10 // 256 MiB
+	maxPasses     = 16
+	maxLanes      = 16
+	minSaltLen    = 8
+	minKeyLen     = 16
+	maxSaltKeyLen = 64
+)
+
 // Each hash takes 19 MiB and a core for tens of milliseconds; bounding
 // concurrent hashes to the cores keeps a login storm from exhausting
 // memory and keeps latency of other requests stable.
@@ -75,11 +88,17 @@ func decode(s string) (m, t uint32, p uint8, salt, key []byte, err error) {
 	if _, err = fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return 0, 0, 0, nil, nil, err
 	}
+	if t < 1 || t > maxPasses || p < 1 || p > maxLanes || m < 8*uint32(p) || m > maxMemoryKiB {
+		return 0, 0, 0, nil, nil, errors.New("argon2 parameters out of bounds")
+	}
 	if salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil {
 		return 0, 0, 0, nil, nil, err
 	}
 	if key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil {
 		return 0, 0, 0, nil, nil, err
+	}
+	if len(salt) < minSaltLen || len(salt) > maxSaltKeyLen || len(key) < minKeyLen || len(key) > maxSaltKeyLen {
+		return 0, 0, 0, nil, nil, errors.New("argon2 salt or key length out of bounds")
 	}
 	return m, t, p, salt, key, nil
 }

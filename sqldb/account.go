@@ -102,10 +102,12 @@ func (s *AccountService) UpdateSubscription(ctx context.Context, u portail.Subsc
 		if u.Onboarding != nil {
 			next.Onboarding = *u.Onboarding
 		}
-		if next.UsedSeats > next.SeatLimit(tx.now) {
-			e := portail.Errorf(portail.ESEATLIMIT, "%d users count (invited and active) but the %s plan with %d extra seats allows %d. "+
-				"Deactivate users first, or keep more seats.", next.UsedSeats, next.Plan, next.ExtraSeats, next.SeatLimit(tx.now))
-			e.Plan, e.Limit = next.Plan, next.SeatLimit(tx.now)
+		// Only a lowering is refused: an account already over its limit
+		// (its trial ended) may still change anything else, or add seats.
+		if newLimit := next.SeatLimit(tx.now); newLimit < old.SeatLimit(tx.now) && next.UsedSeats > newLimit {
+			e := portail.Errorf(portail.ESEATLIMIT, "%d users count (invited and active), but the %s plan with %d extra seats allows only %d. "+
+				"Deactivate users first, or keep more extra seats.", next.UsedSeats, next.Plan, next.ExtraSeats, newLimit)
+			e.Plan, e.Limit = next.Plan, newLimit
 			return e
 		}
 		var changes []string

@@ -12,6 +12,10 @@ import (
 
 func (s *Server) registerAPI() {
 	s.handle("GET /api/v1/openapi.json", s.openAPI)
+	// Anything else under the API answers in problem+json too.
+	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.apiError(w, r, portail.Errorf(portail.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
+	})
 
 	s.handle("POST /api/v1/auth/login", s.apiLogin)
 	s.handle("POST /api/v1/auth/logout", s.apiLogout)
