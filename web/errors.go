@@ -87,3 +87,5 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
 }
+
+func errorsAs(err error, target **portail.Error) bool { return errors.As(err, target) }

@@ -1,11 +1,16 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"portail"
 )
@@ -16,52 +21,213 @@ var templatesFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pages are the parsed templates: each page is the layout plus its own file.
-type pages struct{ byName map[string]*template.Template }
+// pages are the parsed templates, per language: each page is the layout
+// plus its own file, with "t" bound to the language's catalog.
+type pages struct{ byLang map[string]map[string]*template.Template }
 
 func mustParsePages() *pages {
-	p := &pages{byName: map[string]*template.Template{}}
+	p := &pages{byLang: map[string]map[string]*template.Template{}}
 	files, err := fs.Glob(templatesFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
-	for _, f := range files {
-		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-		if name == "layout" {
-			continue
+	for _, lang := range portail.Languages {
+		p.byLang[lang] = map[string]*template.Template{}
+		for _, f := range files {
+			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+			if name == "layout" {
+				continue
+			}
+			t := template.New("layout.html").Funcs(templateFuncs(lang))
+			p.byLang[lang][name] = template.Must(t.ParseFS(templatesFS, "templates/layout.html", f))
 		}
-		p.byName[name] = template.Must(template.New("layout.html").ParseFS(templatesFS, "templates/layout.html", f))
 	}
 	return p
+}
+
+func templateFuncs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":    func(msg string, args ...any) string { return translate(lang, msg, args...) },
+		"role": func(r portail.Role) string { return translate(lang, roleLabels[r]) },
+		"status": func(s portail.UserStatus) string {
+			return translate(lang, map[portail.UserStatus]string{portail.StatusInvited: "Invited", portail.StatusActive: "Active", portail.StatusInactive: "Inactive"}[s])
+		},
+		"module":  func(m portail.Module) string { return translate(lang, moduleLabels[m]) },
+		"modules": func(s portail.ModuleSet) []portail.Module { return s.List() },
+		"has":     func(s portail.ModuleSet, m portail.Module) bool { return s.Has(m) },
+		"inList":  func(list, v string) bool { return slices.Contains(strings.Split(list, ","), v) },
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return v.UTC().Format("2006-01-02 15:04")
+			case *time.Time:
+				if v != nil {
+					return v.UTC().Format("2006-01-02 15:04")
+				}
+			}
+			return "—"
+		},
+		"money": func(cents int) string { return formatMoney(lang, cents) },
+		"lang":  func() string { return lang },
+	}
+}
+
+var roleLabels = map[portail.Role]string{portail.RoleViewer: "Viewer", portail.RoleOperator: "Operator",
+	portail.RoleDepartmentAdmin: "Department admin", portail.RoleAdmin: "Admin"}
+
+var moduleLabels = map[portail.Module]string{portail.ModuleMail: "Mail", portail.ModuleParcels: "Parcels", portail.ModuleClassic: "Classic"}
+
+func formatMoney(lang string, cents int) string {
+	whole, frac := cents/100, cents%100
+	s := itoa(whole) + "." + string(rune('0'+frac/10)) + string(rune('0'+frac%10))
+	if lang == "en" {
+		return "$" + s
+	}
+	return strings.Replace(s, ".", ",", 1) + " $"
+}
+
+// nav says which menu entries the policy lets the user open: no link that
+// would answer 403 (I1).
+type nav struct {
+	Users, Departments, Account, Outbox bool
+	Current                             string
+}
+
+func navFor(a portail.Actor) nav {
+	acct := portail.Resource{AccountID: a.AccountID}
+	return nav{
+		Users:       portail.ScopeFor(a, portail.ActViewUser, 0).OwnerID == 0,
+		Departments: portail.Can(a, portail.ActManageDepartments, acct),
+		Account:     portail.Can(a, portail.ActViewAccount, acct),
+		Outbox:      portail.Can(a, portail.ActViewOutbox, acct),
+	}
 }
 
 // view is what every page template receives.
 type view struct {
 	Title  string
+	Lang   string
 	Me     *portail.User
+	Nav    nav
 	Flash  string
 	Error  string
-	Fields map[string]string // field errors by field name
+	Fields map[string]string // field errors by field name (English; the template translates)
 	Form   map[string]string // what the user typed, kept on error
 	Data   any
 }
 
-func (s *Server) render(w http.ResponseWriter, status int, name string, v view) {
-	t, ok := s.pages.byName[name]
+// page is one request to a page, with its language and, when signed in,
+// its user and the context that carries the caller.
+type page struct {
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	lang  string
+	me    *portail.User
+	actor portail.Actor
+	ctx   context.Context
+}
+
+// anon serves a page that needs no sign-in.
+func (s *Server) anon(h func(p *page)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := negotiate(r, nil)
+		if l := r.URL.Query().Get("lang"); portail.ValidLanguage(l) {
+			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode})
+		}
+		h(&page{s: s, w: w, r: r, lang: lang, ctx: anonymous(r)})
+	}
+}
+
+// signedIn serves a page for a signed-in user. Without a session it sends
+// the browser to sign in, telling why when another login ended the
+// session (C6); with a temporary password it sends the user to replace it
+// first (C2).
+func (s *Server) signedIn(h func(p *page)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.authenticate(r)
+		if err != nil {
+			target := "/login"
+			if portail.ErrorCode(err) == portail.ESESSIONREPLACED {
+				target = "/login?replaced=1"
+			}
+			if c := portail.ErrorCode(err); c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED {
+				s.clearSessionCookie(w)
+				if r.Method == http.MethodGet && r.URL.Path != "/" {
+					target += sep(target) + "next=" + url.QueryEscape(r.URL.RequestURI())
+				}
+				http.Redirect(w, r, target, http.StatusSeeOther)
+				return
+			}
+			s.pageError(&page{s: s, w: w, r: r, lang: negotiate(r, nil)}, err)
+			return
+		}
+		if sess.user.PasswordChangeRequired && r.URL.Path != "/password" {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		p := &page{s: s, w: w, r: r, lang: negotiate(r, sess.user), me: sess.user, ctx: sess.ctx}
+		p.actor = portail.CallerFrom(sess.ctx).Actor
+		h(p)
+	}
+}
+
+func sep(u string) string {
+	if strings.Contains(u, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// t translates in the page's language.
+func (p *page) t(msg string, args ...any) string { return translate(p.lang, msg, args...) }
+
+// view returns a view with the page's common parts.
+func (p *page) view(title string) view {
+	v := view{Title: p.t(title), Lang: p.lang, Me: p.me, Fields: map[string]string{}, Form: map[string]string{}}
+	if p.me != nil {
+		v.Nav = navFor(p.actor)
+	}
+	return v
+}
+
+// render writes the page template name in the page's language.
+func (p *page) render(status int, name string, v view) {
+	t, ok := p.s.pages.byLang[p.lang][name]
 	if !ok {
-		http.Error(w, "no page "+name, http.StatusInternalServerError)
+		http.Error(p.w, "no page "+name, http.StatusInternalServerError)
 		return
 	}
-	var b strings.Builder
+	if v.Lang == "" {
+		v.Lang = p.lang
+	}
+	var b bytes.Buffer
 	if err := t.Execute(&b, v); err != nil {
-		s.Logger.Error("render", "page", name, "err", err)
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		p.s.Logger.Error("render", "page", name, "err", err)
+		http.Error(p.w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write([]byte(b.String()))
+	p.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	p.w.Header().Set("Cache-Control", "no-store")
+	p.w.WriteHeader(status)
+	p.w.Write(b.Bytes())
+}
+
+// redirect sends the browser on after a successful form (POST/redirect/GET).
+func (p *page) redirect(target string) { http.Redirect(p.w, p.r, target, http.StatusSeeOther) }
+
+// pageError shows an error page: 404 for what the user may not see, 403
+// for what they may not do.
+func (s *Server) pageError(p *page, err error) {
+	status := StatusOf(err)
+	if status == http.StatusInternalServerError {
+		s.Logger.ErrorContext(p.r.Context(), "internal error", "path", p.r.URL.Path, "err", err)
+	}
+	v := p.view("Error")
+	v.Error = p.t(portail.ErrorMessage(err))
+	v.Data = status
+	p.render(status, "error", v)
 }
 
 // formErrors splits err into a page message and field messages.
@@ -77,210 +243,41 @@ func formErrors(err error) (string, map[string]string) {
 	return portail.ErrorMessage(err), fields
 }
 
+// failed fills a view with err: a translated message and field messages.
+func (p *page) failed(v *view, err error) int {
+	msg, fields := formErrors(err)
+	v.Error = p.t(msg)
+	for k, m := range fields {
+		v.Fields[k] = p.t(m)
+	}
+	if portail.ErrorCode(err) == portail.ESEATLIMIT {
+		var e *portail.Error
+		if errorsAs(err, &e) {
+			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
+		}
+	}
+	if StatusOf(err) == http.StatusInternalServerError {
+		p.s.Logger.ErrorContext(p.r.Context(), "internal error", "path", p.r.URL.Path, "err", err)
+	}
+	return StatusOf(err)
+}
+
 func (s *Server) registerUI() {
 	static, _ := fs.Sub(staticFS, "static")
 	s.handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
-	s.handle("GET /{$}", s.uiHome)
-	s.handle("GET /login", s.uiLogin)
-	s.handle("POST /login", s.uiLoginPost)
-	s.handle("POST /logout", s.uiLogout)
-	s.handle("GET /setup", s.uiSetup)
-	s.handle("POST /setup", s.uiSetupPost)
-	s.registerCredentialPages()
+	s.handle("GET /{$}", s.signedIn(s.uiHome))
+	s.registerAuthPages()
+	s.registerUserPages()
+	s.registerAdminPages()
+	s.registerProfilePages()
+	s.registerActivityPages()
 }
 
-func (s *Server) uiHome(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.authenticate(r)
-	if err != nil {
-		target := "/login"
-		if portail.ErrorCode(err) == portail.ESESSIONREPLACED {
-			s.clearSessionCookie(w)
-			target = "/login?replaced=1"
-		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
-		return
+func (s *Server) uiHome(p *page) {
+	v := p.view("Home")
+	v.Nav.Current = "home"
+	if r := p.r.URL.Query(); r.Get("password") != "" {
+		v.Flash = p.t("Your password was changed.")
 	}
-	if sess.user.PasswordChangeRequired {
-		http.Redirect(w, r, "/password", http.StatusSeeOther)
-		return
-	}
-	s.render(w, http.StatusOK, "home", view{Title: "portail", Me: sess.user})
-}
-
-func (s *Server) uiLogin(w http.ResponseWriter, r *http.Request) {
-	v := view{Title: "Sign in", Form: map[string]string{}}
-	switch q := r.URL.Query(); {
-	case q.Get("replaced") != "":
-		v.Flash = "You were signed out because you signed in somewhere else."
-	case q.Get("welcome") != "":
-		v.Flash = "Your password is set: sign in."
-	case q.Get("reset") != "":
-		v.Flash = "Your password was changed: sign in with the new one."
-	}
-	if needs, err := s.Auth.NeedsSetup(r.Context()); err == nil && needs {
-		v.Flash = "No account exists yet: open the setup link that `portail serve` printed, or run `portail setup`."
-	}
-	s.render(w, http.StatusOK, "login", v)
-}
-
-func (s *Server) uiLoginPost(w http.ResponseWriter, r *http.Request) {
-	login, pw := r.PostFormValue("login"), r.PostFormValue("password")
-	_, token, err := s.Auth.Login(anonymous(r), portail.Login{Login: login, Password: pw})
-	if err != nil {
-		msg, _ := formErrors(err)
-		s.render(w, StatusOf(err), "login", view{Title: "Sign in", Error: msg, Form: map[string]string{"login": login}})
-		return
-	}
-	s.setSessionCookie(w, token)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-func (s *Server) uiLogout(w http.ResponseWriter, r *http.Request) {
-	if sess, err := s.authenticate(r); err == nil {
-		s.Auth.Logout(sess.ctx)
-	}
-	s.clearSessionCookie(w)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
-}
-
-func (s *Server) uiSetup(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("token")
-	if err := s.Auth.CheckSetupToken(r.Context(), token); err != nil {
-		msg, _ := formErrors(err)
-		s.render(w, StatusOf(err), "setup", view{Title: "Setup", Error: msg})
-		return
-	}
-	s.render(w, http.StatusOK, "setup", view{Title: "Setup", Form: map[string]string{"token": token, "plan": "enterprise"}, Data: setupData()})
-}
-
-func setupData() map[string]any {
-	return map[string]any{"Plans": portail.Plans, "Valid": true}
-}
-
-func (s *Server) uiSetupPost(w http.ResponseWriter, r *http.Request) {
-	form := map[string]string{}
-	for _, k := range []string{"token", "account", "plan", "admin_username", "admin_full_name", "admin_email"} {
-		form[k] = r.PostFormValue(k)
-	}
-	st := portail.Setup{AccountName: form["account"], Plan: portail.Plan(form["plan"]), Trial: r.PostFormValue("trial") != "",
-		Modules: portail.AllModules, AdminUsername: form["admin_username"], AdminFullName: form["admin_full_name"],
-		AdminEmail: form["admin_email"], AdminPassword: r.PostFormValue("admin_password")}
-	if st.AdminPassword == "" {
-		form["trial"] = r.PostFormValue("trial")
-		s.render(w, http.StatusBadRequest, "setup", view{Title: "Setup", Error: "Some fields are invalid.",
-			Fields: map[string]string{"admin_password": "Choose a password."}, Form: form, Data: setupData()})
-		return
-	}
-	_, u, err := s.Auth.SetupWithToken(r.Context(), form["token"], st)
-	if err != nil {
-		msg, fields := formErrors(err)
-		s.render(w, StatusOf(err), "setup", view{Title: "Setup", Error: msg, Fields: fields, Form: form, Data: setupData()})
-		return
-	}
-	_, token, err := s.Auth.Login(anonymous(r), portail.Login{Login: u.Username, Password: st.AdminPassword})
-	if err != nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	s.setSessionCookie(w, token)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-func (s *Server) registerCredentialPages() {
-	s.handle("GET /invitation", s.uiInvitation)
-	s.handle("POST /invitation", s.uiInvitationPost)
-	s.handle("GET /reset-password", s.uiReset)
-	s.handle("POST /reset-password", s.uiResetPost)
-	s.handle("GET /forgot", s.uiForgot)
-	s.handle("POST /forgot", s.uiForgotPost)
-	s.handle("GET /password", s.uiPassword)
-	s.handle("POST /password", s.uiPasswordPost)
-}
-
-// uiInvitation shows the form to set a first password. Opening the link
-// checks the token but never uses it: mail scanners open links.
-func (s *Server) uiInvitation(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("token")
-	if err := s.Credentials.CheckInvitationToken(r.Context(), token); err != nil {
-		msg, _ := formErrors(err)
-		s.render(w, StatusOf(err), "invitation", view{Title: "Set your password", Error: msg})
-		return
-	}
-	s.render(w, http.StatusOK, "invitation", view{Title: "Set your password", Form: map[string]string{"token": token}, Data: true})
-}
-
-func (s *Server) uiInvitationPost(w http.ResponseWriter, r *http.Request) {
-	token := r.PostFormValue("token")
-	err := s.Credentials.AcceptInvitation(anonymous(r), token, r.PostFormValue("new_password"))
-	if err != nil {
-		msg, fields := formErrors(err)
-		s.render(w, StatusOf(err), "invitation", view{Title: "Set your password", Error: msg, Fields: fields,
-			Form: map[string]string{"token": token}, Data: portail.ErrorCode(err) == portail.EINVALID})
-		return
-	}
-	http.Redirect(w, r, "/login?welcome=1", http.StatusSeeOther)
-}
-
-func (s *Server) uiReset(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("token")
-	if err := s.Credentials.CheckResetToken(r.Context(), token); err != nil {
-		msg, _ := formErrors(err)
-		s.render(w, StatusOf(err), "reset", view{Title: "Reset password", Error: msg})
-		return
-	}
-	s.render(w, http.StatusOK, "reset", view{Title: "Reset password", Form: map[string]string{"token": token}, Data: true})
-}
-
-func (s *Server) uiResetPost(w http.ResponseWriter, r *http.Request) {
-	token, code := r.PostFormValue("token"), r.PostFormValue("code")
-	err := s.Credentials.ResetPassword(anonymous(r), token, code, r.PostFormValue("new_password"))
-	if err != nil {
-		msg, fields := formErrors(err)
-		// The form stays while the link lives: after a wrong code or a
-		// refused password, the user tries again on the same page.
-		live := s.Credentials.CheckResetToken(r.Context(), token) == nil
-		s.render(w, StatusOf(err), "reset", view{Title: "Reset password", Error: msg, Fields: fields,
-			Form: map[string]string{"token": token, "code": code}, Data: live})
-		return
-	}
-	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
-}
-
-func (s *Server) uiForgot(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "forgot", view{Title: "Forgot password", Form: map[string]string{}})
-}
-
-func (s *Server) uiForgotPost(w http.ResponseWriter, r *http.Request) {
-	s.forgot(r, r.PostFormValue("login"))
-	s.render(w, http.StatusOK, "forgot", view{Title: "Forgot password", Data: true,
-		Flash: "If an active account matches, an e-mail with reset instructions is on its way. The link and code are valid for 1 hour."})
-}
-
-// uiPassword is the password change page, which a user with a temporary
-// password is sent to before anything else (C2).
-func (s *Server) uiPassword(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.authenticate(r)
-	if err != nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	v := view{Title: "Change password", Me: sess.user}
-	if sess.user.PasswordChangeRequired {
-		v.Flash = "Replace your temporary password with your own before you continue."
-	}
-	s.render(w, http.StatusOK, "password", v)
-}
-
-func (s *Server) uiPasswordPost(w http.ResponseWriter, r *http.Request) {
-	sess, err := s.authenticate(r)
-	if err != nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	if err := s.Auth.ChangePassword(sess.ctx, r.PostFormValue("current_password"), r.PostFormValue("new_password")); err != nil {
-		msg, fields := formErrors(err)
-		s.render(w, StatusOf(err), "password", view{Title: "Change password", Me: sess.user, Error: msg, Fields: fields})
-		return
-	}
-	http.Redirect(w, r, "/?password=1", http.StatusSeeOther)
+	p.render(http.StatusOK, "home", v)
 }

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"portail"
+)
+
+// The UI speaks French, English and Dutch. Messages are written in English
+// in the templates and the code; a catalog per language maps each English
+// message to its translation (the French one uses the wording of the help
+// pages users know). A message missing from a catalog shows in English,
+// and a test lists every missing one.
+
+//go:embed locales/*.json
+var localesFS embed.FS
+
+var catalogs = mustLoadCatalogs()
+
+func mustLoadCatalogs() map[string]map[string]string {
+	out := map[string]map[string]string{"en": {}}
+	files, _ := localesFS.ReadDir("locales")
+	for _, f := range files {
+		b, err := localesFS.ReadFile("locales/" + f.Name())
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("locales/%s: %v", f.Name(), err))
+		}
+		out[strings.TrimSuffix(f.Name(), path.Ext(f.Name()))] = m
+	}
+	return out
+}
+
+var matcher = language.NewMatcher([]language.Tag{language.French, language.English, language.Dutch})
+
+// langCookie remembers the language chosen on the sign-in pages.
+const langCookie = "portail_lang"
+
+// negotiate picks the page's language: the signed-in user's setting, else
+// a ?lang= choice or its cookie, else the browser's Accept-Language, else
+// French.
+func negotiate(r *http.Request, me *portail.User) string {
+	if me != nil && portail.ValidLanguage(me.Language) {
+		return me.Language
+	}
+	if l := r.URL.Query().Get("lang"); portail.ValidLanguage(l) {
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil && portail.ValidLanguage(c.Value) {
+		return c.Value
+	}
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return "fr"
+	}
+	_, i, conf := matcher.Match(tags...)
+	if conf == language.No {
+		return "fr"
+	}
+	return []string{"fr", "en", "nl"}[i]
+}
+
+// translate returns the message in lang, formatted with args.
+func translate(lang, msg string, args ...any) string {
+	if t, ok := catalogs[lang][msg]; ok && t != "" {
+		msg = t
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
