@@ -21,6 +21,7 @@ const (
 	ETOKENINVALID           = "token_invalid"
 	EPASSWORDCHANGEREQUIRED = "password_change_required"
 	ECONFLICT               = "conflict"
+	ETOOLARGE               = "too_large" // an upload over the size limit
 	EINTERNAL               = "internal"
 )
 

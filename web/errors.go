@@ -25,6 +25,7 @@ var codeStatus = map[string]int{
 	portail.EEMAILTAKEN:             http.StatusConflict,
 	portail.ESEATLIMIT:              http.StatusConflict,
 	portail.ECONFLICT:               http.StatusConflict,
+	portail.ETOOLARGE:               http.StatusRequestEntityTooLarge,
 	portail.ETOOMANYATTEMPTS:        http.StatusTooManyRequests,
 	portail.EINTERNAL:               http.StatusInternalServerError,
 }
@@ -42,6 +43,7 @@ var codeTitle = map[string]string{
 	portail.EEMAILTAKEN:             "E-mail address taken",
 	portail.ESEATLIMIT:              "Seat limit reached",
 	portail.ECONFLICT:               "Conflict",
+	portail.ETOOLARGE:               "Too large",
 	portail.ETOOMANYATTEMPTS:        "Too many attempts",
 	portail.EINTERNAL:               "Internal error",
 }

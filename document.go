@@ -1,0 +1,227 @@
+package portail
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DocumentStatus is where a sent document stands (D1).
+type DocumentStatus string
+
+const (
+	DocumentReceived   DocumentStatus = "received"
+	DocumentProcessing DocumentStatus = "processing"
+	DocumentPrinted    DocumentStatus = "printed"
+	DocumentPosted     DocumentStatus = "posted"
+	DocumentFailed     DocumentStatus = "failed"
+)
+
+// DocumentStatuses lists every status in the order a document goes through.
+var DocumentStatuses = []DocumentStatus{DocumentReceived, DocumentProcessing, DocumentPrinted, DocumentPosted, DocumentFailed}
+
+// Valid reports whether s is one of the statuses.
+func (s DocumentStatus) Valid() bool {
+	for _, v := range DocumentStatuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CanMoveTo reports whether a document may go from s to next: forward one
+// step along received → processing → printed → posted, or to failed from
+// any status before posted. Posted and failed are final.
+func (s DocumentStatus) CanMoveTo(next DocumentStatus) bool {
+	switch s {
+	case DocumentReceived:
+		return next == DocumentProcessing || next == DocumentFailed
+	case DocumentProcessing:
+		return next == DocumentPrinted || next == DocumentFailed
+	case DocumentPrinted:
+		return next == DocumentPosted || next == DocumentFailed
+	}
+	return false
+}
+
+// Document is a PDF sent through a department and module to be printed and
+// posted.
+type Document struct {
+	ID           int64
+	AccountID    int64
+	DepartmentID int64
+	Module       Module
+	SenderID     int64
+	Name         string // the file name as uploaded
+	Size         int64
+	BlobKey      string // where the content lives in the BlobStore
+	Status       DocumentStatus
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Resource returns the document as the policy sees it.
+func (d *Document) Resource() Resource {
+	return Resource{AccountID: d.AccountID, DepartmentID: d.DepartmentID, OwnerID: d.SenderID, Module: d.Module}
+}
+
+// DocumentModules are the modules documents are sent through; parcels are
+// labels, not documents.
+var DocumentModules = []Module{ModuleMail, ModuleClassic}
+
+// DocumentCreate is what a sender gives with the file.
+type DocumentCreate struct {
+	Name         string
+	DepartmentID int64
+	Module       Module
+}
+
+// Normalize keeps the base name of the uploaded file, trimmed, without
+// control characters, at most 200 characters; an empty name becomes
+// document.pdf.
+func (c *DocumentCreate) Normalize() {
+	name := path.Base(strings.ReplaceAll(c.Name, `\`, "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "." || name == "/" || name == "" {
+		name = "document.pdf"
+	}
+	for utf8.RuneCountInString(name) > 200 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	c.Name = name
+}
+
+// Validate reports every field problem at once.
+func (c *DocumentCreate) Validate() error {
+	var v Validation
+	if c.DepartmentID <= 0 {
+		v.Add("department_id", "Choose a department.")
+	}
+	if c.Module != ModuleMail && c.Module != ModuleClassic {
+		v.Add("module", "Choose mail or classic.")
+	}
+	return v.Err()
+}
+
+// DocumentFilter selects documents of a list.
+type DocumentFilter struct {
+	Status       DocumentStatus
+	DepartmentID int64
+	Module       Module
+	From         *time.Time // created at or after
+	To           *time.Time // created before
+	Limit        int
+	Cursor       string
+}
+
+// Validate checks the filter's values.
+func (f *DocumentFilter) Validate() error {
+	var v Validation
+	if f.Status != "" && !f.Status.Valid() {
+		v.Add("status", "Use received, processing, printed, posted or failed.")
+	}
+	if f.Module != 0 && f.Module != ModuleMail && f.Module != ModuleClassic {
+		v.Add("module", "Use mail or classic.")
+	}
+	validateRange(&v, f.From, f.To, f.Limit)
+	return v.Err()
+}
+
+func validateRange(v *Validation, from, to *time.Time, limit int) {
+	if limit < 0 || limit > MaxPageSize {
+		v.Add("limit", "Use a limit between 1 and 200.")
+	}
+	if from != nil && to != nil && !from.Before(*to) {
+		v.Add("to", "The end of the range must come after its start.")
+	}
+}
+
+// DocumentService sends and reads documents. Every method takes the caller
+// from ctx and asks the policy; a document the caller may not see is
+// ENOTFOUND.
+type DocumentService interface {
+	// SendDocument stores the PDF read from content and records the
+	// document as received, with a manual_order entry, in one
+	// transaction. EINVALID (not a PDF: field "file"), EFORBIDDEN.
+	SendDocument(ctx context.Context, c DocumentCreate, content io.Reader) (*Document, error)
+	// ListDocuments returns a page of the documents the caller may see,
+	// newest first. EINVALID.
+	ListDocuments(ctx context.Context, f DocumentFilter) ([]*Document, string, error)
+	// FindDocument returns one document and logs the status refresh as a
+	// fetch. ENOTFOUND.
+	FindDocument(ctx context.Context, id int64) (*Document, error)
+	// OpenDocument returns a document with its content, and logs the
+	// download as a fetch; the caller closes the content. ENOTFOUND.
+	OpenDocument(ctx context.Context, id int64) (*Document, io.ReadSeekCloser, error)
+	// DocumentHistory returns a page of the document's changes, oldest
+	// first. ENOTFOUND, EINVALID.
+	DocumentHistory(ctx context.Context, id int64, limit int, cursor string) ([]*Change, string, error)
+}
+
+// BlobStore keeps file contents (documents, labels) under keys it chooses.
+type BlobStore interface {
+	// Put stores everything r yields and returns its key and size. When r
+	// fails, nothing is stored and Put returns r's error.
+	Put(ctx context.Context, r io.Reader) (key string, size int64, err error)
+	// Open returns the content stored under key.
+	Open(key string) (io.ReadSeekCloser, error)
+}
+
+// pdfTrailerWindow is how close to the end a PDF's %%EOF marker must be.
+// Writers may follow it with a line end or a little padding; 1 KiB is
+// what common readers tolerate.
+const pdfTrailerWindow = 1024
+
+// ErrNotPDF is the answer for an upload that is not a PDF file.
+func ErrNotPDF() *Error {
+	return &Error{Code: EINVALID, Message: "The file is not a PDF document.",
+		Fields: []FieldError{{Field: "file", Message: "Upload a PDF file (it starts with %PDF- and ends with %%EOF)."}}}
+}
+
+// PDFReader passes r through and checks, as the bytes go by, that they
+// form a PDF file: the %PDF- header first and the %%EOF marker within the
+// last KiB. At the end of a file that is not a PDF it returns ErrNotPDF
+// instead of io.EOF, so that a store reading it keeps nothing.
+func PDFReader(r io.Reader) io.Reader { return &pdfReader{r: r} }
+
+type pdfReader struct {
+	r    io.Reader
+	head []byte // the first bytes, until there are len("%PDF-")
+	tail []byte // the last pdfTrailerWindow bytes
+}
+
+func (p *pdfReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	chunk := b[:n]
+	if len(p.head) < 5 {
+		p.head = append(p.head, chunk[:min(len(chunk), 5-len(p.head))]...)
+		if !bytes.HasPrefix([]byte("%PDF-"), p.head) {
+			return n, ErrNotPDF() // fail early: no need to read the rest
+		}
+	}
+	if len(chunk) >= pdfTrailerWindow {
+		p.tail = append(p.tail[:0], chunk[len(chunk)-pdfTrailerWindow:]...)
+	} else {
+		p.tail = append(p.tail, chunk...)
+		if extra := len(p.tail) - pdfTrailerWindow; extra > 0 {
+			p.tail = append(p.tail[:0], p.tail[extra:]...)
+		}
+	}
+	if err == io.EOF && (len(p.head) < 5 || !bytes.Contains(p.tail, []byte("%%EOF"))) {
+		return n, ErrNotPDF()
+	}
+	return n, err
+}

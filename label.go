@@ -1,0 +1,278 @@
+package portail
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// LabelStatus is where a parcel stands (D2).
+type LabelStatus string
+
+const (
+	LabelCreated   LabelStatus = "created"
+	LabelInTransit LabelStatus = "in_transit"
+	LabelDelivered LabelStatus = "delivered"
+	LabelReturned  LabelStatus = "returned"
+)
+
+// LabelStatuses lists every status in the order a parcel goes through.
+var LabelStatuses = []LabelStatus{LabelCreated, LabelInTransit, LabelDelivered, LabelReturned}
+
+// Valid reports whether s is one of the statuses.
+func (s LabelStatus) Valid() bool {
+	for _, v := range LabelStatuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CanMoveTo reports whether a parcel may go from s to next: created →
+// in_transit → delivered, or returned to the sender while in transit.
+// Delivered and returned are final.
+func (s LabelStatus) CanMoveTo(next LabelStatus) bool {
+	switch s {
+	case LabelCreated:
+		return next == LabelInTransit
+	case LabelInTransit:
+		return next == LabelDelivered || next == LabelReturned
+	}
+	return false
+}
+
+// Address is a sender's or recipient's postal address.
+type Address struct {
+	Name        string `json:"name"`
+	Company     string `json:"company"`
+	Street      string `json:"street"`
+	HouseNumber string `json:"house_number"`
+	PostalCode  string `json:"postal_code"`
+	City        string `json:"city"`
+	Country     string `json:"country"` // ISO 3166-1 alpha-2, upper case
+}
+
+// Normalize trims every field and upper-cases the country code.
+func (a *Address) Normalize() {
+	for _, f := range []*string{&a.Name, &a.Company, &a.Street, &a.HouseNumber, &a.PostalCode, &a.City} {
+		*f = strings.Join(strings.Fields(*f), " ")
+	}
+	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
+}
+
+// Validate reports every problem, naming fields under prefix
+// (recipient.postal_code).
+func (a *Address) Validate(v *Validation, prefix string) {
+	text := func(field, value string, required bool, max int) {
+		switch {
+		case value == "" && required:
+			v.Add(prefix+"."+field, "Required.")
+		case utf8.RuneCountInString(value) > max:
+			v.Add(prefix+"."+field, fmt.Sprintf("At most %d characters.", max))
+		case strings.ContainsFunc(value, unicode.IsControl):
+			v.Add(prefix+"."+field, "Remove the control characters.")
+		}
+	}
+	text("name", a.Name, true, 100)
+	text("company", a.Company, false, 100)
+	text("street", a.Street, true, 100)
+	text("house_number", a.HouseNumber, true, 20)
+	text("postal_code", a.PostalCode, true, 12)
+	text("city", a.City, true, 100)
+	if a.PostalCode != "" && strings.ContainsFunc(a.PostalCode, func(r rune) bool {
+		return !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == ' ' || r == '-')
+	}) {
+		v.Add(prefix+".postal_code", "Use letters, digits, spaces and dashes only.")
+	}
+	if a.Country == "" {
+		v.Add(prefix+".country", "Required.")
+	} else if !ValidCountry(a.Country) {
+		v.Add(prefix+".country", "Use an ISO 3166-1 alpha-2 country code, like FR, BE or NL.")
+	}
+}
+
+// countries are the ISO 3166-1 alpha-2 codes of the officially assigned
+// countries (iso-codes 4.15).
+const countries = `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE
+BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD
+CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF
+GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU
+ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME
+MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI
+SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK
+TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+VN VU WF WS YE YT ZA ZM ZW`
+
+// ValidCountry reports whether code is an ISO 3166-1 alpha-2 code.
+func ValidCountry(code string) bool {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return false
+	}
+	i := strings.Index(countries, code)
+	return i >= 0 && i%3 == 0 // codes sit every three characters
+}
+
+// MaxWeightGrams is the heaviest parcel a label is made for.
+const MaxWeightGrams = 31500
+
+// LabelCreate is what a department admin or admin fills in (D2).
+type LabelCreate struct {
+	DepartmentID int64
+	Sender       Address
+	Recipient    Address
+	WeightGrams  int
+}
+
+// Normalize trims what the user typed.
+func (c *LabelCreate) Normalize() {
+	c.Sender.Normalize()
+	c.Recipient.Normalize()
+}
+
+// Validate reports every field problem at once.
+func (c *LabelCreate) Validate() error {
+	var v Validation
+	if c.DepartmentID <= 0 {
+		v.Add("department_id", "Choose a department.")
+	}
+	c.Sender.Validate(&v, "sender")
+	c.Recipient.Validate(&v, "recipient")
+	if c.WeightGrams <= 0 || c.WeightGrams > MaxWeightGrams {
+		v.Add("weight_grams", fmt.Sprintf("Give a weight between 1 and %d grams.", MaxWeightGrams))
+	}
+	return v.Err()
+}
+
+// Label is a parcel label: a tracking number, the addresses and a PDF.
+type Label struct {
+	ID             int64
+	AccountID      int64
+	DepartmentID   int64
+	CreatorID      int64
+	TrackingNumber string
+	Sender         Address
+	Recipient      Address
+	WeightGrams    int
+	Status         LabelStatus
+	PDFKey         string // where the PDF lives in the BlobStore
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Resource returns the label as the policy sees it: labels belong to the
+// parcels module.
+func (l *Label) Resource() Resource {
+	return Resource{AccountID: l.AccountID, DepartmentID: l.DepartmentID, OwnerID: l.CreatorID, Module: ModuleParcels}
+}
+
+// LabelFilter selects labels of a list.
+type LabelFilter struct {
+	Status       LabelStatus
+	DepartmentID int64
+	From         *time.Time // created at or after
+	To           *time.Time // created before
+	Limit        int
+	Cursor       string
+}
+
+// Validate checks the filter's values.
+func (f *LabelFilter) Validate() error {
+	var v Validation
+	if f.Status != "" && !f.Status.Valid() {
+		v.Add("status", "Use created, in_transit, delivered or returned.")
+	}
+	validateRange(&v, f.From, f.To, f.Limit)
+	return v.Err()
+}
+
+// LabelRenderer draws a label's PDF.
+type LabelRenderer func(l *Label) ([]byte, error)
+
+// LabelService creates and reads parcel labels. Every method takes the
+// caller from ctx and asks the policy; a label the caller may not see is
+// ENOTFOUND.
+type LabelService interface {
+	// CreateLabel gives the parcel a tracking number, stores its PDF and
+	// records it as created with a manual_order entry. EINVALID,
+	// EFORBIDDEN.
+	CreateLabel(ctx context.Context, c LabelCreate) (*Label, error)
+	// ListLabels returns a page of the labels the caller may see, newest
+	// first. EINVALID.
+	ListLabels(ctx context.Context, f LabelFilter) ([]*Label, string, error)
+	// FindLabel returns one label and logs the status refresh as a fetch.
+	// ENOTFOUND.
+	FindLabel(ctx context.Context, id int64) (*Label, error)
+	// OpenLabelPDF returns a label with its PDF and logs the download as a
+	// fetch; the caller closes the PDF. ENOTFOUND.
+	OpenLabelPDF(ctx context.Context, id int64) (*Label, io.ReadSeekCloser, error)
+	// LabelHistory returns a page of the label's changes, oldest first.
+	// ENOTFOUND, EINVALID.
+	LabelHistory(ctx context.Context, id int64, limit int, cursor string) ([]*Change, string, error)
+}
+
+// The UPU S10 identifier of an item: two service letters, an 8-digit
+// serial, its check digit and the issuing country, as in RR473124829GB.
+
+// S10Service are the service indicator letters of portail's parcels
+// ("C" starts the parcel range of S10).
+const S10Service = "CP"
+
+// MaxS10Serial is the largest serial of 8 digits.
+const MaxS10Serial = 99_999_999
+
+var s10Weights = [8]int{8, 6, 4, 2, 3, 5, 9, 7}
+
+// S10CheckDigit computes the check digit of an 8-digit serial: the digits
+// weighted 8 6 4 2 3 5 9 7, summed; 11 minus the sum modulo 11, where 10
+// becomes 0 and 11 becomes 5.
+func S10CheckDigit(serial int) int {
+	sum := 0
+	for i := 7; i >= 0; i-- {
+		sum += serial % 10 * s10Weights[i]
+		serial /= 10
+	}
+	switch c := 11 - sum%11; c {
+	case 10:
+		return 0
+	case 11:
+		return 5
+	default:
+		return c
+	}
+}
+
+// S10 returns the identifier of serial for the service letters and the
+// country.
+func S10(service string, serial int, country string) string {
+	return fmt.Sprintf("%s%08d%d%s", service, serial, S10CheckDigit(serial), country)
+}
+
+// ValidS10 reports whether s is a well-formed S10 identifier whose check
+// digit is right.
+func ValidS10(s string) bool {
+	if len(s) != 13 {
+		return false
+	}
+	for _, i := range []int{0, 1, 11, 12} {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	serial := 0
+	for _, c := range s[2:10] {
+		if c < '0' || c > '9' {
+			return false
+		}
+		serial = serial*10 + int(c-'0')
+	}
+	return s[10] >= '0' && s[10] <= '9' && int(s[10]-'0') == S10CheckDigit(serial)
+}
