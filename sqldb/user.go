@@ -320,7 +320,7 @@ func checkGrant(tx *Tx, acct *portail.Account, deptID int64, mods portail.Module
 		}
 	}
 	if !mods.SubsetOf(acct.Modules) {
-		v.Add("modules", "Grant only modules the account subscribes to: "+acct.Modules.String()+".")
+		v.Add("modules", "Grant only modules the account subscribes to.")
 	}
 	return v.Err()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -74,9 +75,28 @@ func negotiate(r *http.Request, me *portail.User) string {
 func translate(lang, msg string, args ...any) string {
 	if t, ok := catalogs[lang][msg]; ok && t != "" {
 		msg = t
+	} else if len(args) == 0 {
+		// A message built with numbers ("Use at least 12 characters.")
+		// is found under its pattern ("Use at least %d characters.").
+		if k := numberless(msg); k != msg {
+			if t, ok := catalogs[lang][k]; ok && t != "" {
+				nums := digits.FindAllString(msg, -1)
+				vals := make([]any, len(nums))
+				for i, n := range nums {
+					vals[i] = n
+				}
+				return fmt.Sprintf(strings.ReplaceAll(t, "%d", "%s"), vals...)
+			}
+		}
+		return msg
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
 }
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// numberless replaces the numbers of a message with %d.
+func numberless(msg string) string { return digits.ReplaceAllString(msg, "%d") }

@@ -23,7 +23,9 @@ var staticFS embed.FS
 
 // pages are the parsed templates, per language: each page is the layout
 // plus its own file, with "t" bound to the language's catalog.
-type pages struct{ byLang map[string]map[string]*template.Template }
+type pages struct {
+	byLang map[string]map[string]*template.Template
+}
 
 func mustParsePages() *pages {
 	p := &pages{byLang: map[string]map[string]*template.Template{}}
@@ -69,8 +71,12 @@ func templateFuncs(lang string) template.FuncMap {
 		},
 		"money": func(cents int) string { return formatMoney(lang, cents) },
 		"lang":  func() string { return lang },
+		// field pairs a field's name with its error for the "ferr" template.
+		"field": func(name string, errs map[string]string) fieldError { return fieldError{name, errs[name]} },
 	}
 }
+
+type fieldError struct{ Name, Msg string }
 
 var roleLabels = map[portail.Role]string{portail.RoleViewer: "Viewer", portail.RoleOperator: "Operator",
 	portail.RoleDepartmentAdmin: "Department admin", portail.RoleAdmin: "Admin"}

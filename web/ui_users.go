@@ -43,13 +43,16 @@ var flashes = map[string]string{
 
 // canListUsers: the users page is for those who see other users than
 // themselves (admins and department admins).
-func canListUsers(a portail.Actor) bool { return portail.ScopeFor(a, portail.ActViewUser, 0).OwnerID == 0 }
+func canListUsers(a portail.Actor) bool {
+	return portail.ScopeFor(a, portail.ActViewUser, 0).OwnerID == 0
+}
 
 type usersData struct {
 	Users       []*portail.User
 	Departments []*portail.Department
 	DeptNames   map[int64]string
 	Next        string
+	NextQuery   string // the filters with the next page's cursor
 	Query       url.Values
 	CanCreate   bool
 	Roles       []portail.Role
@@ -90,6 +93,15 @@ func (s *Server) uiUsers(p *page) {
 	}
 	d := usersData{Users: users, Departments: depts, DeptNames: deptNames(depts), Next: next, Query: q,
 		CanCreate: s.canCreateSomeone(p.actor), Roles: portail.Roles, Modules: p.actor.Modules.List(), Count: len(users)}
+	if next != "" {
+		nq := url.Values{}
+		for k, vals := range q {
+			nq[k] = vals
+		}
+		nq.Set("cursor", next)
+		nq.Del("done")
+		d.NextQuery = nq.Encode()
+	}
 	v.Data = d
 	p.render(http.StatusOK, "users", v)
 }
@@ -185,6 +197,7 @@ func (s *Server) uiNewUser(p *page) {
 	}
 	v.Data = d
 	v.Form["role"], v.Form["onboarding"], v.Form["language"] = "operator", "", p.lang
+	v.Form["modules"] = strings.Join(p.actor.Modules.Strings(), ",")
 	if p.actor.Role == portail.RoleDepartmentAdmin {
 		v.Form["department_id"] = strconv.FormatInt(p.actor.DepartmentID, 10)
 	}

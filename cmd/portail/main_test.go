@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,9 @@ func (a *app) serve() *Main {
 	m := NewMain()
 	m.Stdout = io.Discard
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("PORTAIL_TEST_LOG") != "" {
+		m.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	m.Config = Config{Addr: "127.0.0.1:0", DB: a.dsn, SMTP: a.smtp.URL(), MailFrom: "portail <no-reply@acme.test>",
 		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
 		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"portail/internal/testdb"
+)
+
+// The pages without a browser: every page renders for the roles that may
+// open it, forms work without JavaScript, and errors keep what was typed.
+// The browser suite (e2e) drives the same pages in Chromium.
+
+// htmlPage is one HTML answer.
+type htmlPage struct {
+	status int
+	body   string
+	loc    string
+}
+
+func (c *client) get(path string, header ...string) htmlPage {
+	c.a.t.Helper()
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return c.send(req)
+}
+
+func (c *client) post(path string, form url.Values) htmlPage {
+	c.a.t.Helper()
+	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.send(req)
+}
+
+func (c *client) send(req *http.Request) htmlPage {
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return htmlPage{status: res.StatusCode, body: string(b), loc: res.Header.Get("Location")}
+}
+
+func (p htmlPage) must(t *testing.T, status int, contains ...string) htmlPage {
+	t.Helper()
+	if p.status != status {
+		t.Fatalf("status %d, want %d (Location %q)\n%s", p.status, status, p.loc, p.body)
+	}
+	for _, s := range contains {
+		if !strings.Contains(p.body, s) {
+			t.Fatalf("page lacks %q:\n%s", s, p.body)
+		}
+	}
+	return p
+}
+
+func (c *client) signIn(t *testing.T, login, password string) {
+	t.Helper()
+	p := c.post("/login", url.Values{"login": {login}, "password": {password}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("sign in %s: %d\n%s", login, p.status, p.body)
+	}
+}
+
+var userIDInLocation = regexp.MustCompile(`/users/(\d+)`)
+
+func TestPages(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			a := startApp(t, dialect, "gold")
+			admin := a.client()
+			admin.get("/users").must(t, http.StatusSeeOther)
+			admin.signIn(t, "boss", adminPassword)
+
+			for _, path := range []string{"/", "/users", "/users/new", "/departments", "/account", "/activity", "/profile", "/outbox"} {
+				t.Run(path, func(t *testing.T) { admin.get(path).must(t, http.StatusOK, `<main id="main"`) })
+			}
+			admin.post("/departments", url.Values{"name": {"Ventes"}}).must(t, http.StatusSeeOther)
+			deps := admin.get("/departments").must(t, http.StatusOK, `data-name="Ventes"`)
+			deptID := regexp.MustCompile(`action="/departments/(\d+)"`).FindStringSubmatch(deps.body)[1]
+
+			// A form error names the field and keeps what was typed.
+			form := url.Values{"username": {"marie"}, "full_name": {"Marie Curie"}, "email": {"BOSS@acme.test"},
+				"role": {"operator"}, "department_id": {deptID}, "modules": {"mail"}, "modules_present": {"1"}, "language": {"fr"}}
+			p := admin.post("/users", form).must(t, http.StatusConflict, `id="email-err"`, `value="Marie Curie"`, `value="marie"`)
+			if !strings.Contains(p.body, `value="mail" checked`) {
+				t.Fatalf("the module choice was lost:\n%s", p.body)
+			}
+			form.Set("email", "marie@acme.test")
+			p = admin.post("/users", form).must(t, http.StatusSeeOther)
+			list := admin.get(p.loc).must(t, http.StatusOK, `data-username="marie"`, `class="flash"`)
+			id := regexp.MustCompile(`href="/users/(\d+)"`).FindStringSubmatch(list.body)[1]
+			edit := admin.get("/users/"+id).must(t, http.StatusOK, `id="resend-invitation"`, `id="deactivate"`)
+			if strings.Contains(edit.body, `id="send-reset"`) {
+				t.Fatal("an invited user has no password to reset")
+			}
+
+			// Deactivate: gone from the default list, back with the checkbox.
+			admin.post("/users/"+id+"/deactivate", nil).must(t, http.StatusSeeOther)
+			if strings.Contains(admin.get("/users").body, `data-username="marie"`) {
+				t.Fatal("a deactivated user shows in the default list")
+			}
+			admin.get("/users?inactive=1").must(t, http.StatusOK, `data-username="marie"`, `badge inactive`)
+			admin.get("/users/"+id).must(t, http.StatusOK, `id="reactivate"`)
+
+			// The seats: gold = 3; boss + marie (inactive) leaves 2 free.
+			admin.get("/account").must(t, http.StatusOK, `id="seats-used">1<`, `id="seats-available">2<`)
+			admin.post("/account", url.Values{"plan": {"gold"}, "extra_seats": {"x"}, "onboarding": {"invitation"}, "modules": {"mail", "parcels", "classic"}}).
+				must(t, http.StatusBadRequest, `id="extra_seats-err"`)
+
+			// French wording of the help pages.
+			fr := a.client()
+			fr.get("/login", "Accept-Language", "fr-BE,fr;q=0.9").must(t, http.StatusOK, `lang="fr"`, "Mot de passe oublié")
+			admin.post("/profile", url.Values{"full_name": {"Boss"}, "email": {"boss@acme.test"}, "language": {"fr"}}).must(t, http.StatusSeeOther)
+			admin.get("/users?inactive=1").must(t, http.StatusOK, "Ajouter un utilisateur", "Afficher les utilisateurs inactifs", "Statut")
+			admin.get("/users/"+id).must(t, http.StatusOK, "Enregistrer")
+			admin.post("/profile", url.Values{"full_name": {"Boss"}, "email": {"boss@acme.test"}, "language": {"nl"}}).must(t, http.StatusSeeOther)
+			admin.get("/users").must(t, http.StatusOK, `lang="nl"`, "Gebruiker toevoegen")
+
+			// An operator sees no Users menu and gets 403 on its URL.
+			admin.post("/users/"+id+"/reactivate", nil).must(t, http.StatusSeeOther)
+			// Deactivation killed the first invitation: the edit page sends a new one.
+			a.smtp.WaitFor(t, "marie@acme.test", "Bienvenue", wait)
+			admin.post("/users/"+id+"/invitation", nil).must(t, http.StatusSeeOther)
+			for deadline := time.Now().Add(wait); a.smtp.Count("marie@acme.test") < 2; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("no second invitation")
+				}
+			}
+			op := a.client()
+			op.do("POST", "/api/v1/auth/invitation", map[string]string{"token": tokenOf(t, a.smtp.WaitFor(t, "marie@acme.test", "Bienvenue", wait).Link("/invitation")), "new_password": "a long enough passphrase"}).must(t, http.StatusNoContent)
+			op.signIn(t, "marie", "a long enough passphrase")
+			home := op.get("/").must(t, http.StatusOK, "/profile")
+			if strings.Contains(home.body, `href="/users"`) || strings.Contains(home.body, `href="/account"`) {
+				t.Fatalf("an operator sees admin menus:\n%s", home.body)
+			}
+			for _, path := range []string{"/users", "/users/new", "/departments", "/account", "/outbox"} {
+				if st := op.get(path).status; st != http.StatusForbidden && st != http.StatusNotFound {
+					t.Errorf("operator GET %s: %d, want 403 or 404", path, st)
+				}
+			}
+			op.get("/users").must(t, http.StatusForbidden)
+		})
+	}
+}
