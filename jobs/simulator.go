@@ -1,0 +1,114 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"portail"
+)
+
+// Simulator is a stand-in for a real print-and-post processor and carrier:
+// it moves documents (received → processing → printed → posted, a few
+// failing) and parcels (created → in_transit → delivered, a few returned)
+// one status at a time, each after it has waited Interval. It goes
+// through portail.ProcessingService like a real processor would, so
+// replacing it means running another job over the same service.
+//
+// Every serve process may run one: a move is a conditional UPDATE that
+// only one process wins, so no item makes the same move twice.
+type Simulator struct {
+	Store portail.ProcessingService
+	// Interval is how long an item stays in each status, and how often
+	// the simulator looks.
+	Interval time.Duration
+	// FailureRate is the share of documents that fail in processing and
+	// of parcels that come back to the sender.
+	FailureRate float64
+	Logger      *slog.Logger
+	Now         func() time.Time
+	Rand        func() float64 // in [0, 1); tests make it decide
+}
+
+// simulatedMove is one step of a life cycle; with Alt, FailureRate of the
+// items take Alt instead of To.
+type simulatedMove struct {
+	kind     portail.SubjectKind
+	from, to string
+	alt      string
+}
+
+// simulatedMoves go from the last step back to the first, so that an item
+// moved in a pass is not moved again in the same pass.
+var simulatedMoves = []simulatedMove{
+	{portail.SubjectDocument, string(portail.DocumentPrinted), string(portail.DocumentPosted), ""},
+	{portail.SubjectDocument, string(portail.DocumentProcessing), string(portail.DocumentPrinted), string(portail.DocumentFailed)},
+	{portail.SubjectDocument, string(portail.DocumentReceived), string(portail.DocumentProcessing), ""},
+	{portail.SubjectLabel, string(portail.LabelInTransit), string(portail.LabelDelivered), string(portail.LabelReturned)},
+	{portail.SubjectLabel, string(portail.LabelCreated), string(portail.LabelInTransit), ""},
+}
+
+// Name names the job in logs.
+func (s *Simulator) Name() string { return "print-and-post-simulator" }
+
+func (s *Simulator) interval() time.Duration {
+	if s.Interval > 0 {
+		return s.Interval
+	}
+	return 5 * time.Second
+}
+
+// Run moves items along every Interval until ctx ends.
+func (s *Simulator) Run(ctx context.Context) {
+	for {
+		if _, err := s.Step(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Error("print-and-post simulator", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(s.interval()):
+		}
+	}
+}
+
+// Step moves every item that has waited Interval in its status one status
+// on, and returns how many this process moved.
+func (s *Simulator) Step(ctx context.Context) (int, error) {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	random := rand.Float64
+	if s.Rand != nil {
+		random = s.Rand
+	}
+	before := now().Add(-s.interval())
+	moved := 0
+	for _, m := range simulatedMoves {
+		for {
+			ids, err := s.Store.Waiting(ctx, m.kind, m.from, before, batchSize)
+			if err != nil {
+				return moved, err
+			}
+			for _, id := range ids {
+				to := m.to
+				if m.alt != "" && random() < s.FailureRate {
+					to = m.alt
+				}
+				ok, err := s.Store.Advance(ctx, m.kind, id, m.from, to)
+				if err != nil {
+					return moved, err
+				}
+				if ok {
+					moved++
+				}
+			}
+			if len(ids) < batchSize {
+				break
+			}
+		}
+	}
+	return moved, nil
+}

@@ -1,0 +1,219 @@
+package sqldb_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"portail"
+	"portail/blob"
+	"portail/pdf"
+	"portail/sqldb"
+)
+
+const minimalPDF = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+func TestDocuments(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "doc", portail.PlanEnterprise)
+		d1 := f.MustDepartment(t, "D1")
+		op := f.MustUser(t, "docop", portail.RoleOperator, d1.ID, portail.AllModules)
+		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		ctx := f.as(op)
+
+		t.Run("ErrNotPDF", func(t *testing.T) {
+			_, err := docs.SendDocument(ctx, portail.DocumentCreate{Name: "x.pdf", DepartmentID: d1.ID, Module: portail.ModuleMail},
+				strings.NewReader("GIF89a not a pdf"))
+			var e *portail.Error
+			if !asError(err, &e) || e.Code != portail.EINVALID || len(e.Fields) != 1 || e.Fields[0].Field != "file" {
+				t.Fatalf("err %v", err)
+			}
+			list, _, err := docs.ListDocuments(ctx, portail.DocumentFilter{})
+			if err != nil || len(list) != 0 {
+				t.Errorf("refused upload recorded: %v %v", list, err)
+			}
+		})
+		t.Run("ErrForbiddenParcels", func(t *testing.T) {
+			_, err := docs.SendDocument(ctx, portail.DocumentCreate{DepartmentID: d1.ID, Module: portail.ModuleParcels}, strings.NewReader(minimalPDF))
+			if code(err) != portail.EINVALID {
+				t.Errorf("err %v", err)
+			}
+		})
+		t.Run("OK", func(t *testing.T) {
+			d, err := docs.SendDocument(ctx, portail.DocumentCreate{Name: "C:\\Users\\me\\Let\x01ter.pdf", DepartmentID: d1.ID,
+				Module: portail.ModuleMail}, strings.NewReader(minimalPDF))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Name != "Letter.pdf" {
+				t.Errorf("name %q: want the base name without control characters", d.Name)
+			}
+			if d.Status != portail.DocumentReceived || d.SenderID != op.ID || d.Size != int64(len(minimalPDF)) {
+				t.Errorf("document %+v", d)
+			}
+			_, file, err := docs.OpenDocument(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(file)
+			file.Close()
+			if string(got) != minimalPDF {
+				t.Errorf("content %q", got)
+			}
+			h, next, err := docs.DocumentHistory(ctx, d.ID, 0, "")
+			if err != nil || next != "" || len(h) != 1 || h[0].Change != portail.ChangeCreated || h[0].To != "received" || h[0].ActorID != op.ID {
+				t.Errorf("history %+v %q %v", h, next, err)
+			}
+		})
+	})
+}
+
+func TestProcessingAdvancesOnce(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "proc", portail.PlanEnterprise)
+		d1 := f.MustDepartment(t, "D1")
+		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		d, err := docs.SendDocument(f.as(f.admin), portail.DocumentCreate{Name: "a.pdf", DepartmentID: d1.ID, Module: portail.ModuleMail},
+			strings.NewReader(minimalPDF))
+		if err != nil {
+			t.Fatal(err)
+		}
+		proc := sqldb.NewProcessingService(db)
+		ids, err := proc.Waiting(context.Background(), portail.SubjectDocument, "received", time.Now().Add(time.Hour), 10)
+		if err != nil || len(ids) != 1 || ids[0] != d.ID {
+			t.Fatalf("waiting %v %v", ids, err)
+		}
+		if _, err := proc.Advance(context.Background(), portail.SubjectDocument, d.ID, "received", "posted"); code(err) != portail.EINVALID {
+			t.Errorf("skipping statuses: %v", err)
+		}
+		// Eight processes race for the same move: exactly one makes it.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for range 8 {
+			wg.Go(func() {
+				ok, err := proc.Advance(context.Background(), portail.SubjectDocument, d.ID, "received", "processing")
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Fatalf("%d processes moved the document", wins)
+		}
+		h, _, err := docs.DocumentHistory(f.as(f.admin), d.ID, 0, "")
+		if err != nil || len(h) != 2 || h[1].Change != portail.ChangeStatus || h[1].From != "received" || h[1].To != "processing" || h[1].ActorID != 0 {
+			t.Errorf("history %+v %v", h, err)
+		}
+	})
+}
+
+func TestLabels(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "lab", portail.PlanEnterprise)
+		d1 := f.MustDepartment(t, "D1")
+		da := f.MustUser(t, "labda", portail.RoleDepartmentAdmin, d1.ID, portail.AllModules)
+		labels := sqldb.NewLabelService(db, blob.Dir{Root: t.TempDir()}, pdf.Label)
+		addr := portail.Address{Name: "A", Street: "Rue", HouseNumber: "1", PostalCode: "75001", City: "Paris", Country: "fr"}
+		seen := map[string]bool{}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for range 6 {
+			wg.Go(func() {
+				l, err := labels.CreateLabel(f.as(da), portail.LabelCreate{DepartmentID: d1.ID, Sender: addr, Recipient: addr, WeightGrams: 700})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !portail.ValidS10(l.TrackingNumber) || !strings.HasPrefix(l.TrackingNumber, "CP") || !strings.HasSuffix(l.TrackingNumber, "FR") {
+					t.Errorf("tracking number %s", l.TrackingNumber)
+				}
+				mu.Lock()
+				seen[l.TrackingNumber] = true
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if len(seen) != 6 {
+			t.Errorf("%d distinct tracking numbers of 6", len(seen))
+		}
+		list, _, err := labels.ListLabels(f.as(da), portail.LabelFilter{})
+		if err != nil || len(list) != 6 {
+			t.Fatalf("list %d %v", len(list), err)
+		}
+		l, file, err := labels.OpenLabelPDF(f.as(da), list[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := make([]byte, 5)
+		io.ReadFull(file, head)
+		file.Close()
+		if string(head) != "%PDF-" || l.Recipient.Country != "FR" {
+			t.Errorf("pdf %q label %+v", head, l)
+		}
+		op := f.MustUser(t, "labop", portail.RoleOperator, d1.ID, portail.AllModules)
+		if _, err := labels.CreateLabel(f.as(op), portail.LabelCreate{DepartmentID: d1.ID, Sender: addr, Recipient: addr, WeightGrams: 1}); code(err) != portail.EFORBIDDEN {
+			t.Errorf("operator creates a label: %v", err)
+		}
+	})
+}
+
+func TestReportSummary(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "rep", portail.PlanEnterprise)
+		d1, d2 := f.MustDepartment(t, "D1"), f.MustDepartment(t, "D2")
+		op1 := f.MustUser(t, "repop1", portail.RoleOperator, d1.ID, portail.AllModules)
+		op2 := f.MustUser(t, "repop2", portail.RoleOperator, d2.ID, portail.AllModules)
+		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		day1 := time.Date(2026, 2, 1, 23, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return day1 }
+		send := func(u *portail.User, dept int64, m portail.Module) {
+			t.Helper()
+			if _, err := docs.SendDocument(f.as(u), portail.DocumentCreate{Name: "r.pdf", DepartmentID: dept, Module: m}, strings.NewReader(minimalPDF)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		send(op1, d1.ID, portail.ModuleMail)
+		send(op1, d1.ID, portail.ModuleMail)
+		send(op2, d2.ID, portail.ModuleMail)
+		db.Now = func() time.Time { return day1.Add(2 * time.Hour) } // the next day, UTC
+		send(op1, d1.ID, portail.ModuleClassic)
+		db.Now = time.Now
+		reports := sqldb.NewReportService(db)
+		from, to := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 3, 0, 0, 0, 0, time.UTC)
+
+		rows, err := reports.Summary(f.as(f.admin), from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, r := range rows {
+			got[r.Day.Format("01-02")+" "+r.Department+" "+r.Module.String()+" "+r.Status] += r.Count
+		}
+		want := map[string]int64{"02-01 D1 mail received": 2, "02-01 D2 mail received": 1, "02-02 D1 classic received": 1}
+		if len(got) != len(want) {
+			t.Errorf("rows %v, want %v", got, want)
+		}
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%s: %d, want %d (rows %v)", k, got[k], n, got)
+			}
+		}
+		rows, err = reports.Summary(f.as(op2), from, to)
+		if err != nil || len(rows) != 1 || rows[0].Count != 1 || rows[0].DepartmentID != d2.ID {
+			t.Errorf("operator of D2 sees %+v %v", rows, err)
+		}
+		if _, err := reports.Summary(f.as(f.admin), to, from); code(err) != portail.EINVALID {
+			t.Errorf("reversed range: %v", err)
+		}
+	})
+}

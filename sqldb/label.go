@@ -1,0 +1,227 @@
+package sqldb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"portail"
+)
+
+// LabelService implements portail.LabelService over the database, a blob
+// store for the PDFs and a renderer that draws them.
+type LabelService struct {
+	db     *DB
+	blobs  portail.BlobStore
+	render portail.LabelRenderer
+}
+
+// NewLabelService returns the label service of db.
+func NewLabelService(db *DB, blobs portail.BlobStore, render portail.LabelRenderer) *LabelService {
+	return &LabelService{db: db, blobs: blobs, render: render}
+}
+
+var _ portail.LabelService = (*LabelService)(nil)
+
+const labelColumns = `id, account_id, department_id, creator_id, tracking_number, sender, recipient, weight_grams, status,
+	pdf_key, created_at, updated_at`
+
+func scanLabel(row interface{ Scan(...any) error }) (*portail.Label, error) {
+	var l portail.Label
+	var sender, recipient, status string
+	var created, updated int64
+	if err := row.Scan(&l.ID, &l.AccountID, &l.DepartmentID, &l.CreatorID, &l.TrackingNumber, &sender, &recipient,
+		&l.WeightGrams, &status, &l.PDFKey, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(sender), &l.Sender); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(recipient), &l.Recipient); err != nil {
+		return nil, err
+	}
+	l.Status, l.CreatedAt, l.UpdatedAt = portail.LabelStatus(status), fromMicros(created), fromMicros(updated)
+	return &l, nil
+}
+
+func findLabel(tx *Tx, accountID, id int64) (*portail.Label, error) {
+	l, err := scanLabel(tx.queryRow(`SELECT `+labelColumns+` FROM labels WHERE id = ? AND account_id = ?`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("Label")
+	}
+	return l, err
+}
+
+// CreateLabel takes the next S10 serial, draws and stores the PDF, then
+// records the label, each step short: the serial in a transaction of its
+// own so that drawing never holds the counter's lock. A label whose
+// recording fails leaves its serial unused; S10 serials must be unique,
+// not gapless. EINVALID, EFORBIDDEN.
+func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (*portail.Label, error) {
+	caller := portail.CallerFrom(ctx)
+	a := caller.Actor
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.db.readTx(ctx, func(tx *Tx) error { return checkDepartment(tx, a.AccountID, c.DepartmentID) }); err != nil {
+		return nil, err
+	}
+	if !portail.Can(a, portail.ActCreateLabel, portail.Resource{AccountID: a.AccountID, DepartmentID: c.DepartmentID,
+		OwnerID: a.UserID, Module: portail.ModuleParcels}) {
+		return nil, portail.ErrForbidden()
+	}
+	var serial int
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		return tx.queryRow(`UPDATE counters SET value = value + 1 WHERE name = 's10_serial' RETURNING value`).Scan(&serial)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if serial > portail.MaxS10Serial {
+		return nil, errors.New("the S10 serials are exhausted")
+	}
+	now := s.db.Now().UTC().Truncate(time.Microsecond)
+	l := &portail.Label{AccountID: a.AccountID, DepartmentID: c.DepartmentID, CreatorID: a.UserID,
+		TrackingNumber: portail.S10(portail.S10Service, serial, c.Sender.Country), Sender: c.Sender, Recipient: c.Recipient,
+		WeightGrams: c.WeightGrams, Status: portail.LabelCreated, CreatedAt: now, UpdatedAt: now}
+	doc, err := s.render(l)
+	if err != nil {
+		return nil, err
+	}
+	if l.PDFKey, _, err = s.blobs.Put(ctx, bytes.NewReader(doc)); err != nil {
+		return nil, err
+	}
+	sender, _ := json.Marshal(l.Sender)
+	recipient, _ := json.Marshal(l.Recipient)
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		id, err := tx.insert(`INSERT INTO labels (account_id, department_id, creator_id, tracking_number, sender, recipient,
+			weight_grams, status, pdf_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			l.AccountID, l.DepartmentID, l.CreatorID, l.TrackingNumber, string(sender), string(recipient), l.WeightGrams,
+			string(l.Status), l.PDFKey, micros(now), micros(now))
+		if err != nil {
+			return err
+		}
+		l.ID = id
+		if err := insertChange(tx, a.AccountID, portail.SubjectLabel, id, a.UserID, portail.ChangeCreated, "", string(portail.LabelCreated)); err != nil {
+			return err
+		}
+		return logActivity(tx, caller, a.AccountID, a.UserID, portail.ActivityManualOrder,
+			"label="+strconv.FormatInt(id, 10)+" tracking_number="+l.TrackingNumber)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// ListLabels returns a page of the labels the caller may see, newest
+// first. EINVALID.
+func (s *LabelService) ListLabels(ctx context.Context, f portail.LabelFilter) ([]*portail.Label, string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
+	a := portail.CallerFrom(ctx).Actor
+	scope, scopeArgs := visibleClause(a, portail.ActViewLabel, []portail.Module{portail.ModuleParcels}, labelScope)
+	if scope == "" {
+		return nil, "", nil
+	}
+	where, args := []string{"account_id = ?", scope}, append([]any{a.AccountID}, scopeArgs...)
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	if f.DepartmentID != 0 {
+		where, args = append(where, "department_id = ?"), append(args, f.DepartmentID)
+	}
+	where, args, limit, err := pageWhere(where, args, f.From, f.To, f.Limit, f.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []*portail.Label
+	err = s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT `+labelColumns+` FROM labels WHERE `+strings.Join(where, " AND ")+
+			` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			l, err := scanLabel(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeTimeCursor(out[limit-1].CreatedAt, out[limit-1].ID)
+	}
+	return out, next, nil
+}
+
+// visible returns a label the caller may see. ENOTFOUND.
+func (s *LabelService) visible(ctx context.Context, id int64) (*portail.Label, error) {
+	a := portail.CallerFrom(ctx).Actor
+	var l *portail.Label
+	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		l, err = findLabel(tx, a.AccountID, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !portail.Can(a, portail.ActViewLabel, l.Resource()) {
+		return nil, portail.ErrNotFound("Label")
+	}
+	return l, nil
+}
+
+// FindLabel returns a label the caller may see and logs the status
+// refresh as a fetch. ENOTFOUND.
+func (s *LabelService) FindLabel(ctx context.Context, id int64) (*portail.Label, error) {
+	l, err := s.visible(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return l, recordFetch(ctx, s.db, "label="+strconv.FormatInt(l.ID, 10)+" status")
+}
+
+// OpenLabelPDF returns a label the caller may see with its PDF, and logs
+// the download as a fetch. ENOTFOUND.
+func (s *LabelService) OpenLabelPDF(ctx context.Context, id int64) (*portail.Label, io.ReadSeekCloser, error) {
+	l, err := s.visible(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := s.blobs.Open(l.PDFKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := recordFetch(ctx, s.db, "label="+strconv.FormatInt(l.ID, 10)+" pdf"); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return l, f, nil
+}
+
+// LabelHistory returns a page of the changes of a label the caller may
+// see, oldest first. ENOTFOUND, EINVALID.
+func (s *LabelService) LabelHistory(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error) {
+	l, err := s.visible(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	return listChanges(ctx, s.db, l.AccountID, portail.SubjectLabel, l.ID, limit, cursor)
+}

@@ -1,0 +1,86 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"portail"
+)
+
+// ProcessingService implements portail.ProcessingService: the system's
+// side of moving documents and labels along their statuses.
+type ProcessingService struct{ db *DB }
+
+// NewProcessingService returns the processing service of db.
+func NewProcessingService(db *DB) *ProcessingService { return &ProcessingService{db} }
+
+var _ portail.ProcessingService = (*ProcessingService)(nil)
+
+func subjectTable(kind portail.SubjectKind) (string, error) {
+	switch kind {
+	case portail.SubjectDocument:
+		return "documents", nil
+	case portail.SubjectLabel:
+		return "labels", nil
+	}
+	return "", fmt.Errorf("unknown subject kind %q", kind)
+}
+
+// Waiting returns the ids of up to limit items of kind in status, last
+// changed before before, longest waiting first, across accounts.
+func (s *ProcessingService) Waiting(ctx context.Context, kind portail.SubjectKind, status string, before time.Time, limit int) ([]int64, error) {
+	table, err := subjectTable(kind)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	err = s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT id FROM `+table+` WHERE status = ? AND updated_at < ? ORDER BY updated_at, id LIMIT `+
+			strconv.Itoa(limit), status, micros(before))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, err
+}
+
+// Advance moves an item from one status to another with a conditional
+// UPDATE: only the process whose UPDATE finds the item still in from
+// moves it, so concurrent processes never make the same move twice. The
+// history line, by the system, commits with the move. EINVALID.
+func (s *ProcessingService) Advance(ctx context.Context, kind portail.SubjectKind, id int64, from, to string) (bool, error) {
+	table, err := subjectTable(kind)
+	if err != nil {
+		return false, err
+	}
+	if !kind.CanMove(from, to) {
+		return false, portail.Errorf(portail.EINVALID, "A %s cannot go from %s to %s.", kind, from, to)
+	}
+	moved := false
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		var accountID int64
+		err := tx.queryRow(`UPDATE `+table+` SET status = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING account_id`,
+			to, micros(tx.now), id, from).Scan(&accountID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // another process moved it first, or it is gone
+		} else if err != nil {
+			return err
+		}
+		moved = true
+		return insertChange(tx, accountID, kind, id, 0, portail.ChangeStatus, from, to)
+	})
+	return moved, err
+}
