@@ -43,10 +43,14 @@ type Server struct {
 	BaseURL *url.URL
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
+	// MetricsToken, when set, opens /metrics to Bearer requests that
+	// carry it; otherwise /metrics answers loopback peers only.
+	MetricsToken string
 
 	mux        *http.ServeMux
 	routes     []string // every pattern served, for the OpenAPI test
 	pages      *pages
+	metrics    *metrics
 	background sync.WaitGroup // work that outlives its request
 }
 
@@ -56,12 +60,13 @@ func (s *Server) Wait() { s.background.Wait() }
 
 // NewServer returns a server over svc; baseURL is the public address.
 func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
-	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux()}
+	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.pages = mustParsePages()
 	s.registerAPI()
 	s.registerUI()
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
+	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.handler(s.MetricsToken)(w, r) })
 	return s
 }
 
@@ -126,14 +131,18 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests logs one line a request. Query strings are left out: they
+// logRequests logs one line a request and counts it in the metrics. Query strings are left out: they
 // may carry tokens (invitation and reset links), which are never logged.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.metrics.observe(r, sw.status, time.Since(start))
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			return
 		}
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the Prometheus series of one serve process. Each process
+// has its own: Prometheus scrapes every process and sums.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portail_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "portail_http_request_duration_seconds", Help: "HTTP request durations by route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// observe records a finished request under its route pattern, never its
+// path: paths carry ids and would make a series per user.
+func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
+}
+
+// handler serves /metrics to loopback peers, or to anyone presenting the
+// metrics token when one is set: the series tell about traffic and must
+// not be public.
+func (m *metrics) handler(token string) http.HandlerFunc {
+	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			got := []byte(r.Header.Get("Authorization"))
+			if subtle.ConstantTimeCompare(got, []byte("Bearer "+token)) != 1 {
+				http.Error(w, "metrics need Authorization: Bearer <metrics token>", http.StatusUnauthorized)
+				return
+			}
+		} else if ip := net.ParseIP(clientIP(r)); ip == nil || !ip.IsLoopback() {
+			http.Error(w, "metrics are served to loopback only unless a metrics token is set", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}
+}
