@@ -112,6 +112,9 @@ SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK
 TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
 VN VU WF WS YE YT ZA ZM ZW`
 
+// CountryCodes returns the ISO 3166-1 alpha-2 codes, sorted.
+func CountryCodes() []string { return strings.Fields(countries) }
+
 // ValidCountry reports whether code is an ISO 3166-1 alpha-2 code.
 func ValidCountry(code string) bool {
 	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {

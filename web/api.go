@@ -51,6 +51,19 @@ func (s *Server) registerAPI() {
 
 	s.handle("GET /api/v1/outbox", s.authed(s.apiListOutbox))
 	s.handle("GET /api/v1/outbox/{id}", s.authed(s.apiGetOutbox))
+
+	s.handle("POST /api/v1/documents", s.authed(s.apiSendDocument))
+	s.handle("GET /api/v1/documents", s.authed(s.apiListDocuments))
+	s.handle("GET /api/v1/documents/{id}", s.authed(s.apiGetDocument))
+	s.handle("GET /api/v1/documents/{id}/file", s.authed(s.apiDocumentFile))
+	s.handle("GET /api/v1/documents/{id}/history", s.authed(s.apiDocumentHistory))
+	s.handle("POST /api/v1/labels", s.authed(s.labelCall(s.apiCreateLabel)))
+	s.handle("GET /api/v1/labels", s.authed(s.labelCall(s.apiListLabels)))
+	s.handle("GET /api/v1/labels/{id}", s.authed(s.labelCall(s.apiGetLabel)))
+	s.handle("GET /api/v1/labels/{id}/pdf", s.authed(s.labelCall(s.apiLabelPDF)))
+	s.handle("GET /api/v1/labels/{id}/history", s.authed(s.labelCall(s.apiLabelHistory)))
+	s.handle("GET /api/v1/reports/summary", s.authed(s.apiReportSummary))
+	s.handle("GET /api/v1/reports/summary.csv", s.authed(s.apiReportSummaryCSV))
 }
 
 // userJSON is a user in the API (SPEC §9).

@@ -450,6 +450,12 @@ func TestOpenAPI(t *testing.T) {
 			"APIKeyCreated": apiKeyJSON{},
 			"Email":         emailJSON{},
 			"Activity":      activityJSON{},
+			"Document":      documentJSON{},
+			"Label":         labelJSON{},
+			"Address":       labelJSON{}.Sender,
+			"Change":        changeJSON{},
+			"ReportSummary": reportJSON{},
+			"ReportRow":     reportRowJSON{},
 			"Problem":       problem{},
 		} {
 			schema := asMap(schemas[name])

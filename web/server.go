@@ -27,6 +27,9 @@ type Services struct {
 	Credentials portail.CredentialService
 	Outbox      portail.OutboxService
 	Activity    portail.ActivityService
+	Documents   portail.DocumentService
+	Labels      portail.LabelService
+	Reports     portail.ReportService
 }
 
 // Auth is portail.AuthService plus the first-run setup link.
@@ -43,6 +46,9 @@ type Server struct {
 	BaseURL *url.URL
 	// Ready reports whether the server can take traffic (/readyz).
 	Ready func(ctx context.Context) error
+	// MaxUpload is the size limit of an uploaded document, in bytes
+	// (default DefaultMaxUpload).
+	MaxUpload int64
 	// MetricsToken, when set, opens /metrics to Bearer requests that
 	// carry it; otherwise /metrics answers loopback peers only.
 	MetricsToken string

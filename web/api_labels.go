@@ -1,0 +1,124 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"portail"
+)
+
+type labelJSON struct {
+	ID             int64           `json:"id"`
+	TrackingNumber string          `json:"tracking_number"`
+	Status         string          `json:"status"`
+	DepartmentID   int64           `json:"department_id"`
+	CreatorID      int64           `json:"creator_id"`
+	Sender         portail.Address `json:"sender"`
+	Recipient      portail.Address `json:"recipient"`
+	WeightGrams    int             `json:"weight_grams"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+func toLabelJSON(l *portail.Label) labelJSON {
+	return labelJSON{ID: l.ID, TrackingNumber: l.TrackingNumber, Status: string(l.Status), DepartmentID: l.DepartmentID,
+		CreatorID: l.CreatorID, Sender: l.Sender, Recipient: l.Recipient, WeightGrams: l.WeightGrams,
+		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
+}
+
+// labelCall logs every call of the label API as a label_request with its
+// start and end (L1), whatever it answered.
+func (s *Server) labelCall(h apiHandler) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, me *portail.User) {
+		started := time.Now().UTC()
+		sw := &statusWriter{ResponseWriter: w}
+		h(sw, r, me)
+		ended := time.Now().UTC()
+		c := portail.CallerFrom(r.Context())
+		err := s.Activity.RecordActivity(r.Context(), portail.Activity{AccountID: c.Actor.AccountID, UserID: me.ID, ActorID: me.ID,
+			Type: portail.ActivityLabelRequest, Detail: r.Method + " " + r.URL.Path + " status=" + strconv.Itoa(sw.status),
+			IP: c.IP, UserAgent: c.UserAgent, StartedAt: &started, EndedAt: &ended})
+		if err != nil {
+			s.Logger.ErrorContext(r.Context(), "label request not logged", "err", err)
+		}
+	}
+}
+
+func (s *Server) apiCreateLabel(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	var req struct {
+		DepartmentID int64           `json:"department_id"`
+		Sender       portail.Address `json:"sender"`
+		Recipient    portail.Address `json:"recipient"`
+		WeightGrams  int             `json:"weight_grams"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	l, err := s.Labels.CreateLabel(r.Context(), portail.LabelCreate{DepartmentID: req.DepartmentID, Sender: req.Sender,
+		Recipient: req.Recipient, WeightGrams: req.WeightGrams})
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/labels/"+strconv.FormatInt(l.ID, 10))
+	writeJSON(w, http.StatusCreated, toLabelJSON(l))
+}
+
+func (s *Server) apiListLabels(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	q := r.URL.Query()
+	var v portail.Validation
+	f := portail.LabelFilter{Status: portail.LabelStatus(q.Get("status")), Cursor: q.Get("cursor")}
+	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v)
+	f.Limit = int(queryInt(q.Get("limit"), "limit", &v))
+	f.From = parseTime(q.Get("from"), "from", false, &v)
+	f.To = parseTime(q.Get("to"), "to", true, &v)
+	if err := mergeValidation(v.Err(), f.Validate()); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	labels, next, err := s.Labels.ListLabels(r.Context(), f)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	items := make([]labelJSON, len(labels))
+	for i, l := range labels {
+		items[i] = toLabelJSON(l)
+	}
+	writeJSON(w, http.StatusOK, newList(items, next))
+}
+
+func (s *Server) apiGetLabel(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	l, err := s.Labels.FindLabel(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toLabelJSON(l))
+}
+
+func (s *Server) apiLabelPDF(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	id, err := pathID(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	l, file, err := s.Labels.OpenLabelPDF(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	defer file.Close()
+	servePDF(w, r, "label-"+l.TrackingNumber+".pdf", l.CreatedAt, file)
+}
+
+func (s *Server) apiLabelHistory(w http.ResponseWriter, r *http.Request, me *portail.User) {
+	s.history(w, r, s.Labels.LabelHistory)
+}
