@@ -74,6 +74,12 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, a := range activityTypes {
 		msgs["activity:"+string(a)] = true
 	}
+	for _, s := range append(statusStrings(documentStatuses), statusStrings(labelStatuses)...) {
+		msgs["status:"+s] = true
+	}
+	for _, k := range []string{"name", "company", "street", "house_number", "postal_code", "city", "country"} {
+		msgs["address:"+k] = true
+	}
 	for _, s := range []string{portail.EmailPending, portail.EmailSent, portail.EmailFailed} {
 		msgs["email:"+s] = true
 	}
@@ -82,6 +88,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"Use at least %d characters; a passphrase of several words is easy to remember.", "Use at most %d characters."} {
 		msgs[s] = true
 	}
+	delete(msgs, "status:") // the prefix of computed keys, added below
 	// Not-found messages name what was not found.
 	delete(msgs, "%s not found.")
 	for _, what := range []string{"User", "Department", "Account", "API key", "E-mail", "Resource"} {

@@ -71,6 +71,7 @@ func templateFuncs(lang string) template.FuncMap {
 		},
 		"money": func(cents int) string { return formatMoney(lang, cents) },
 		"lang":  func() string { return lang },
+		"list":  func(items ...string) []string { return items },
 		// field pairs a field's name with its error for the "ferr" template.
 		"field": func(name string, errs map[string]string) fieldError { return fieldError{name, errs[name]} },
 	}
@@ -95,6 +96,7 @@ func formatMoney(lang string, cents int) string {
 // nav says which menu entries the policy lets the user open: no link that
 // would answer 403 (I1).
 type nav struct {
+	Documents, Labels, Reports          bool
 	Users, Departments, Account, Outbox bool
 	Current                             string
 }
@@ -102,6 +104,9 @@ type nav struct {
 func navFor(a portail.Actor) nav {
 	acct := portail.Resource{AccountID: a.AccountID}
 	return nav{
+		Documents:   len(viewModules(a, portail.ActViewDocument, documentModules)) > 0 || len(sendModules(a)) > 0,
+		Labels:      !portail.ScopeFor(a, portail.ActViewLabel, portail.ModuleParcels).None,
+		Reports:     len(viewModules(a, portail.ActViewReports, []portail.Module{portail.ModuleMail, portail.ModuleClassic, portail.ModuleParcels})) > 0,
 		Users:       portail.ScopeFor(a, portail.ActViewUser, 0).OwnerID == 0,
 		Departments: portail.Can(a, portail.ActManageDepartments, acct),
 		Account:     portail.Can(a, portail.ActViewAccount, acct),
@@ -111,15 +116,18 @@ func navFor(a portail.Actor) nav {
 
 // view is what every page template receives.
 type view struct {
-	Title  string
-	Lang   string
-	Me     *portail.User
-	Nav    nav
-	Flash  string
-	Error  string
-	Fields map[string]string // field errors by field name (English; the template translates)
-	Form   map[string]string // what the user typed, kept on error
-	Data   any
+	Title string
+	Lang  string
+	// Refresh, when set, reloads the page after that many seconds: a
+	// status page follows its item without JavaScript.
+	Refresh int
+	Me      *portail.User
+	Nav     nav
+	Flash   string
+	Error   string
+	Fields  map[string]string // field errors by field name (English; the template translates)
+	Form    map[string]string // what the user typed, kept on error
+	Data    any
 }
 
 // page is one request to a page, with its language and, when signed in,
@@ -277,6 +285,7 @@ func (s *Server) registerUI() {
 	s.registerAdminPages()
 	s.registerProfilePages()
 	s.registerActivityPages()
+	s.registerWorkPages()
 }
 
 func (s *Server) uiHome(p *page) {

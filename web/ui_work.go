@@ -1,0 +1,596 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"portail"
+)
+
+// The pages of the work the roles govern (D1–D3): documents, parcel
+// labels, their statuses and the reports. Downloads go through the API
+// routes, which take the session cookie as well.
+
+func (s *Server) registerWorkPages() {
+	s.handle("GET /documents", s.signedIn(s.uiDocuments))
+	s.handle("POST /documents", s.signedIn(s.uiSendDocument))
+	s.handle("GET /documents/{id}", s.signedIn(s.uiDocument))
+	s.handle("GET /labels", s.signedIn(s.uiLabels))
+	s.handle("GET /labels/new", s.signedIn(s.uiNewLabel))
+	s.handle("POST /labels", s.signedIn(s.uiCreateLabel))
+	s.handle("GET /labels/{id}", s.signedIn(s.uiLabel))
+	s.handle("GET /reports", s.signedIn(s.uiReports))
+}
+
+// documentModules are the modules that carry documents.
+var documentModules = []portail.Module{portail.ModuleMail, portail.ModuleClassic}
+
+// viewModules returns the modules of ms in which a sees something.
+func viewModules(a portail.Actor, act portail.Action, ms []portail.Module) []portail.Module {
+	var out []portail.Module
+	for _, m := range ms {
+		if !portail.ScopeFor(a, act, m).None {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// sendModules returns the modules in which a may send a document of
+// their own department (an admin: of any department).
+func sendModules(a portail.Actor) []portail.Module {
+	var out []portail.Module
+	for _, m := range documentModules {
+		if portail.Can(a, portail.ActSendDocument, portail.Resource{AccountID: a.AccountID, DepartmentID: a.DepartmentID,
+			OwnerID: a.UserID, Module: m}) || (a.Role == portail.RoleAdmin && a.Modules.Has(m)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func canCreateLabels(a portail.Actor) bool {
+	return portail.Can(a, portail.ActCreateLabel, portail.Resource{AccountID: a.AccountID, DepartmentID: a.DepartmentID,
+		OwnerID: a.UserID, Module: portail.ModuleParcels}) || (a.Role == portail.RoleAdmin && a.Modules.Has(portail.ModuleParcels))
+}
+
+// names maps the ids of the departments and users a page shows to names.
+type names struct {
+	Depts map[int64]string
+	Users map[int64]string
+}
+
+func (s *Server) names(p *page) (names, []*portail.Department, error) {
+	depts, err := s.Departments.ListDepartments(p.ctx)
+	if err != nil {
+		return names{}, nil, err
+	}
+	n := names{Depts: deptNames(depts), Users: map[int64]string{p.me.ID: p.me.Username}}
+	if canListUsers(p.actor) {
+		users, _, err := s.Users.ListUsers(p.ctx, portail.UserFilter{Status: "all", Limit: portail.MaxPageSize})
+		if err != nil {
+			return names{}, nil, err
+		}
+		for _, u := range users {
+			n.Users[u.ID] = u.Username
+		}
+	}
+	return n, depts, nil
+}
+
+// nextQuery is q with the next page's cursor.
+func nextQuery(q url.Values, next string) string {
+	if next == "" {
+		return ""
+	}
+	nq := url.Values{}
+	for k, v := range q {
+		if k != "done" {
+			nq[k] = v
+		}
+	}
+	nq.Set("cursor", next)
+	return nq.Encode()
+}
+
+type documentsData struct {
+	Documents   []*portail.Document
+	Names       names
+	Departments []*portail.Department
+	Modules     []portail.Module // to filter on
+	SendModules []portail.Module
+	ChooseDept  bool // an admin picks the department
+	Statuses    []portail.DocumentStatus
+	Query       url.Values
+	NextQuery   string
+	MaxUpload   string
+}
+
+var documentStatuses = []portail.DocumentStatus{portail.DocumentReceived, portail.DocumentProcessing,
+	portail.DocumentPrinted, portail.DocumentPosted, portail.DocumentFailed}
+
+func (s *Server) uiDocuments(p *page) { s.renderDocuments(p, http.StatusOK, nil) }
+
+func (s *Server) renderDocuments(p *page, status int, fail error) {
+	mods := viewModules(p.actor, portail.ActViewDocument, documentModules)
+	send := sendModules(p.actor)
+	if len(mods) == 0 && len(send) == 0 {
+		s.pageError(p, portail.ErrForbidden())
+		return
+	}
+	q := p.r.URL.Query()
+	v := p.view("Documents")
+	v.Nav.Current = "documents"
+	if fail != nil {
+		status = p.failed(&v, fail)
+		v.Form["department_id"], v.Form["module"] = p.r.FormValue("department_id"), p.r.FormValue("module")
+	}
+	var v2 portail.Validation
+	f := portail.DocumentFilter{Status: portail.DocumentStatus(q.Get("status")), Cursor: q.Get("cursor")}
+	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v2)
+	f.Module, _ = portail.ParseModule(q.Get("module"))
+	var docs []*portail.Document
+	var next string
+	err := v2.Err()
+	if err == nil && len(mods) > 0 {
+		docs, next, err = s.Documents.ListDocuments(p.ctx, f)
+	}
+	if err != nil {
+		if StatusOf(err) != http.StatusBadRequest {
+			s.pageError(p, err)
+			return
+		}
+		status = p.failed(&v, err)
+	}
+	n, depts, err := s.names(p)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
+		ChooseDept: p.actor.Role == portail.RoleAdmin, Statuses: documentStatuses, Query: q,
+		NextQuery: nextQuery(q, next), MaxUpload: formatBytes(s.maxUpload())}
+	p.render(status, "documents", v)
+}
+
+func (s *Server) uiSendDocument(p *page) {
+	c, file, err := s.readUpload(p.w, p.r)
+	if err != nil {
+		s.renderDocuments(p, 0, err)
+		return
+	}
+	defer file.Close()
+	if p.actor.Role != portail.RoleAdmin {
+		c.DepartmentID = p.actor.DepartmentID // the form offers no choice
+	}
+	d, err := s.Documents.SendDocument(p.ctx, c, file)
+	if err != nil {
+		s.renderDocuments(p, 0, err)
+		return
+	}
+	p.redirect("/documents/" + strconv.FormatInt(d.ID, 10) + "?done=sent")
+}
+
+// itemData is a document or a label with its history.
+type itemData struct {
+	Document *portail.Document
+	Label    *portail.Label
+	History  []*portail.Change
+	Names    names
+	Final    bool
+}
+
+func (s *Server) uiDocument(p *page) {
+	id, err := pathID(p.r)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	d, err := s.Documents.FindDocument(p.ctx, id)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	hist, _, err := s.Documents.DocumentHistory(p.ctx, id, portail.MaxPageSize, "")
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	n, _, err := s.names(p)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v := p.view("Document")
+	v.Nav.Current = "documents"
+	if p.r.URL.Query().Get("done") == "sent" {
+		v.Flash = p.t("The document was received; its status follows here.")
+	}
+	final := d.Status == portail.DocumentPosted || d.Status == portail.DocumentFailed
+	if !final {
+		v.Refresh = 5 // the page follows the status without JavaScript
+	}
+	v.Data = itemData{Document: d, History: hist, Names: n, Final: final}
+	p.render(http.StatusOK, "document", v)
+}
+
+type labelsData struct {
+	Labels    []*portail.Label
+	Names     names
+	CanCreate bool
+	Statuses  []portail.LabelStatus
+	Query     url.Values
+	NextQuery string
+	Depts     []*portail.Department
+}
+
+var labelStatuses = []portail.LabelStatus{portail.LabelCreated, portail.LabelInTransit, portail.LabelDelivered, portail.LabelReturned}
+
+func (s *Server) uiLabels(p *page) {
+	if portail.ScopeFor(p.actor, portail.ActViewLabel, portail.ModuleParcels).None {
+		s.pageError(p, portail.ErrForbidden())
+		return
+	}
+	q := p.r.URL.Query()
+	v := p.view("Parcel labels")
+	v.Nav.Current = "labels"
+	var v2 portail.Validation
+	f := portail.LabelFilter{Status: portail.LabelStatus(q.Get("status")), Cursor: q.Get("cursor")}
+	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v2)
+	status := http.StatusOK
+	var labels []*portail.Label
+	var next string
+	err := v2.Err()
+	if err == nil {
+		labels, next, err = s.Labels.ListLabels(p.ctx, f)
+	}
+	if err != nil {
+		if StatusOf(err) != http.StatusBadRequest {
+			s.pageError(p, err)
+			return
+		}
+		status = p.failed(&v, err)
+	}
+	n, depts, err := s.names(p)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v.Data = labelsData{Labels: labels, Names: n, CanCreate: canCreateLabels(p.actor), Statuses: labelStatuses,
+		Query: q, NextQuery: nextQuery(q, next), Depts: depts}
+	p.render(status, "labels", v)
+}
+
+type labelFormData struct {
+	Departments []*portail.Department
+	ChooseDept  bool
+	Countries   []country
+	// Autocomplete gives each address field its autofill token.
+	Autocomplete map[string]string
+}
+
+func (s *Server) uiNewLabel(p *page) { s.renderLabelForm(p, http.StatusOK, nil) }
+
+func (s *Server) renderLabelForm(p *page, status int, fail error) {
+	if !canCreateLabels(p.actor) {
+		s.pageError(p, portail.ErrForbidden())
+		return
+	}
+	v := p.view("Create a parcel label")
+	v.Nav.Current = "labels"
+	if fail != nil {
+		status = p.failed(&v, fail)
+		for k, vals := range p.r.PostForm {
+			v.Form[k] = vals[0]
+		}
+	}
+	depts, err := s.Departments.ListDepartments(p.ctx)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v.Data = labelFormData{Departments: depts, ChooseDept: p.actor.Role == portail.RoleAdmin, Countries: countries(p.lang),
+		Autocomplete: map[string]string{"name": "name", "company": "organization", "street": "address-line1",
+			"house_number": "address-line2", "postal_code": "postal-code", "city": "address-level2"}}
+	p.render(status, "label_form", v)
+}
+
+func (s *Server) uiCreateLabel(p *page) {
+	r := p.r
+	r.ParseForm()
+	addr := func(prefix string) portail.Address {
+		get := func(k string) string { return r.PostFormValue(prefix + "." + k) }
+		return portail.Address{Name: get("name"), Company: get("company"), Street: get("street"), HouseNumber: get("house_number"),
+			PostalCode: get("postal_code"), City: get("city"), Country: get("country")}
+	}
+	var v portail.Validation
+	c := portail.LabelCreate{Sender: addr("sender"), Recipient: addr("recipient"), DepartmentID: p.actor.DepartmentID}
+	if p.actor.Role == portail.RoleAdmin {
+		c.DepartmentID = queryInt(r.PostFormValue("department_id"), "department_id", &v)
+	}
+	c.WeightGrams = int(queryInt(r.PostFormValue("weight_grams"), "weight_grams", &v))
+	if err := v.Err(); err != nil {
+		s.renderLabelForm(p, 0, err)
+		return
+	}
+	l, err := s.Labels.CreateLabel(p.ctx, c)
+	if err != nil {
+		s.renderLabelForm(p, 0, err)
+		return
+	}
+	p.redirect("/labels/" + strconv.FormatInt(l.ID, 10) + "?done=created")
+}
+
+func (s *Server) uiLabel(p *page) {
+	id, err := pathID(p.r)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	l, err := s.Labels.FindLabel(p.ctx, id)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	hist, _, err := s.Labels.LabelHistory(p.ctx, id, portail.MaxPageSize, "")
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	n, _, err := s.names(p)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v := p.view("Parcel label")
+	v.Nav.Current = "labels"
+	if p.r.URL.Query().Get("done") == "created" {
+		v.Flash = p.t("The label was created: download its PDF and stick it on the parcel.")
+	}
+	v.Data = itemData{Label: l, History: hist, Names: n, Final: l.Status == portail.LabelDelivered || l.Status == portail.LabelReturned}
+	p.render(http.StatusOK, "label", v)
+}
+
+// reportsData is the summary laid out for the page: totals, a table by
+// department and status, and a chart per kind.
+type reportsData struct {
+	From, To  string // as typed, for the form and the CSV link
+	Query     string
+	Kinds     []kindReport
+	Empty     bool
+	ToDisplay string
+}
+
+type kindReport struct {
+	Kind     portail.SubjectKind
+	Title    string
+	Statuses []string
+	Total    int64
+	ByStatus map[string]int64
+	Rows     []deptRow
+	Chart    chart
+}
+
+type deptRow struct {
+	Department string
+	Counts     []int64 // by Statuses
+	Total      int64
+}
+
+func (s *Server) uiReports(p *page) {
+	allMods := []portail.Module{portail.ModuleMail, portail.ModuleClassic, portail.ModuleParcels}
+	if len(viewModules(p.actor, portail.ActViewReports, allMods)) == 0 {
+		s.pageError(p, portail.ErrForbidden())
+		return
+	}
+	v := p.view("Reports")
+	v.Nav.Current = "reports"
+	q := p.r.URL.Query()
+	v.Form["from"], v.Form["to"] = q.Get("from"), q.Get("to")
+	from, to, err := reportRange(p.r)
+	var rows []portail.ReportRow
+	if err == nil {
+		rows, err = s.Reports.Summary(p.ctx, from, to)
+	}
+	status := http.StatusOK
+	if err != nil {
+		if StatusOf(err) != http.StatusBadRequest {
+			s.pageError(p, err)
+			return
+		}
+		status = p.failed(&v, err)
+		from, to = time.Now().UTC().AddDate(0, 0, -30), time.Now().UTC()
+	}
+	if v.Form["from"] == "" {
+		v.Form["from"] = from.Format(time.DateOnly)
+	}
+	if v.Form["to"] == "" {
+		v.Form["to"] = to.AddDate(0, 0, -1).Format(time.DateOnly) // the form's "to" is the last day shown
+	}
+	d := reportsData{Query: url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}.Encode(), Empty: len(rows) == 0}
+	for _, k := range []struct {
+		kind     portail.SubjectKind
+		title    string
+		statuses []string
+	}{
+		{portail.SubjectDocument, "Documents", statusStrings(documentStatuses)},
+		{portail.SubjectLabel, "Parcel labels", statusStrings(labelStatuses)},
+	} {
+		d.Kinds = append(d.Kinds, buildKindReport(p, k.kind, k.title, k.statuses, rows, from, to))
+	}
+	v.Data = d
+	p.render(status, "reports", v)
+}
+
+func statusStrings[S ~string](ss []S) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func buildKindReport(p *page, kind portail.SubjectKind, title string, statuses []string, rows []portail.ReportRow, from, to time.Time) kindReport {
+	k := kindReport{Kind: kind, Title: title, Statuses: statuses, ByStatus: map[string]int64{}}
+	byDept := map[string]*deptRow{}
+	perDay := map[time.Time]map[string]int64{}
+	for _, r := range rows {
+		if r.Kind != kind {
+			continue
+		}
+		k.Total += r.Count
+		k.ByStatus[r.Status] += r.Count
+		dr := byDept[r.Department]
+		if dr == nil {
+			dr = &deptRow{Department: r.Department, Counts: make([]int64, len(statuses))}
+			byDept[r.Department] = dr
+		}
+		if i := slices.Index(statuses, r.Status); i >= 0 {
+			dr.Counts[i] += r.Count
+		}
+		dr.Total += r.Count
+		day := r.Day.UTC()
+		if perDay[day] == nil {
+			perDay[day] = map[string]int64{}
+		}
+		perDay[day][r.Status] += r.Count
+	}
+	for _, dr := range byDept {
+		k.Rows = append(k.Rows, *dr)
+	}
+	slices.SortFunc(k.Rows, func(a, b deptRow) int {
+		if a.Department < b.Department {
+			return -1
+		}
+		return 1
+	})
+	k.Chart = stackedChart(p, statuses, perDay, from, to)
+	return k
+}
+
+// chart is a stacked bar chart drawn as SVG on the server: no script, no
+// vendored library, readable by screen readers through its table twin.
+type chart struct {
+	Width, Height int
+	Bars          []bar
+	YMax          int64
+	Ticks         []tick
+	Legend        []legendItem
+}
+
+type bar struct {
+	X, W     float64
+	Segments []segment
+	Label    string // the day, under some bars
+	LabelX   float64
+}
+
+type segment struct {
+	Y, H   float64
+	Status string
+	Title  string
+}
+
+type tick struct {
+	Y     float64
+	Label string
+}
+
+type legendItem struct{ Status, Label string }
+
+const (
+	chartW, chartH         = 720, 240
+	chartLeft, chartBottom = 40, 24
+	chartTop, chartMaxBars = 8, 400
+	chartPlotH             = chartH - chartBottom - chartTop
+	chartPlotW             = chartW - chartLeft - 8
+)
+
+func stackedChart(p *page, statuses []string, perDay map[time.Time]map[string]int64, from, to time.Time) chart {
+	c := chart{Width: chartW, Height: chartH}
+	var days []time.Time
+	for d := from.UTC().Truncate(24 * time.Hour); d.Before(to) && len(days) < chartMaxBars; d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	for _, d := range days {
+		var sum int64
+		for _, n := range perDay[d] {
+			sum += n
+		}
+		c.YMax = max(c.YMax, sum)
+	}
+	for _, s := range statuses {
+		c.Legend = append(c.Legend, legendItem{Status: s, Label: p.t("status:" + s)})
+	}
+	if len(days) == 0 {
+		return c
+	}
+	ymax := max(c.YMax, 1)
+	for i := int64(0); i <= 4; i++ {
+		v := ymax * i / 4
+		c.Ticks = append(c.Ticks, tick{Y: chartTop + chartPlotH - float64(v)/float64(ymax)*chartPlotH, Label: strconv.FormatInt(v, 10)})
+	}
+	step := float64(chartPlotW) / float64(len(days))
+	every := max(1, len(days)/6)
+	for i, d := range days {
+		b := bar{X: chartLeft + float64(i)*step + step*0.1, W: step * 0.8}
+		y := float64(chartTop + chartPlotH)
+		for _, s := range statuses {
+			n := perDay[d][s]
+			if n == 0 {
+				continue
+			}
+			h := float64(n) / float64(ymax) * chartPlotH
+			y -= h
+			b.Segments = append(b.Segments, segment{Y: y, H: h, Status: s,
+				Title: d.Format(time.DateOnly) + " · " + p.t("status:"+s) + ": " + strconv.FormatInt(n, 10)})
+		}
+		if i%every == 0 {
+			b.Label, b.LabelX = d.Format("01-02"), b.X+b.W/2
+		}
+		c.Bars = append(c.Bars, b)
+	}
+	return c
+}
+
+// country is one choice of the country select, named in the page's
+// language.
+type country struct{ Code, Name string }
+
+// countryCodes are the ISO 3166-1 alpha-2 codes the labels accept.
+var countryCodes = func() []string {
+	var out []string
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			if c := string([]rune{a, b}); portail.ValidCountry(c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}()
+
+// countries lists the countries by their name in lang.
+func countries(lang string) []country {
+	namer := display.Regions(language.Make(lang))
+	out := make([]country, 0, len(countryCodes))
+	for _, c := range countryCodes {
+		name := c
+		if r, err := language.ParseRegion(c); err == nil {
+			if n := namer.Name(r); n != "" {
+				name = n
+			}
+		}
+		out = append(out, country{Code: c, Name: name})
+	}
+	col := collate.New(language.Make(lang))
+	slices.SortFunc(out, func(a, b country) int { return col.CompareString(a.Name, b.Name) })
+	return out
+}
