@@ -11,15 +11,18 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"portail"
+	"portail/blob"
 	"portail/jobs"
 	"portail/mail"
 	"portail/password"
+	"portail/pdf"
 	"portail/sqldb"
 	"portail/web"
 )
@@ -38,6 +41,15 @@ type Config struct {
 	OutboxRetry     time.Duration
 	// ActivityRetention is how long the activity log keeps entries.
 	ActivityRetention Days
+	// DataDir holds the stored files (documents, labels); empty means the
+	// SQLite file's directory, or "data" with PostgreSQL.
+	DataDir string
+	// MaxUpload caps an uploaded document; 0 means web.DefaultMaxUpload.
+	MaxUpload Bytes
+	// Simulator runs the built-in print-and-post simulator, which moves
+	// documents and labels along their statuses every SimulatorInterval.
+	Simulator         bool
+	SimulatorInterval time.Duration
 }
 
 // Days is a duration flag that also takes whole days: "60d".
@@ -64,6 +76,34 @@ func (d *Days) Set(s string) error {
 
 // Duration returns d as a time.Duration.
 func (d Days) Duration() time.Duration { return time.Duration(d) }
+
+// Bytes is a size flag: a number of bytes, or with K, M or G (KB, KiB…)
+// for binary multiples: "20MB" is 20 MiB.
+type Bytes int64
+
+func (b *Bytes) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *Bytes) Set(s string) error {
+	num := strings.TrimRight(strings.ToUpper(strings.TrimSpace(s)), "IB")
+	shift := 0
+	switch {
+	case strings.HasSuffix(num, "K"):
+		shift = 10
+	case strings.HasSuffix(num, "M"):
+		shift = 20
+	case strings.HasSuffix(num, "G"):
+		shift = 30
+	}
+	if shift > 0 {
+		num = num[:len(num)-1]
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 || n > 1<<(62-shift) {
+		return fmt.Errorf("want a size like 20MB, 512KB or a number of bytes")
+	}
+	*b = Bytes(n << shift)
+	return nil
+}
 
 // Main wires the parts of a serve process; end-to-end tests run it in
 // process on port 0.
@@ -111,6 +151,24 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 		}
 	}
 	fs.Var(&c.ActivityRetention, "activity-retention", "how long to keep the activity log, like 60d (env PORTAIL_ACTIVITY_RETENTION)")
+	fs.StringVar(&c.DataDir, "data-dir", env("PORTAIL_DATA_DIR", ""), "directory of stored documents and labels (env PORTAIL_DATA_DIR; default: the SQLite file's directory, or data)")
+	c.MaxUpload = web.DefaultMaxUpload
+	if v, ok := os.LookupEnv("PORTAIL_MAX_UPLOAD"); ok {
+		if err := c.MaxUpload.Set(v); err != nil {
+			return fmt.Errorf("PORTAIL_MAX_UPLOAD: %w", err)
+		}
+	}
+	fs.Var(&c.MaxUpload, "max-upload", "largest document upload, like 20MB (env PORTAIL_MAX_UPLOAD)")
+	simulator, err := strconv.ParseBool(env("PORTAIL_SIMULATOR", "true"))
+	if err != nil {
+		return fmt.Errorf("PORTAIL_SIMULATOR: want true or false")
+	}
+	interval, err := time.ParseDuration(env("PORTAIL_SIMULATOR_INTERVAL", "5s"))
+	if err != nil {
+		return fmt.Errorf("PORTAIL_SIMULATOR_INTERVAL: %w", err)
+	}
+	fs.BoolVar(&c.Simulator, "simulator", simulator, "run the built-in print-and-post simulator, which moves documents and labels along their statuses (env PORTAIL_SIMULATOR)")
+	fs.DurationVar(&c.SimulatorInterval, "simulator-interval", interval, "how long the simulator leaves an item in each status (env PORTAIL_SIMULATOR_INTERVAL)")
 	fs.DurationVar(&c.OutboxRetry, "outbox-retry", 5*time.Second, "first wait before retrying a failed e-mail; it doubles with each failure")
 	return fs.Parse(args)
 }
@@ -141,6 +199,7 @@ func (m *Main) Open(ctx context.Context) error {
 	creds := sqldb.NewCredentialService(m.DB)
 	creds.Rules = rules
 	outbox := sqldb.NewOutboxService(m.DB)
+	blobs := blob.Dir{Root: filepath.Join(m.dataDir(), "blobs")}
 	m.Server = web.NewServer(web.Services{
 		Auth:        auth,
 		Users:       sqldb.NewUserService(m.DB),
@@ -149,13 +208,21 @@ func (m *Main) Open(ctx context.Context) error {
 		Credentials: creds,
 		Outbox:      outbox,
 		Activity:    sqldb.NewActivityService(m.DB),
+		Documents:   sqldb.NewDocumentService(m.DB, blobs),
+		Labels:      sqldb.NewLabelService(m.DB, blobs, pdf.Label),
+		Reports:     sqldb.NewReportService(m.DB),
 	}, baseURL, m.Logger)
+	m.Server.MaxUpload = int64(m.Config.MaxUpload)
 	if m.Config.ActivityRetention <= 0 {
 		m.Config.ActivityRetention = Days(portail.DefaultActivityRetention)
 	}
 	host, _ := os.Hostname()
 	m.jobs = append(m.jobs, &jobs.Retention{Store: m.DB, Keep: m.Config.ActivityRetention.Duration(),
 		Holder: fmt.Sprintf("%s/%d/%p", host, os.Getpid(), m), Logger: m.Logger, Now: m.DB.Now})
+	if m.Config.Simulator {
+		m.jobs = append(m.jobs, &jobs.Simulator{Store: sqldb.NewProcessingService(m.DB), Interval: m.Config.SimulatorInterval,
+			FailureRate: 0.05, Logger: m.Logger})
+	}
 	if m.Config.SMTP != "" {
 		mailer, err := mail.NewSMTP(m.Config.SMTP, m.Config.MailFrom)
 		if err != nil {
@@ -179,6 +246,18 @@ func (m *Main) Open(ctx context.Context) error {
 		fmt.Fprintf(m.Stdout, "\nNo account yet. Open this one-time link to create the first account and its admin:\n\n    %s/setup?token=%s\n\n", baseURL, token)
 	}
 	return nil
+}
+
+// dataDir is where stored files go: --data-dir, else beside the SQLite
+// file, else "data".
+func (m *Main) dataDir() string {
+	if m.Config.DataDir != "" {
+		return m.Config.DataDir
+	}
+	if db := m.Config.DB; !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+		return filepath.Dir(strings.TrimPrefix(db, "sqlite:"))
+	}
+	return "data"
 }
 
 // URL is the address the server listens on.
