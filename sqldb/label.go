@@ -61,8 +61,9 @@ func findLabel(tx *Tx, accountID, id int64) (*portail.Label, error) {
 // CreateLabel takes the next S10 serial, draws and stores the PDF, then
 // records the label, each step short: the serial in a transaction of its
 // own so that drawing never holds the counter's lock. A label whose
-// recording fails leaves its serial unused; S10 serials must be unique,
-// not gapless. EINVALID, EFORBIDDEN.
+// recording fails leaves its serial unused (S10 serials must be unique,
+// not gapless) and its PDF unreferenced in the store. EINVALID,
+// EFORBIDDEN.
 func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (*portail.Label, error) {
 	caller := portail.CallerFrom(ctx)
 	a := caller.Actor

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -36,7 +37,8 @@ func (s *Server) labelCall(h apiHandler) apiHandler {
 		h(sw, r, me)
 		ended := time.Now().UTC()
 		c := portail.CallerFrom(r.Context())
-		err := s.Activity.RecordActivity(r.Context(), portail.Activity{AccountID: c.Actor.AccountID, UserID: me.ID, ActorID: me.ID,
+		// The call happened even if the client has gone since: log it.
+		err := s.Activity.RecordActivity(context.WithoutCancel(r.Context()), portail.Activity{AccountID: c.Actor.AccountID, UserID: me.ID, ActorID: me.ID,
 			Type: portail.ActivityLabelRequest, Detail: r.Method + " " + r.URL.Path + " status=" + strconv.Itoa(sw.status),
 			IP: c.IP, UserAgent: c.UserAgent, StartedAt: &started, EndedAt: &ended})
 		if err != nil {
