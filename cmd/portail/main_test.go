@@ -58,7 +58,8 @@ func (a *app) serve() *Main {
 	}
 	m.Config = Config{Addr: "127.0.0.1:0", DB: a.dsn, SMTP: a.smtp.URL(), MailFrom: "portail <no-reply@acme.test>",
 		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
-		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond}
+		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond,
+		DataDir: t.TempDir()} // never the default "data" of the working directory
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
