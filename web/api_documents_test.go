@@ -282,7 +282,9 @@ func TestDocumentsAPI(t *testing.T) {
 				}
 			}
 
-			t.Run("documents", func(t *testing.T) { checkVisibility(t, e, "/documents", visibleDocuments, seedNames(seedDocuments[:]), names) })
+			t.Run("documents", func(t *testing.T) {
+				checkVisibility(t, e, "/documents", visibleDocuments, seedNames(seedDocuments[:]), names)
+			})
 			t.Run("labels", func(t *testing.T) { checkVisibility(t, e, "/labels", visibleLabels, seedLabelNames(), labelNames) })
 			t.Run("downloads", func(t *testing.T) { checkDownloads(t, e) })
 			t.Run("reports", func(t *testing.T) { checkReports(t, e) })
@@ -532,7 +534,7 @@ var labelScenarios = []apiScenario{
 			`"recipient":{"name":"","street":"R","house_number":"1","postal_code":"75<01","city":"Paris","country":"XX"},"weight_grams":0}`,
 		wantStatus: 400, wantCode: "invalid", check: fieldErrors("recipient.name", "recipient.postal_code", "recipient.country", "weight_grams")},
 	{name: "unknown nested field", actor: "da1", method: "POST", path: "/labels",
-		body: `{"department_id":{D1},"sender":{"name":"S","street":"R","house_number":"1","postal_code":"75001","city":"Paris","country":"FR","floor":3}}`,
+		body:       `{"department_id":{D1},"sender":{"name":"S","street":"R","house_number":"1","postal_code":"75001","city":"Paris","country":"FR","floor":3}}`,
 		wantStatus: 400, wantCode: "invalid"},
 	{name: "wrong type in nested field", actor: "da1", method: "POST", path: "/labels",
 		body: `{"department_id":{D1},"recipient":{"postal_code":75001}}`, wantStatus: 400, wantCode: "invalid", check: fieldErrors("recipient.postal_code")},
