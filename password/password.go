@@ -42,6 +42,16 @@ const (
 // memory and keeps latency of other requests stable.
 var slots = make(chan struct{}, runtime.GOMAXPROCS(0))
 
+// Concurrency is how many hashes run at once at most: GOMAXPROCS at
+// start. A hash holds a Go scheduler slot (a P) for its whole run, some
+// 30 ms, and the runtime preempts it only every 10 ms or so: while every
+// P hashes, a goroutine made ready by the network (another request) waits
+// for one. A server keeps a P for the rest of its work by running with
+// GOMAXPROCS Concurrency()+1, as the serve command does; the operating
+// system then shares the cores between the hashes and that work
+// (BENCHMARKS.md, "Sign-in under load").
+func Concurrency() int { return cap(slots) }
+
 // Hash returns the PHC string of pw: $argon2id$v=19$m=…,t=…,p=…$salt$key.
 func Hash(pw string) string {
 	salt := make([]byte, saltLen)

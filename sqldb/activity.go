@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -63,7 +64,13 @@ func activityQuery(a portail.Actor, f portail.ActivityFilter, limit int) (string
 	}
 	where, args := []string{"a.account_id = ?"}, []any{a.AccountID}
 	if scope.DepartmentID != 0 {
-		where = append(where, "a.user_id IN (SELECT id FROM users WHERE account_id = ? AND department_id = ?)")
+		// The unary + keeps the planner off activity_user_at for this
+		// clause: reading every entry of the department's users in the
+		// range and sorting them took seconds on a 10-million-row log
+		// (SQLite after ANALYZE); walking activity_account_at newest first
+		// and keeping the department's entries stops after the page, in
+		// under 2 ms (BENCHMARKS.md, "Activity log").
+		where = append(where, "+a.user_id IN (SELECT id FROM users WHERE account_id = ? AND department_id = ?)")
 		args = append(args, a.AccountID, scope.DepartmentID)
 	}
 	if scope.OwnerID != 0 {
@@ -259,17 +266,55 @@ func (db *DB) commitLoop() {
 			}
 		}
 		err := db.writeTx(context.Background(), func(tx *Tx) error {
-			for _, p := range batch {
-				if err := insertActivity(tx, p.e); err != nil {
-					return err
-				}
-			}
-			return nil
+			return insertActivities(tx, batch)
 		})
 		for _, p := range batch {
 			p.err <- err
 		}
 	}
+}
+
+// insertChunks are the row counts of the multi-row INSERTs a batch is
+// written with, largest first: a batch of n entries takes a few
+// statements instead of n, one round trip each on PostgreSQL, and the
+// statements come in few shapes, parsed once by PostgreSQL's statement
+// cache. 256 rows are 2,560 parameters, within both databases' limits.
+var insertChunks = [...]int{256, 64, 16, 4, 1}
+
+var insertChunkSQL = func() (qs [len(insertChunks)]string) {
+	for i, n := range insertChunks {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO activity (account_id, at, user_id, actor_id, type, detail, ip, user_agent, started_at, ended_at) VALUES `)
+		for r := range n {
+			if r > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		}
+		qs[i] = b.String()
+	}
+	return qs
+}()
+
+// insertActivities writes the entries of batch in order, with multi-row
+// INSERTs.
+func insertActivities(tx *Tx, batch []pendingEntry) error {
+	args := make([]any, 0, 10*insertChunks[0])
+	for i, n := range insertChunks {
+		for len(batch) >= n {
+			args = args[:0]
+			for _, p := range batch[:n] {
+				e := p.e
+				args = append(args, e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail,
+					e.IP, e.UserAgent, nullMicros(e.StartedAt), nullMicros(e.EndedAt))
+			}
+			if _, err := tx.exec(insertChunkSQL[i], args...); err != nil {
+				return err
+			}
+			batch = batch[n:]
+		}
+	}
+	return nil
 }
 
 // stopCommitter lets waiting entries commit, then stops the committer.
@@ -288,32 +333,91 @@ func (db *DB) stopCommitter() {
 // PurgeActivity deletes entries older than before, in small batches, each
 // its own short transaction, so that writers wait at most for one batch
 // (L2). It returns how many entries it deleted.
+//
+// On SQLite, where a batch holds the only writer, a batch commits with
+// synchronous=NORMAL: no flush of its own, so it holds the writer for the
+// time of its deletes only; the next commit of a writer, with
+// synchronous=FULL, flushes the batch along with its own entries. A power
+// cut may undo the last batches, which the next purge deletes again. The
+// pause after a batch lasts at least as long as the batch, so that writers
+// keep the database most of the time; the WAL is checkpointed during the
+// pause (BENCHMARKS.md, "Activity log").
 func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (int64, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
+	q := `DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? ORDER BY at LIMIT ` + strconv.Itoa(batch) + `)`
 	var total int64
 	for {
+		start := time.Now()
 		var n int64
-		err := db.writeTx(ctx, func(tx *Tx) error {
-			res, err := tx.exec(`DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? ORDER BY at LIMIT `+
-				strconv.Itoa(batch)+`)`, micros(before))
-			if err != nil {
+		var err error
+		if db.pg {
+			err = db.writeTx(ctx, func(tx *Tx) error {
+				n, err = execCount(tx.exec(q, micros(before)))
 				return err
-			}
-			n, err = res.RowsAffected()
-			return err
-		})
+			})
+		} else {
+			n, err = db.purgeBatchSQLite(ctx, q, micros(before))
+		}
 		total += n
 		if err != nil || n < int64(batch) {
 			return total, err
 		}
+		pause := time.After(max(5*time.Millisecond, time.Since(start))) // let waiting writers in
+		if !db.pg {
+			// Copy the batch's pages from the WAL into the database
+			// during the pause, from a connection of the read pool: the
+			// WAL then stays short, and SQLite's automatic checkpoint
+			// (at 1,000 pages) does not fall on a writer's commit, which
+			// holds the only write connection until it ends.
+			if _, err := db.read.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+				return total, err
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return total, ctx.Err()
-		case <-time.After(5 * time.Millisecond): // let waiting writers in
+		case <-pause:
 		}
 	}
+}
+
+func execCount(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// purgeBatchSQLite runs one batch of PurgeActivity on the write connection
+// with synchronous=NORMAL, then sets it back to FULL; a connection that
+// cannot be set back is discarded.
+func (db *DB) purgeBatchSQLite(ctx context.Context, q string, before int64) (n int64, err error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		return 0, err
+	}
+	defer func() {
+		if _, rerr := conn.ExecContext(context.Background(), `PRAGMA synchronous = FULL`); rerr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // never reuse it with NORMAL
+			err = errors.Join(err, rerr)
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	n, err = execCount(tx.ExecContext(ctx, q, before))
+	if err != nil {
+		tx.Rollback()
+		return 0, err
+	}
+	return n, tx.Commit()
 }
 
 // TryLease takes or renews the lease of a named job for holder until ttl

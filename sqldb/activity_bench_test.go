@@ -387,8 +387,8 @@ type queryFixture struct {
 	dialect, dsn string
 	load         *sql.DB // the plain pool of the load, also for EXPLAIN
 	acts         *sqldb.ActivityService
-	user         int64   // the user the admin filters on
-	dept         int64   // the department admin's department
+	user         int64 // the user the admin filters on
+	dept         int64 // the department admin's department
 	deptAdmin    int64
 	now          time.Time
 }
@@ -588,7 +588,7 @@ func (fx *queryFixture) explain(b *testing.B, name string, a portail.Actor, f po
 	pg := fx.dialect == "postgres"
 	where, args := []string{"a.account_id = ?"}, []any{a.AccountID}
 	if a.Role == portail.RoleDepartmentAdmin {
-		where = append(where, "a.user_id IN (SELECT id FROM users WHERE account_id = ? AND department_id = ?)")
+		where = append(where, "+a.user_id IN (SELECT id FROM users WHERE account_id = ? AND department_id = ?)")
 		args = append(args, a.AccountID, a.DepartmentID)
 	}
 	if f.UserID != 0 {

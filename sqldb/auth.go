@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"portail"
@@ -139,31 +140,27 @@ func truncate(s string, n int) string {
 // ESESSIONREPLACED when a newer login ended it, so the browser can tell
 // its user why; any other dead session answers EUNAUTHENTICATED.
 func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.User, *portail.Session, portail.Actor, error) {
-	var u *portail.User
 	var sess portail.Session
 	var accountModules portail.ModuleSet
 	now := s.db.Now()
-	err := s.db.readTx(ctx, func(tx *Tx) error {
-		var created, seen, expires int64
-		var ended sql.NullInt64
-		var reason sql.NullString
-		err := tx.queryRow(`SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules
-			FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
-			WHERE s.token_hash = ?`, portail.HashToken(token)).
-			Scan(&sess.ID, &sess.UserID, &created, &seen, &expires, &ended, &reason, &accountModules)
-		if errors.Is(err, sql.ErrNoRows) {
-			return portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
-		} else if err != nil {
-			return err
-		}
-		sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
-		sess.EndedAt, sess.EndReason = timePtr(ended), reason.String
-		u, err = findUserByID(tx, sess.UserID)
-		return err
-	})
-	if err != nil {
+	// One statement, outside any transaction (a statement reads one
+	// snapshot): every authenticated request runs it, and on PostgreSQL a
+	// read transaction would add BEGIN and COMMIT, two more round trips,
+	// each a wait for the scheduler when the cores are busy hashing
+	// passwords (BENCHMARKS.md, "Sign-in under load").
+	var created, seen, expires int64
+	var ended sql.NullInt64
+	var reason sql.NullString
+	u, err := scanUser(s.db.read.QueryRowContext(ctx, (&Tx{pg: s.db.pg}).rebind(authenticateQuery), portail.HashToken(token)),
+		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+	} else if err != nil {
 		return nil, nil, portail.Actor{}, err
 	}
+	sess.UserID = u.ID
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+	sess.EndedAt, sess.EndReason = timePtr(ended), reason.String
 	switch {
 	case sess.EndedAt != nil && sess.EndReason == portail.SessionEndReplaced:
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.ESESSIONREPLACED, "You were signed out because you signed in somewhere else.")
@@ -184,6 +181,22 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 		sess.LastSeenAt = now
 	}
 	return u, &sess, u.Actor(accountModules), nil
+}
+
+// authenticateQuery reads a session with its user (userColumns, then the
+// session's) and the modules of the user's account.
+var authenticateQuery = `SELECT ` + prefixColumns("u.", userColumns) + `,
+	s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules
+	FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
+	WHERE s.token_hash = ?`
+
+// prefixColumns qualifies each column of a comma-separated list.
+func prefixColumns(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func findUserByID(tx *Tx, id int64) (*portail.User, error) {

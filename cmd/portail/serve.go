@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type Config struct {
 	// documents and labels along their statuses every SimulatorInterval.
 	Simulator         bool
 	SimulatorInterval time.Duration
+	// MetricsToken opens /metrics to non-loopback scrapers that send it.
+	MetricsToken string
 }
 
 // Days is a duration flag that also takes whole days: "60d".
@@ -140,6 +143,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.SMTP, "smtp", env("PORTAIL_SMTP", ""), "SMTP server, smtp://[user:pass@]host:port; empty keeps e-mails in the outbox (env PORTAIL_SMTP)")
 	fs.StringVar(&c.BaseURL, "base-url", env("PORTAIL_BASE_URL", ""), "public address, the only source of links in e-mails (env PORTAIL_BASE_URL; default http://ADDR)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("PORTAIL_MAIL_FROM", "portail <no-reply@localhost>"), "sender of e-mails (env PORTAIL_MAIL_FROM)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("PORTAIL_METRICS_TOKEN", ""), "bearer token for /metrics from other hosts; without it /metrics answers loopback only (env PORTAIL_METRICS_TOKEN)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", 8*time.Hour, "end sessions unused this long")
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 7*24*time.Hour, "end sessions this old")
 	fs.IntVar(&c.PasswordMinLen, "password-min-length", password.DefaultMinLength, "minimum password length")
@@ -181,6 +185,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.listener = ln
+	// Password hashes take at most password.Concurrency() Ps; one more
+	// serves every other request during a login storm (BENCHMARKS.md,
+	// "Sign-in under load").
+	if n := password.Concurrency() + 1; runtime.GOMAXPROCS(0) < n {
+		runtime.GOMAXPROCS(n)
+	}
 	base := m.Config.BaseURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
@@ -234,6 +244,7 @@ func (m *Main) Open(ctx context.Context) error {
 		fmt.Fprintln(m.Stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
 	}
 	m.Server.Ready = m.DB.Ping
+	m.Server.MetricsToken = m.Config.MetricsToken
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 
