@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,7 +93,7 @@ func (s *Server) uiUsers(p *page) {
 		return
 	}
 	d := usersData{Users: users, Departments: depts, DeptNames: deptNames(depts), Next: next, Query: q,
-		CanCreate: s.canCreateSomeone(p.actor), Roles: portail.Roles, Modules: p.actor.Modules.List(), Count: len(users)}
+		CanCreate: canCreateSomeone(p.actor, depts), Roles: portail.Roles, Modules: p.actor.Modules.List(), Count: len(users)}
 	if next != "" {
 		nq := url.Values{}
 		for k, vals := range q {
@@ -114,10 +115,35 @@ func deptNames(ds []*portail.Department) map[int64]string {
 	return m
 }
 
-// canCreateSomeone reports whether the actor may add any user at all.
-func (s *Server) canCreateSomeone(a portail.Actor) bool {
-	return portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, DepartmentID: a.DepartmentID,
-		Role: portail.RoleViewer}) || portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, Role: portail.RoleAdmin})
+// canCreateSomeone reports whether the actor may add any user at all to
+// one of depts (the departments they see).
+func canCreateSomeone(a portail.Actor, depts []*portail.Department) bool {
+	return len(grantableRoles(a, depts)) > 0
+}
+
+// grantableRoles lists the roles the actor may give a new user in one of
+// depts: a department admin, in their own department; an admin, in any
+// department (their own is none) or as another Admin.
+func grantableRoles(a portail.Actor, depts []*portail.Department) []portail.Role {
+	var out []portail.Role
+	for _, r := range portail.Roles {
+		target := portail.Resource{AccountID: a.AccountID, Role: r}
+		ok := false
+		if r == portail.RoleAdmin {
+			ok = portail.Can(a, portail.ActCreateUser, target)
+		}
+		for _, d := range depts {
+			if ok {
+				break
+			}
+			target.DepartmentID = d.ID
+			ok = portail.Can(a, portail.ActCreateUser, target)
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // userFormData is what the add and edit forms offer: only the roles,
@@ -148,12 +174,7 @@ func (s *Server) userForm(p *page, u *portail.User) (userFormData, error) {
 	a := p.actor
 	d := userFormData{User: u, Departments: depts, Modules: a.Modules.List(), Onboardings: []portail.Onboarding{portail.OnboardingInvitation, portail.OnboardingTemporaryPassword},
 		Languages: portail.Languages, LanguageName: languageNames}
-	for _, r := range portail.Roles {
-		if portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, DepartmentID: a.DepartmentID, Role: r}) ||
-			(r == portail.RoleAdmin && portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, Role: r})) {
-			d.Roles = append(d.Roles, r)
-		}
-	}
+	d.Roles = grantableRoles(a, depts)
 	d.CanAccess = true
 	if u != nil {
 		r := u.Resource()
@@ -167,32 +188,23 @@ func (s *Server) userForm(p *page, u *portail.User) (userFormData, error) {
 			d.CanToggle = portail.Can(a, portail.ActDeactivateUser, r)
 		}
 		d.DeptName = deptNames(depts)[u.DepartmentID]
-		if !d.CanAccess && !slicesContainsRole(d.Roles, u.Role) {
+		if !d.CanAccess && !slices.Contains(d.Roles, u.Role) {
 			d.Roles = append(d.Roles, u.Role) // shown, not changeable
 		}
 	}
 	return d, nil
 }
 
-func slicesContainsRole(rs []portail.Role, r portail.Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Server) uiNewUser(p *page) {
-	if !s.canCreateSomeone(p.actor) {
-		s.pageError(p, portail.ErrForbidden())
-		return
-	}
 	v := p.view("Add user")
 	v.Nav.Current = "users"
 	d, err := s.userForm(p, nil)
 	if err != nil {
 		s.pageError(p, err)
+		return
+	}
+	if len(d.Roles) == 0 {
+		s.pageError(p, portail.ErrForbidden())
 		return
 	}
 	v.Data = d

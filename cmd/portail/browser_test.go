@@ -455,22 +455,12 @@ func (b *brTab) options(sel string) []string {
 	return brJS[[]string](b, `(function(e){ return e && e.tagName === "SELECT" ? [...e.options].map(o => o.value) : null })(document.querySelector(`+brQ(sel)+`))`)
 }
 
-// stopOnRoleBug stops the scenario while a known bug of the user forms
-// lasts: they offer an admin the role Admin only, because
-// web/ui_users.go (userForm) asks the policy about each role with the
-// admin's DepartmentID, 0, and every role but Admin needs a department.
-// An admin then cannot add an operator, and saving a user's edit page
-// makes the user an Admin. The scenario fails in CI and is skipped
-// elsewhere, so that the suite of the other engineers stays green; once
-// the forms offer the roles, it runs again by itself.
-func (b *brTab) stopOnRoleBug() {
+// mustOfferRole fails unless the role select offers role: an admin adds
+// users of every role.
+func (b *brTab) mustOfferRole(role string) {
 	b.t.Helper()
-	if opts := b.options("#role"); opts != nil && !brContains(opts, "operator") {
-		msg := fmt.Sprintf("KNOWN UI BUG at %s: the role select offers an admin only %q (web/ui_users.go userForm checks each role with the admin's department 0); saving an edit page would make the user an Admin", b.location(), opts)
-		if os.Getenv("CI") == "true" {
-			b.t.Fatal(msg)
-		}
-		b.t.Skip(msg)
+	if opts := b.options("#role"); !brContains(opts, role) {
+		b.t.Fatalf("at %s the role select offers %q, not %q", b.location(), opts, role)
 	}
 }
 
@@ -602,7 +592,7 @@ func (b *brTab) openAddUser() {
 // fillUser fills the add-user form.
 func (b *brTab) fillUser(u brUser) {
 	b.t.Helper()
-	b.stopOnRoleBug()
+	b.mustOfferRole("operator")
 	b.fill("#username", u.username, "#full_name", u.fullName, "#email", u.email, "#role", u.role)
 	if u.dept != "" {
 		b.selectText("#department_id", u.dept)
@@ -807,7 +797,7 @@ func brInviteOperator(t *testing.T, s *brSite, admin *brTab) {
 	}
 	// Editing her name keeps her role, department and modules.
 	admin.editUser("olga", false)
-	admin.stopOnRoleBug()
+	admin.mustOfferRole("operator")
 	if got := admin.value("#role"); got != "operator" {
 		admin.errorf("olga's edit page shows the role %q, want operator", got)
 	}
@@ -1153,7 +1143,7 @@ func brFrenchTour(t *testing.T, s *brSite, admin *brTab) {
 	admin.shot("user-new-error")
 
 	admin.editUser("olga", false)
-	admin.stopOnRoleBug()
+	admin.mustOfferRole("operator")
 	admin.wantText("button#send-reset", "Envoyer instructions pour renouveler le mot de passe")
 	admin.wantText("button#save", "Enregistrer")
 	admin.shot("user-edit")

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -80,12 +82,14 @@ func TestPages(t *testing.T) {
 			admin.get("/users").must(t, http.StatusSeeOther)
 			admin.signIn(t, "boss", adminPassword)
 
+			admin.get("/users/new").must(t, http.StatusOK, `<option value="admin"`, `href="/departments"`)
 			for _, path := range []string{"/", "/users", "/users/new", "/departments", "/account", "/activity", "/profile", "/outbox"} {
 				t.Run(path, func(t *testing.T) { admin.get(path).must(t, http.StatusOK, `<main id="main"`) })
 			}
 			admin.post("/departments", url.Values{"name": {"Ventes"}}).must(t, http.StatusSeeOther)
 			deps := admin.get("/departments").must(t, http.StatusOK, `data-name="Ventes"`)
 			deptID := regexp.MustCompile(`action="/departments/(\d+)"`).FindStringSubmatch(deps.body)[1]
+			admin.get("/users/new").must(t, http.StatusOK, `<option value="viewer"`, `<option value="operator"`, `<option value="department_admin"`, `<option value="admin"`)
 
 			// A form error names the field and keeps what was typed.
 			form := url.Values{"username": {"marie"}, "full_name": {"Marie Curie"}, "email": {"BOSS@acme.test"},
@@ -98,7 +102,7 @@ func TestPages(t *testing.T) {
 			p = admin.post("/users", form).must(t, http.StatusSeeOther)
 			list := admin.get(p.loc).must(t, http.StatusOK, `data-username="marie"`, `class="flash"`)
 			id := regexp.MustCompile(`href="/users/(\d+)"`).FindStringSubmatch(list.body)[1]
-			edit := admin.get("/users/"+id).must(t, http.StatusOK, `id="resend-invitation"`, `id="deactivate"`)
+			edit := admin.get("/users/"+id).must(t, http.StatusOK, `id="resend-invitation"`, `id="deactivate"`, `<option value="operator" selected>`)
 			if strings.Contains(edit.body, `id="send-reset"`) {
 				t.Fatal("an invited user has no password to reset")
 			}
@@ -148,6 +152,65 @@ func TestPages(t *testing.T) {
 				}
 			}
 			op.get("/users").must(t, http.StatusForbidden)
+		})
+	}
+}
+
+// minimalPDF is a one-page PDF, small but well formed.
+const minimalPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+func (c *client) upload(path string, fields map[string]string, fileName, content string) htmlPage {
+	c.a.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", fileName)
+	io.WriteString(fw, content)
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.base+path, &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.send(req)
+}
+
+func TestWorkPages(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			a := startApp(t, dialect, "gold")
+			admin := a.client()
+			admin.signIn(t, "boss", adminPassword)
+			admin.post("/departments", url.Values{"name": {"Ventes"}}).must(t, http.StatusSeeOther)
+			deps := admin.get("/departments").body
+			deptID := regexp.MustCompile(`action="/departments/(\d+)"`).FindStringSubmatch(deps)[1]
+			home := admin.get("/").must(t, http.StatusOK, `href="/documents"`, `href="/labels"`, `href="/reports"`)
+			_ = home
+
+			// A file that is not a PDF is refused next to the file field.
+			admin.upload("/documents", map[string]string{"department_id": deptID, "module": "mail"}, "notes.txt", "hello").
+				must(t, http.StatusBadRequest, `id="file-err"`)
+			p := admin.upload("/documents", map[string]string{"department_id": deptID, "module": "mail"}, "lettre.pdf", minimalPDF).
+				must(t, http.StatusSeeOther)
+			doc := admin.get(p.loc).must(t, http.StatusOK, "lettre.pdf", `data-status="received"`, `http-equiv="refresh"`, `id="history"`)
+			_ = doc
+			admin.get("/documents").must(t, http.StatusOK, `data-name="lettre.pdf"`)
+
+			// A label form with mistakes keeps what was typed and names the fields.
+			form := url.Values{"department_id": {deptID}, "weight_grams": {"1200"},
+				"sender.name": {"Acme"}, "sender.street": {"Rue de la Loi"}, "sender.house_number": {"16"}, "sender.postal_code": {"1000"},
+				"sender.city": {"Bruxelles"}, "sender.country": {"BE"},
+				"recipient.name": {"Marie Curie"}, "recipient.street": {"Rue Pierre et Marie Curie"}, "recipient.house_number": {"11"},
+				"recipient.postal_code": {""}, "recipient.city": {"Paris"}, "recipient.country": {"FR"}}
+			admin.post("/labels", form).must(t, http.StatusBadRequest, `id="recipient.postal_code-err"`, `value="Marie Curie"`)
+			form.Set("recipient.postal_code", "75005")
+			p = admin.post("/labels", form).must(t, http.StatusSeeOther)
+			label := admin.get(p.loc).must(t, http.StatusOK, `id="tracking"`, `data-status="created"`, "/pdf")
+			if !regexp.MustCompile(`<code id="tracking">[A-Z]{2}\d{9}[A-Z]{2}</code>`).MatchString(label.body) {
+				t.Fatalf("no S10 tracking number on the label page:\n%s", label.body)
+			}
+			admin.get("/reports").must(t, http.StatusOK, `<svg class="chart"`, "Ventes", `class="s-received"`)
+			admin.get("/reports?from=nonsense").must(t, http.StatusBadRequest, `id="from-err"`)
 		})
 	}
 }
