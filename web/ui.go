@@ -72,6 +72,13 @@ func templateFuncs(lang string) template.FuncMap {
 		"money": func(cents int) string { return formatMoney(lang, cents) },
 		"lang":  func() string { return lang },
 		"list":  func(items ...string) []string { return items },
+		// colon ends a label: French typography puts a space before it.
+		"colon": func() string {
+			if lang == "fr" {
+				return "\u00a0:"
+			}
+			return ":"
+		},
 		// field pairs a field's name with its error for the "ferr" template.
 		"field": func(name string, errs map[string]string) fieldError { return fieldError{name, errs[name]} },
 	}
@@ -263,6 +270,11 @@ func (p *page) failed(v *view, err error) int {
 	v.Error = p.t(msg)
 	for k, m := range fields {
 		v.Fields[k] = p.t(m)
+		if m == msg {
+			// The message stands next to its field; the top of the page
+			// only says where to look.
+			v.Error = p.t("Check the fields marked below.")
+		}
 	}
 	if portail.ErrorCode(err) == portail.ESEATLIMIT {
 		var e *portail.Error

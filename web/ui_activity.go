@@ -15,6 +15,7 @@ type activityData struct {
 	Next    string
 	Query   string // the filters, for the CSV link and the next page
 	Users   []*portail.User
+	Names   map[int64]string // usernames by id, for the actor column
 	Types   []portail.ActivityType
 }
 
@@ -55,6 +56,10 @@ func (s *Server) uiActivity(p *page) {
 	}
 	filters := q
 	filters.Del("cursor")
-	v.Data = activityData{Entries: entries, Next: next, Query: filters.Encode(), Users: users, Types: activityTypes}
+	names := map[int64]string{p.me.ID: p.me.Username}
+	for _, u := range users {
+		names[u.ID] = u.Username
+	}
+	v.Data = activityData{Entries: entries, Next: next, Query: filters.Encode(), Users: users, Names: names, Types: activityTypes}
 	p.render(http.StatusOK, "activity", v)
 }
