@@ -9,6 +9,8 @@ import (
 // RetentionStore is what the retention job needs of the database.
 type RetentionStore interface {
 	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// PurgeActivity deletes entries older than before, batch at a time
+	// (0: the store's default).
 	PurgeActivity(ctx context.Context, before time.Time, batch int) (int64, error)
 }
 
@@ -60,7 +62,7 @@ func (r *Retention) RunOnce(ctx context.Context) (int64, error) {
 	if r.Now != nil {
 		now = r.Now()
 	}
-	n, err := r.Store.PurgeActivity(ctx, now.Add(-r.Keep), 1000)
+	n, err := r.Store.PurgeActivity(ctx, now.Add(-r.Keep), 0) // the store's default batch
 	if n > 0 {
 		r.Logger.Info("activity purged", "entries", n, "older_than", now.Add(-r.Keep))
 	}
