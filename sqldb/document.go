@@ -137,32 +137,8 @@ func (s *DocumentService) ListDocuments(ctx context.Context, f portail.DocumentF
 	if err != nil {
 		return nil, "", err
 	}
-	var out []*portail.Document
-	err = s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT `+documentColumns+` FROM documents WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			d, err := scanDocument(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeTimeCursor(out[limit-1].CreatedAt, out[limit-1].ID)
-	}
-	return out, next, nil
+	return listNewest(ctx, s.db, "documents", documentColumns, where, args, limit, scanDocument,
+		func(d *portail.Document) (time.Time, int64) { return d.CreatedAt, d.ID })
 }
 
 // visible returns a document the caller may see. ENOTFOUND.
@@ -295,6 +271,39 @@ func pageWhere(where []string, args []any, from, to *time.Time, limit int, curso
 		where, args = append(where, "(created_at, id) < (?, ?)"), append(args, at, id)
 	}
 	return where, args, limit, nil
+}
+
+// listNewest reads a page of a newest-first list of table, rows matching
+// where, one more than limit to know whether a next page exists.
+func listNewest[T any](ctx context.Context, db *DB, table, columns string, where []string, args []any, limit int,
+	scan func(interface{ Scan(...any) error }) (T, error), key func(T) (time.Time, int64)) ([]T, string, error) {
+	var out []T
+	err := db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT `+columns+` FROM `+table+` WHERE `+strings.Join(where, " AND ")+
+			` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			item, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, item)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		at, id := key(out[limit-1])
+		next = encodeTimeCursor(at, id)
+	}
+	return out, next, nil
 }
 
 func encodeTimeCursor(t time.Time, id int64) string {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"portail"
@@ -144,32 +143,8 @@ func (s *LabelService) ListLabels(ctx context.Context, f portail.LabelFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	var out []*portail.Label
-	err = s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT `+labelColumns+` FROM labels WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			l, err := scanLabel(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, l)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeTimeCursor(out[limit-1].CreatedAt, out[limit-1].ID)
-	}
-	return out, next, nil
+	return listNewest(ctx, s.db, "labels", labelColumns, where, args, limit, scanLabel,
+		func(l *portail.Label) (time.Time, int64) { return l.CreatedAt, l.ID })
 }
 
 // visible returns a label the caller may see. ENOTFOUND.

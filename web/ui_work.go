@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -188,37 +189,46 @@ type itemData struct {
 }
 
 func (s *Server) uiDocument(p *page) {
+	s.itemPage(p, "document", "Document", "documents", "The document was received; its status follows here.",
+		func(id int64, d *itemData) (err error) {
+			d.Document, err = s.Documents.FindDocument(p.ctx, id)
+			if err == nil {
+				d.Final = d.Document.Status == portail.DocumentPosted || d.Document.Status == portail.DocumentFailed
+			}
+			return err
+		}, s.Documents.DocumentHistory)
+}
+
+// itemPage shows a document or a label with its history. find loads the
+// item and says whether its status is final; until it is, the page
+// reloads itself to follow the status without JavaScript.
+func (s *Server) itemPage(p *page, tmpl, title, current, doneFlash string, find func(id int64, d *itemData) error,
+	history func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) {
+	var d itemData
 	id, err := pathID(p.r)
+	if err == nil {
+		err = find(id, &d)
+	}
+	if err == nil {
+		d.History, _, err = history(p.ctx, id, portail.MaxPageSize, "")
+	}
+	if err == nil {
+		d.Names, _, err = s.names(p)
+	}
 	if err != nil {
 		s.pageError(p, err)
 		return
 	}
-	d, err := s.Documents.FindDocument(p.ctx, id)
-	if err != nil {
-		s.pageError(p, err)
-		return
+	v := p.view(title)
+	v.Nav.Current = current
+	if p.r.URL.Query().Has("done") {
+		v.Flash = p.t(doneFlash)
 	}
-	hist, _, err := s.Documents.DocumentHistory(p.ctx, id, portail.MaxPageSize, "")
-	if err != nil {
-		s.pageError(p, err)
-		return
+	if !d.Final {
+		v.Refresh = 5
 	}
-	n, _, err := s.names(p)
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	v := p.view("Document")
-	v.Nav.Current = "documents"
-	if p.r.URL.Query().Get("done") == "sent" {
-		v.Flash = p.t("The document was received; its status follows here.")
-	}
-	final := d.Status == portail.DocumentPosted || d.Status == portail.DocumentFailed
-	if !final {
-		v.Refresh = 5 // the page follows the status without JavaScript
-	}
-	v.Data = itemData{Document: d, History: hist, Names: n, Final: final}
-	p.render(http.StatusOK, "document", v)
+	v.Data = d
+	p.render(http.StatusOK, tmpl, v)
 }
 
 type labelsData struct {
@@ -329,33 +339,14 @@ func (s *Server) uiCreateLabel(p *page) {
 }
 
 func (s *Server) uiLabel(p *page) {
-	id, err := pathID(p.r)
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	l, err := s.Labels.FindLabel(p.ctx, id)
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	hist, _, err := s.Labels.LabelHistory(p.ctx, id, portail.MaxPageSize, "")
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	n, _, err := s.names(p)
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	v := p.view("Parcel label")
-	v.Nav.Current = "labels"
-	if p.r.URL.Query().Get("done") == "created" {
-		v.Flash = p.t("The label was created: download its PDF and stick it on the parcel.")
-	}
-	v.Data = itemData{Label: l, History: hist, Names: n, Final: l.Status == portail.LabelDelivered || l.Status == portail.LabelReturned}
-	p.render(http.StatusOK, "label", v)
+	s.itemPage(p, "label", "Parcel label", "labels", "The label was created: download its PDF and stick it on the parcel.",
+		func(id int64, d *itemData) (err error) {
+			d.Label, err = s.Labels.FindLabel(p.ctx, id)
+			if err == nil {
+				d.Final = d.Label.Status == portail.LabelDelivered || d.Label.Status == portail.LabelReturned
+			}
+			return err
+		}, s.Labels.LabelHistory)
 }
 
 // reportsData is the summary laid out for the page: totals, a table by
