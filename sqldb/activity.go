@@ -3,9 +3,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/base64"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,25 +212,37 @@ type committer struct {
 	done    chan struct{}
 }
 
+// pendingEntry is an entry to write or, on SQLite, a batch of the purge
+// to run in the same transaction (see PurgeActivity).
 type pendingEntry struct {
-	e   portail.Activity
-	err chan error
+	e     portail.Activity
+	purge *purgeStep
+	err   chan error
 }
 
-const maxBatch = 512
+// purgeStep deletes up to limit entries older than before; n is how many
+// it deleted, set before err is sent.
+type purgeStep struct {
+	before int64
+	limit  int
+	n      int64
+}
 
-func (db *DB) recordActivity(ctx context.Context, e portail.Activity) error {
+const (
+	maxBatch = 512
+	// maxYields bounds how many times the committer lets other goroutines
+	// run while it gathers a batch.
+	maxYields = 8
+)
+
+// submit hands p to the committer and waits for its transaction.
+func (db *DB) submit(ctx context.Context, p pendingEntry) error {
 	c := &db.committer
 	c.once.Do(func() {
 		c.pending = make(chan pendingEntry, maxBatch)
 		c.done = make(chan struct{})
 		go db.commitLoop()
 	})
-	if e.At.IsZero() {
-		e.At = db.Now().UTC().Truncate(time.Microsecond)
-	}
-	e.UserAgent = truncate(e.UserAgent, 512)
-	p := pendingEntry{e: e, err: make(chan error, 1)}
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
@@ -247,12 +259,28 @@ func (db *DB) recordActivity(ctx context.Context, e portail.Activity) error {
 	return <-p.err
 }
 
+func (db *DB) recordActivity(ctx context.Context, e portail.Activity) error {
+	if e.At.IsZero() {
+		e.At = db.Now().UTC().Truncate(time.Microsecond)
+	}
+	e.UserAgent = truncate(e.UserAgent, 512)
+	return db.submit(ctx, pendingEntry{e: e, err: make(chan error, 1)})
+}
+
 func (db *DB) commitLoop() {
 	c := &db.committer
 	defer close(c.done)
 	batch := make([]pendingEntry, 0, maxBatch)
+	entries := make([]pendingEntry, 0, maxBatch)
 	for first := range c.pending {
 		batch = append(batch[:0], first)
+		// Gather what is waiting. When nothing is, let other goroutines
+		// run before committing: the callers the last commit answered are
+		// runnable but may not have run yet (the send of the first of
+		// them woke this goroutine), and with few cores a batch gathered
+		// at once would hold one or two entries. Stop when a yield brought
+		// nothing new: a lone caller waits for one yield only.
+		yields, seen := 0, 0
 	gather:
 		for len(batch) < maxBatch {
 			select {
@@ -261,17 +289,66 @@ func (db *DB) commitLoop() {
 					break gather
 				}
 				batch = append(batch, p)
+				continue
 			default:
-				break gather
+			}
+			if yields == maxYields || (yields > 0 && len(batch) == seen) {
+				break
+			}
+			seen = len(batch)
+			runtime.Gosched()
+			yields++
+		}
+		entries = entries[:0]
+		for _, p := range batch {
+			if p.purge == nil {
+				entries = append(entries, p)
 			}
 		}
+		purgeErrs := make([]error, len(batch))
 		err := db.writeTx(context.Background(), func(tx *Tx) error {
-			return insertActivities(tx, batch)
+			if err := insertActivities(tx, entries); err != nil {
+				return err
+			}
+			for i, p := range batch {
+				if p.purge != nil {
+					purgeErrs[i] = purgeInTx(tx, p.purge)
+				}
+			}
+			return nil
 		})
-		for _, p := range batch {
-			p.err <- err
+		for i, p := range batch {
+			if err == nil {
+				p.err <- purgeErrs[i]
+			} else {
+				p.err <- err
+			}
 		}
 	}
+}
+
+// purgeInTx runs a purge step within the committer's transaction, under a
+// savepoint: a failed delete fails the purge, not the entries written
+// beside it.
+func purgeInTx(tx *Tx, st *purgeStep) error {
+	if _, err := tx.exec(`SAVEPOINT purge`); err != nil {
+		return err
+	}
+	n, err := execCount(tx.exec(purgeSQL(st.limit), st.before))
+	if err != nil {
+		if _, rerr := tx.exec(`ROLLBACK TO purge`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	if _, rerr := tx.exec(`RELEASE purge`); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	st.n = n
+	return err
+}
+
+func purgeSQL(limit int) string {
+	return `DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? ORDER BY at LIMIT ` + strconv.Itoa(limit) + `)`
 }
 
 // insertChunks are the row counts of the multi-row INSERTs a batch is
@@ -334,19 +411,17 @@ func (db *DB) stopCommitter() {
 // its own short transaction, so that writers wait at most for one batch
 // (L2). It returns how many entries it deleted.
 //
-// On SQLite, where a batch holds the only writer, a batch commits with
-// synchronous=NORMAL: no flush of its own, so it holds the writer for the
-// time of its deletes only; the next commit of a writer, with
-// synchronous=FULL, flushes the batch along with its own entries. A power
-// cut may undo the last batches, which the next purge deletes again. The
-// pause after a batch lasts at least as long as the batch, so that writers
-// keep the database most of the time; the WAL is checkpointed during the
-// pause (BENCHMARKS.md, "Activity log").
+// On SQLite, where a transaction holds the only writer, each batch runs in
+// a transaction of the group committer, beside the entries waiting to be
+// written: writers wait for no transaction of the purge's own and its
+// delete shares their disk flush. Between batches, the purge pauses at
+// least as long as the batch took and, on SQLite, checkpoints the WAL from
+// a read connection, so that the automatic checkpoint (at 1,000 pages of
+// WAL) does not fall on a writer's commit (BENCHMARKS.md, "Activity log").
 func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (int64, error) {
 	if batch <= 0 {
 		batch = db.PurgeBatch()
 	}
-	q := `DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE at < ? ORDER BY at LIMIT ` + strconv.Itoa(batch) + `)`
 	var total int64
 	for {
 		start := time.Now()
@@ -354,11 +429,13 @@ func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (i
 		var err error
 		if db.pg {
 			err = db.writeTx(ctx, func(tx *Tx) error {
-				n, err = execCount(tx.exec(q, micros(before)))
+				n, err = execCount(tx.exec(purgeSQL(batch), micros(before)))
 				return err
 			})
 		} else {
-			n, err = db.purgeBatchSQLite(ctx, q, micros(before))
+			st := &purgeStep{before: micros(before), limit: batch}
+			err = db.submit(ctx, pendingEntry{purge: st, err: make(chan error, 1)})
+			n = st.n
 		}
 		total += n
 		if err != nil || n < int64(batch) {
@@ -366,11 +443,6 @@ func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (i
 		}
 		pause := time.After(max(5*time.Millisecond, time.Since(start))) // let waiting writers in
 		if !db.pg {
-			// Copy the batch's pages from the WAL into the database
-			// during the pause, from a connection of the read pool: the
-			// WAL then stays short, and SQLite's automatic checkpoint
-			// (at 1,000 pages) does not fall on a writer's commit, which
-			// holds the only write connection until it ends.
 			if _, err := db.read.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 				return total, err
 			}
@@ -385,8 +457,8 @@ func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (i
 
 // PurgeBatch is the default batch of PurgeActivity: 1,000 entries on
 // PostgreSQL, whose writers do not wait for a delete of other rows; 100 on
-// SQLite, where a batch holds the only writer: about a millisecond, the
-// time of a writer's own commit (BENCHMARKS.md, "Activity log").
+// SQLite, where the batch joins a transaction of the writers: about half a
+// millisecond more on their commit (BENCHMARKS.md, "Activity log").
 func (db *DB) PurgeBatch() int {
 	if db.pg {
 		return 1000
@@ -399,36 +471,6 @@ func execCount(res sql.Result, err error) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-// purgeBatchSQLite runs one batch of PurgeActivity on the write connection
-// with synchronous=NORMAL, then sets it back to FULL; a connection that
-// cannot be set back is discarded.
-func (db *DB) purgeBatchSQLite(ctx context.Context, q string, before int64) (n int64, err error) {
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
-		return 0, err
-	}
-	defer func() {
-		if _, rerr := conn.ExecContext(context.Background(), `PRAGMA synchronous = FULL`); rerr != nil {
-			conn.Raw(func(any) error { return driver.ErrBadConn }) // never reuse it with NORMAL
-			err = errors.Join(err, rerr)
-		}
-	}()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	n, err = execCount(tx.ExecContext(ctx, q, before))
-	if err != nil {
-		tx.Rollback()
-		return 0, err
-	}
-	return n, tx.Commit()
 }
 
 // TryLease takes or renews the lease of a named job for holder until ttl
