@@ -10,11 +10,13 @@ package main
 // Without Chromium the suite is skipped, except in CI (CI=true), where it
 // fails; scripts/test installs Chromium when it is missing. With the
 // environment variable PORTAIL_SCREENSHOTS naming a directory, the French
-// tour saves full-page PNGs of the main pages there.
+// tours save full-page PNGs of the main pages there (FrenchTour: users and
+// account pages; FrenchWorkTour: documents, labels and reports).
 
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,8 +38,10 @@ import (
 	cdpage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"portail"
 	"portail/internal/smtptest"
 	"portail/internal/testdb"
+	"portail/sqldb"
 )
 
 const (
@@ -83,21 +87,29 @@ func TestBrowser(t *testing.T) {
 		// setup: "" for a first run without an account, else the
 		// admin's language of the account made by `portail setup`.
 		setup string
-		lang  string // the browser's Accept-Language
+		lang  string   // the browser's Accept-Language
+		flags []string // more flags of `portail serve`
 	}{
-		{"FirstRun", brFirstRun, "", "fr-FR,fr;q=0.9"},
-		{"InviteOperator", brInviteOperator, "en", "en-US,en;q=0.9"},
-		{"AddUserValidation", brAddUserValidation, "en", "en-US,en;q=0.9"},
-		{"ShowInactiveUsers", brShowInactive, "en", "en-US,en;q=0.9"},
-		{"ResetWithRecoveryCode", brResetWithCode, "en", "en-US,en;q=0.9"},
-		{"OneLoginPerPerson", brOneLogin, "en", "en-US,en;q=0.9"},
-		{"FrenchTour", brFrenchTour, "fr", "en-US,en;q=0.9"},
+		{"FirstRun", brFirstRun, "", "fr-FR,fr;q=0.9", nil},
+		{"InviteOperator", brInviteOperator, "en", "en-US,en;q=0.9", nil},
+		{"AddUserValidation", brAddUserValidation, "en", "en-US,en;q=0.9", nil},
+		{"ShowInactiveUsers", brShowInactive, "en", "en-US,en;q=0.9", nil},
+		{"ResetWithRecoveryCode", brResetWithCode, "en", "en-US,en;q=0.9", nil},
+		{"OneLoginPerPerson", brOneLogin, "en", "en-US,en;q=0.9", nil},
+		{"FrenchTour", brFrenchTour, "fr", "en-US,en;q=0.9", nil},
+		// The simulator leaves a document 500 ms in each status: the page
+		// shows it received, then final after its first refresh (5 s).
+		{"DocumentStatus", brDocumentStatus, "en", "en-US,en;q=0.9",
+			[]string{"--simulator-interval", "500ms", "--max-upload", "64KB"}},
+		{"ParcelLabel", brParcelLabel, "en", "en-US,en;q=0.9", []string{"--simulator=false"}},
+		// The tour moves its items itself, to a chosen mix of statuses.
+		{"FrenchWorkTour", brFrenchWorkTour, "fr", "fr-FR,fr;q=0.9", []string{"--simulator=false"}},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), brScenarioTimeout)
 			defer cancel()
-			s := brStartSite(t, ctx, sc.setup)
+			s := brStartSite(t, ctx, sc.setup, sc.flags...)
 			b := brNewBrowser(t, ctx, chromium, sc.lang, s)
 			sc.run(t, s, b)
 		})
@@ -111,6 +123,8 @@ func TestBrowser(t *testing.T) {
 type brSite struct {
 	t    *testing.T
 	url  string
+	dsn  string
+	main *Main
 	smtp *smtptest.Server
 	out  *brBuffer
 }
@@ -135,8 +149,9 @@ func (b *brBuffer) String() string {
 // brStartSite serves a fresh SQLite database through the flags of
 // `portail serve`, on a free loopback port that --base-url names. With
 // adminLang set, `portail setup` first creates the account Acme
-// (enterprise) and its admin boss speaking that language.
-func brStartSite(t *testing.T, ctx context.Context, adminLang string) *brSite {
+// (enterprise) and its admin boss speaking that language. Flags are added
+// to the command line; stored files go to a temporary directory.
+func brStartSite(t *testing.T, ctx context.Context, adminLang string, flags ...string) *brSite {
 	t.Helper()
 	dsn := testdb.DSN(t, "sqlite")
 	if adminLang != "" {
@@ -149,7 +164,8 @@ func brStartSite(t *testing.T, ctx context.Context, adminLang string) *brSite {
 			t.Fatalf("setup: %v\n%s", err, out.String())
 		}
 	}
-	s := &brSite{t: t, smtp: smtptest.Start(t), out: &brBuffer{}}
+	s := &brSite{t: t, dsn: dsn, smtp: smtptest.Start(t), out: &brBuffer{}}
+	dataDir := t.TempDir()
 	var m *Main
 	var err error
 	for range 3 { // the free port can be taken between Close and Listen
@@ -160,9 +176,9 @@ func brStartSite(t *testing.T, ctx context.Context, adminLang string) *brSite {
 		addr := ln.Addr().String()
 		ln.Close()
 		m = NewMain()
-		if err = m.ParseFlags([]string{"--addr", addr, "--base-url", "http://" + addr, "--db", dsn,
+		if err = m.ParseFlags(append([]string{"--addr", addr, "--base-url", "http://" + addr, "--db", dsn,
 			"--smtp", s.smtp.URL(), "--mail-from", "portail <no-reply@acme.test>",
-			"--outbox-interval", "25ms", "--outbox-retry", "100ms"}, io.Discard); err != nil {
+			"--outbox-interval", "25ms", "--outbox-retry", "100ms", "--data-dir", dataDir}, flags...), io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		m.Stdout = s.out
@@ -176,6 +192,7 @@ func brStartSite(t *testing.T, ctx context.Context, adminLang string) *brSite {
 	if err != nil {
 		t.Fatalf("serve: %v", err)
 	}
+	s.main = m
 	srvCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(srvCtx) }()
@@ -439,6 +456,9 @@ func (b *brTab) fill(pairs ...string) {
 		b.must(pairs[i])
 		if opts := b.options(pairs[i]); opts != nil && !brContains(opts, pairs[i+1]) {
 			b.fatalf("the select %s offers %q, not %q", pairs[i], opts, pairs[i+1])
+		}
+		if b.value(pairs[i]) == pairs[i+1] {
+			continue // SetValue fails to set "" where "" already is
 		}
 		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(pairs[i]), pairs[i+1])); err != nil {
 			b.fatalf("fill %s: %v", pairs[i], err)
@@ -1207,4 +1227,585 @@ func brCatalog(t *testing.T, lang string) map[string]string {
 		t.Fatalf("web/locales/%s.json: %v", lang, err)
 	}
 	return m
+}
+
+// ---------------------------------------------------------------------
+// Documents, parcel labels and reports (issue 7).
+
+// activate sets the password of an invited user over plain HTTP, through
+// the link of their invitation e-mail (the browser part is tested in
+// InviteOperator).
+func (s *brSite) activate(email, subject, password string) {
+	s.t.Helper()
+	tok := tokenOf(s.t, s.link(s.mail(email, 1, subject), "/invitation?token="))
+	res, err := http.PostForm(s.url+"/invitation", url.Values{"token": {tok}, "new_password": {password}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	res.Body.Close()
+	if !strings.Contains(res.Request.URL.String(), "welcome") {
+		s.t.Fatalf("%s's invitation over HTTP ended at %s (%d)", email, res.Request.URL, res.StatusCode)
+	}
+}
+
+// signedIn adds a user on the admin's pages, activates them and returns a
+// tab of their own, signed in.
+func (b *brTab) signedIn(u brUser, subject, password string) *brTab {
+	b.t.Helper()
+	b.addUser(u)
+	b.site.activate(u.email, subject, password)
+	tab := b.context(b.lang)
+	if st := tab.login(u.username, password); st != 200 {
+		tab.fatalf("%s's sign in answered %d", u.username, st)
+	}
+	tab.wantPath("/")
+	return tab
+}
+
+// brFile writes a file to upload and returns its path.
+func brFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// pick chooses the file for a file input, as the file dialog would.
+func (b *brTab) pick(sel, path string) {
+	b.t.Helper()
+	b.must(sel)
+	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(sel), []string{path})); err != nil {
+		b.fatalf("pick %s in %s: %v", path, sel, err)
+	}
+	if got := brJS[string](b, `(function(e){ return e.files.length ? e.files[0].name : "" })(document.querySelector(`+brQ(sel)+`))`); got != filepath.Base(path) {
+		b.fatalf("%s holds the file %q after picking %s", sel, got, path)
+	}
+}
+
+// sendDocument sends the file through the form of /documents, with the
+// department (an admin's choice; by name) and the module when given, and
+// returns the status of the page it lands on.
+func (b *brTab) sendDocument(path, dept, module string) int64 {
+	b.t.Helper()
+	if st := b.open("/documents"); st != 200 {
+		b.fatalf("/documents answered %d", st)
+	}
+	b.must("form#document-form")
+	b.pick("#file", path)
+	if dept != "" {
+		b.selectText("#department_id", dept)
+	}
+	if module != "" {
+		b.fill("#module", module)
+	}
+	return b.submit("#send")
+}
+
+// itemID is the id in the page's path /documents/{id} or /labels/{id}.
+func (b *brTab) itemID(kind string) int64 {
+	b.t.Helper()
+	m := regexp.MustCompile(`^/` + kind + `/(\d+)(\?|$)`).FindStringSubmatch(b.path())
+	if m == nil {
+		b.fatalf("at %s, want /%s/{id}", b.path(), kind)
+	}
+	var id int64
+	fmt.Sscan(m[1], &id)
+	return id
+}
+
+type brAddress struct{ name, company, street, number, postal, city, country string }
+
+// fillAddress fills the sender or recipient fieldset of the label form.
+func (b *brTab) fillAddress(who string, a brAddress) {
+	b.t.Helper()
+	p := "#" + who + "-"
+	b.fill(p+"name", a.name, p+"company", a.company, p+"street", a.street, p+"house_number", a.number,
+		p+"postal_code", a.postal, p+"city", a.city, p+"country", a.country)
+}
+
+// newLabel opens the label form through the button of /labels.
+func (b *brTab) newLabel() {
+	b.t.Helper()
+	if st := b.open("/labels"); st != 200 {
+		b.fatalf("/labels answered %d", st)
+	}
+	if st := b.submit("a#add-label"); st != 200 {
+		b.fatalf("the label form answered %d", st)
+	}
+	b.wantPath("/labels/new")
+	b.must("form#label-form")
+}
+
+// createLabel creates a label through the form and returns its id.
+func (b *brTab) createLabel(dept string, from, to brAddress, grams string) int64 {
+	b.t.Helper()
+	b.newLabel()
+	if dept != "" {
+		b.selectText("#department_id", dept)
+	}
+	b.fillAddress("sender", from)
+	b.fillAddress("recipient", to)
+	b.fill("#weight_grams", grams)
+	if st := b.submit("button#save"); st != 200 {
+		b.fatalf("creating the label answered %d", st)
+	}
+	return b.itemID("labels")
+}
+
+// waitJS evaluates the expression until it is true, through the page's
+// own navigations (an evaluation that fails while the next page loads is
+// tried again); false when the time is up.
+func (b *brTab) waitJS(expr string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return true
+		}
+		if time.Now().After(deadline) || b.ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// brFetched is what the page's fetch of a URL got.
+type brFetched struct {
+	Status int    `json:"status"`
+	Type   string `json:"type"`
+	Head   string `json:"head"`
+	Size   int    `json:"size"`
+}
+
+// fetch gets a URL from the page, with its cookies, as a click on a
+// download link would.
+func (b *brTab) fetch(href string) brFetched {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
+	defer cancel()
+	f, err := chromedp.Run(ctx, chromedp.Evaluate[brFetched](`fetch(`+brQ(href)+`, {credentials: "same-origin"}).then(async r => {
+		const b = new Uint8Array(await r.arrayBuffer());
+		return {status: r.status, type: r.headers.get("Content-Type") || "", head: String.fromCharCode(...b.slice(0, 8)), size: b.length};
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fatalf("fetch %s: %v", href, err)
+	}
+	return f
+}
+
+// wantFieldError fails unless the field's error stands right after it and
+// the field points to it.
+func (b *brTab) wantFieldError(field, errID string) {
+	b.t.Helper()
+	if !brJS[bool](b, `(function(e){ return !!e && e.classList.contains("field-error") && e.innerText.trim() !== "" })(document.getElementById(`+brQ(errID)+`))`) {
+		b.fatalf("no field error #%s", errID)
+	}
+	if next := brJS[string](b, `(function(e){ let n = e && e.nextElementSibling; return n ? n.id : "" })(document.getElementById(`+brQ(field)+`))`); next != errID {
+		b.errorf("the element after #%s is %q, want its error %s", field, next, errID)
+	}
+	if v := brJS[string](b, `(function(e){ return e ? e.getAttribute("aria-describedby") || "" : "" })(document.getElementById(`+brQ(field)+`))`); !strings.Contains(v, errID) {
+		b.errorf("#%s aria-describedby=%q, want %s", field, v, errID)
+	}
+}
+
+// historySteps lists the data-to of the rows of the history table.
+func (b *brTab) historySteps() []string {
+	b.t.Helper()
+	return brJS[[]string](b, `[...document.querySelectorAll("#history tbody tr")].map(r => r.dataset.to)`)
+}
+
+// wantHistoryWording fails unless each row of the history table says its
+// change in the page's words: "Processing → Printed", and for the first
+// row the first status, never the stored change name ("created:").
+func (b *brTab) wantHistoryWording(catalog map[string]string) {
+	b.t.Helper()
+	rows := brJS[[][]string](b, `[...document.querySelectorAll("#history tbody tr")].map(r => [r.dataset.to, r.cells[1].innerText.trim()])`)
+	if len(rows) == 0 {
+		b.fatalf("no history rows")
+	}
+	for _, r := range rows {
+		to, said := r[0], r[1]
+		name := catalog["status:"+to]
+		if name == "" {
+			name = to
+		}
+		if !strings.HasSuffix(said, name) || strings.Contains(said, "created:") || strings.HasPrefix(said, "→") {
+			b.errorf("the history row of the step to %s says %q, want it to end with %q (no raw change name, no empty \"from\")", to, said, name)
+		}
+	}
+}
+
+// brDocumentStatus: an operator sends a PDF through /documents and lands
+// on its page, which shows it received and follows it by itself (meta
+// refresh) to posted or failed, the history showing each step. A file that
+// is not a PDF, and one over --max-upload, are refused next to the file
+// field. The operator has no label button; a viewer of the department
+// sees the document but no upload form, and the reports.
+func brDocumentStatus(t *testing.T, s *brSite, admin *brTab) {
+	if st := admin.login("boss", brAdminPass); st != 200 {
+		admin.fatalf("sign in answered %d", st)
+	}
+	admin.addDepartment("Sales")
+	op := admin.signedIn(brUser{username: "olga", fullName: "Olga Operator", email: "olga@acme.test", role: "operator",
+		dept: "Sales", modules: []string{"mail", "classic", "parcels"}, lang: "en"}, "Welcome", "a long passphrase of her own")
+	if st := op.submit(`nav a[href="/documents"]`); st != 200 {
+		op.fatalf("/documents answered %d", st)
+	}
+	op.must("form#document-form")
+	op.wantText(`label[for="file"]`, "64 KiB")
+	// An operator sends for their own department: no choice of it.
+	if op.exists("select#department_id") {
+		op.errorf("the operator's form offers a department")
+	}
+	if opts := op.options("#module"); !brContains(opts, "mail") || !brContains(opts, "classic") {
+		op.fatalf("the module select offers %q, want mail and classic", opts)
+	}
+
+	// A file that is not a PDF: the error stands by the file field, and
+	// the form keeps the module chosen.
+	if st := op.sendDocument(brFile(t, "notes.txt", "just some notes\n"), "", "classic"); st != http.StatusBadRequest {
+		op.fatalf("a text file answered %d, want 400", st)
+	}
+	op.wantPath("/documents")
+	op.wantFieldError("file", "file-err")
+	if got := op.value("#module"); got != "classic" {
+		op.errorf("after the error the module is %q, want classic", got)
+	}
+	// A PDF over --max-upload (64 KiB) is refused the same way.
+	big := minimalPDF[:9] + "%" + strings.Repeat("x", 90<<10) + "\n" + minimalPDF[9:]
+	if st := op.sendDocument(brFile(t, "big.pdf", big), "", "mail"); st != http.StatusRequestEntityTooLarge && st != http.StatusBadRequest {
+		op.fatalf("a 90 KiB PDF answered %d, want 413", st)
+	}
+	op.wantFieldError("file", "file-err")
+	op.wantText("#file-err", "64 KiB")
+	op.open("/documents")
+	if op.exists(`#documents tr[data-name="notes.txt"]`) || op.exists(`#documents tr[data-name="big.pdf"]`) {
+		op.fatalf("a refused file is listed")
+	}
+
+	// A good PDF: its page shows it received and follows its status.
+	start := time.Now()
+	if st := op.sendDocument(brFile(t, "letter.pdf", minimalPDF), "", "mail"); st != 200 {
+		op.fatalf("sending a PDF answered %d", st)
+	}
+	id := op.itemID("documents")
+	op.must(".flash")
+	op.wantText("h1", "letter.pdf")
+	if got := brJS[string](op, `document.getElementById("status").dataset.status`); got != "received" {
+		op.fatalf("the new document's status is %q, want received", got)
+	}
+	if !op.exists(`meta[http-equiv="refresh"]`) {
+		op.fatalf("the page of a document in progress does not refresh itself")
+	}
+	op.must(`#history tr[data-to="received"]`)
+	// The page refreshes itself: a mark left in this page is gone once the
+	// status is final.
+	brJS[bool](op, `window.brSamePage = true`)
+	if !op.waitJS(`(function(e){ return !!e && (e.dataset.status === "posted" || e.dataset.status === "failed") })(document.getElementById("status"))`, 15*time.Second) {
+		op.fatalf("the document page still shows %q after %s", brJS[string](op, `document.getElementById("status").dataset.status`), time.Since(start).Round(time.Millisecond))
+	}
+	t.Logf("the document page showed a final status %s after the upload", time.Since(start).Round(time.Millisecond))
+	if brJS[bool](op, `window.brSamePage === true`) {
+		op.fatalf("the status changed without a reload")
+	}
+	if got := op.itemID("documents"); got != id {
+		op.fatalf("the page refreshed to document %d, want %d", got, id)
+	}
+	final := brJS[string](op, `document.getElementById("status").dataset.status`)
+	want := []string{"received", "processing", "printed", "posted"}
+	if final == "failed" {
+		want = []string{"received", "processing", "failed"}
+	}
+	if got := op.historySteps(); strings.Join(got, " ") != strings.Join(want, " ") {
+		op.fatalf("the history shows the steps %q, want %q", got, want)
+	}
+	for _, step := range want[1:] {
+		op.wantText(`#history tr[data-to="`+step+`"]`, "system")
+	}
+	op.wantHistoryWording(brCatalog(t, "en"))
+	if op.exists(`meta[http-equiv="refresh"]`) {
+		op.errorf("the page of a %s document still refreshes itself", final)
+	}
+
+	// The list shows it with its status; the PDF downloads.
+	op.open("/documents")
+	op.must(`#documents tr[data-name="letter.pdf"]`)
+	op.wantText(`#documents tr[data-name="letter.pdf"] td.status`, map[string]string{"posted": "Posted", "failed": "Failed"}[final])
+	if f := op.fetch(fmt.Sprintf("/api/v1/documents/%d/file", id)); f.Status != 200 || !strings.HasPrefix(f.Head, "%PDF") {
+		op.errorf("the document's download got %d %q starting %q", f.Status, f.Type, f.Head)
+	}
+
+	// No label button for an operator, and no label form.
+	if st := op.open("/labels"); st != 200 {
+		op.fatalf("/labels answered %d to an operator with the parcels module", st)
+	}
+	if op.exists("a#add-label") || op.exists(`a[href="/labels/new"]`) {
+		op.errorf("the operator's /labels offers to create a label")
+	}
+	if st := op.open("/labels/new"); st != http.StatusForbidden {
+		op.errorf("/labels/new answered %d to an operator, want 403", st)
+	}
+
+	// A viewer of the department sees the document, but no upload form,
+	// no label button, and the reports.
+	viewer := admin.signedIn(brUser{username: "victor", fullName: "Victor Viewer", email: "victor@acme.test", role: "viewer",
+		dept: "Sales", modules: []string{"mail", "parcels"}, lang: "en"}, "Welcome", "a long passphrase of his own")
+	if st := viewer.open("/documents"); st != 200 {
+		viewer.fatalf("/documents answered %d to a viewer", st)
+	}
+	if viewer.exists("form#document-form") || viewer.exists("#file") {
+		viewer.fatalf("the viewer's /documents offers the upload form")
+	}
+	viewer.must(`#documents tr[data-name="letter.pdf"]`)
+	if st := viewer.open("/labels"); st != 200 {
+		viewer.fatalf("/labels answered %d to a viewer", st)
+	}
+	if viewer.exists("a#add-label") {
+		viewer.errorf("the viewer's /labels offers to create a label")
+	}
+	if st := viewer.submit(`nav a[href="/reports"]`); st != 200 {
+		viewer.fatalf("/reports answered %d to a viewer", st)
+	}
+	if n := brJS[int](viewer, `document.querySelectorAll('section[aria-labelledby="report-document"] svg.chart rect').length`); n == 0 {
+		viewer.fatalf("the documents chart has no bar")
+	}
+	viewer.wantText(`section[aria-labelledby="report-document"] table.report-table tbody`, "Sales")
+	if got := viewer.text(`section[aria-labelledby="report-document"] table.report-table tbody tr td.num:last-child`); got != "1" {
+		viewer.errorf("the documents report counts %q in all, want 1", got)
+	}
+}
+
+var brAcmeHQ = brAddress{name: "Acme Shipping", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Brussels", country: "BE"}
+
+// brParcelLabel: a department admin creates a parcel label through
+// /labels/new; a missing postal code is refused by its field and the form
+// keeps what was typed; then the label page shows the S10 tracking number
+// and a PDF link that downloads a PDF.
+func brParcelLabel(t *testing.T, s *brSite, admin *brTab) {
+	if st := admin.login("boss", brAdminPass); st != 200 {
+		admin.fatalf("sign in answered %d", st)
+	}
+	admin.addDepartment("Shipping")
+	dana := admin.signedIn(brUser{username: "dana", fullName: "Dana Depthead", email: "dana@acme.test", role: "department_admin",
+		dept: "Shipping", modules: []string{"mail", "parcels"}, lang: "en"}, "Welcome", "a long passphrase of her own")
+	if st := dana.submit(`nav a[href="/labels"]`); st != 200 {
+		dana.fatalf("/labels answered %d", st)
+	}
+	dana.must("a#add-label")
+	dana.newLabel()
+	if dana.exists("select#department_id") {
+		dana.errorf("a department admin's label form offers a department")
+	}
+	to := brAddress{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"}
+	dana.fillAddress("sender", brAcmeHQ)
+	dana.fillAddress("recipient", to)
+	dana.fill("#weight_grams", "1200")
+	if st := dana.submit("button#save"); st != http.StatusBadRequest {
+		dana.fatalf("a label without the recipient's postal code answered %d, want 400", st)
+	}
+	dana.wantPath("/labels")
+	dana.must(`#recipient\.postal_code-err`)
+	dana.wantFieldError("recipient-postal_code", "recipient.postal_code-err")
+	if n := brJS[int](dana, `document.querySelectorAll("p.field-error").length`); n != 1 {
+		dana.errorf("%d field errors, want only the postal code's", n)
+	}
+	dana.must(".error")
+	// Everything typed is still there.
+	for who, a := range map[string]brAddress{"sender": brAcmeHQ, "recipient": to} {
+		for k, v := range map[string]string{"name": a.name, "company": a.company, "street": a.street, "house_number": a.number,
+			"postal_code": a.postal, "city": a.city, "country": a.country} {
+			if got := dana.value("#" + who + "-" + k); got != v {
+				dana.errorf("after the error, #%s-%s holds %q, want %q", who, k, got, v)
+			}
+		}
+	}
+	if got := dana.value("#weight_grams"); got != "1200" {
+		dana.errorf("after the error, the weight is %q, want 1200", got)
+	}
+	dana.fill("#recipient-postal_code", "75005")
+	if st := dana.submit("button#save"); st != 200 {
+		dana.fatalf("the corrected label answered %d", st)
+	}
+	id := dana.itemID("labels")
+	dana.must(".flash")
+	tracking := dana.text("#tracking")
+	if !portail.ValidS10(tracking) {
+		dana.fatalf("the tracking number %q is not a valid S10 identifier", tracking)
+	}
+	if got := brJS[string](dana, `document.getElementById("status").dataset.status`); got != "created" {
+		dana.errorf("the new label's status is %q, want created", got)
+	}
+	dana.wantText("main", "Marie Curie", "75005 Paris", "Acme Shipping", "1200 g")
+	dana.must(`#history tr[data-to="created"]`)
+	dana.wantHistoryWording(brCatalog(t, "en"))
+	// The PDF link works.
+	href := brJS[string](dana, `document.querySelector("a#download").href`)
+	if !strings.HasPrefix(href, s.url+"/") {
+		dana.fatalf("the PDF link %q is not on the site", href)
+	}
+	f := dana.fetch(href)
+	if f.Status != 200 || !strings.HasPrefix(f.Head, "%PDF") || !strings.Contains(f.Type, "application/pdf") {
+		dana.fatalf("the label's PDF link got %d %q (%d bytes) starting %q, want a PDF", f.Status, f.Type, f.Size, f.Head)
+	}
+	// The list shows it; so does the admin's.
+	dana.open("/labels")
+	dana.wantText(`#labels tr[data-tracking="`+tracking+`"]`, "Marie Curie", "Paris")
+	admin.open("/labels")
+	admin.must(`#labels tr[data-tracking="` + tracking + `"]`)
+	admin.open(fmt.Sprintf("/labels/%d", id))
+	admin.wantText("#tracking", tracking)
+}
+
+// brFrenchWorkTour: a French admin sends documents and creates labels
+// through the pages; a stand-in processor moves them to a mix of statuses
+// and their creation is spread over the last week, so that the reports
+// have bars. With PORTAIL_SCREENSHOTS it saves the pages of the work.
+func brFrenchWorkTour(t *testing.T, s *brSite, admin *brTab) {
+	if st := admin.login("boss", brAdminPass); st != 200 {
+		admin.fatalf("sign in answered %d", st)
+	}
+	admin.addDepartment("Ventes")
+	admin.addDepartment("Expédition")
+	fr := brCatalog(t, "fr")
+
+	ctx := admin.ctx
+	proc := sqldb.NewProcessingService(s.main.DB)
+	advance := func(kind portail.SubjectKind, id int64, steps []string) {
+		t.Helper()
+		for i := 1; i < len(steps); i++ {
+			if ok, err := proc.Advance(ctx, kind, id, steps[i-1], steps[i]); err != nil || !ok {
+				t.Fatalf("move %s %d from %s to %s: %v %v", kind, id, steps[i-1], steps[i], ok, err)
+			}
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+strings.TrimPrefix(s.dsn, "sqlite:")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	backdate := func(table string, id int64, days int) {
+		t.Helper()
+		if days == 0 {
+			return
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE `+table+` SET created_at = created_at - ? WHERE id = ?`,
+			int64(days)*int64(24*time.Hour/time.Microsecond), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	posted := []string{"received", "processing", "printed", "posted"}
+	docs := []struct {
+		name, dept, module string
+		steps              []string
+		daysAgo            int
+	}{
+		{"facture-2026-114.pdf", "Ventes", "mail", posted, 6},
+		{"relance-client.pdf", "Ventes", "mail", posted, 5},
+		{"contrat-cadre.pdf", "Expédition", "classic", []string{"received", "processing", "failed"}, 4},
+		{"courrier-mairie.pdf", "Ventes", "classic", posted, 3},
+		{"bulletin-octobre.pdf", "Expédition", "mail", posted, 2},
+		{"avis-echeance.pdf", "Ventes", "mail", posted[:3], 1},
+		{"lettre-recommandee.pdf", "Expédition", "mail", posted[:2], 0},
+		{"devis-atelier.pdf", "Ventes", "mail", posted[:1], 0},
+		{"lettre-bienvenue.pdf", "Ventes", "mail", posted, 0},
+	}
+	var shown int64
+	for _, d := range docs {
+		if st := admin.sendDocument(brFile(t, d.name, minimalPDF), d.dept, d.module); st != 200 {
+			admin.fatalf("sending %s answered %d", d.name, st)
+		}
+		id := admin.itemID("documents")
+		advance(portail.SubjectDocument, id, d.steps)
+		backdate("documents", id, d.daysAgo)
+		shown = id
+	}
+	if st := admin.open(fmt.Sprintf("/documents/%d", shown)); st != 200 {
+		admin.fatalf("the document page answered %d", st)
+	}
+	if got := admin.historySteps(); strings.Join(got, " ") != strings.Join(posted, " ") {
+		admin.errorf("the history shows %q, want %q", got, posted)
+	}
+	admin.shot("document")
+	admin.wantHistoryWording(fr)
+	if st := admin.open("/documents"); st != 200 {
+		admin.fatalf("/documents answered %d", st)
+	}
+	for _, d := range docs {
+		admin.must(`#documents tr[data-name="` + d.name + `"]`)
+	}
+	admin.shot("documents")
+
+	// The label form with a field error, then labels in several statuses.
+	admin.newLabel()
+	admin.selectText("#department_id", "Expédition")
+	admin.fillAddress("sender", brAddress{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16",
+		postal: "1000", city: "Bruxelles", country: "BE"})
+	admin.fillAddress("recipient", brAddress{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"})
+	admin.fill("#weight_grams", "1200")
+	if st := admin.submit("button#save"); st != http.StatusBadRequest {
+		admin.fatalf("a label without the recipient's postal code answered %d, want 400", st)
+	}
+	admin.must(`#recipient\.postal_code-err`)
+	admin.shot("label-form")
+	// The field's message is in French, like the rest of the page.
+	if msg := admin.text(`#recipient\.postal_code-err`); msg == "Required." || fr[msg] != "" {
+		admin.errorf("the French label form says %q by the postal code: English (web/locales/fr.json has no %q)", msg, msg)
+	}
+
+	sender := brAddress{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Bruxelles", country: "BE"}
+	labels := []struct {
+		to      brAddress
+		grams   string
+		steps   []string
+		daysAgo int
+	}{
+		{brAddress{name: "Jan Peeters", street: "Meir", number: "50", postal: "2000", city: "Antwerpen", country: "BE"}, "850", []string{"created", "in_transit", "delivered"}, 6},
+		{brAddress{name: "Sophie Martin", company: "Atelier Martin", street: "Rue de Rivoli", number: "99", postal: "75001", city: "Paris", country: "FR"}, "2300", []string{"created", "in_transit", "delivered"}, 4},
+		{brAddress{name: "Lukas Weber", street: "Hauptstraße", number: "5", postal: "10115", city: "Berlin", country: "DE"}, "400", []string{"created", "in_transit", "returned"}, 3},
+		{brAddress{name: "Emma de Vries", street: "Damrak", number: "1", postal: "1012 LG", city: "Amsterdam", country: "NL"}, "1500", []string{"created", "in_transit"}, 1},
+		{brAddress{name: "Luc Dubois", street: "Grand-Rue", number: "3", postal: "1660", city: "Luxembourg", country: "LU"}, "600", []string{"created"}, 0},
+		{brAddress{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", postal: "75005", city: "Paris", country: "FR"}, "1200", []string{"created", "in_transit"}, 0},
+	}
+	var label int64
+	for _, l := range labels {
+		label = admin.createLabel("Expédition", sender, l.to, l.grams)
+		advance(portail.SubjectLabel, label, l.steps)
+		backdate("labels", label, l.daysAgo)
+	}
+	if st := admin.open(fmt.Sprintf("/labels/%d", label)); st != 200 {
+		admin.fatalf("the label page answered %d", st)
+	}
+	if !portail.ValidS10(admin.text("#tracking")) {
+		admin.errorf("the tracking number %q is not S10", admin.text("#tracking"))
+	}
+	admin.shot("label-page")
+	if st := admin.open("/labels"); st != 200 {
+		admin.fatalf("/labels answered %d", st)
+	}
+	if n := brJS[int](admin, `document.querySelectorAll("#labels tbody tr").length`); n != len(labels) {
+		admin.errorf("/labels lists %d labels, want %d", n, len(labels))
+	}
+	admin.shot("labels")
+
+	// The reports: a chart with bars and a table per kind.
+	if st := admin.open("/reports"); st != 200 {
+		admin.fatalf("/reports answered %d", st)
+	}
+	for kind, n := range map[string]int{"document": len(docs), "label": len(labels)} {
+		sec := `section[aria-labelledby="report-` + kind + `"]`
+		admin.wantText(sec+" h2", fmt.Sprintf("(%d)", n))
+		if bars := brJS[int](admin, `new Set([...document.querySelectorAll('`+sec+` svg.chart rect')].map(r => r.getAttribute("x"))).size`); bars < 4 {
+			admin.errorf("the %s chart has %d bars, want one per day with items (at least 4)", kind, bars)
+		}
+		admin.must(sec + " table.report-table tbody tr")
+	}
+	admin.wantText(`section[aria-labelledby="report-document"] table.report-table tbody`, "Ventes", "Expédition")
+	admin.shot("reports")
 }
