@@ -40,7 +40,7 @@ func TestCatalogsComplete(t *testing.T) {
 		return nil
 	})
 	webCalls := regexp.MustCompile(`(?:p\.t|\.view|translate\([a-z.]+,)\(?` + lit)
-	domain := regexp.MustCompile(`(?:\.Add\([a-zA-Z_."]+, |Message: |Errorf\((?:portail\.)?E[A-Z]+, )` + lit + `\)?[,)}\n]`)
+	domain := regexp.MustCompile(`(?:\.Add\([^\n]*?, (?:fmt\.Sprintf\()?|Message: |Errorf\((?:portail\.)?E[A-Z]+, )` + lit + `\)?[,)}\n]`)
 	for _, dir := range []string{".", "..", "../sqldb", "../password"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {

@@ -69,9 +69,10 @@ func templateFuncs(lang string) template.FuncMap {
 			}
 			return "—"
 		},
-		"money": func(cents int) string { return formatMoney(lang, cents) },
-		"lang":  func() string { return lang },
-		"list":  func(items ...string) []string { return items },
+		"money":   func(cents int) string { return formatMoney(lang, cents) },
+		"lang":    func() string { return lang },
+		"list":    func(items ...string) []string { return items },
+		"country": func(code string) string { return countryName(lang, code) },
 		// colon ends a label: French typography puts a space before it.
 		"colon": func() string {
 			if lang == "fr" {
@@ -127,14 +128,15 @@ type view struct {
 	Lang  string
 	// Refresh, when set, reloads the page after that many seconds: a
 	// status page follows its item without JavaScript.
-	Refresh int
-	Me      *portail.User
-	Nav     nav
-	Flash   string
-	Error   string
-	Fields  map[string]string // field errors by field name (English; the template translates)
-	Form    map[string]string // what the user typed, kept on error
-	Data    any
+	Refresh    int
+	RefreshURL string // the page without its one-time flash
+	Me         *portail.User
+	Nav        nav
+	Flash      string
+	Error      string
+	Fields     map[string]string // field errors by field name (English; the template translates)
+	Form       map[string]string // what the user typed, kept on error
+	Data       any
 }
 
 // page is one request to a page, with its language and, when signed in,
@@ -270,7 +272,7 @@ func (p *page) failed(v *view, err error) int {
 	v.Error = p.t(msg)
 	for k, m := range fields {
 		v.Fields[k] = p.t(m)
-		if m == msg {
+		if m == msg || portail.ErrorCode(err) == portail.EINVALID {
 			// The message stands next to its field; the top of the page
 			// only says where to look.
 			v.Error = p.t("Check the fields marked below.")

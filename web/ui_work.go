@@ -225,7 +225,7 @@ func (s *Server) itemPage(p *page, tmpl, title, current, doneFlash string, find 
 		v.Flash = p.t(doneFlash)
 	}
 	if !d.Final {
-		v.Refresh = 5
+		v.Refresh, v.RefreshURL = 5, p.r.URL.Path
 	}
 	v.Data = d
 	p.render(http.StatusOK, tmpl, v)
@@ -504,6 +504,14 @@ const (
 	chartPlotW             = chartW - chartLeft - 8
 )
 
+// shortDay writes a day and month the way the language does.
+func shortDay(lang string, d time.Time) string {
+	if lang == "en" {
+		return d.Format("Jan 2")
+	}
+	return d.Format("2/1")
+}
+
 func stackedChart(p *page, statuses []string, perDay map[time.Time]map[string]int64, from, to time.Time) chart {
 	c := chart{Width: chartW, Height: chartH}
 	var days []time.Time
@@ -544,7 +552,7 @@ func stackedChart(p *page, statuses []string, perDay map[time.Time]map[string]in
 				Title: d.Format(time.DateOnly) + " · " + p.t("status:"+s) + ": " + strconv.FormatInt(n, 10)})
 		}
 		if i%every == 0 {
-			b.Label, b.LabelX = d.Format("01-02"), b.X+b.W/2
+			b.Label, b.LabelX = shortDay(p.lang, d), b.X+b.W/2
 		}
 		c.Bars = append(c.Bars, b)
 	}
@@ -568,18 +576,21 @@ var countryCodes = func() []string {
 	return out
 }()
 
+// countryName names a country code in lang; an unknown code stays a code.
+func countryName(lang, code string) string {
+	if r, err := language.ParseRegion(code); err == nil {
+		if n := display.Regions(language.Make(lang)).Name(r); n != "" {
+			return n
+		}
+	}
+	return code
+}
+
 // countries lists the countries by their name in lang.
 func countries(lang string) []country {
-	namer := display.Regions(language.Make(lang))
 	out := make([]country, 0, len(countryCodes))
 	for _, c := range countryCodes {
-		name := c
-		if r, err := language.ParseRegion(c); err == nil {
-			if n := namer.Name(r); n != "" {
-				name = n
-			}
-		}
-		out = append(out, country{Code: c, Name: name})
+		out = append(out, country{Code: c, Name: countryName(lang, c)})
 	}
 	col := collate.New(language.Make(lang))
 	slices.SortFunc(out, func(a, b country) int { return col.CompareString(a.Name, b.Name) })
