@@ -3,6 +3,7 @@ package portail
 import (
 	"context"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -243,9 +244,13 @@ type UserFilter struct {
 	Role         Role
 	Module       Module
 	Query        string // matches username, full name or e-mail
+	Sort         string // one of UserSorts, "-" before it for the reverse; "" is username
 	Limit        int
 	Cursor       string
 }
+
+// UserSorts are the orders of a user list.
+var UserSorts = []string{"username", "full_name", "email", "created_at"}
 
 // Validate checks the filter's values.
 func (f *UserFilter) Validate() error {
@@ -254,6 +259,9 @@ func (f *UserFilter) Validate() error {
 	case "", "active", "invited", "inactive", "all":
 	default:
 		v.Add("status", "Use active, invited, inactive or all.")
+	}
+	if f.Sort != "" && !slices.Contains(UserSorts, strings.TrimPrefix(f.Sort, "-")) {
+		v.Add("sort", "Sort by username, full_name, email or created_at, with a leading - for the reverse order.")
 	}
 	if f.Limit < 0 || f.Limit > MaxPageSize {
 		v.Add("limit", "Use a limit between 1 and 200.")

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -117,21 +118,37 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 		where = append(where, `(username_key LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\' OR LOWER(full_name) LIKE ? ESCAPE '\')`)
 		args = append(args, pat, pat, pat)
 	}
+	sort := cmp.Or(f.Sort, "username")
+	col, desc := userSortColumns[strings.TrimPrefix(sort, "-")], strings.HasPrefix(sort, "-")
 	if f.Cursor != "" {
 		key, id, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
+		value, ok := strings.CutPrefix(key, sort+"|") // a cursor serves the order it was made for
+		if !ok {
+			return nil, "", badCursor()
+		}
+		var arg any = value
+		if col == "created_at" {
+			if arg, err = strconv.ParseInt(value, 10, 64); err != nil {
+				return nil, "", badCursor()
+			}
+		}
 		// A row value, so that both databases seek the index to the cursor
 		// instead of filtering every earlier row.
-		where, args = append(where, "(username_key, id) > (?, ?)"), append(args, key, id)
+		where, args = append(where, "("+col+", id) "+map[bool]string{false: ">", true: "<"}[desc]+" (?, ?)"), append(args, arg, id)
 	}
 	limit := f.Limit
 	if limit == 0 {
 		limit = portail.DefaultPageSize
 	}
+	order := col + ", id"
+	if desc {
+		order = col + " DESC, id DESC"
+	}
 	q := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY username_key, id LIMIT ` + strconv.Itoa(limit+1)
+		` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit+1)
 	var users []*portail.User
 	err := s.db.readTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(q, args...)
@@ -155,7 +172,7 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	if len(users) > limit {
 		users = users[:limit]
 		last := users[limit-1]
-		next = encodeCursor(portail.NormalizeKey(last.Username), last.ID)
+		next = encodeCursor(sort+"|"+userSortKey(last, col), last.ID)
 	}
 	return users, next, nil
 }
@@ -163,13 +180,36 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // Cursors are opaque to clients: the sort key and id of the last row.
+// userSortColumns are the columns of the user list's orders. The full name
+// sorts as stored: a lower-cased key would differ between SQLite's LOWER,
+// which knows only ASCII, and Go's.
+var userSortColumns = map[string]string{"username": "username_key", "full_name": "full_name", "email": "email_key", "created_at": "created_at"}
+
+// userSortKey is the value of u in the sort column col, as the cursor
+// carries it.
+func userSortKey(u *portail.User, col string) string {
+	switch col {
+	case "full_name":
+		return u.FullName
+	case "email_key":
+		return portail.NormalizeKey(u.Email)
+	case "created_at":
+		return strconv.FormatInt(micros(u.CreatedAt), 10)
+	}
+	return portail.NormalizeKey(u.Username)
+}
+
+func badCursor() error {
+	return &portail.Error{Code: portail.EINVALID, Message: "The cursor is not valid; start again from the first page.",
+		Fields: []portail.FieldError{{Field: "cursor", Message: "Invalid cursor."}}}
+}
+
 func encodeCursor(key string, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + key))
 }
 
 func decodeCursor(c string) (string, int64, error) {
-	bad := &portail.Error{Code: portail.EINVALID, Message: "The cursor is not valid; start again from the first page.",
-		Fields: []portail.FieldError{{Field: "cursor", Message: "Invalid cursor."}}}
+	bad := badCursor()
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return "", 0, bad

@@ -1,6 +1,10 @@
 package sqldb_test
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"portail"
@@ -160,4 +164,83 @@ func has(t *testing.T, f *fixture, ctx interface{}, filter portail.UserFilter, i
 		}
 	}
 	return false
+}
+
+// TestUserSort pages through every order of the user list, two users a
+// page, and finds the users in the order sorting them here gives.
+func TestUserSort(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "sorting", portail.PlanEnterprise)
+		d := f.MustDepartment(t, "Sales")
+		admin := f.as(f.admin)
+		all := []*portail.User{}
+		for i, name := range []string{"Zoe", "Adam", "Mia", "Bert", "Lea", "Chris"} {
+			u, err := f.users.CreateUser(admin, portail.UserCreate{Username: fmt.Sprintf("u%d", 6-i), FullName: name,
+				Email: strings.ToLower(name[1:]) + "@sort.test", Role: portail.RoleViewer, DepartmentID: d.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, u)
+		}
+		admins, _, err := f.users.ListUsers(admin, portail.UserFilter{Role: portail.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, admins...)
+		keys := map[string]func(u *portail.User) string{
+			"username":   func(u *portail.User) string { return strings.ToLower(u.Username) },
+			"full_name":  func(u *portail.User) string { return u.FullName },
+			"email":      func(u *portail.User) string { return strings.ToLower(u.Email) },
+			"created_at": func(u *portail.User) string { return fmt.Sprintf("%020d", u.CreatedAt.UnixMicro()) },
+		}
+		for _, sort := range portail.UserSorts {
+			for _, desc := range []bool{false, true} {
+				want := slices.Clone(all)
+				slices.SortStableFunc(want, func(a, b *portail.User) int {
+					c := cmp.Or(strings.Compare(keys[sort](a), keys[sort](b)), cmp.Compare(a.ID, b.ID))
+					if desc {
+						return -c
+					}
+					return c
+				})
+				param := sort
+				if desc {
+					param = "-" + sort
+				}
+				var got []*portail.User
+				cursor := ""
+				for page := 0; page < 10; page++ {
+					list, next, err := f.users.ListUsers(admin, portail.UserFilter{Sort: param, Limit: 2, Cursor: cursor})
+					if err != nil {
+						t.Fatalf("%s: %v", param, err)
+					}
+					got = append(got, list...)
+					if cursor = next; cursor == "" {
+						break
+					}
+				}
+				if ids(got) != ids(want) {
+					t.Errorf("sort=%s: %s, want %s", param, ids(got), ids(want))
+				}
+			}
+		}
+		_, next, err := f.users.ListUsers(admin, portail.UserFilter{Sort: "full_name", Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.users.ListUsers(admin, portail.UserFilter{Sort: "email", Limit: 2, Cursor: next}); code(err) != portail.EINVALID {
+			t.Errorf("a full_name cursor with sort=email: %v, want invalid", err)
+		}
+		if _, _, err := f.users.ListUsers(admin, portail.UserFilter{Sort: "password"}); code(err) != portail.EINVALID {
+			t.Errorf("sort=password: %v, want invalid", err)
+		}
+	})
+}
+
+func ids(us []*portail.User) string {
+	var b strings.Builder
+	for _, u := range us {
+		fmt.Fprintf(&b, "%s ", u.Username)
+	}
+	return b.String()
 }

@@ -181,7 +181,7 @@ func (s *Server) apiPatchMe(w http.ResponseWriter, r *http.Request, me *portail.
 func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request, me *portail.User) {
 	q := r.URL.Query()
 	var v portail.Validation
-	f := portail.UserFilter{Status: q.Get("status"), Query: q.Get("q"), Cursor: q.Get("cursor")}
+	f := portail.UserFilter{Status: q.Get("status"), Query: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
 	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v)
 	f.Limit = int(queryInt(q.Get("limit"), "limit", &v))
 	if role := q.Get("role"); role != "" {

@@ -30,7 +30,7 @@ func TestCatalogsComplete(t *testing.T) {
 			msgs[s] = true
 		}
 	}
-	tmplT := regexp.MustCompile(`[{(]t ` + lit)
+	tmplT := regexp.MustCompile(`(?:[{(]t |sortTh )` + lit)
 	fs.WalkDir(templatesFS, "templates", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

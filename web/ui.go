@@ -69,9 +69,13 @@ func templateFuncs(lang string) template.FuncMap {
 			}
 			return "—"
 		},
-		"money":   func(cents int) string { return formatMoney(lang, cents) },
-		"lang":    func() string { return lang },
-		"list":    func(items ...string) []string { return items },
+		"money": func(cents int) string { return formatMoney(lang, cents) },
+		"lang":  func() string { return lang },
+		"list":  func(items ...string) []string { return items },
+		// query marks a query string made by url.Values.Encode as safe to put
+		// after "?" as it is.
+		"query":   func(encoded string) template.URL { return template.URL(encoded) },
+		"sortTh":  func(label string, l sortLink, class string) sortHeader { return sortHeader{label, l, class} },
 		"country": func(code string) string { return countryName(lang, code) },
 		// colon ends a label: French typography puts a space before it.
 		"colon": func() string {
@@ -86,6 +90,13 @@ func templateFuncs(lang string) template.FuncMap {
 }
 
 type fieldError struct{ Name, Msg string }
+
+// sortHeader is a sortable column header of a list.
+type sortHeader struct {
+	Label string
+	Link  sortLink
+	Class string
+}
 
 var roleLabels = map[portail.Role]string{portail.RoleViewer: "Viewer", portail.RoleOperator: "Operator",
 	portail.RoleDepartmentAdmin: "Department admin", portail.RoleAdmin: "Admin"}

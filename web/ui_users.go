@@ -54,6 +54,7 @@ type usersData struct {
 	DeptNames   map[int64]string
 	Next        string
 	NextQuery   string // the filters with the next page's cursor
+	Sort        map[string]sortLink
 	Query       url.Values
 	CanCreate   bool
 	Roles       []portail.Role
@@ -72,7 +73,7 @@ func (s *Server) uiUsers(p *page) {
 	if f, ok := flashes[q.Get("done")]; ok {
 		v.Flash = p.t(f)
 	}
-	f := portail.UserFilter{Query: q.Get("q"), Cursor: q.Get("cursor")}
+	f := portail.UserFilter{Query: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
 	if q.Get("inactive") != "" {
 		f.Status = "all"
 	}
@@ -94,6 +95,7 @@ func (s *Server) uiUsers(p *page) {
 	}
 	d := usersData{Users: users, Departments: depts, DeptNames: deptNames(depts), Next: next, Query: q,
 		CanCreate: canCreateSomeone(p.actor, depts), Roles: portail.Roles, Modules: p.actor.Modules.List(), Count: len(users)}
+	d.Sort = sortLinks(q, []string{"username", "full_name", "email", "created_at"})
 	if next != "" {
 		nq := url.Values{}
 		for k, vals := range q {
@@ -105,6 +107,44 @@ func (s *Server) uiUsers(p *page) {
 	}
 	v.Data = d
 	p.render(http.StatusOK, "users", v)
+}
+
+// sortLink is a column header's link: the list in that column's order,
+// or the reverse when it is the current one.
+type sortLink struct {
+	Query string
+	Dir   string // ascending, descending or "" (aria-sort)
+	Arrow string
+}
+
+func sortLinks(q url.Values, cols []string) map[string]sortLink {
+	cur := q.Get("sort")
+	if cur == "" {
+		cur = cols[0]
+	}
+	out := map[string]sortLink{}
+	for _, c := range cols {
+		nq := url.Values{}
+		for k, v := range q {
+			if k != "cursor" && k != "done" {
+				nq[k] = v
+			}
+		}
+		l := sortLink{}
+		switch cur {
+		case c:
+			l.Dir, l.Arrow = "ascending", "▲"
+			nq.Set("sort", "-"+c)
+		case "-" + c:
+			l.Dir, l.Arrow = "descending", "▼"
+			nq.Set("sort", c)
+		default:
+			nq.Set("sort", c)
+		}
+		l.Query = nq.Encode()
+		out[c] = l
+	}
+	return out
 }
 
 func deptNames(ds []*portail.Department) map[int64]string {

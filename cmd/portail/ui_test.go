@@ -102,6 +102,14 @@ func TestPages(t *testing.T) {
 			p = admin.post("/users", form).must(t, http.StatusSeeOther)
 			list := admin.get(p.loc).must(t, http.StatusOK, `data-username="marie"`, `class="flash"`)
 			id := regexp.MustCompile(`href="/users/(\d+)"`).FindStringSubmatch(list.body)[1]
+			// Column headers sort the list, and say which way.
+			desc := admin.get("/users?sort=-username").must(t, http.StatusOK, `aria-sort="descending"`, `href="/users?sort=username"`)
+			if strings.Index(desc.body, `data-username="marie"`) > strings.Index(desc.body, `data-username="boss"`) {
+				t.Error("sort=-username does not list marie before boss")
+			}
+			admin.get("/users?sort=shoe_size").must(t, http.StatusBadRequest)
+			// Links that carry the filters keep them as query parameters.
+			admin.get("/activity?type=user_created").must(t, http.StatusOK, `href="/api/v1/activity.csv?type=user_created"`, `data-type="user_created"`)
 			edit := admin.get("/users/"+id).must(t, http.StatusOK, `id="resend-invitation"`, `id="deactivate"`, `<option value="operator" selected>`)
 			if strings.Contains(edit.body, `id="send-reset"`) {
 				t.Fatal("an invited user has no password to reset")
