@@ -409,15 +409,14 @@ func (db *DB) stopCommitter() {
 
 // PurgeActivity deletes entries older than before, in small batches, each
 // its own short transaction, so that writers wait at most for one batch
-// (L2). It returns how many entries it deleted.
+// (L2). It returns how many entries it deleted. Between batches it pauses
+// at least as long as the batch took, so that writers keep the database
+// most of the time.
 //
 // On SQLite, where a transaction holds the only writer, each batch runs in
 // a transaction of the group committer, beside the entries waiting to be
-// written: writers wait for no transaction of the purge's own and its
-// delete shares their disk flush. Between batches, the purge pauses at
-// least as long as the batch took and, on SQLite, checkpoints the WAL from
-// a read connection, so that the automatic checkpoint (at 1,000 pages of
-// WAL) does not fall on a writer's commit (BENCHMARKS.md, "Activity log").
+// written: writers wait for no transaction of the purge's own, and its
+// delete shares their disk flush (BENCHMARKS.md, "Activity log").
 func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (int64, error) {
 	if batch <= 0 {
 		batch = db.PurgeBatch()
@@ -441,29 +440,25 @@ func (db *DB) PurgeActivity(ctx context.Context, before time.Time, batch int) (i
 		if err != nil || n < int64(batch) {
 			return total, err
 		}
-		pause := time.After(max(5*time.Millisecond, time.Since(start))) // let waiting writers in
-		if !db.pg {
-			if _, err := db.read.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-				return total, err
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return total, ctx.Err()
-		case <-pause:
+		case <-time.After(max(5*time.Millisecond, time.Since(start))): // let waiting writers in
 		}
 	}
 }
 
 // PurgeBatch is the default batch of PurgeActivity: 1,000 entries on
-// PostgreSQL, whose writers do not wait for a delete of other rows; 100 on
-// SQLite, where the batch joins a transaction of the writers: about half a
-// millisecond more on their commit (BENCHMARKS.md, "Activity log").
+// PostgreSQL, whose writers do not wait for a delete of other rows; 25 on
+// SQLite, where the batch joins a transaction of the writers and its
+// pages, scattered over activity_user_at, join their disk flush: at 100
+// entries and more, the flush takes long enough to double the writers'
+// p99 (BENCHMARKS.md, "Activity log").
 func (db *DB) PurgeBatch() int {
 	if db.pg {
 		return 1000
 	}
-	return 100
+	return 25
 }
 
 func execCount(res sql.Result, err error) (int64, error) {
