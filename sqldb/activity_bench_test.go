@@ -648,7 +648,7 @@ const (
 // machine's other load falls on both sets of samples alike. Reported: p50
 // and p99 of RecordActivity without and during the purge, the p99 ratio
 // (target ≤ 2), and the purge's duration. Default purges in batches of
-// db.PurgeBatch() entries, as the retention job does (25 on SQLite, 1000
+// db.PurgeBatch() entries, as the retention job does (25 on SQLite, 100
 // on PostgreSQL); Batch1000 and Batch100 are for comparison.
 func BenchmarkActivityPurgeWhileWriting(b *testing.B) {
 	for _, d := range testdb.Dialects {
