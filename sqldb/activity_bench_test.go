@@ -22,7 +22,7 @@ import (
 // The activity log benchmarks (L1–L3). See BENCHMARKS.md, "Activity log".
 //
 //	go test ./sqldb -run XXX -bench 'ActivityIngest|ActivityPurge' -benchtime 1x -count 3 -timeout 30m
-//	PORTAIL_BENCH_BIG=1 go test ./sqldb -run XXX -bench ActivityQuery -benchtime 200x -timeout 60m -v
+//	PORTAIL_BENCH_BIG=1 go test ./sqldb -run XXX -bench ActivityQuery -benchtime 200x -count 3 -timeout 90m -v
 //
 // BenchmarkActivityQuery loads 10 million rows per dialect and only runs
 // with PORTAIL_BENCH_BIG=1 (PORTAIL_BENCH_ACTIVITY_ROWS overrides the row

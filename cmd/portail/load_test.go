@@ -6,7 +6,7 @@ package main
 // process, on loopback) against the raw cost of argon2id on this machine.
 // They report figures; they assert nothing about time. See BENCHMARKS.md.
 //
-//	go test ./cmd/portail -run XXX -bench 'Login|Me' -benchtime 1x -count 1 -timeout 10m
+//	go test ./cmd/portail -run XXX -bench 'Login|Me' -benchtime 1x -count 3 -timeout 20m -v
 
 import (
 	"bytes"
