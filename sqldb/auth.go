@@ -97,7 +97,11 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		if status != string(portail.StatusActive) {
 			return errBadLogin
 		}
-		if err := clearThrottle(tx, keys...); err != nil {
+		// Success forgets the failures of this person, not of the address:
+		// one valid account must not wipe the count of guesses made from
+		// the same address at other names. The address's count fades
+		// after a day.
+		if err := clearThrottle(tx, append(loginKeys(u), keys[0])...); err != nil {
 			return err
 		}
 		n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)

@@ -351,3 +351,20 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottleAddress: the failures counted against an address survive a
+// successful sign-in from it, so that one valid account cannot clear the
+// way for more guesses at other names.
+func TestThrottleAddress(t *testing.T) {
+	a := startApp(t, "sqlite", "gold")
+	c := a.client()
+	for i := range 49 {
+		c.login(fmt.Sprintf("guess-%d", i), "wrong password here").must(t, 401)
+	}
+	c.login("boss", adminPassword).must(t, 200)
+	c.login("guess-49", "wrong password here").must(t, 401)
+	r := c.login("guess-50", "wrong password here").must(t, 429, "too_many_attempts")
+	if r.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+}
