@@ -85,6 +85,8 @@ func TestCatalogsComplete(t *testing.T) {
 	}
 	// Messages built with a number, found by their pattern.
 	for _, s := range []string{"Invited", "Active", "Inactive",
+		// Sentences of the activity log's details.
+		"invitation accepted", "reset", "an earlier session was ended by this login",
 		"Use at least %d characters; a passphrase of several words is easy to remember.", "Use at most %d characters."} {
 		msgs[s] = true
 	}

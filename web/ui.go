@@ -77,16 +77,19 @@ func templateFuncs(lang string) template.FuncMap {
 		"query":   func(encoded string) template.URL { return template.URL(encoded) },
 		"sortTh":  func(label string, l sortLink, class string) sortHeader { return sortHeader{label, l, class} },
 		"country": func(code string) string { return countryName(lang, code) },
-		// colon ends a label: French typography puts a space before it.
-		"colon": func() string {
-			if lang == "fr" {
-				return "\u00a0:"
-			}
-			return ":"
-		},
+		"colon":   func() string { return colon(lang) },
 		// field pairs a field's name with its error for the "ferr" template.
 		"field": func(name string, errs map[string]string) fieldError { return fieldError{name, errs[name]} },
 	}
+}
+
+// colon ends a label: French typography puts a (non-breaking) space
+// before it.
+func colon(lang string) string {
+	if lang == "fr" {
+		return "\u00a0:"
+	}
+	return ":"
 }
 
 type fieldError struct{ Name, Msg string }

@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"portail"
 )
@@ -17,6 +20,83 @@ type activityData struct {
 	Users   []*portail.User
 	Names   map[int64]string // usernames by id, for the actor column
 	Types   []portail.ActivityType
+	Details map[int64]string // each entry's detail, in words
+}
+
+// The details of the log are written for the CSV and the API as
+// "key=value" pairs ("role=viewer->operator department_id=3") or a short
+// sentence; the page says them in the reader's language, with names for
+// ids and labels for roles.
+var (
+	detailKeys = map[string]string{"username": "Username", "role": "Role", "department_id": "Department",
+		"modules": "Module access", "onboarding": "Onboarding", "email": "E-mail", "full_name": "Full name",
+		"language": "Language", "name": "Name", "prefix": "Key", "plan": "Plan", "extra_seats": "Extra seats",
+		"document": "Document", "module": "Module", "label": "Parcel label", "tracking_number": "Tracking number",
+		"template": "E-mail", "to": "To", "status": "Status"}
+	detailKey = regexp.MustCompile(`(?:^|\s)([a-z_]+)=`)
+)
+
+func detailText(p *page, detail string, depts map[int64]string) string {
+	if t := p.t(detail); t != detail || detail == "" {
+		return t
+	}
+	value := func(key, v string) string {
+		switch key {
+		case "role":
+			if r, ok := portail.ParseRole(v); ok {
+				return p.t(roleLabels[r])
+			}
+		case "department_id":
+			id, _ := strconv.ParseInt(v, 10, 64)
+			if id == 0 {
+				return "—"
+			}
+			if n, ok := depts[id]; ok {
+				return n
+			}
+		case "plan":
+			return p.t(v)
+		case "modules":
+			var names []string
+			for _, m := range strings.Split(v, ",") {
+				if mod, ok := portail.ParseModule(m); ok {
+					names = append(names, p.t(moduleLabels[mod]))
+				}
+			}
+			return strings.Join(names, ", ")
+		}
+		return v
+	}
+	var parts []string
+	locs := detailKey.FindAllStringSubmatchIndex(detail, -1)
+	head := detail
+	if len(locs) > 0 {
+		head = detail[:locs[0][0]]
+	}
+	for _, w := range strings.Fields(head) {
+		if label, ok := detailKeys[w]; ok {
+			w = p.t(label) // a field that changed
+		}
+		parts = append(parts, w)
+	}
+	for i, l := range locs {
+		key, end := detail[l[2]:l[3]], len(detail)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		v := strings.TrimSpace(detail[l[1]:end])
+		if from, to, ok := strings.Cut(v, "->"); ok {
+			v = value(key, from) + " → " + value(key, to)
+		} else {
+			v = value(key, v)
+		}
+		label := key
+		if l, ok := detailKeys[key]; ok {
+			label = p.t(l)
+		}
+		parts = append(parts, label+colon(p.lang)+" "+v)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // activityTypes are offered in the type filter.
@@ -60,6 +140,15 @@ func (s *Server) uiActivity(p *page) {
 	for _, u := range users {
 		names[u.ID] = u.Username
 	}
-	v.Data = activityData{Entries: entries, Next: next, Query: filters.Encode(), Users: users, Names: names, Types: activityTypes}
+	depts, err := s.Departments.ListDepartments(p.ctx)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	details := make(map[int64]string, len(entries))
+	for _, e := range entries {
+		details[e.ID] = detailText(p, e.Detail, deptNames(depts))
+	}
+	v.Data = activityData{Entries: entries, Next: next, Query: filters.Encode(), Users: users, Names: names, Types: activityTypes, Details: details}
 	p.render(http.StatusOK, "activity", v)
 }

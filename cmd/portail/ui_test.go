@@ -134,6 +134,11 @@ func TestPages(t *testing.T) {
 			admin.post("/profile", url.Values{"full_name": {"Boss"}, "email": {"boss@acme.test"}, "language": {"fr"}}).must(t, http.StatusSeeOther)
 			admin.get("/users?inactive=1").must(t, http.StatusOK, "Ajouter un utilisateur", "Afficher les utilisateurs inactifs", "Statut")
 			admin.get("/users/"+id).must(t, http.StatusOK, "Enregistrer")
+			// The log's details in words: names for ids, labels for roles.
+			acts := admin.get("/activity?type=user_created").must(t, http.StatusOK, "Ventes", "Operator")
+			if strings.Contains(acts.body, "department_id=") {
+				t.Errorf("raw details on the activity page:\n%s", acts.body)
+			}
 			admin.post("/profile", url.Values{"full_name": {"Boss"}, "email": {"boss@acme.test"}, "language": {"nl"}}).must(t, http.StatusSeeOther)
 			admin.get("/users").must(t, http.StatusOK, `lang="nl"`, "Gebruiker toevoegen")
 
