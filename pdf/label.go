@@ -13,6 +13,8 @@ import (
 	"github.com/signintech/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"portail"
 )
@@ -127,8 +129,19 @@ func (w *writer) centered(family string, size float64, s string) {
 	w.y += lineHeight(size)
 }
 
+// countryLine is an address's last line: the country's name in capitals,
+// in English, as postal addressing rules ask for international mail.
+func countryLine(code string) string {
+	if r, err := language.ParseRegion(code); err == nil {
+		if n := display.English.Regions().Name(r); n != "" {
+			return strings.ToUpper(n)
+		}
+	}
+	return code
+}
+
 func (w *writer) address(family string, size float64, a portail.Address) {
-	for _, line := range []string{a.Name, a.Company, a.Street + " " + a.HouseNumber, a.PostalCode + " " + a.City, a.Country} {
+	for _, line := range []string{a.Name, a.Company, a.Street + " " + a.HouseNumber, a.PostalCode + " " + a.City, countryLine(a.Country)} {
 		if strings.TrimSpace(line) != "" {
 			w.text(family, size, line)
 		}
