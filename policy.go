@@ -23,7 +23,8 @@ type Action uint8
 const (
 	ActViewUser         Action = iota + 1 // see a user, in a list or alone
 	ActCreateUser                         // resource: the user to be created
-	ActEditUser                           // full name, e-mail, reset, resend invitation
+	ActEditUser                           // full name, language, reset, resend invitation
+	ActChangeUserEmail                    // where the user's reset and invitation e-mails go
 	ActChangeUserAccess                   // role, department, modules: resource is the user after the change, Modules the modules granted or removed
 	ActDeactivateUser
 	ActReactivateUser
@@ -42,7 +43,7 @@ const (
 )
 
 var actionNames = [...]string{
-	ActViewUser: "view_user", ActCreateUser: "create_user", ActEditUser: "edit_user",
+	ActViewUser: "view_user", ActCreateUser: "create_user", ActEditUser: "edit_user", ActChangeUserEmail: "change_user_email",
 	ActChangeUserAccess: "change_user_access", ActDeactivateUser: "deactivate_user",
 	ActReactivateUser: "reactivate_user", ActViewDepartment: "view_department",
 	ActManageDepartments: "manage_departments", ActViewAccount: "view_account",
@@ -92,6 +93,12 @@ func Can(a Actor, act Action, r Resource) bool {
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActEditUser:
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
+	case ActChangeUserEmail:
+		// The address is where reset links go: whoever sets it can take
+		// the account over. A department admin could thus become any user
+		// of their department, with modules and classic documents they
+		// may not see (R6); only the user and the account's admins may.
+		return self || a.Role == RoleAdmin
 	case ActCreateUser, ActChangeUserAccess:
 		if act == ActChangeUserAccess && self {
 			return false // nobody edits their own role, department or modules (U6)

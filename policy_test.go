@@ -75,6 +75,7 @@ var actionDims = map[portail.Action]dims{
 	portail.ActViewUser:           {target: true},
 	portail.ActCreateUser:         {target: true, invalid: true},
 	portail.ActEditUser:           {target: true},
+	portail.ActChangeUserEmail:    {target: true},
 	portail.ActChangeUserAccess:   {target: true, invalid: true},
 	portail.ActDeactivateUser:     {target: true},
 	portail.ActReactivateUser:     {target: true},
@@ -183,6 +184,15 @@ func oracle(c matrixCase) (bool, string) {
 			return true, "R4/R5/U5/L3: admins see all users, department admins their department's non-admins"
 		}
 		return false, "R2/R3: viewers and operators see no other user; dept admins no admin and no other department"
+
+	case portail.ActChangeUserEmail:
+		switch {
+		case c.self:
+			return true, "U6: everyone edits their own e-mail"
+		case c.role == admin:
+			return true, "R5: an admin edits any user of the account"
+		}
+		return false, "C5: reset links follow the address; a department admin setting it would take the account over"
 
 	case portail.ActCreateUser, portail.ActChangeUserAccess:
 		switch {
@@ -328,19 +338,19 @@ func matrix() []matrixCase {
 func TestCanMatrix(t *testing.T) {
 	// The matrix must not shrink silently: 4 roles × 8 held module sets ×
 	// 2 accounts × 3 departments × 2 owners = 384 cells per action, times
-	//   4 target roles × 8 grant sets for 5 user actions (view, edit,
-	//     deactivate, reactivate, view activity),
+	//   4 target roles × 8 grant sets for 6 user actions (view, edit,
+	//     change e-mail, deactivate, reactivate, view activity),
 	//   5 target roles (with an invalid one) × 8 grant sets for create and
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 5 document/label/report
 	//     actions,
 	//   1 for the 5 department and account actions.
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (5*4*8 + 2*5*8 + 5*4 + 5*1)
-	if want != 101760 {
+	const want = base * (6*4*8 + 2*5*8 + 5*4 + 5*1)
+	if want != 114048 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 17 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 18 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {

@@ -209,9 +209,11 @@ func validateUsername(v *Validation, s string) {
 	case n < 2 || n > 64:
 		v.Add("username", "A username has 2 to 64 characters.")
 	case strings.ContainsFunc(s, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-' || r == '@')
+		// No "@": a username never looks like an e-mail address, so that
+		// a login names one person whichever of the two it is.
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')
 	}):
-		v.Add("username", "Use letters, digits and . _ - @ only.")
+		v.Add("username", "Use letters, digits and . _ - only.")
 	}
 }
 

@@ -59,7 +59,7 @@ func checkSetupToken(tx *Tx, token string) error {
 		return err
 	}
 	if n == 0 {
-		return portail.Errorf(portail.ETOKENINVALID, "This setup link is not valid any more. Restart `portail serve` for a new one, or use `portail setup`.")
+		return errSetupLinkDead()
 	}
 	return nil
 }
@@ -67,7 +67,16 @@ func checkSetupToken(tx *Tx, token string) error {
 // SetupWithToken runs the first-run setup from the page that the printed
 // link opens. ETOKENINVALID and the errors of Setup.
 func (s *AuthService) SetupWithToken(ctx context.Context, token string, st portail.Setup) (*portail.Account, *portail.User, error) {
+	if token == "" {
+		// An empty token is the trusted CLI's way in; from the web it is
+		// refused, or anyone could add an account and its admin.
+		return nil, nil, errSetupLinkDead()
+	}
 	return s.setup(ctx, st, token)
+}
+
+func errSetupLinkDead() error {
+	return portail.Errorf(portail.ETOKENINVALID, "This setup link is not valid any more. Restart `portail serve` for a new one, or use `portail setup`.")
 }
 
 // Setup creates an account and its first admin, active at once when a

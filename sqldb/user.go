@@ -405,6 +405,9 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			}
 		}
 		if upd.Email != nil && portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email) {
+			if !portail.Can(a, portail.ActChangeUserEmail, old.Resource()) {
+				return portail.Errorf(portail.EFORBIDDEN, "Only the user or an admin may change an e-mail address: reset instructions go there.")
+			}
 			if err := userConflict(tx, "", next.Email, old.ID); err != nil {
 				return err
 			}

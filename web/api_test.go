@@ -568,6 +568,14 @@ var departmentAdminScenarios = []apiScenario{
 	{name: "GET user of D1", actor: "da1", method: "GET", path: "/users/{op1}", wantStatus: 200, check: fieldIs("username", "op1")},
 	{name: "PATCH user of D1", actor: "da1", method: "PATCH", path: "/users/{helper1}", body: `{"full_name":"Helper One"}`,
 		wantStatus: 200, check: fieldIs("full_name", "Helper One")},
+	// Reset e-mails follow the address: a department admin who could set it
+	// could take any user of the department over.
+	{name: "re-address a user of D1", actor: "da1", method: "PATCH", path: "/users/{op1}", body: `{"email":"da1-controlled@evil.test"}`,
+		wantStatus: 403, wantCode: "forbidden"},
+	{name: "same e-mail in other case is no change", actor: "da1", method: "PATCH", path: "/users/{op1}", body: `{"email":"OP1@a.test"}`,
+		wantStatus: 200},
+	{name: "a user named like an e-mail", actor: "da1", method: "POST", path: "/users",
+		body: newUser("op1@a.test", "x@a.test", "viewer", "D1", `"mail"`), wantStatus: 400, wantCode: "invalid", check: fieldErrors("username")},
 	{name: "grant a module not held by PATCH", actor: "da1", method: "PATCH", path: "/users/{op1}", body: `{"modules":["mail","parcels","classic"]}`,
 		wantStatus: 403, wantCode: "forbidden"},
 	{name: "PATCH with unknown field", actor: "da1", method: "PATCH", path: "/users/{op1}", body: `{"nickname":"x"}`,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"portail"
@@ -23,12 +24,20 @@ func (s *Server) registerAuthPages() {
 	s.handle("POST /password", s.signedIn(s.uiPasswordPost))
 }
 
-// safeNext keeps a post-login destination only when it is a local path.
+// safeNext keeps a post-login destination only when it is a path of this
+// site: no scheme, no host, no "//" or "/\\" (which browsers read as a
+// host), and no control characters (which browsers drop, turning "/\t/x"
+// into "//x").
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
-		return next
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsFunc(next, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == '\\'
+	}) {
+		return "/"
 	}
-	return "/"
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return next
 }
 
 func (s *Server) uiLogin(p *page) {

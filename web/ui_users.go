@@ -194,6 +194,7 @@ type userFormData struct {
 	Departments  []*portail.Department
 	Modules      []portail.Module
 	CanAccess    bool // may change role, department, modules
+	EmailLocked  bool // may not change the e-mail address
 	CanEdit      bool
 	CanReset     bool
 	CanInvite    bool
@@ -219,6 +220,7 @@ func (s *Server) userForm(p *page, u *portail.User) (userFormData, error) {
 	if u != nil {
 		r := u.Resource()
 		d.CanEdit = portail.Can(a, portail.ActEditUser, r)
+		d.EmailLocked = !portail.Can(a, portail.ActChangeUserEmail, r)
 		d.CanAccess = u.ID != a.UserID && d.CanEdit
 		d.CanReset = d.CanEdit && u.Status == portail.StatusActive
 		d.CanInvite = d.CanEdit && u.Status == portail.StatusInvited && u.ID != a.UserID

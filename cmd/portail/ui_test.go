@@ -78,6 +78,13 @@ func TestPages(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			a := startApp(t, dialect, "gold")
+			// The setup page creates the first account only, and only with
+			// its one-time token: an empty one is no way in.
+			anon := a.client()
+			anon.post("/setup", url.Values{"token": {""}, "account": {"Mallory"}, "plan": {"enterprise"},
+				"admin_username": {"mallory"}, "admin_email": {"mallory@evil.test"}, "admin_password": {"a long enough passphrase"}}).
+				must(t, http.StatusBadRequest)
+			anon.login("mallory", "a long enough passphrase").must(t, http.StatusUnauthorized)
 			admin := a.client()
 			admin.get("/users").must(t, http.StatusSeeOther)
 			admin.signIn(t, "boss", adminPassword)
