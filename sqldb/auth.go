@@ -40,27 +40,27 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 	keys := []string{throttleLoginKey(key), throttleIPKey(caller.IP)}
 	var u *portail.User
 	var hash sql.NullString
-	var wait time.Duration
-	err := s.db.readTx(ctx, func(tx *Tx) error {
-		var err error
-		if wait, err = throttled(tx, keys...); err != nil || wait > 0 {
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		if err := reserveAttempt(tx, keys...); err != nil {
 			return err
 		}
 		// A login names a username first, else an e-mail: both are unique,
-		// but one person's username may look like another's address.
+		// and a username holds no "@", so at most one user matches.
 		row := tx.queryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE username_key = ? OR email_key = ?
 			ORDER BY CASE WHEN username_key = ? THEN 0 ELSE 1 END LIMIT 1`, key, key, key)
+		var err error
 		u, err = scanUser(row, &hash)
 		if errors.Is(err, sql.ErrNoRows) {
 			u, err = nil, nil
 		}
 		return err
 	})
+	var throttled errThrottled
+	if errors.As(err, &throttled) {
+		return nil, "", tooManyAttempts(throttled.wait)
+	}
 	if err != nil {
 		return nil, "", err
-	}
-	if wait > 0 {
-		return nil, "", tooManyAttempts(wait)
 	}
 	// Hash outside any transaction: it takes tens of milliseconds of CPU
 	// and must not hold the SQLite writer. Unknown and passwordless users
@@ -72,13 +72,10 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		password.VerifyNothing(l.Password)
 	}
 	if !ok || u.Status != portail.StatusActive {
+		if u == nil {
+			return nil, "", errBadLogin // its attempt is counted already
+		}
 		err := s.db.writeTx(ctx, func(tx *Tx) error {
-			if err := recordFailure(tx, keys...); err != nil {
-				return err
-			}
-			if u == nil {
-				return nil
-			}
 			return logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityLoginFailed, "")
 		})
 		if err != nil {
@@ -97,11 +94,12 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		if status != string(portail.StatusActive) {
 			return errBadLogin
 		}
-		// Success forgets the failures of this person, not of the address:
-		// one valid account must not wipe the count of guesses made from
-		// the same address at other names. The address's count fades
-		// after a day.
+		// Success forgets the failures of this person, and takes its own
+		// attempt back from the address's count.
 		if err := clearThrottle(tx, append(loginKeys(u), keys[0])...); err != nil {
+			return err
+		}
+		if err := releaseAttempt(tx, keys[1]); err != nil {
 			return err
 		}
 		n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)

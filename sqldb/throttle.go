@@ -13,8 +13,11 @@ import (
 // wait that doubles, capped at maxWait: an attacker is slowed to a crawl,
 // yet a real user is never locked out for good. Counting by the name typed
 // (not by user) treats unknown names exactly like real ones, so the waits
-// reveal nothing. A success clears the counters; a day without failures
-// forgets them.
+// reveal nothing. Every attempt is counted before its password is checked
+// (reserveAttempt), so that a burst of parallel guesses gets no more than
+// the free ones; a success then clears the person's counters and takes
+// its attempt back from the address's. A day without failures forgets
+// them.
 const (
 	freeLoginFailures = 5
 	freeIPFailures    = 50 // an office behind one address has many people
@@ -47,41 +50,53 @@ func throttleWait(key string, n int) time.Duration {
 	return min(maxWait, firstWait<<shift)
 }
 
-// throttled returns how long until any of keys may try again (0: now).
-func throttled(tx *Tx, keys ...string) (time.Duration, error) {
+// errThrottled refuses an attempt while a key is locked; returned from a
+// transaction, it rolls the attempt's reservation back.
+type errThrottled struct{ wait time.Duration }
+
+func (e errThrottled) Error() string { return "sign-in throttled" }
+
+// reserveAttempt counts an attempt under each key, before its password is
+// checked. The upsert locks each counter row, so parallel attempts queue
+// on it and each sees the lock the ones before it set. While a key is
+// locked the attempt is refused with errThrottled, and the transaction
+// must roll back so that the refusal counts nothing.
+func reserveAttempt(tx *Tx, keys ...string) error {
 	var wait time.Duration
-	for _, k := range keys {
+	counts := make([]int, len(keys))
+	for i, k := range keys {
 		var until int64
-		err := tx.queryRow(`SELECT COALESCE(MAX(locked_until), 0) FROM login_throttle WHERE key = ?`, k).Scan(&until)
-		if err != nil {
-			return 0, err
+		if err := tx.queryRow(`INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (?, 1, 0, ?)
+			ON CONFLICT (key) DO UPDATE SET
+				failures = CASE WHEN login_throttle.updated_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
+				updated_at = excluded.updated_at
+			RETURNING failures, locked_until`, k, micros(tx.now), micros(tx.now.Add(-forgetAfter))).Scan(&counts[i], &until); err != nil {
+			return err
 		}
 		if d := fromMicros(until).Sub(tx.now); d > wait {
 			wait = d
 		}
 	}
-	return wait, nil
-}
-
-// recordFailure counts a failure under each key, atomically (an upsert), and
-// sets the wait it earns.
-func recordFailure(tx *Tx, keys ...string) error {
-	for _, k := range keys {
-		var n int
-		if err := tx.queryRow(`INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (?, 1, 0, ?)
-			ON CONFLICT (key) DO UPDATE SET
-				failures = CASE WHEN login_throttle.updated_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
-				updated_at = excluded.updated_at
-			RETURNING failures`, k, micros(tx.now), micros(tx.now.Add(-forgetAfter))).Scan(&n); err != nil {
-			return err
-		}
-		if d := throttleWait(k, n); d > 0 {
+	if wait > 0 {
+		return errThrottled{wait}
+	}
+	for i, k := range keys {
+		if d := throttleWait(k, counts[i]); d > 0 {
 			if _, err := tx.exec(`UPDATE login_throttle SET locked_until = ? WHERE key = ?`, micros(tx.now.Add(d)), k); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// releaseAttempt takes back the reserved attempt of a success under the
+// address's key, which success does not clear: one valid account must not
+// wipe the guesses made from its address at other names.
+func releaseAttempt(tx *Tx, key string) error {
+	_, err := tx.exec(`UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
+		locked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE locked_until END WHERE key = ?`, freeIPFailures, key)
+	return err
 }
 
 // clearThrottle forgets the failures under keys.
