@@ -56,6 +56,11 @@ func HashToken(token string) string {
 type Login struct {
 	Login    string // username or e-mail
 	Password string
+	// Device names the browser (a token in a long-lived cookie). A browser
+	// the user signed in from before is not held back by the lock failed
+	// guesses put on the user's name (C7); a successful sign-in makes the
+	// browser known. Empty for clients without one.
+	Device string
 }
 
 // AuthService signs users in and out.

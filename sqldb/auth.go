@@ -40,10 +40,8 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 	keys := []string{throttleLoginKey(key), throttleIPKey(caller.IP)}
 	var u *portail.User
 	var hash sql.NullString
+	var reserve []string // the keys this attempt counts under
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		if err := reserveAttempt(tx, keys...); err != nil {
-			return err
-		}
 		// A login names a username first, else an e-mail: both are unique,
 		// and a username holds no "@", so at most one user matches.
 		row := tx.queryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE username_key = ? OR email_key = ?
@@ -53,7 +51,22 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		if errors.Is(err, sql.ErrNoRows) {
 			u, err = nil, nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		reserve = keys
+		if u != nil && l.Device != "" {
+			known, err := knownDevice(tx, u.ID, l.Device)
+			if err != nil {
+				return err
+			}
+			if known {
+				// Counted under the browser instead of the name: a stolen
+				// device cookie is throttled like a name.
+				reserve = []string{throttleDeviceKey(u.ID, l.Device), keys[1]}
+			}
+		}
+		return reserveAttempt(tx, reserve...)
 	})
 	var throttled errThrottled
 	if errors.As(err, &throttled) {
@@ -95,12 +108,23 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 			return errBadLogin
 		}
 		// Success forgets the failures of this person, and takes its own
-		// attempt back from the address's count.
-		if err := clearThrottle(tx, append(loginKeys(u), keys[0])...); err != nil {
+		// attempt back from the address's count. A sign-in from a known
+		// browser that passed a lock on the name leaves the lock to the
+		// others: it says nothing of the guesses made elsewhere.
+		forget := append(loginKeys(u), keys[0])
+		if reserve[0] != keys[0] {
+			forget = reserve[:1]
+		}
+		if err := clearThrottle(tx, forget...); err != nil {
 			return err
 		}
 		if err := releaseAttempt(tx, keys[1]); err != nil {
 			return err
+		}
+		if l.Device != "" {
+			if err := rememberDevice(tx, u.ID, l.Device); err != nil {
+				return err
+			}
 		}
 		n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)
 		if err != nil {
@@ -129,6 +153,29 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		return nil, "", err
 	}
 	return u, token, nil
+}
+
+// maxDevices is how many browsers a user's sign-ins remember; the least
+// recently used is forgotten first.
+const maxDevices = 20
+
+func knownDevice(tx *Tx, userID int64, device string) (bool, error) {
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM known_devices WHERE user_id = ? AND token_hash = ?`, userID, portail.HashToken(device)).Scan(&n)
+	return n > 0, err
+}
+
+// rememberDevice marks the browser known to the user after a successful
+// sign-in.
+func rememberDevice(tx *Tx, userID int64, device string) error {
+	if _, err := tx.exec(`INSERT INTO known_devices (user_id, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, token_hash) DO UPDATE SET last_used_at = excluded.last_used_at`,
+		userID, portail.HashToken(device), micros(tx.now), micros(tx.now)); err != nil {
+		return err
+	}
+	_, err := tx.exec(`DELETE FROM known_devices WHERE user_id = ? AND token_hash NOT IN
+		(SELECT token_hash FROM known_devices WHERE user_id = ? ORDER BY last_used_at DESC LIMIT ?)`, userID, userID, maxDevices)
+	return err
 }
 
 func truncate(s string, n int) string {

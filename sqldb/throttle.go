@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 // reveal nothing. Every attempt is counted before its password is checked
 // (reserveAttempt), so that a burst of parallel guesses gets no more than
 // the free ones; a success then clears the person's counters and takes
-// its attempt back from the address's. A day without failures forgets
-// them.
+// its attempt back from the address's. A browser the user signed in from
+// before (a device cookie, known_devices) is counted under its own key
+// instead of the name's, so that guesses made elsewhere cannot keep the
+// real user out for ever. A day without failures forgets them.
 const (
 	freeLoginFailures = 5
 	freeIPFailures    = 50 // an office behind one address has many people
@@ -28,6 +31,11 @@ const (
 
 func throttleLoginKey(login string) string { return "login:" + portail.NormalizeKey(login) }
 func throttleIPKey(ip string) string       { return "ip:" + ip }
+
+// throttleDeviceKey counts the failures of a known browser at its user.
+func throttleDeviceKey(userID int64, device string) string {
+	return "device:" + strconv.FormatInt(userID, 10) + ":" + portail.HashToken(device)
+}
 
 // loginKeys are the throttle keys under which a user can sign in.
 func loginKeys(u *portail.User) []string {

@@ -118,7 +118,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	u, token, err := s.Auth.Login(anonymous(r), portail.Login{Login: req.Login, Password: req.Password})
+	u, token, err := s.Auth.Login(anonymous(r), portail.Login{Login: req.Login, Password: req.Password, Device: knownDevice(r)})
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -188,6 +188,36 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 		Secure: s.secure(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
+// deviceCookie names the browser, so that a sign-in from a browser the
+// user signed in from before passes the lock that failed guesses put on
+// the user's name (C7). The database keeps only its hash.
+const deviceCookie = "portail_device"
+
+// knownDevice returns the browser's device token, "" when it has none.
+func knownDevice(r *http.Request) string {
+	if c, err := r.Cookie(deviceCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= 128 {
+		return c.Value
+	}
+	return ""
+}
+
+// device returns the browser's device token, or a new one for a browser
+// that has none. Only the sign-in page mints them: API clients get one
+// cookie from a login, the session's, as the contract says.
+func device(r *http.Request) string {
+	if d := knownDevice(r); d != "" {
+		return d
+	}
+	t, _ := portail.NewToken()
+	return t
+}
+
+// setDeviceCookie keeps the device token for a year after a sign-in.
+func (s *Server) setDeviceCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure(), SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+}
+
 // clientIP is the address of the peer.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -60,7 +60,8 @@ func (s *Server) uiLogin(p *page) {
 
 func (s *Server) uiLoginPost(p *page) {
 	login, pw := p.r.PostFormValue("login"), p.r.PostFormValue("password")
-	_, token, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw})
+	dev := device(p.r)
+	_, token, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
 	if err != nil {
 		v := p.view("Sign in")
 		v.Form["login"], v.Form["next"] = login, p.r.PostFormValue("next")
@@ -73,6 +74,7 @@ func (s *Server) uiLoginPost(p *page) {
 		return
 	}
 	s.setSessionCookie(p.w, token)
+	s.setDeviceCookie(p.w, dev)
 	p.redirect(safeNext(p.r.PostFormValue("next")))
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -394,5 +395,50 @@ func TestThrottleBurst(t *testing.T) {
 				t.Fatalf("40 parallel guesses: %v, want 5 × 401 and 35 × 429", counts)
 			}
 		})
+	}
+}
+
+// TestThrottleKnownBrowser: failed guesses lock the name for unknown
+// browsers, but the real user's browser, known from an earlier sign-in on
+// the page, still gets in with the right password (C7: no lockout by an
+// attacker); a known browser that keeps guessing is throttled in its turn.
+func TestThrottleKnownBrowser(t *testing.T) {
+	a := startApp(t, "sqlite", "gold")
+	signIn := func(c *client, pw string) int {
+		return c.post("/login", url.Values{"login": {"boss"}, "password": {pw}}).status
+	}
+	mine := a.client()
+	if st := signIn(mine, adminPassword); st != http.StatusSeeOther {
+		t.Fatalf("first sign-in: %d", st)
+	}
+	attacker := a.client()
+	for range 5 {
+		attacker.login("boss", "wrong password here").must(t, 401)
+	}
+	attacker.login("boss", adminPassword).must(t, 429, "too_many_attempts")
+	if st := signIn(a.client(), adminPassword); st != http.StatusTooManyRequests {
+		t.Fatalf("an unknown browser with the right password: %d, want 429", st)
+	}
+	steps := []struct {
+		pw   string
+		want int
+	}{
+		{"wrong password here", http.StatusUnauthorized}, // the right password is still needed
+		{adminPassword, http.StatusSeeOther},
+	}
+	for _, s := range steps {
+		if st := signIn(mine, s.pw); st != s.want {
+			t.Fatalf("known browser: %d, want %d", st, s.want)
+		}
+	}
+	// The lock stays for every other browser.
+	attacker.login("boss", adminPassword).must(t, 429, "too_many_attempts")
+	for range 5 {
+		if st := signIn(mine, "wrong password here"); st != http.StatusUnauthorized {
+			t.Fatalf("known browser guessing: %d", st)
+		}
+	}
+	if st := signIn(mine, adminPassword); st != http.StatusTooManyRequests {
+		t.Fatalf("a known browser that kept guessing: %d, want 429", st)
 	}
 }
