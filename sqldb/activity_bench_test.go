@@ -224,6 +224,10 @@ func loadActivity(db *sql.DB, pg bool, s *activitySpec, n int64) error {
 	if err != nil {
 		return err
 	}
+	// Each entry's department, as the writers record it.
+	if _, err := conn.ExecContext(ctx, `UPDATE activity SET department_id = (SELECT department_id FROM users WHERE users.id = activity.user_id)`); err != nil {
+		return err
+	}
 	for _, def := range defs {
 		if _, err := conn.ExecContext(ctx, def); err != nil {
 			return err

@@ -118,5 +118,35 @@ func TestActivityScope(t *testing.T) {
 		if seen := users(f.as(op), portail.ActivityFilter{UserID: other.ID}); len(seen) != 0 {
 			t.Fatalf("operator filtering on another user sees %v", seen)
 		}
+
+		// A user who moves to another department takes no history along:
+		// the old department's admin keeps seeing what happened there, the
+		// new one's sees only what happens from now on.
+		da2 := f.MustUser(t, "s-da2", portail.RoleDepartmentAdmin, d2.ID, 0)
+		count := func(ctx context.Context, userID int64) int {
+			t.Helper()
+			n := 0
+			if err := sqldb.NewActivityService(db).EachActivity(ctx, portail.ActivityFilter{UserID: userID}, func(*portail.Activity) error {
+				n++
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count(f.as(da), op.ID)
+		if before == 0 || count(f.as(da2), op.ID) != 0 {
+			t.Fatalf("before the move: D1's admin sees %d entries about op, D2's %d", before, count(f.as(da2), op.ID))
+		}
+		d2id := d2.ID
+		if _, err := f.users.UpdateUser(f.as(f.admin), op.ID, portail.UserUpdate{DepartmentID: &d2id}); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(f.as(da), op.ID); got != before {
+			t.Errorf("after the move D1's admin sees %d entries about op, want the %d from before", got, before)
+		}
+		if got := count(f.as(da2), op.ID); got != 1 {
+			t.Errorf("after the move D2's admin sees %d entries about op, want 1 (the move)", got)
+		}
 	})
 }
