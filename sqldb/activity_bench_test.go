@@ -592,8 +592,7 @@ func (fx *queryFixture) explain(b *testing.B, name string, a portail.Actor, f po
 	pg := fx.dialect == "postgres"
 	where, args := []string{"a.account_id = ?"}, []any{a.AccountID}
 	if a.Role == portail.RoleDepartmentAdmin {
-		where = append(where, "+a.user_id IN (SELECT id FROM users WHERE account_id = ? AND department_id = ?)")
-		args = append(args, a.AccountID, a.DepartmentID)
+		where, args = append(where, "a.department_id = ?"), append(args, a.DepartmentID)
 	}
 	if f.UserID != 0 {
 		where, args = append(where, "a.user_id = ?"), append(args, f.UserID)

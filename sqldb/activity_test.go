@@ -134,6 +134,18 @@ func TestActivityScope(t *testing.T) {
 			}
 			return n
 		}
+		// An entry of the group commit (a download) carries the department too.
+		if err := sqldb.NewActivityService(db).RecordActivity(context.Background(), portail.Activity{AccountID: f.acct.ID,
+			UserID: op.ID, ActorID: op.ID, Type: portail.ActivityFetch, Detail: "document=1"}); err != nil {
+			t.Fatal(err)
+		}
+		fetched := 0
+		if err := sqldb.NewActivityService(db).EachActivity(f.as(da), portail.ActivityFilter{Type: portail.ActivityFetch}, func(*portail.Activity) error {
+			fetched++
+			return nil
+		}); err != nil || fetched != 1 {
+			t.Fatalf("D1's admin sees %d group-committed entries about op (%v), want 1", fetched, err)
+		}
 		before := count(f.as(da), op.ID)
 		if before == 0 || count(f.as(da2), op.ID) != 0 {
 			t.Fatalf("before the move: D1's admin sees %d entries about op, D2's %d", before, count(f.as(da2), op.ID))
