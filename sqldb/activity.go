@@ -24,10 +24,8 @@ func logActivity(tx *Tx, c portail.Caller, accountID, userID int64, typ portail.
 	})
 }
 
-// An entry's department is its user's at the time of writing: read in the
-// INSERT itself for one entry, and once for a whole batch by the group
-// commit (a subquery per row of a multi-row INSERT cost PostgreSQL a
-// quarter of its ingest rate).
+// An entry's department is its user's at the time of writing, read in the
+// INSERT itself so that every writer records it the same way.
 const (
 	activityInsertColumns = `account_id, at, user_id, actor_id, type, detail, ip, user_agent, started_at, ended_at, department_id`
 	activityInsertRow     = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT department_id FROM users WHERE id = ?))`
@@ -387,7 +385,7 @@ var insertChunkSQL = func() (qs [len(insertChunks)]string) {
 			if r > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			b.WriteString(activityInsertRow)
 		}
 		qs[i] = b.String()
 	}
@@ -397,10 +395,6 @@ var insertChunkSQL = func() (qs [len(insertChunks)]string) {
 // insertActivities writes the entries of batch in order, with multi-row
 // INSERTs, through the prepared statements stmts where there are.
 func insertActivities(tx *Tx, stmts *[len(insertChunks)]*sql.Stmt, batch []pendingEntry) error {
-	depts, err := batchDepartments(tx, batch)
-	if err != nil {
-		return err
-	}
 	args := make([]any, 0, 11*insertChunks[0])
 	for i, n := range insertChunks {
 		for len(batch) >= n {
@@ -408,7 +402,7 @@ func insertActivities(tx *Tx, stmts *[len(insertChunks)]*sql.Stmt, batch []pendi
 			for _, p := range batch[:n] {
 				e := p.e
 				args = append(args, e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail,
-					e.IP, e.UserAgent, nullMicros(e.StartedAt), nullMicros(e.EndedAt), nullID(depts[e.UserID]))
+					e.IP, e.UserAgent, nullMicros(e.StartedAt), nullMicros(e.EndedAt), nullID(e.UserID))
 			}
 			var err error
 			if st := stmts[i]; st != nil {
@@ -423,38 +417,6 @@ func insertActivities(tx *Tx, stmts *[len(insertChunks)]*sql.Stmt, batch []pendi
 		}
 	}
 	return nil
-}
-
-// batchDepartments reads, in one query, the department of each user a
-// batch's entries are about.
-func batchDepartments(tx *Tx, batch []pendingEntry) (map[int64]int64, error) {
-	depts := map[int64]int64{}
-	var ids []any
-	for _, p := range batch {
-		if id := p.e.UserID; id != 0 {
-			if _, seen := depts[id]; !seen {
-				depts[id] = 0
-				ids = append(ids, id)
-			}
-		}
-	}
-	if len(ids) == 0 {
-		return depts, nil
-	}
-	rows, err := tx.query(`SELECT id, department_id FROM users WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var dept sql.NullInt64
-		if err := rows.Scan(&id, &dept); err != nil {
-			return nil, err
-		}
-		depts[id] = dept.Int64
-	}
-	return depts, rows.Err()
 }
 
 // stopCommitter lets waiting entries commit, then stops the committer.
