@@ -83,7 +83,7 @@ func Label(l *portail.Label) ([]byte, error) {
 		return nil, w.err
 	}
 	var buf bytes.Buffer
-	if err := doc.Write(&buf); err != nil {
+	if _, err := doc.WriteTo(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -72,8 +72,6 @@ func (c *client) signIn(t *testing.T, login, password string) {
 	}
 }
 
-var userIDInLocation = regexp.MustCompile(`/users/(\d+)`)
-
 func TestPages(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
