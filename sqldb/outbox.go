@@ -107,6 +107,29 @@ func (s *OutboxService) list(ctx context.Context, accountID int64, limit int, cu
 }
 
 // FindEmail returns one e-mail of the caller's account (admins). ENOTFOUND.
+// CountUnsent counts the e-mails of every account still waiting or given
+// up on, by status: the figures operators watch (/metrics).
+func (s *OutboxService) CountUnsent(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{portail.EmailPending: 0, portail.EmailFailed: 0}
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT status, COUNT(*) FROM outbox WHERE status IN ('pending', 'failed') GROUP BY status`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st string
+			var n int
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[st] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 func (s *OutboxService) FindEmail(ctx context.Context, id int64) (*portail.Email, error) {
 	a := portail.CallerFrom(ctx).Actor
 	if !portail.Can(a, portail.ActViewOutbox, portail.Resource{AccountID: a.AccountID}) {

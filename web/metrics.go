@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"net"
 	"net/http"
@@ -34,6 +35,34 @@ func newMetrics() *metrics {
 	m.registry.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// CountOutbox adds the series portail_outbox_emails{status}, the e-mails
+// waiting (pending) and given up on (failed), counted in the database at
+// each scrape: every process reports the same installation-wide figures.
+func (s *Server) CountOutbox(count func(ctx context.Context) (map[string]int, error)) {
+	s.metrics.registry.MustRegister(outboxCollector{count: count, desc: prometheus.NewDesc("portail_outbox_emails",
+		"E-mails in the outbox by status: pending (waiting for delivery) and failed (given up).", []string{"status"}, nil)})
+}
+
+type outboxCollector struct {
+	count func(ctx context.Context) (map[string]int, error)
+	desc  *prometheus.Desc
+}
+
+func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := c.count(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	for st, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), st)
+	}
 }
 
 // observe records a finished request under its route pattern, never its

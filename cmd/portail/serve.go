@@ -245,6 +245,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Server.Ready = m.DB.Ping
 	m.Server.MetricsToken = m.Config.MetricsToken
+	m.Server.CountOutbox(outbox.CountUnsent)
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 

@@ -232,3 +232,25 @@ func TestWorkPages(t *testing.T) {
 		})
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	a := startApp(t, "sqlite", "gold")
+	c := a.client()
+	c.login("boss", adminPassword).must(t, http.StatusOK)
+	c.do("GET", "/api/v1/users/987654", nil).must(t, http.StatusNotFound)
+	p := c.get("/metrics").must(t, http.StatusOK, `portail_http_requests_total{method="POST",route="POST /api/v1/auth/login",status="200"} 1`,
+		`route="GET /api/v1/users/{id}",status="404"`, "portail_http_request_duration_seconds_bucket", "go_goroutines")
+	if strings.Contains(p.body, "987654") {
+		t.Error("a path with an id became a label")
+	}
+	// The outbox's figures come from the database: with SMTP down, an
+	// invitation waits and the pending count shows it.
+	a.smtp.Stop()
+	c.do("POST", "/api/v1/users", map[string]any{"username": "ann", "full_name": "Ann", "email": "ann@acme.test",
+		"role": "admin"}).must(t, http.StatusCreated)
+	c.get("/metrics").must(t, http.StatusOK, `portail_outbox_emails{status="pending"} 1`, `portail_outbox_emails{status="failed"} 0`)
+	// Other hosts need the token once one is set.
+	a.main.Server.MetricsToken = "s3cret"
+	c.get("/metrics").must(t, http.StatusUnauthorized)
+	c.get("/metrics", "Authorization", "Bearer s3cret").must(t, http.StatusOK)
+}
