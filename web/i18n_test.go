@@ -74,7 +74,7 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, a := range activityTypes {
 		msgs["activity:"+string(a)] = true
 	}
-	for _, s := range append(statusStrings(documentStatuses), statusStrings(labelStatuses)...) {
+	for _, s := range append(statusStrings(portail.DocumentStatuses), statusStrings(portail.LabelStatuses)...) {
 		msgs["status:"+s] = true
 	}
 	for _, k := range []string{"name", "company", "street", "house_number", "postal_code", "city", "country"} {

@@ -126,9 +126,9 @@ type nav struct {
 func navFor(a portail.Actor) nav {
 	acct := portail.Resource{AccountID: a.AccountID}
 	return nav{
-		Documents:   len(viewModules(a, portail.ActViewDocument, documentModules)) > 0 || len(sendModules(a)) > 0,
+		Documents:   len(viewModules(a, portail.ActViewDocument, portail.DocumentModules)) > 0 || len(sendModules(a)) > 0,
 		Labels:      !portail.ScopeFor(a, portail.ActViewLabel, portail.ModuleParcels).None,
-		Reports:     len(viewModules(a, portail.ActViewReports, []portail.Module{portail.ModuleMail, portail.ModuleClassic, portail.ModuleParcels})) > 0,
+		Reports:     len(viewModules(a, portail.ActViewReports, portail.Modules)) > 0,
 		Users:       portail.ScopeFor(a, portail.ActViewUser, 0).OwnerID == 0,
 		Departments: portail.Can(a, portail.ActManageDepartments, acct),
 		Account:     portail.Can(a, portail.ActViewAccount, acct),
@@ -208,6 +208,28 @@ func (s *Server) signedIn(h func(p *page)) http.HandlerFunc {
 		p.actor = portail.CallerFrom(sess.ctx).Actor
 		h(p)
 	}
+}
+
+// linkQuery is a list page's query q, for a link that sets key to value:
+// the filters stay, the one-time message ("done") and the page ("cursor")
+// go.
+func linkQuery(q url.Values, key, value string) string {
+	nq := url.Values{}
+	for k, v := range q {
+		if k != "done" && k != "cursor" {
+			nq[k] = v
+		}
+	}
+	nq.Set(key, value)
+	return nq.Encode()
+}
+
+// nextQuery is q for the link to the next page; "" when there is none.
+func nextQuery(q url.Values, next string) string {
+	if next == "" {
+		return ""
+	}
+	return linkQuery(q, "cursor", next)
 }
 
 func sep(u string) string {

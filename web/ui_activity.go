@@ -14,13 +14,13 @@ func (s *Server) registerActivityPages() {
 }
 
 type activityData struct {
-	Entries []*portail.Activity
-	Next    string
-	Query   string // the filters, for the CSV link and the next page
-	Users   []*portail.User
-	Names   map[int64]string // usernames by id, for the actor column
-	Types   []portail.ActivityType
-	Details map[int64]string // each entry's detail, in words
+	Entries   []*portail.Activity
+	Query     string // the filters, for the CSV link
+	NextQuery string
+	Users     []*portail.User
+	Names     map[int64]string // usernames by id, for the actor column
+	Types     []portail.ActivityType
+	Details   map[int64]string // each entry's detail, in words
 }
 
 // The details of the log are written for the CSV and the API as
@@ -129,26 +129,17 @@ func (s *Server) uiActivity(p *page) {
 		return
 	}
 	// The user filter offers the users the caller may see.
-	users, _, err := s.Users.ListUsers(p.ctx, portail.UserFilter{Status: "all", Limit: portail.MaxPageSize})
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	filters := q
-	filters.Del("cursor")
-	names := map[int64]string{p.me.ID: p.me.Username}
-	for _, u := range users {
-		names[u.ID] = u.Username
-	}
-	depts, err := s.Departments.ListDepartments(p.ctx)
+	n, _, err := s.names(p)
 	if err != nil {
 		s.pageError(p, err)
 		return
 	}
 	details := make(map[int64]string, len(entries))
 	for _, e := range entries {
-		details[e.ID] = detailText(p, e.Detail, deptNames(depts))
+		details[e.ID] = detailText(p, e.Detail, n.Depts)
 	}
-	v.Data = activityData{Entries: entries, Next: next, Query: filters.Encode(), Users: users, Names: names, Types: activityTypes, Details: details}
+	q.Del("cursor")
+	v.Data = activityData{Entries: entries, Query: q.Encode(), NextQuery: nextQuery(q, next), Users: n.List, Names: n.Users,
+		Types: activityTypes, Details: details}
 	p.render(http.StatusOK, "activity", v)
 }

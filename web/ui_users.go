@@ -96,15 +96,7 @@ func (s *Server) uiUsers(p *page) {
 	d := usersData{Users: users, Departments: depts, DeptNames: deptNames(depts), Next: next, Query: q,
 		CanCreate: canCreateSomeone(p.actor, depts), Roles: portail.Roles, Modules: p.actor.Modules.List(), Count: len(users)}
 	d.Sort = sortLinks(q, []string{"username", "full_name", "email", "created_at"})
-	if next != "" {
-		nq := url.Values{}
-		for k, vals := range q {
-			nq[k] = vals
-		}
-		nq.Set("cursor", next)
-		nq.Del("done")
-		d.NextQuery = nq.Encode()
-	}
+	d.NextQuery = nextQuery(q, next)
 	v.Data = d
 	p.render(http.StatusOK, "users", v)
 }
@@ -124,24 +116,14 @@ func sortLinks(q url.Values, cols []string) map[string]sortLink {
 	}
 	out := map[string]sortLink{}
 	for _, c := range cols {
-		nq := url.Values{}
-		for k, v := range q {
-			if k != "cursor" && k != "done" {
-				nq[k] = v
-			}
-		}
-		l := sortLink{}
+		l, sort := sortLink{}, c
 		switch cur {
 		case c:
-			l.Dir, l.Arrow = "ascending", "▲"
-			nq.Set("sort", "-"+c)
+			l.Dir, l.Arrow, sort = "ascending", "▲", "-"+c
 		case "-" + c:
 			l.Dir, l.Arrow = "descending", "▼"
-			nq.Set("sort", c)
-		default:
-			nq.Set("sort", c)
 		}
-		l.Query = nq.Encode()
+		l.Query = linkQuery(q, "sort", sort)
 		out[c] = l
 	}
 	return out

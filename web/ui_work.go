@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/text/collate"
@@ -30,9 +31,6 @@ func (s *Server) registerWorkPages() {
 	s.handle("GET /reports", s.signedIn(s.uiReports))
 }
 
-// documentModules are the modules that carry documents.
-var documentModules = []portail.Module{portail.ModuleMail, portail.ModuleClassic}
-
 // viewModules returns the modules of ms in which a sees something.
 func viewModules(a portail.Actor, act portail.Action, ms []portail.Module) []portail.Module {
 	var out []portail.Module
@@ -45,12 +43,12 @@ func viewModules(a portail.Actor, act portail.Action, ms []portail.Module) []por
 }
 
 // sendModules returns the modules in which a may send a document of
-// their own department (an admin: of any department).
+// their own (an admin: to any department).
 func sendModules(a portail.Actor) []portail.Module {
 	var out []portail.Module
-	for _, m := range documentModules {
+	for _, m := range portail.DocumentModules {
 		if portail.Can(a, portail.ActSendDocument, portail.Resource{AccountID: a.AccountID, DepartmentID: a.DepartmentID,
-			OwnerID: a.UserID, Module: m}) || (a.Role == portail.RoleAdmin && a.Modules.Has(m)) {
+			OwnerID: a.UserID, Module: m}) {
 			out = append(out, m)
 		}
 	}
@@ -59,13 +57,14 @@ func sendModules(a portail.Actor) []portail.Module {
 
 func canCreateLabels(a portail.Actor) bool {
 	return portail.Can(a, portail.ActCreateLabel, portail.Resource{AccountID: a.AccountID, DepartmentID: a.DepartmentID,
-		OwnerID: a.UserID, Module: portail.ModuleParcels}) || (a.Role == portail.RoleAdmin && a.Modules.Has(portail.ModuleParcels))
+		OwnerID: a.UserID, Module: portail.ModuleParcels})
 }
 
 // names maps the ids of the departments and users a page shows to names.
 type names struct {
 	Depts map[int64]string
 	Users map[int64]string
+	List  []*portail.User // the users the caller may see, when they see others than themselves
 }
 
 func (s *Server) names(p *page) (names, []*portail.Department, error) {
@@ -75,30 +74,14 @@ func (s *Server) names(p *page) (names, []*portail.Department, error) {
 	}
 	n := names{Depts: deptNames(depts), Users: map[int64]string{p.me.ID: p.me.Username}}
 	if canListUsers(p.actor) {
-		users, _, err := s.Users.ListUsers(p.ctx, portail.UserFilter{Status: "all", Limit: portail.MaxPageSize})
-		if err != nil {
+		if n.List, _, err = s.Users.ListUsers(p.ctx, portail.UserFilter{Status: "all", Limit: portail.MaxPageSize}); err != nil {
 			return names{}, nil, err
 		}
-		for _, u := range users {
+		for _, u := range n.List {
 			n.Users[u.ID] = u.Username
 		}
 	}
 	return n, depts, nil
-}
-
-// nextQuery is q with the next page's cursor.
-func nextQuery(q url.Values, next string) string {
-	if next == "" {
-		return ""
-	}
-	nq := url.Values{}
-	for k, v := range q {
-		if k != "done" {
-			nq[k] = v
-		}
-	}
-	nq.Set("cursor", next)
-	return nq.Encode()
 }
 
 type documentsData struct {
@@ -114,13 +97,10 @@ type documentsData struct {
 	MaxUpload   string
 }
 
-var documentStatuses = []portail.DocumentStatus{portail.DocumentReceived, portail.DocumentProcessing,
-	portail.DocumentPrinted, portail.DocumentPosted, portail.DocumentFailed}
-
 func (s *Server) uiDocuments(p *page) { s.renderDocuments(p, http.StatusOK, nil) }
 
 func (s *Server) renderDocuments(p *page, status int, fail error) {
-	mods := viewModules(p.actor, portail.ActViewDocument, documentModules)
+	mods := viewModules(p.actor, portail.ActViewDocument, portail.DocumentModules)
 	send := sendModules(p.actor)
 	if len(mods) == 0 && len(send) == 0 {
 		s.pageError(p, portail.ErrForbidden())
@@ -156,7 +136,7 @@ func (s *Server) renderDocuments(p *page, status int, fail error) {
 		return
 	}
 	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
-		ChooseDept: p.actor.Role == portail.RoleAdmin, Statuses: documentStatuses, Query: q,
+		ChooseDept: p.actor.Role == portail.RoleAdmin, Statuses: portail.DocumentStatuses, Query: q,
 		NextQuery: nextQuery(q, next), MaxUpload: formatBytes(s.maxUpload())}
 	p.render(status, "documents", v)
 }
@@ -241,8 +221,6 @@ type labelsData struct {
 	Depts     []*portail.Department
 }
 
-var labelStatuses = []portail.LabelStatus{portail.LabelCreated, portail.LabelInTransit, portail.LabelDelivered, portail.LabelReturned}
-
 func (s *Server) uiLabels(p *page) {
 	if portail.ScopeFor(p.actor, portail.ActViewLabel, portail.ModuleParcels).None {
 		s.pageError(p, portail.ErrForbidden())
@@ -273,7 +251,7 @@ func (s *Server) uiLabels(p *page) {
 		s.pageError(p, err)
 		return
 	}
-	v.Data = labelsData{Labels: labels, Names: n, CanCreate: canCreateLabels(p.actor), Statuses: labelStatuses,
+	v.Data = labelsData{Labels: labels, Names: n, CanCreate: canCreateLabels(p.actor), Statuses: portail.LabelStatuses,
 		Query: q, NextQuery: nextQuery(q, next), Depts: depts}
 	p.render(status, "labels", v)
 }
@@ -376,8 +354,7 @@ type deptRow struct {
 }
 
 func (s *Server) uiReports(p *page) {
-	allMods := []portail.Module{portail.ModuleMail, portail.ModuleClassic, portail.ModuleParcels}
-	if len(viewModules(p.actor, portail.ActViewReports, allMods)) == 0 {
+	if len(viewModules(p.actor, portail.ActViewReports, portail.Modules)) == 0 {
 		s.pageError(p, portail.ErrForbidden())
 		return
 	}
@@ -411,8 +388,8 @@ func (s *Server) uiReports(p *page) {
 		title    string
 		statuses []string
 	}{
-		{portail.SubjectDocument, "Documents", statusStrings(documentStatuses)},
-		{portail.SubjectLabel, "Parcel labels", statusStrings(labelStatuses)},
+		{portail.SubjectDocument, "Documents", statusStrings(portail.DocumentStatuses)},
+		{portail.SubjectLabel, "Parcel labels", statusStrings(portail.LabelStatuses)},
 	} {
 		d.Kinds = append(d.Kinds, buildKindReport(p, k.kind, k.title, k.statuses, rows, from, to))
 	}
@@ -563,19 +540,6 @@ func stackedChart(p *page, statuses []string, perDay map[time.Time]map[string]in
 // language.
 type country struct{ Code, Name string }
 
-// countryCodes are the ISO 3166-1 alpha-2 codes the labels accept.
-var countryCodes = func() []string {
-	var out []string
-	for a := 'A'; a <= 'Z'; a++ {
-		for b := 'A'; b <= 'Z'; b++ {
-			if c := string([]rune{a, b}); portail.ValidCountry(c) {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
-}()
-
 // countryName names a country code in lang; an unknown code stays a code.
 func countryName(lang, code string) string {
 	if r, err := language.ParseRegion(code); err == nil {
@@ -586,13 +550,23 @@ func countryName(lang, code string) string {
 	return code
 }
 
-// countries lists the countries by their name in lang.
-func countries(lang string) []country {
-	out := make([]country, 0, len(countryCodes))
-	for _, c := range countryCodes {
-		out = append(out, country{Code: c, Name: countryName(lang, c)})
+// countries lists the countries by their name in lang, made once per
+// language when a label form first asks for it.
+func countries(lang string) []country { return countriesByLang[lang]() }
+
+var countriesByLang = func() map[string]func() []country {
+	m := map[string]func() []country{}
+	for _, lang := range portail.Languages {
+		m[lang] = sync.OnceValue(func() []country {
+			codes := portail.CountryCodes()
+			out := make([]country, 0, len(codes))
+			for _, c := range codes {
+				out = append(out, country{Code: c, Name: countryName(lang, c)})
+			}
+			col := collate.New(language.Make(lang))
+			slices.SortFunc(out, func(a, b country) int { return col.CompareString(a.Name, b.Name) })
+			return out
+		})
 	}
-	col := collate.New(language.Make(lang))
-	slices.SortFunc(out, func(a, b country) int { return col.CompareString(a.Name, b.Name) })
-	return out
-}
+	return m
+}()
