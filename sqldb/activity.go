@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"runtime"
 	"strconv"
@@ -92,7 +91,7 @@ func activityQuery(a portail.Actor, f portail.ActivityFilter, limit int) (string
 		where, args = append(where, "a.at < ?"), append(args, micros(*f.To))
 	}
 	if f.Cursor != "" {
-		at, id, err := decodeActivityCursor(f.Cursor)
+		at, id, err := decodeTimeCursor(f.Cursor)
 		if err != nil {
 			return "", nil, err
 		}
@@ -100,26 +99,6 @@ func activityQuery(a portail.Actor, f portail.ActivityFilter, limit int) (string
 	}
 	return `SELECT ` + activityColumns + ` FROM activity a LEFT JOIN users u ON u.id = a.user_id WHERE ` +
 		strings.Join(where, " AND ") + ` ORDER BY a.at DESC, a.id DESC LIMIT ` + strconv.Itoa(limit+1), args, nil
-}
-
-func encodeActivityCursor(e *portail.Activity) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(micros(e.At), 10) + ":" + strconv.FormatInt(e.ID, 10)))
-}
-
-func decodeActivityCursor(c string) (int64, int64, error) {
-	bad := &portail.Error{Code: portail.EINVALID, Message: "The cursor is not valid; start again from the first page.",
-		Fields: []portail.FieldError{{Field: "cursor", Message: "Invalid cursor."}}}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return 0, 0, bad
-	}
-	atStr, idStr, _ := strings.Cut(string(b), ":")
-	at, err1 := strconv.ParseInt(atStr, 10, 64)
-	id, err2 := strconv.ParseInt(idStr, 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, bad
-	}
-	return at, id, nil
 }
 
 func validateActivityFilter(f *portail.ActivityFilter) error {
@@ -147,31 +126,8 @@ func (s *ActivityService) ListActivity(ctx context.Context, f portail.ActivityFi
 	if err != nil {
 		return nil, "", err
 	}
-	var out []*portail.Activity
-	err = s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanActivity(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeActivityCursor(out[limit-1])
-	}
-	return out, next, nil
+	return readPage(ctx, s.db, q, args, limit, scanActivity,
+		func(e *portail.Activity) (time.Time, int64) { return e.At, e.ID })
 }
 
 // EachActivity calls fn for every entry of the filter, newest first, a

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"io"
 	"strconv"
@@ -264,7 +263,7 @@ func pageWhere(where []string, args []any, from, to *time.Time, limit int, curso
 		where, args = append(where, "created_at < ?"), append(args, micros(*to))
 	}
 	if cursor != "" {
-		at, id, err := decodeActivityCursor(cursor)
+		at, id, err := decodeTimeCursor(cursor)
 		if err != nil {
 			return nil, nil, 0, err
 		}
@@ -274,40 +273,11 @@ func pageWhere(where []string, args []any, from, to *time.Time, limit int, curso
 }
 
 // listNewest reads a page of a newest-first list of table, rows matching
-// where, one more than limit to know whether a next page exists.
+// where.
 func listNewest[T any](ctx context.Context, db *DB, table, columns string, where []string, args []any, limit int,
 	scan func(interface{ Scan(...any) error }) (T, error), key func(T) (time.Time, int64)) ([]T, string, error) {
-	var out []T
-	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT `+columns+` FROM `+table+` WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			item, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, item)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		at, id := key(out[limit-1])
-		next = encodeTimeCursor(at, id)
-	}
-	return out, next, nil
-}
-
-func encodeTimeCursor(t time.Time, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(micros(t), 10) + ":" + strconv.FormatInt(id, 10)))
+	return readPage(ctx, db, `SELECT `+columns+` FROM `+table+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args, limit, scan, key)
 }
 
 // insertChange writes a line of an item's detail history (L4); actorID 0
@@ -332,8 +302,7 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 	if cursor != "" {
 		var err error
 		if after, err = strconv.ParseInt(cursor, 10, 64); err != nil || after < 0 {
-			return nil, "", &portail.Error{Code: portail.EINVALID, Message: "The cursor is not valid; start again from the first page.",
-				Fields: []portail.FieldError{{Field: "cursor", Message: "Invalid cursor."}}}
+			return nil, "", badCursor()
 		}
 	}
 	var out []*portail.Change

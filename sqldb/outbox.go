@@ -77,7 +77,7 @@ func (s *OutboxService) list(ctx context.Context, accountID int64, limit int, cu
 	if cursor != "" {
 		before, err := strconv.ParseInt(cursor, 10, 64)
 		if err != nil {
-			return nil, "", portail.Errorf(portail.EINVALID, "The cursor is not valid; start again from the first page.")
+			return nil, "", badCursor()
 		}
 		q, args = q+` AND id < ?`, append(args, before)
 	}

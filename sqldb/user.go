@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -197,29 +196,6 @@ func userSortKey(u *portail.User, col string) string {
 		return strconv.FormatInt(micros(u.CreatedAt), 10)
 	}
 	return portail.NormalizeKey(u.Username)
-}
-
-func badCursor() error {
-	return &portail.Error{Code: portail.EINVALID, Message: "The cursor is not valid; start again from the first page.",
-		Fields: []portail.FieldError{{Field: "cursor", Message: "Invalid cursor."}}}
-}
-
-func encodeCursor(key string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + key))
-}
-
-func decodeCursor(c string) (string, int64, error) {
-	bad := badCursor()
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return "", 0, bad
-	}
-	idStr, key, ok := strings.Cut(string(b), ":")
-	id, err := strconv.ParseInt(idStr, 10, 64)
-	if !ok || err != nil {
-		return "", 0, bad
-	}
-	return key, id, nil
 }
 
 // CreateUser adds a user in the invited state (or active with a temporary
