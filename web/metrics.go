@@ -17,6 +17,7 @@ import (
 // has its own: Prometheus scrapes every process and sums.
 type metrics struct {
 	registry *prometheus.Registry
+	exposer  http.Handler // the registry in the exposition format
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 }
@@ -34,6 +35,7 @@ func newMetrics() *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.exposer = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 	return m
 }
 
@@ -76,22 +78,19 @@ func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
 	m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
 }
 
-// handler serves /metrics to loopback peers, or to anyone presenting the
+// serve answers /metrics to loopback peers, or to anyone presenting the
 // metrics token when one is set: the series tell about traffic and must
 // not be public.
-func (m *metrics) handler(token string) http.HandlerFunc {
-	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
-	return func(w http.ResponseWriter, r *http.Request) {
-		if token != "" {
-			got := []byte(r.Header.Get("Authorization"))
-			if subtle.ConstantTimeCompare(got, []byte("Bearer "+token)) != 1 {
-				http.Error(w, "metrics need Authorization: Bearer <metrics token>", http.StatusUnauthorized)
-				return
-			}
-		} else if ip := net.ParseIP(clientIP(r)); ip == nil || !ip.IsLoopback() {
-			http.Error(w, "metrics are served to loopback only unless a metrics token is set", http.StatusForbidden)
+func (m *metrics) serve(token string, w http.ResponseWriter, r *http.Request) {
+	if token != "" {
+		got := []byte(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare(got, []byte("Bearer "+token)) != 1 {
+			http.Error(w, "metrics need Authorization: Bearer <metrics token>", http.StatusUnauthorized)
 			return
 		}
-		h.ServeHTTP(w, r)
+	} else if ip := net.ParseIP(clientIP(r)); ip == nil || !ip.IsLoopback() {
+		http.Error(w, "metrics are served to loopback only unless a metrics token is set", http.StatusForbidden)
+		return
 	}
+	m.exposer.ServeHTTP(w, r)
 }

@@ -72,7 +72,7 @@ func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
 	s.registerUI()
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
-	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.handler(s.MetricsToken)(w, r) })
+	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.serve(s.MetricsToken, w, r) })
 	return s
 }
 
