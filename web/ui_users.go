@@ -234,8 +234,8 @@ func (s *Server) uiNewUser(p *page) {
 	v.Data = d
 	v.Form["role"], v.Form["onboarding"], v.Form["language"] = "operator", "", p.lang
 	v.Form["modules"] = strings.Join(p.actor.Modules.Strings(), ",")
-	if p.actor.Role == portail.RoleDepartmentAdmin {
-		v.Form["department_id"] = strconv.FormatInt(p.actor.DepartmentID, 10)
+	if p.actor.DepartmentID != 0 {
+		v.Form["department_id"] = strconv.FormatInt(p.actor.DepartmentID, 10) // one's own by default
 	}
 	p.render(http.StatusOK, "user_form", v)
 }

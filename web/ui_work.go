@@ -90,7 +90,7 @@ type documentsData struct {
 	Departments []*portail.Department
 	Modules     []portail.Module // to filter on
 	SendModules []portail.Module
-	ChooseDept  bool // an admin picks the department
+	ChooseDept  bool // the user has no department of their own (an admin) and picks one
 	Statuses    []portail.DocumentStatus
 	Query       url.Values
 	NextQuery   string
@@ -136,7 +136,7 @@ func (s *Server) renderDocuments(p *page, status int, fail error) {
 		return
 	}
 	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
-		ChooseDept: p.actor.Role == portail.RoleAdmin, Statuses: portail.DocumentStatuses, Query: q,
+		ChooseDept: p.actor.DepartmentID == 0, Statuses: portail.DocumentStatuses, Query: q,
 		NextQuery: nextQuery(q, next), MaxUpload: formatBytes(s.maxUpload())}
 	p.render(status, "documents", v)
 }
@@ -148,7 +148,7 @@ func (s *Server) uiSendDocument(p *page) {
 		return
 	}
 	defer file.Close()
-	if p.actor.Role != portail.RoleAdmin {
+	if p.actor.DepartmentID != 0 {
 		c.DepartmentID = p.actor.DepartmentID // the form offers no choice
 	}
 	d, err := s.Documents.SendDocument(p.ctx, c, file)
@@ -284,7 +284,7 @@ func (s *Server) renderLabelForm(p *page, status int, fail error) {
 		s.pageError(p, err)
 		return
 	}
-	v.Data = labelFormData{Departments: depts, ChooseDept: p.actor.Role == portail.RoleAdmin, Countries: countries(p.lang),
+	v.Data = labelFormData{Departments: depts, ChooseDept: p.actor.DepartmentID == 0, Countries: countries(p.lang),
 		Autocomplete: map[string]string{"name": "name", "company": "organization", "street": "address-line1",
 			"house_number": "address-line2", "postal_code": "postal-code", "city": "address-level2"}}
 	p.render(status, "label_form", v)
@@ -300,7 +300,7 @@ func (s *Server) uiCreateLabel(p *page) {
 	}
 	var v portail.Validation
 	c := portail.LabelCreate{Sender: addr("sender"), Recipient: addr("recipient"), DepartmentID: p.actor.DepartmentID}
-	if p.actor.Role == portail.RoleAdmin {
+	if p.actor.DepartmentID == 0 { // the form offers a choice
 		c.DepartmentID = queryInt(r.PostFormValue("department_id"), "department_id", &v)
 	}
 	c.WeightGrams = int(queryInt(r.PostFormValue("weight_grams"), "weight_grams", &v))
