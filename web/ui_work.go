@@ -124,11 +124,9 @@ func (s *Server) renderDocuments(p *page, status int, fail error) {
 		docs, next, err = s.Documents.ListDocuments(p.ctx, f)
 	}
 	if err != nil {
-		if StatusOf(err) != http.StatusBadRequest {
-			s.pageError(p, err)
+		if status = s.listFailed(p, &v, err); status == 0 {
 			return
 		}
-		status = p.failed(&v, err)
 	}
 	n, depts, err := s.names(p)
 	if err != nil {
@@ -157,6 +155,17 @@ func (s *Server) uiSendDocument(p *page) {
 		return
 	}
 	p.redirect("/documents/" + strconv.FormatInt(d.ID, 10) + "?done=sent")
+}
+
+// listFailed shows a list's refused filter next to its field and returns
+// the page's status; any other error takes the whole page, and it returns
+// 0.
+func (s *Server) listFailed(p *page, v *view, err error) int {
+	if StatusOf(err) != http.StatusBadRequest {
+		s.pageError(p, err)
+		return 0
+	}
+	return p.failed(v, err)
 }
 
 // itemData is a document or a label with its history.
@@ -240,11 +249,9 @@ func (s *Server) uiLabels(p *page) {
 		labels, next, err = s.Labels.ListLabels(p.ctx, f)
 	}
 	if err != nil {
-		if StatusOf(err) != http.StatusBadRequest {
-			s.pageError(p, err)
+		if status = s.listFailed(p, &v, err); status == 0 {
 			return
 		}
-		status = p.failed(&v, err)
 	}
 	n, depts, err := s.names(p)
 	if err != nil {
@@ -369,11 +376,9 @@ func (s *Server) uiReports(p *page) {
 	}
 	status := http.StatusOK
 	if err != nil {
-		if StatusOf(err) != http.StatusBadRequest {
-			s.pageError(p, err)
+		if status = s.listFailed(p, &v, err); status == 0 {
 			return
 		}
-		status = p.failed(&v, err)
 		from, to = time.Now().UTC().AddDate(0, 0, -30), time.Now().UTC()
 	}
 	if v.Form["from"] == "" {
