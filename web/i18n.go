@@ -73,22 +73,18 @@ func negotiate(r *http.Request, me *portail.User) string {
 
 // translate returns the message in lang, formatted with args.
 func translate(lang, msg string, args ...any) string {
-	if t, ok := catalogs[lang][msg]; ok && t != "" {
+	if t := catalogs[lang][msg]; t != "" {
 		msg = t
-	} else if len(args) == 0 {
+	} else if len(args) == 0 && strings.ContainsAny(msg, "0123456789") {
 		// A message built with numbers ("Use at least 12 characters.")
 		// is found under its pattern ("Use at least %d characters.").
-		if k := numberless(msg); k != msg {
-			if t, ok := catalogs[lang][k]; ok && t != "" {
-				nums := digits.FindAllString(msg, -1)
-				vals := make([]any, len(nums))
-				for i, n := range nums {
-					vals[i] = n
-				}
-				return fmt.Sprintf(strings.ReplaceAll(t, "%d", "%s"), vals...)
+		if t := catalogs[lang][numberless(msg)]; t != "" {
+			var nums []any
+			for _, n := range digits.FindAllString(msg, -1) {
+				nums = append(nums, n)
 			}
+			return fmt.Sprintf(strings.ReplaceAll(t, "%d", "%s"), nums...)
 		}
-		return msg
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(msg, args...)
