@@ -34,7 +34,11 @@ type Delivery struct {
 	// RetryBase is the first wait after a failure (default 5 s); each
 	// further failure doubles it.
 	RetryBase time.Duration
-	Now       func() time.Time
+	// Lease is how long a claim holds an e-mail (default 2 min).
+	Lease time.Duration
+	// SendTimeout bounds one send (default 1 min).
+	SendTimeout time.Duration
+	Now         func() time.Time
 }
 
 const (
@@ -69,7 +73,7 @@ func (d *Delivery) Run(ctx context.Context) {
 
 // RunOnce claims and sends one batch; it returns how many were claimed.
 func (d *Delivery) RunOnce(ctx context.Context) (int, error) {
-	emails, err := d.Outbox.Claim(ctx, batchSize, lease)
+	emails, err := d.Outbox.Claim(ctx, batchSize, d.lease())
 	if err != nil {
 		return 0, err
 	}
@@ -98,6 +102,13 @@ func (d *Delivery) deliver(ctx context.Context, e *portail.Email) error {
 	}
 	d.Logger.Warn("e-mail not sent", "id", e.ID, "attempt", e.Attempts, "err", err, "retry_at", retry)
 	return d.Outbox.MarkFailed(context.WithoutCancel(ctx), e, err, retry)
+}
+
+func (d *Delivery) lease() time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	return lease
 }
 
 func (d *Delivery) maxAttempts() int {

@@ -39,6 +39,7 @@ type Server struct {
 	srv      *smtp.Server
 	ln       net.Listener
 	arrived  chan struct{}
+	delay    time.Duration
 }
 
 // Start starts a server on a free port; it stops when the test ends.
@@ -53,6 +54,15 @@ func Start(tb testing.TB) *Server {
 	s.serve(ln)
 	tb.Cleanup(s.Stop)
 	return s
+}
+
+// SetDelay makes the server slow: it waits d before answering each
+// message's MAIL FROM, the way a loaded relay keeps a client waiting. A
+// client that gives up during the wait has sent nothing.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
 }
 
 // URL is the server's address as portail's --smtp flag takes it.
@@ -148,6 +158,12 @@ type session struct {
 
 func (x *session) AuthPlain(username, password string) error { return nil }
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.s.mu.Lock()
+	d := x.s.delay
+	x.s.mu.Unlock()
+	if d > 0 {
+		time.Sleep(d)
+	}
 	x.from = from
 	return nil
 }
