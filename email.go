@@ -52,6 +52,9 @@ type Email struct {
 	LastError string
 	CreatedAt time.Time
 	SentAt    *time.Time
+	// Claim is the delivery worker's hold on the e-mail, set by the
+	// outbox's Claim; zero elsewhere.
+	Claim Claim
 }
 
 // Outbox statuses.

@@ -5,6 +5,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -15,7 +16,12 @@ import (
 
 // Outbox is the storage side of e-mail delivery.
 type Outbox interface {
+	// Claim leases up to n due e-mails, each carrying its claim.
 	Claim(ctx context.Context, n int, lease time.Duration) ([]*portail.Email, error)
+	// Renew, MarkSent and MarkFailed act only while e's claim holds the
+	// e-mail, and answer portail.ErrClaimLost, changing nothing, once
+	// another worker has claimed it.
+	Renew(ctx context.Context, e *portail.Email, lease time.Duration) error
 	MarkSent(ctx context.Context, e *portail.Email) error
 	MarkFailed(ctx context.Context, e *portail.Email, cause error, retry time.Time) error
 }
@@ -23,6 +29,14 @@ type Outbox interface {
 // Delivery sends the outbox's e-mails (C8). Every serve process runs one;
 // claims in the database make each e-mail go out through one process, and
 // a lease that runs out (a process died mid-send) makes it due again.
+//
+// A batch is claimed at once but sent one e-mail after the other, and a
+// slow SMTP server can make the batch outlast its lease: the e-mails not
+// reached yet are then claimed by another process. So each e-mail's claim
+// is renewed just before its send, which must end before the renewed
+// lease does (SendTimeout < Lease); an e-mail whose renewal fails belongs
+// to someone else and is skipped, and so is the outcome of a send whose
+// claim was lost anyway (a process stalled): it is logged, never written.
 type Delivery struct {
 	Outbox Outbox
 	Mailer mail.Mailer
@@ -42,8 +56,9 @@ type Delivery struct {
 }
 
 const (
-	batchSize = 20
-	lease     = 2 * time.Minute
+	batchSize   = 20
+	lease       = 2 * time.Minute
+	sendTimeout = time.Minute
 )
 
 // Name names the job in logs.
@@ -78,7 +93,15 @@ func (d *Delivery) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, e := range emails {
-		if err := d.deliver(ctx, e); err != nil {
+		if ctx.Err() != nil {
+			break // the rest stays claimed until its lease runs out
+		}
+		err := d.deliver(ctx, e)
+		if errors.Is(err, portail.ErrClaimLost) {
+			d.Logger.Warn("e-mail claimed by another worker; left to it", "id", e.ID)
+			continue
+		}
+		if err != nil {
 			return len(emails), err
 		}
 	}
@@ -86,15 +109,28 @@ func (d *Delivery) RunOnce(ctx context.Context) (int, error) {
 }
 
 func (d *Delivery) deliver(ctx context.Context, e *portail.Email) error {
+	l := d.lease()
+	if err := d.Outbox.Renew(ctx, e, l); err != nil {
+		return err
+	}
+	// The send ends before the claim just renewed can run out, leaving
+	// the rest of the lease to record the outcome.
+	timeout := min(d.sendTimeout(), l*3/4)
 	msg, err := mail.Render(e)
 	if err == nil {
-		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		sendCtx, cancel := context.WithTimeout(ctx, timeout)
 		err = d.Mailer.Send(sendCtx, msg)
 		cancel()
 	}
 	if err == nil {
+		if err := d.Outbox.MarkSent(context.WithoutCancel(ctx), e); err != nil {
+			if errors.Is(err, portail.ErrClaimLost) {
+				d.Logger.Error("e-mail sent after its claim was lost: it may go out twice", "id", e.ID, "template", e.Template)
+			}
+			return err
+		}
 		d.Logger.Info("e-mail sent", "id", e.ID, "template", e.Template)
-		return d.Outbox.MarkSent(context.WithoutCancel(ctx), e)
+		return nil
 	}
 	retry := time.Time{}
 	if e.Attempts < d.maxAttempts() {
@@ -102,6 +138,13 @@ func (d *Delivery) deliver(ctx context.Context, e *portail.Email) error {
 	}
 	d.Logger.Warn("e-mail not sent", "id", e.ID, "attempt", e.Attempts, "err", err, "retry_at", retry)
 	return d.Outbox.MarkFailed(context.WithoutCancel(ctx), e, err, retry)
+}
+
+func (d *Delivery) sendTimeout() time.Duration {
+	if d.SendTimeout > 0 {
+		return d.SendTimeout
+	}
+	return sendTimeout
 }
 
 func (d *Delivery) lease() time.Duration {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,7 +32,7 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 		host, portStr = u.Host, ""
 	}
 	s := &SMTP{From: from, host: host}
-	s.opts = append(s.opts, gomail.WithTimeout(20*time.Second))
+	s.opts = append(s.opts, gomail.WithTimeout(connTimeout))
 	switch u.Scheme {
 	case "smtp":
 		if portStr == "" {
@@ -63,8 +64,26 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return s, nil
 }
 
-// Send delivers one message in its own connection.
+// connTimeout bounds each phase of a conversation with the server.
+const connTimeout = 20 * time.Second
+
+// Send delivers one message in its own connection, within ctx's deadline:
+// the outbox worker's claim on the e-mail lasts only so long.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
+	opts := s.opts
+	if dl, ok := ctx.Deadline(); ok {
+		// The client's context bounds only the dial; its timeout bounds
+		// each of the two phases that follow (greeting and
+		// authentication, then the message), so each phase gets half of
+		// what is left.
+		left := time.Until(dl) / 2
+		if left <= 0 {
+			return context.DeadlineExceeded
+		}
+		if left < connTimeout {
+			opts = append(slices.Clip(opts), gomail.WithTimeout(left))
+		}
+	}
 	msg := gomail.NewMsg()
 	if err := msg.From(s.From); err != nil {
 		return fmt.Errorf("sender %q: %w", s.From, err)
@@ -78,7 +97,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
-	c, err := gomail.NewClient(s.host, s.opts...)
+	c, err := gomail.NewClient(s.host, opts...)
 	if err != nil {
 		return err
 	}

@@ -160,20 +160,21 @@ func (s *OutboxService) find(ctx context.Context, accountID, id int64) (*portail
 	return e, err
 }
 
-// Claim leases up to n due e-mails to this process for lease. A lease
-// that runs out (the process died mid-send) makes the e-mail due again.
-// On PostgreSQL, SKIP LOCKED lets several processes claim side by side
-// without ever claiming the same row; on SQLite the one writer serialises
-// claims.
+// outboxQueue is the outbox as a queue that delivery workers claim.
+const outboxQueue claimQueue = "outbox"
+
+// Claim leases up to n due e-mails to one new claim for lease; each
+// e-mail carries the claim (Email.Claim), which its worker renews before
+// each send and presents to MarkSent or MarkFailed. A lease that runs out
+// (the process died or stalled mid-send) makes the e-mail due again, and
+// the claim of whoever takes it next fences the first claimant out.
+// Claims are disjoint across processes: SKIP LOCKED on PostgreSQL, the one
+// writer on SQLite.
 func (s *OutboxService) Claim(ctx context.Context, n int, lease time.Duration) ([]*portail.Email, error) {
 	var out []*portail.Email
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		lock := ""
-		if tx.pg {
-			lock = " FOR UPDATE SKIP LOCKED"
-		}
-		rows, err := tx.query(`SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
-			AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(n)+lock,
+		rows, err := tx.query(`SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND `+claimFree+`
+			ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(n)+skipLocked(tx),
 			micros(tx.now), micros(tx.now))
 		if err != nil {
 			return err
@@ -191,15 +192,16 @@ func (s *OutboxService) Claim(ctx context.Context, n int, lease time.Duration) (
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		c, err := outboxQueue.claim(tx, ids, lease, "attempts = attempts + 1")
+		if err != nil {
+			return err
+		}
 		for _, id := range ids {
-			if _, err := tx.exec(`UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?`,
-				micros(tx.now.Add(lease)), id); err != nil {
-				return err
-			}
 			e, err := scanEmail(tx.queryRow(`SELECT `+emailColumns+` FROM outbox WHERE id = ?`, id))
 			if err != nil {
 				return err
 			}
+			e.Claim = c
 			out = append(out, e)
 		}
 		return nil
@@ -207,16 +209,30 @@ func (s *OutboxService) Claim(ctx context.Context, n int, lease time.Duration) (
 	return out, err
 }
 
+// Renew extends the claim on e to lease from now, while e's worker still
+// holds it; portail.ErrClaimLost when another worker claimed e since, or
+// e is settled.
+func (s *OutboxService) Renew(ctx context.Context, e *portail.Email, lease time.Duration) error {
+	c := e.Claim
+	err := s.db.writeTx(ctx, func(tx *Tx) error { return outboxQueue.renew(tx, e.ID, &c, lease) })
+	if err == nil {
+		e.Claim = c
+	}
+	return err
+}
+
 // MarkSent records a delivery, erases the e-mail's secrets and logs a
-// notification_sent entry for the user it went to.
+// notification_sent entry for the user it went to, if e's claim still
+// holds the e-mail; portail.ErrClaimLost, changing nothing, if another
+// worker claimed it since.
 func (s *OutboxService) MarkSent(ctx context.Context, e *portail.Email) error {
 	params, err := json.Marshal(e.Params.Redact())
 	if err != nil {
 		return err
 	}
 	return s.db.writeTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(`UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, last_error = '', params = ?
-			WHERE id = ?`, micros(tx.now), string(params), e.ID); err != nil {
+		if err := outboxQueue.settle(tx, e.ID, e.Claim, `status = 'sent', sent_at = ?, last_error = '', params = ?`,
+			micros(tx.now), string(params)); err != nil {
 			return err
 		}
 		if e.AccountID == 0 {
@@ -228,7 +244,8 @@ func (s *OutboxService) MarkSent(ctx context.Context, e *portail.Email) error {
 }
 
 // MarkFailed records a failed attempt; the e-mail is tried again at retry,
-// or given up (failed) when retry is zero.
+// or given up (failed) when retry is zero. Like MarkSent it needs e's
+// claim to still hold the e-mail (portail.ErrClaimLost).
 func (s *OutboxService) MarkFailed(ctx context.Context, e *portail.Email, cause error, retry time.Time) error {
 	msg := cause.Error()
 	if len(msg) > 1000 {
@@ -236,11 +253,8 @@ func (s *OutboxService) MarkFailed(ctx context.Context, e *portail.Email, cause 
 	}
 	return s.db.writeTx(ctx, func(tx *Tx) error {
 		if retry.IsZero() {
-			_, err := tx.exec(`UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?`, msg, e.ID)
-			return err
+			return outboxQueue.settle(tx, e.ID, e.Claim, `status = 'failed', last_error = ?`, msg)
 		}
-		_, err := tx.exec(`UPDATE outbox SET claimed_until = NULL, last_error = ?, next_attempt_at = ? WHERE id = ?`,
-			msg, micros(retry), e.ID)
-		return err
+		return outboxQueue.settle(tx, e.ID, e.Claim, `last_error = ?, next_attempt_at = ?`, msg, micros(retry))
 	})
 }
