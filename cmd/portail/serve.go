@@ -227,8 +227,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Config.ActivityRetention = Days(portail.DefaultActivityRetention)
 	}
 	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s/%d/%p", host, os.Getpid(), m)
 	m.jobs = append(m.jobs, &jobs.Retention{Store: m.DB, Keep: m.Config.ActivityRetention.Duration(),
-		Holder: fmt.Sprintf("%s/%d/%p", host, os.Getpid(), m), Logger: m.Logger, Now: m.DB.Now})
+		Holder: holder, Logger: m.Logger, Now: m.DB.Now},
+		&jobs.Purge{Store: m.DB, Tmp: blobs, Holder: holder, Logger: m.Logger, Now: m.DB.Now})
 	if m.Config.Simulator {
 		m.jobs = append(m.jobs, &jobs.Simulator{Store: sqldb.NewProcessingService(m.DB), Interval: m.Config.SimulatorInterval,
 			FailureRate: 0.05, Logger: m.Logger})

@@ -1,0 +1,90 @@
+package sqldb
+
+import (
+	"context"
+	"time"
+
+	"portail"
+)
+
+// purgeRule deletes one kind of row past its retention: the rows of table
+// matching where, whose one argument is a cutoff computed from now.
+type purgeRule struct {
+	kind   string // the key of PurgeExpired's counts
+	table  string
+	key    string // the primary key's columns
+	where  string
+	cutoff func(now time.Time) []any
+}
+
+func before(d time.Duration) func(time.Time) []any {
+	return func(now time.Time) []any { return []any{micros(now.Add(-d))} }
+}
+
+// purgeRules are what the purge job deletes (retention.go). Each where has
+// an index of migration 0008 (or outbox_due) to find its rows.
+var purgeRules = []purgeRule{
+	// A live session (not ended, not expired) matches neither rule.
+	{"sessions", "sessions", "id", `expires_at < ?`, before(portail.SessionRetention)},
+	{"sessions", "sessions", "id", `ended_at < ?`, before(portail.SessionRetention)},
+	// A live link is neither used nor expired.
+	{"user_tokens", "user_tokens", "id", `expires_at < ?`, before(portail.TokenRetention)},
+	{"user_tokens", "user_tokens", "id", `used_at < ?`, before(portail.TokenRetention)},
+	// Counters the throttle has forgotten (no failure for forgetAfter)
+	// and that lock nothing; a lock never outlasts forgetAfter, the
+	// second condition only guards against a clock that jumped.
+	{"login_throttle", "login_throttle", "key", `updated_at < ? AND locked_until < ?`, func(now time.Time) []any {
+		return []any{micros(now.Add(-forgetAfter)), micros(now)}
+	}},
+	{"known_devices", "known_devices", "user_id, token_hash", `last_used_at < ?`, before(portail.KnownDeviceRetention)},
+	// Pending e-mails are never purged; a given-up e-mail's last attempt
+	// was due at next_attempt_at.
+	{"outbox", "outbox", "id", `status = 'sent' AND sent_at < ?`, before(portail.EmailRetention)},
+	{"outbox", "outbox", "id", `status = 'failed' AND next_attempt_at < ?`, before(portail.EmailRetention)},
+}
+
+// defaultPurgeBatch bounds the rows one purge transaction deletes, so
+// that writers (on SQLite, every other write) wait for one short batch at
+// most.
+const defaultPurgeBatch = 200
+
+// PurgeExpired deletes the rows past their retention as of now: ended and
+// expired sessions, dead invitation and reset links, forgotten throttle
+// counters, long-unused known browsers, and sent or given-up e-mails
+// (portail's retention.go). It deletes batch rows at a time (0: the
+// default), each batch its own transaction, and pauses between batches at
+// least as long as the batch took, so that writers keep the database most
+// of the time. It returns how many rows it deleted of each kind.
+func (db *DB) PurgeExpired(ctx context.Context, now time.Time, batch int) (map[string]int64, error) {
+	if batch <= 0 {
+		batch = defaultPurgeBatch
+	}
+	counts := map[string]int64{}
+	for _, r := range purgeRules {
+		counts[r.kind] += 0
+		q := `DELETE FROM ` + r.table + ` WHERE (` + r.key + `) IN (SELECT ` + r.key + ` FROM ` + r.table +
+			` WHERE ` + r.where + ` LIMIT ?)`
+		args := append(r.cutoff(now), batch)
+		for {
+			start := time.Now()
+			var n int64
+			err := db.writeTx(ctx, func(tx *Tx) (err error) {
+				n, err = execCount(tx.exec(q, args...))
+				return err
+			})
+			counts[r.kind] += n
+			if err != nil {
+				return counts, err
+			}
+			if n < int64(batch) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return counts, ctx.Err()
+			case <-time.After(max(5*time.Millisecond, time.Since(start))): // let waiting writers in
+			}
+		}
+	}
+	return counts, nil
+}
