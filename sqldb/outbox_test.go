@@ -3,11 +3,13 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"portail"
+	"portail/internal/testdb"
 	"portail/sqldb"
 )
 
@@ -95,5 +97,69 @@ func drainOutbox(t *testing.T, outbox *sqldb.OutboxService) {
 		if err := outbox.MarkSent(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestOutboxClaimsDisjoint: workers of two processes (two connections to
+// one database) claiming at once never get the same e-mail.
+func TestOutboxClaimsDisjoint(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			dsn := testdb.DSN(t, dialect)
+			var dbs []*sqldb.DB
+			for range 2 {
+				db, err := sqldb.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				dbs = append(dbs, db)
+			}
+			f := MustAccount(t, dbs[0], "disjoint", portail.PlanGold)
+			if err := f.setExtra(40); err != nil {
+				t.Fatal(err)
+			}
+			const users = 30
+			for i := range users {
+				f.MustUser(t, fmt.Sprintf("claimed%02d", i), portail.RoleAdmin, 0, 0)
+			}
+			const workers = 8
+			start := make(chan struct{})
+			var mu sync.Mutex
+			claimed := map[int64]int{}
+			var wg sync.WaitGroup
+			for w := range workers {
+				outbox := sqldb.NewOutboxService(dbs[w%2])
+				wg.Go(func() {
+					<-start
+					for {
+						emails, err := outbox.Claim(context.Background(), 3, time.Minute)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if len(emails) == 0 {
+							return
+						}
+						mu.Lock()
+						for _, e := range emails {
+							claimed[e.ID]++
+						}
+						mu.Unlock()
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			if len(claimed) != users+1 { // and the setup's e-mail
+				t.Errorf("%d e-mails claimed, want %d", len(claimed), users+1)
+			}
+			for id, n := range claimed {
+				if n != 1 {
+					t.Errorf("e-mail %d claimed %d times", id, n)
+				}
+			}
+		})
 	}
 }
