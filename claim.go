@@ -25,9 +25,6 @@ type Claim struct {
 	Until time.Time
 }
 
-// Held reports whether the claim has not run out at now.
-func (c Claim) Held(now time.Time) bool { return c.Token != "" && now.Before(c.Until) }
-
 // ErrClaimLost answers a renewal or settlement of an item that another
 // worker has claimed since (or that is settled already): the item is not
 // the caller's, who must leave it alone.

@@ -34,7 +34,7 @@ type Outbox interface {
 // slow SMTP server can make the batch outlast its lease: the e-mails not
 // reached yet are then claimed by another process. So each e-mail's claim
 // is renewed just before its send, which must end before the renewed
-// lease does (SendTimeout < Lease); an e-mail whose renewal fails belongs
+// lease does; an e-mail whose renewal fails belongs
 // to someone else and is skipped, and so is the outcome of a send whose
 // claim was lost anyway (a process stalled): it is logged, never written.
 type Delivery struct {
@@ -50,7 +50,8 @@ type Delivery struct {
 	RetryBase time.Duration
 	// Lease is how long a claim holds an e-mail (default 2 min).
 	Lease time.Duration
-	// SendTimeout bounds one send (default 1 min).
+	// SendTimeout bounds one send (default 1 min), and never exceeds
+	// three quarters of Lease: the rest records the outcome.
 	SendTimeout time.Duration
 	Now         func() time.Time
 }

@@ -17,8 +17,8 @@ import (
 // renewal and the settling of an item are the same for all.
 type claimQueue string
 
-// free is the condition of the rows no claim holds any more; it takes the
-// transaction's now as its one argument.
+// claimFree is the condition of the rows no claim holds any more; it
+// takes the transaction's now as its one argument.
 const claimFree = `(claimed_until IS NULL OR claimed_until < ?)`
 
 // skipLocked ends the SELECT of due rows: on PostgreSQL, FOR UPDATE SKIP
