@@ -20,6 +20,8 @@ type profileData struct {
 	Languages    []string
 	LanguageName map[string]string
 	DeptName     string
+	// PendingEmail is the new address waiting for its confirmation link.
+	PendingEmail string
 }
 
 func (s *Server) uiProfile(p *page) { s.renderProfile(p, http.StatusOK, nil, "") }
@@ -47,7 +49,13 @@ func (s *Server) renderProfile(p *page, status int, fail error, newKey string) {
 		s.pageError(p, err)
 		return
 	}
-	d := profileData{Keys: keys, NewKey: newKey, Languages: portail.Languages, LanguageName: languageNames}
+	// The session's user is read without the pending address.
+	me, err := s.Users.FindUser(p.ctx, p.me.ID)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	d := profileData{Keys: keys, NewKey: newKey, Languages: portail.Languages, LanguageName: languageNames, PendingEmail: me.PendingEmail}
 	if p.me.DepartmentID != 0 {
 		if dep, err := s.Departments.FindDepartment(p.ctx, p.me.DepartmentID); err == nil {
 			d.DeptName = dep.Name
@@ -61,7 +69,8 @@ func (s *Server) uiUpdateProfile(p *page) {
 	r := p.r
 	r.ParseForm()
 	name, email, lang := r.PostFormValue("full_name"), r.PostFormValue("email"), r.PostFormValue("language")
-	if _, err := s.Users.UpdateUser(p.ctx, p.me.ID, portail.UserUpdate{FullName: &name, Email: &email, Language: &lang}); err != nil {
+	upd := portail.UserUpdate{FullName: &name, Email: &email, Language: &lang, CurrentPassword: r.PostFormValue("current_password")}
+	if _, err := s.Users.UpdateUser(p.ctx, p.me.ID, upd); err != nil {
 		s.renderProfile(p, 0, err, "")
 		return
 	}

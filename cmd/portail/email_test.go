@@ -277,7 +277,6 @@ func TestEmailChange(t *testing.T) {
 	}
 }
 
-
 // TestEmailChangePages: the profile form asks for the current password to
 // change the address and says where the confirmation went; the link's page
 // confirms only by its button, and works without JavaScript.
