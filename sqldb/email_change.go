@@ -56,8 +56,9 @@ func (s *UserService) prepareEmailChange(ctx context.Context, c portail.Caller, 
 		}
 		return err
 	})
-	if err != nil || old == nil || portail.NormalizeKey(old.Email) == portail.NormalizeKey(*upd.Email) {
-		return prep, err // a missing user is the transaction's ENOTFOUND
+	if err != nil || old == nil || portail.NormalizeKey(old.Email) == portail.NormalizeKey(*upd.Email) ||
+		!portail.Can(c.Actor, portail.ActChangeUserEmail, old.Resource()) {
+		return prep, err // the transaction refuses what is missing or forbidden
 	}
 	if old.ID == c.Actor.UserID {
 		if err := s.db.checkOwnPassword(ctx, c, old, hash, upd.CurrentPassword); err != nil {
@@ -110,6 +111,22 @@ func (db *DB) checkOwnPassword(ctx context.Context, c portail.Caller, u *portail
 		}
 		return releaseAttempt(tx, keys[1])
 	})
+}
+
+// lockUserForAddress locks the user's row on PostgreSQL (SQLite has one
+// writer), so that two changes of one user's address, or a change and a
+// confirmation, run one after the other: each then sees the links the
+// other left, and a newer request always kills the older one.
+func lockUserForAddress(tx *Tx, id int64) error {
+	if !tx.pg {
+		return nil
+	}
+	var got int64
+	err := tx.queryRow(`SELECT id FROM users WHERE id = ? FOR UPDATE`, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // the caller's own reading answers ENOTFOUND
+	}
+	return err
 }
 
 // requestEmailChange kills the user's earlier pending change and sends a
@@ -245,6 +262,9 @@ func (s *CredentialService) ConfirmEmailChange(ctx context.Context, token string
 		temp = makeTemporary()
 	}
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		if err := lockUserForAddress(tx, t.userID); err != nil {
+			return err
+		}
 		if err := consumeToken(tx, t.id); err != nil {
 			return err
 		}
