@@ -38,6 +38,12 @@ func (s *Server) renderProfile(p *page, status int, fail error, newKey string) {
 	v.Form["full_name"], v.Form["email"], v.Form["language"] = p.me.FullName, p.me.Email, p.me.Language
 	if fail != nil {
 		status = p.failed(&v, fail)
+		if e, ok := fail.(*portail.Error); ok && e.RetryAfter > 0 {
+			// Wrong current passwords count as failed sign-ins.
+			p.w.Header().Set("Retry-After", itoa(e.RetryAfter))
+			v.Error = p.t("Too many failed sign-ins. Wait %d seconds before trying again, or reset your password.", e.RetryAfter)
+			v.Fields["current_password"] = v.Error
+		}
 		for _, k := range []string{"full_name", "email", "language", "key_name"} {
 			if val, ok := p.r.PostForm[k]; ok {
 				v.Form[k] = val[0]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -323,6 +324,14 @@ func TestEmailChangePages(t *testing.T) {
 			after := c.get("/profile").must(t, http.StatusOK, `value="`+next+`"`)
 			if strings.Contains(after.body, `id="pending-email"`) {
 				t.Fatal("the notice of a pending change stays after its confirmation")
+			}
+			// The edit page of one's own user sends to the profile for the address.
+			me := e.admin.do("GET", "/api/v1/me", nil).must(t, 200).id()
+			boss := a.client()
+			boss.signIn(t, "boss", adminPassword)
+			own := boss.get(fmt.Sprintf("/users/%d", me)).must(t, http.StatusOK, `href="/profile"`)
+			if !regexp.MustCompile(`<input id="email"[^>]* readonly`).MatchString(own.body) {
+				t.Errorf("the e-mail of one's own user is editable on the edit page:\n%s", own.body)
 			}
 			// English and Dutch.
 			anon.get(path+"&lang=en").must(t, http.StatusBadRequest, `lang="en"`)
