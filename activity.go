@@ -51,6 +51,9 @@ const (
 	ActivityInvitationSent ActivityType = "invitation_sent"
 	ActivityAPIKeyCreated  ActivityType = "api_key_created"
 	ActivityAPIKeyRevoked  ActivityType = "api_key_revoked"
+	// ActivityEmailChangeRequested: a user asked to change their own
+	// address; the change itself is a user_updated entry once confirmed.
+	ActivityEmailChangeRequested ActivityType = "email_change_requested"
 )
 
 // DefaultActivityRetention is how long entries are kept (L2).

@@ -14,6 +14,9 @@ import (
 const (
 	InvitationLifetime = 24 * time.Hour
 	ResetLifetime      = time.Hour
+	// EmailChangeLifetime is how long the link that confirms a new
+	// address of one's own stays valid (SPEC §9 Wave-2 details 15).
+	EmailChangeLifetime = 24 * time.Hour
 	// MaxCodeAttempts wrong recovery codes kill a reset (C5).
 	MaxCodeAttempts = 5
 )
@@ -113,6 +116,14 @@ type CredentialService interface {
 	// ResetPassword sets a new password with the link's token and the
 	// recovery code, and ends every session. ETOKENINVALID, EINVALID.
 	ResetPassword(ctx context.Context, token, code, newPassword string) error
+	// CheckEmailChangeToken reports whether a link confirming a new address
+	// is live, and returns that address. Opening the link never uses it
+	// up. ETOKENINVALID.
+	CheckEmailChangeToken(ctx context.Context, token string) (string, error)
+	// ConfirmEmailChange makes the address of the link the user's, if no
+	// other user holds it by now, and uses the link up; the old address is
+	// told (C10). ETOKENINVALID, EEMAILTAKEN.
+	ConfirmEmailChange(ctx context.Context, token string) error
 
 	// CreateAPIKey makes a key for the caller and returns it once.
 	CreateAPIKey(ctx context.Context, name string) (*APIKey, string, error)

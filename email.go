@@ -14,6 +14,7 @@ const (
 	EmailPasswordReset     EmailTemplate = "password_reset"     // C3–C5: link and recovery code
 	EmailPasswordChanged   EmailTemplate = "password_changed"   // C10: notice to the user
 	EmailAddressChanged    EmailTemplate = "email_changed"      // C10: notice to the former address
+	EmailConfirmAddress    EmailTemplate = "email_confirm"      // link to the new address of a change of one's own
 )
 
 // EmailParams fill an e-mail template. Link, Code and Password are

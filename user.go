@@ -52,6 +52,10 @@ type User struct {
 	// PasswordChangeRequired is set while the user signs in with a
 	// temporary password (C2).
 	PasswordChangeRequired bool
+	// PendingEmail is the new address of a change of the user's own that
+	// waits for the link sent there; "" when none (or not loaded: see the
+	// service that returned the user).
+	PendingEmail string
 }
 
 // Actor returns the user as the policy sees them, given the modules their
@@ -124,6 +128,10 @@ type UserUpdate struct {
 	Role         *Role
 	DepartmentID *int64 // pointer to 0 clears it (for an admin)
 	Modules      *ModuleSet
+	// CurrentPassword proves that the user themselves asks to change their
+	// own address: a session left open must not be enough to move the
+	// account's reset e-mails elsewhere. Ignored for any other change.
+	CurrentPassword string
 }
 
 // ChangesAccess reports whether the update touches role, department or

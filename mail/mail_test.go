@@ -8,7 +8,7 @@ import (
 )
 
 var templates = []portail.EmailTemplate{portail.EmailInvitation, portail.EmailTemporaryPassword, portail.EmailPasswordReset,
-	portail.EmailPasswordChanged, portail.EmailAddressChanged}
+	portail.EmailPasswordChanged, portail.EmailAddressChanged, portail.EmailConfirmAddress}
 
 func params() portail.EmailParams {
 	return portail.EmailParams{FullName: `Zoé <script>alert(1)</script>`, Username: "zoe", Account: "Acme & Co",
@@ -44,8 +44,10 @@ func TestRenderEveryTemplate(t *testing.T) {
 					mustContain(t, m, "tangerine orbit velvet", "zoe", "https://portail.acme.test/login")
 				case portail.EmailAddressChanged:
 					mustContain(t, m, "new@acme.test")
+				case portail.EmailConfirmAddress:
+					mustContain(t, m, "https://portail.acme.test/reset-password?token=T0K3N&x=1", "new@acme.test", "zoe", "24")
 				}
-				if tpl != portail.EmailInvitation && tpl != portail.EmailPasswordReset && strings.Contains(m.Text, "T0K3N") {
+				if tpl != portail.EmailInvitation && tpl != portail.EmailPasswordReset && tpl != portail.EmailConfirmAddress && strings.Contains(m.Text, "T0K3N") {
 					t.Error("a link token leaked into an e-mail that has no link")
 				}
 			})

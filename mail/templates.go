@@ -52,6 +52,14 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 				"L’adresse e-mail de votre compte {username} a été remplacée par {new_email}.",
 				"Si ce n’était pas vous, contactez immédiatement l’administrateur de votre portail."},
 		},
+		portail.EmailConfirmAddress: {
+			Subject: "Confirmez votre nouvelle adresse e-mail",
+			Intro: []string{"Bonjour {name},",
+				"Vous avez demandé que l’adresse e-mail de votre compte {username} devienne {new_email}.",
+				"Cliquez sur le bouton ci-dessous pour confirmer cette adresse. D’ici là, votre adresse actuelle reste en vigueur."},
+			Button: "Confirmer mon adresse e-mail",
+			After:  []string{"Le lien est valable 24 heures et ne sert qu’une fois. Si vous n’avez rien demandé, ignorez cet e-mail : l’adresse du compte ne changera pas."},
+		},
 	},
 	"en": {
 		portail.EmailInvitation: {
@@ -92,6 +100,14 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 				"The e-mail address of your account {username} was replaced by {new_email}.",
 				"If this was not you, contact your portal's administrator at once."},
 		},
+		portail.EmailConfirmAddress: {
+			Subject: "Confirm your new e-mail address",
+			Intro: []string{"Hello {name},",
+				"You asked for the e-mail address of your account {username} to become {new_email}.",
+				"Click the button below to confirm this address. Until then, your current address stays in use."},
+			Button: "Confirm my e-mail address",
+			After:  []string{"The link is valid for 24 hours and works once. If you did not ask for this, ignore this e-mail: the account's address will not change."},
+		},
 	},
 	"nl": {
 		portail.EmailInvitation: {
@@ -131,6 +147,14 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 			Intro: []string{"Hallo {name},",
 				"Het e-mailadres van uw account {username} is vervangen door {new_email}.",
 				"Was u dit niet, neem dan onmiddellijk contact op met de beheerder van uw portaal."},
+		},
+		portail.EmailConfirmAddress: {
+			Subject: "Bevestig uw nieuwe e-mailadres",
+			Intro: []string{"Hallo {name},",
+				"U hebt gevraagd om het e-mailadres van uw account {username} te wijzigen in {new_email}.",
+				"Klik op de knop hieronder om dit adres te bevestigen. Tot dan blijft uw huidige adres in gebruik."},
+			Button: "Mijn e-mailadres bevestigen",
+			After:  []string{"De link is 24 uur geldig en werkt één keer. Hebt u niets aangevraagd, negeer dan deze e-mail: het adres van het account verandert niet."},
 		},
 	},
 }

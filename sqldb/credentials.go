@@ -180,18 +180,19 @@ func (s *CredentialService) ForgotPassword(ctx context.Context, login string) er
 type liveToken struct {
 	id, userID int64
 	codeHash   string
+	email      string // the address an e-mail change link confirms
 }
 
 func findLiveToken(tx *Tx, token, kind string) (*liveToken, error) {
 	var t liveToken
-	var code sql.NullString
-	err := tx.queryRow(`SELECT id, user_id, code_hash FROM user_tokens WHERE token_hash = ? AND kind = ?
+	var code, email sql.NullString
+	err := tx.queryRow(`SELECT id, user_id, code_hash, email FROM user_tokens WHERE token_hash = ? AND kind = ?
 		AND used_at IS NULL AND expires_at > ? AND attempts < ?`, portail.HashToken(token), kind, micros(tx.now), portail.MaxCodeAttempts).
-		Scan(&t.id, &t.userID, &code)
+		Scan(&t.id, &t.userID, &code, &email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errTokenInvalid
 	}
-	t.codeHash = code.String
+	t.codeHash, t.email = code.String, email.String
 	return &t, err
 }
 

@@ -70,8 +70,10 @@ func (s *UserService) FindUser(ctx context.Context, id int64) (*portail.User, er
 	a := portail.CallerFrom(ctx).Actor
 	var u *portail.User
 	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
-		u, err = visibleUser(tx, a, id)
-		return err
+		if u, err = visibleUser(tx, a, id); err != nil {
+			return err
+		}
+		return withPendingEmails(tx, u)
 	})
 	return u, err
 }
@@ -162,7 +164,11 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 			}
 			users = append(users, u)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		return withPendingEmails(tx, users...)
 	})
 	if err != nil {
 		return nil, "", err
@@ -341,8 +347,12 @@ func checkGrant(tx *Tx, acct *portail.Account, deptID int64, mods portail.Module
 	return v.Err()
 }
 
-// UpdateUser changes a user's profile or access. EINVALID, ENOTFOUND,
-// EFORBIDDEN, EEMAILTAKEN.
+// UpdateUser changes a user's profile or access. A new address of the
+// caller's own needs their current password and only becomes pending: it
+// takes effect when confirmed (ConfirmEmailChange). An admin's change of
+// another user's address applies at once. Either change kills the links
+// sent to the old address. EINVALID, ENOTFOUND, EFORBIDDEN, EEMAILTAKEN,
+// ETOOMANYATTEMPTS.
 func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.UserUpdate) (*portail.User, error) {
 	caller := portail.CallerFrom(ctx)
 	a := caller.Actor
@@ -350,8 +360,17 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
+	prep, err := s.prepareEmailChange(ctx, caller, id, upd)
+	if err != nil {
+		return nil, err
+	}
 	var u *portail.User
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		if upd.Email != nil {
+			if err := lockUserForAddress(tx, id); err != nil {
+				return err
+			}
+		}
 		old, err := visibleUser(tx, a, id)
 		if err != nil {
 			return err
@@ -380,18 +399,33 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 				return portail.Errorf(portail.EFORBIDDEN, "You may not give this access: a department admin keeps users in their own department, never makes an admin, and grants only modules they hold.")
 			}
 		}
-		if upd.Email != nil && portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email) {
+		newAddress := upd.Email != nil && portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email)
+		pending := ""
+		if newAddress {
 			if !portail.Can(a, portail.ActChangeUserEmail, old.Resource()) {
 				return portail.Errorf(portail.EFORBIDDEN, "Only the user or an admin may change an e-mail address: reset instructions go there.")
 			}
+			if old.ID == a.UserID && !prep.ownVerified {
+				// The address changed between the password check and now.
+				return portail.Errorf(portail.ECONFLICT, "Another change happened at the same time; please try again.")
+			}
+			// Taken now is refused now, though the confirmation checks again.
 			if err := userConflict(tx, "", next.Email, old.ID); err != nil {
+				return err
+			}
+			if old.ID == a.UserID {
+				pending, next.Email = next.Email, old.Email
+			}
+		}
+		if pending != "" {
+			if err := requestEmailChange(tx, caller, s.db.BaseURL, old, pending); err != nil {
 				return err
 			}
 		}
 		changes := userChanges(old, &next)
 		if len(changes) == 0 {
 			u = old
-			return nil
+			return withPendingEmails(tx, u)
 		}
 		if _, err := tx.exec(`UPDATE users SET full_name = ?, email = ?, email_key = ?, language = ?, role = ?,
 			department_id = ?, modules = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
@@ -400,9 +434,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			return err
 		}
 		if portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email) {
-			// Tell the former address, so that a hijack does not go unnoticed (C10).
-			if err := enqueueEmail(tx, old.AccountID, old.ID, old.Email, old.Language, portail.EmailAddressChanged,
-				portail.EmailParams{FullName: old.FullName, Username: old.Username, NewEmail: next.Email}); err != nil {
+			if err := emailChanged(tx, caller, s.db.BaseURL, old, next.Email, prep.temp); err != nil {
 				return err
 			}
 		}
@@ -413,8 +445,10 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		if err := logActivity(tx, caller, old.AccountID, old.ID, typ, strings.Join(changes, " ")); err != nil {
 			return err
 		}
-		u, err = findUser(tx, a.AccountID, id)
-		return err
+		if u, err = findUser(tx, a.AccountID, id); err != nil {
+			return err
+		}
+		return withPendingEmails(tx, u)
 	})
 	if isUniqueViolation(err) {
 		return nil, s.conflictAfterRace(ctx, "", *upd.Email, id)

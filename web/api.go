@@ -23,6 +23,7 @@ func (s *Server) registerAPI() {
 	s.handle("POST /api/v1/auth/forgot", s.apiForgot)
 	s.handle("POST /api/v1/auth/reset", s.apiReset)
 	s.handle("POST /api/v1/auth/invitation", s.apiAcceptInvitation)
+	s.handle("POST /api/v1/auth/email-confirm", s.apiConfirmEmail)
 	s.handle("GET /api/v1/me", s.authedTemp(s.apiMe))
 	s.handle("PATCH /api/v1/me", s.authed(s.apiPatchMe))
 	s.handle("GET /api/v1/me/api-keys", s.authed(s.apiListKeys))
@@ -79,11 +80,15 @@ type userJSON struct {
 	Language     string     `json:"language"`
 	CreatedAt    time.Time  `json:"created_at"`
 	LastLoginAt  *time.Time `json:"last_login_at"`
+	// PendingEmail is the new address of a change of one's own that waits
+	// for its confirmation; absent when none.
+	PendingEmail string `json:"pending_email,omitempty"`
 }
 
 func toUserJSON(u *portail.User) userJSON {
 	j := userJSON{ID: u.ID, Username: u.Username, FullName: u.FullName, Email: u.Email, Role: u.Role.String(),
-		Modules: u.Modules.Strings(), Status: string(u.Status), Language: u.Language, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt}
+		Modules: u.Modules.Strings(), Status: string(u.Status), Language: u.Language, CreatedAt: u.CreatedAt, LastLoginAt: u.LastLoginAt,
+		PendingEmail: u.PendingEmail}
 	if u.DepartmentID != 0 {
 		d := u.DepartmentID
 		j.DepartmentID = &d
@@ -155,7 +160,14 @@ func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request, me *p
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	writeJSON(w, http.StatusOK, toUserJSON(me))
+	// The session's user is read without the pending address (every
+	// request authenticates; few need it), so the user is read again here.
+	u, err := s.Users.FindUser(r.Context(), me.ID)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUserJSON(u))
 }
 
 func (s *Server) apiPatchMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
@@ -305,6 +317,8 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate
 		Role         *string          `json:"role"`
 		DepartmentID *json.RawMessage `json:"department_id"`
 		Modules      *[]string        `json:"modules"`
+		// CurrentPassword is needed to change one's own address.
+		CurrentPassword *string `json:"current_password"`
 	}
 	body, _ := json.Marshal(raw)
 	if err := decodeJSON(body, &req); err != nil {
@@ -312,6 +326,9 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate
 	}
 	var v portail.Validation
 	upd.FullName, upd.Email, upd.Language = req.FullName, req.Email, req.Language
+	if req.CurrentPassword != nil {
+		upd.CurrentPassword = *req.CurrentPassword
+	}
 	if req.Role != nil {
 		role, ok := portail.ParseRole(*req.Role)
 		if !ok {

@@ -68,6 +68,24 @@ func (s *Server) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// apiConfirmEmail confirms a change of one's own address with the token of
+// the link sent to the new address; no session is needed, since the link
+// proves the mailbox and the request proved the password.
+func (s *Server) apiConfirmEmail(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Token string `json:"token"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if err := s.Credentials.ConfirmEmailChange(anonymous(r), req.Token); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) apiSendReset(w http.ResponseWriter, r *http.Request, me *portail.User) {
 	s.accepted(w, r, s.Credentials.SendPasswordReset)
 }

@@ -648,9 +648,18 @@ var viewerScenarios = []apiScenario{
 	{name: "GET /account", actor: "viewer1", method: "GET", path: "/account", wantStatus: 403, wantCode: "forbidden"},
 	{name: "POST /departments", actor: "viewer1", method: "POST", path: "/departments", body: `{"name":"V"}`, wantStatus: 403, wantCode: "forbidden"},
 	{name: "PATCH /me role", actor: "viewer1", method: "PATCH", path: "/me", body: `{"role":"operator"}`, wantStatus: 403, wantCode: "forbidden"},
-	{name: "PATCH /me e-mail taken", actor: "viewer1", method: "PATCH", path: "/me", body: `{"email":"OP1@a.test"}`, wantStatus: 409, wantCode: "email_taken"},
-	{name: "PATCH /me e-mail", actor: "viewer1", method: "PATCH", path: "/me", body: `{"email":"viewer.one@a.test"}`,
-		wantStatus: 200, check: fieldIs("email", "viewer.one@a.test")},
+	// A new address of one's own needs the current password and waits for
+	// its confirmation (SPEC §9 Wave-2 details 15).
+	{name: "PATCH /me e-mail without password", actor: "viewer1", method: "PATCH", path: "/me", body: `{"email":"viewer.one@a.test"}`,
+		wantStatus: 400, wantCode: "invalid", check: fieldErrors("current_password")},
+	{name: "PATCH /me e-mail wrong password", actor: "viewer1", method: "PATCH", path: "/me", body: `{"email":"viewer.one@a.test","current_password":"not the password"}`,
+		wantStatus: 400, wantCode: "invalid", check: fieldErrors("current_password")},
+	{name: "PATCH /me e-mail taken", actor: "viewer1", method: "PATCH", path: "/me", body: `{"email":"OP1@a.test","current_password":"{pw}"}`,
+		wantStatus: 409, wantCode: "email_taken"},
+	{name: "PATCH /me e-mail", actor: "viewer1", method: "PATCH", path: "/me", body: `{"email":"viewer.one@a.test","current_password":"{pw}"}`,
+		wantStatus: 200, check: all(fieldIs("email", "viewer1@a.test"), fieldIs("pending_email", "viewer.one@a.test"))},
+	{name: "GET /me shows the pending address", actor: "viewer1", method: "GET", path: "/me",
+		wantStatus: 200, check: all(fieldIs("email", "viewer1@a.test"), fieldIs("pending_email", "viewer.one@a.test"))},
 	{name: "GET department D1", actor: "viewer1", method: "GET", path: "/departments/{D1}", wantStatus: 200, check: fieldIs("name", "D1")},
 }
 

@@ -18,6 +18,8 @@ func (s *Server) registerAuthPages() {
 	s.handle("POST /invitation", s.anon(s.uiInvitationPost))
 	s.handle("GET /reset-password", s.anon(s.uiReset))
 	s.handle("POST /reset-password", s.anon(s.uiResetPost))
+	s.handle("GET /confirm-email", s.anon(s.uiConfirmEmail))
+	s.handle("POST /confirm-email", s.anon(s.uiConfirmEmailPost))
 	s.handle("GET /forgot", s.anon(s.uiForgot))
 	s.handle("POST /forgot", s.anon(s.uiForgotPost))
 	s.handle("GET /password", s.signedIn(s.uiPassword))
@@ -183,6 +185,45 @@ func (s *Server) uiResetPost(p *page) {
 		return
 	}
 	p.redirect("/login?reset=1")
+}
+
+// confirmEmailData is the page of the link that confirms a new address.
+type confirmEmailData struct {
+	Email string
+	Form  bool // the link is live: show its button
+	Done  bool
+}
+
+// uiConfirmEmail shows the address a link confirms and a button to confirm
+// it. Opening the link never uses it up: mail scanners open links, and
+// only the button's submission confirms.
+func (s *Server) uiConfirmEmail(p *page) {
+	v := p.view("Confirm your new e-mail address")
+	token := p.r.URL.Query().Get("token")
+	email, err := s.Credentials.CheckEmailChangeToken(p.r.Context(), token)
+	if err != nil {
+		v.Data = confirmEmailData{}
+		p.render(p.failed(&v, err), "confirm_email", v)
+		return
+	}
+	v.Form["token"], v.Data = token, confirmEmailData{Email: email, Form: true}
+	p.render(http.StatusOK, "confirm_email", v)
+}
+
+func (s *Server) uiConfirmEmailPost(p *page) {
+	v := p.view("Confirm your new e-mail address")
+	token := p.r.PostFormValue("token")
+	email, err := s.Credentials.CheckEmailChangeToken(p.r.Context(), token)
+	if err == nil {
+		err = s.Credentials.ConfirmEmailChange(p.ctx, token)
+	}
+	if err != nil {
+		v.Data = confirmEmailData{}
+		p.render(p.failed(&v, err), "confirm_email", v)
+		return
+	}
+	v.Data = confirmEmailData{Email: email, Done: true}
+	p.render(http.StatusOK, "confirm_email", v)
 }
 
 func (s *Server) uiForgot(p *page) {

@@ -20,6 +20,8 @@ type profileData struct {
 	Languages    []string
 	LanguageName map[string]string
 	DeptName     string
+	// PendingEmail is the new address waiting for its confirmation link.
+	PendingEmail string
 }
 
 func (s *Server) uiProfile(p *page) { s.renderProfile(p, http.StatusOK, nil, "") }
@@ -36,6 +38,12 @@ func (s *Server) renderProfile(p *page, status int, fail error, newKey string) {
 	v.Form["full_name"], v.Form["email"], v.Form["language"] = p.me.FullName, p.me.Email, p.me.Language
 	if fail != nil {
 		status = p.failed(&v, fail)
+		if e, ok := fail.(*portail.Error); ok && e.RetryAfter > 0 {
+			// Wrong current passwords count as failed sign-ins.
+			p.w.Header().Set("Retry-After", itoa(e.RetryAfter))
+			v.Error = p.t("Too many failed sign-ins. Wait %d seconds before trying again, or reset your password.", e.RetryAfter)
+			v.Fields["current_password"] = v.Error
+		}
 		for _, k := range []string{"full_name", "email", "language", "key_name"} {
 			if val, ok := p.r.PostForm[k]; ok {
 				v.Form[k] = val[0]
@@ -47,7 +55,13 @@ func (s *Server) renderProfile(p *page, status int, fail error, newKey string) {
 		s.pageError(p, err)
 		return
 	}
-	d := profileData{Keys: keys, NewKey: newKey, Languages: portail.Languages, LanguageName: languageNames}
+	// The session's user is read without the pending address.
+	me, err := s.Users.FindUser(p.ctx, p.me.ID)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	d := profileData{Keys: keys, NewKey: newKey, Languages: portail.Languages, LanguageName: languageNames, PendingEmail: me.PendingEmail}
 	if p.me.DepartmentID != 0 {
 		if dep, err := s.Departments.FindDepartment(p.ctx, p.me.DepartmentID); err == nil {
 			d.DeptName = dep.Name
@@ -61,7 +75,8 @@ func (s *Server) uiUpdateProfile(p *page) {
 	r := p.r
 	r.ParseForm()
 	name, email, lang := r.PostFormValue("full_name"), r.PostFormValue("email"), r.PostFormValue("language")
-	if _, err := s.Users.UpdateUser(p.ctx, p.me.ID, portail.UserUpdate{FullName: &name, Email: &email, Language: &lang}); err != nil {
+	upd := portail.UserUpdate{FullName: &name, Email: &email, Language: &lang, CurrentPassword: r.PostFormValue("current_password")}
+	if _, err := s.Users.UpdateUser(p.ctx, p.me.ID, upd); err != nil {
 		s.renderProfile(p, 0, err, "")
 		return
 	}

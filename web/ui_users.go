@@ -177,6 +177,7 @@ type userFormData struct {
 	Modules      []portail.Module
 	CanAccess    bool // may change role, department, modules
 	EmailLocked  bool // may not change the e-mail address
+	EmailOwn     bool // the actor's own address: changed on the profile page, with the password
 	CanEdit      bool
 	CanReset     bool
 	CanInvite    bool
@@ -203,6 +204,9 @@ func (s *Server) userForm(p *page, u *portail.User) (userFormData, error) {
 		r := u.Resource()
 		d.CanEdit = portail.Can(a, portail.ActEditUser, r)
 		d.EmailLocked = !portail.Can(a, portail.ActChangeUserEmail, r)
+		if u.ID == a.UserID {
+			d.EmailOwn, d.EmailLocked = true, true
+		}
 		d.CanAccess = u.ID != a.UserID && d.CanEdit
 		d.CanReset = d.CanEdit && u.Status == portail.StatusActive
 		d.CanInvite = d.CanEdit && u.Status == portail.StatusInvited && u.ID != a.UserID
