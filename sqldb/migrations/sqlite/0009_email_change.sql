@@ -20,3 +20,6 @@ INSERT INTO user_tokens_new (id, user_id, kind, token_hash, code_hash, attempts,
 DROP TABLE user_tokens;
 ALTER TABLE user_tokens_new RENAME TO user_tokens;
 CREATE INDEX user_tokens_user ON user_tokens (user_id, kind);
+-- The purge's indexes of 0008 went with the old table.
+CREATE INDEX user_tokens_expires ON user_tokens (expires_at);
+CREATE INDEX user_tokens_used ON user_tokens (used_at) WHERE used_at IS NOT NULL;
