@@ -109,8 +109,10 @@ func TestMixedScripts(t *testing.T) {
 		{"аdmin", "a@example.com", "username"}, // Cyrillic а, Latin dmin
 		{"αdmin", "a@example.com", "username"}, // Greek α
 		{"admіn", "a@example.com", "username"}, // Ukrainian і
-		{"ok", "аdmin@example.com", "email"},   // Cyrillic а in the local part
-		{"ok", "admin@exаmple.com", "email"},   // … in a domain label
+		{"𝐚дмин", "a@example.com", "username"}, // mathematical a is Latin once keyed
+		{"ok", "𝐚дмин@example.com", "email"},
+		{"ok", "аdmin@example.com", "email"}, // Cyrillic а in the local part
+		{"ok", "admin@exаmple.com", "email"}, // … in a domain label
 		{"ok", "admin@xn--exmple-4nf.com", "email"},
 	} {
 		c := user(tt.username, tt.email)

@@ -212,7 +212,7 @@ func validateUsername(v *Validation, s string) {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')
 	}):
 		v.Add("username", "Use letters, digits and . _ - only.")
-	case mixedScripts(s):
+	case mixedScripts(foldKey(s)): // as keyed: a mathematical "𝐚" is a Latin "a"
 		v.Add("username", "Use the letters of one alphabet: a username that mixes, say, Latin and Cyrillic letters can pass for another.")
 	}
 }
@@ -251,7 +251,7 @@ func validateEmail(v *Validation, s string) {
 	if u, err := idna.Lookup.ToUnicode(domain); err == nil {
 		domain = u
 	}
-	if mixedScripts(local) || slices.ContainsFunc(strings.Split(domain, "."), mixedScripts) {
+	if mixedScripts(foldKey(local)) || slices.ContainsFunc(strings.Split(foldKey(domain), "."), mixedScripts) {
 		v.Add("email", "This address mixes the letters of several alphabets (say, Latin and Cyrillic) and can pass for another: check it.")
 	}
 }
