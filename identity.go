@@ -30,6 +30,9 @@ import (
 // The key is a fixed point, NormalizeKey(NormalizeKey(s)) ==
 // NormalizeKey(s), so that a key can be keyed again (FuzzNormalizeKey).
 func NormalizeKey(s string) string {
+	if len(s) > maxKeyInput {
+		return ""
+	}
 	s = foldKey(s)
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
@@ -37,6 +40,17 @@ func NormalizeKey(s string) string {
 	}
 	return s[:at+1] + domainKey(s[at+1:])
 }
+
+// maxKeyInput bounds the work of a key, since logins come from anyone: an
+// input longer than any identity can be (an e-mail address has at most 254
+// bytes, which NFKC expands at most elevenfold) has the empty key, which
+// names nobody and is its own key.
+const maxKeyInput = 8 << 10
+
+// maxDomain is the longest domain an e-mail address can hold (validation
+// refuses longer addresses). IDNA's punycode costs time quadratic in a
+// label's length, so a longer domain keeps its folded form.
+const maxDomain = 254
 
 // foldKey is NFKC with full case folding and without invisible
 // characters, trimmed, repeated until nothing changes: one pass can
@@ -84,12 +98,12 @@ func dropInvisible(r rune) rune {
 }
 
 // domainKey is the key of an e-mail domain already folded by foldKey: its
-// ASCII-compatible form. A label typed in punycode is decoded and folded
+// ASCII-compatible form, for a domain no longer than an address can be. A label typed in punycode is decoded and folded
 // first, so that "xn--strae-oqa.de" and "straße.de" (folded "strasse.de")
 // meet. A domain IDNA refuses keeps its folded form: it cannot be a new
 // address (validation refuses it), yet an old one must keep a key.
 func domainKey(d string) string {
-	if isPlainKey(d) && !strings.Contains(d, "xn--") {
+	if isPlainKey(d) && !strings.Contains(d, "xn--") || len(d) > maxDomain {
 		return d
 	}
 	if u, err := idna.Punycode.ToUnicode(d); err == nil && u != d {

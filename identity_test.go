@@ -3,6 +3,7 @@ package portail_test
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"portail"
@@ -31,6 +32,10 @@ func TestNormalizeKey(t *testing.T) {
 		{"fullwidth domain", []string{"a@ｅｘａｍｐｌｅ.com", "a@EXAMPLE.com"}, "a@example.com"},
 		{"sharp s domain", []string{"a@straße.de", "a@xn--strae-oqa.de", "a@strasse.de"}, "a@strasse.de"},
 		{"last at sign", []string{`"x@y"@example.com`}, `"x@y"@example.com`},
+		// Bounded work: no identity is this long, so it names nobody; a
+		// domain longer than an address can be is only folded.
+		{"over-long input", []string{strings.Repeat("a", 9000), "a@" + strings.Repeat("例", 3000)}, ""},
+		{"over-long domain", []string{"a@" + strings.Repeat("É", 130) + ".de"}, "a@" + strings.Repeat("é", 130) + ".de"},
 	}
 	for _, tt := range tests {
 		for _, in := range tt.in {
@@ -142,5 +147,31 @@ func TestEmailDomainValid(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			t.Errorf("Validate(email %q) = %v, want nil", s, err)
 		}
+	}
+}
+
+// BenchmarkNormalizeKey: the cost of a key by the shape of the login,
+// reported as a ratio to a plain name's measured in the same run; the
+// worst shapes are a full-length CJK domain (punycode) and an over-long
+// input (refused before any work).
+func BenchmarkNormalizeKey(b *testing.B) {
+	shapes := []struct{ name, in string }{
+		{"plain", "j.dupont@example.com"},
+		{"unicode", "Élodie.Müller@Bücher.de"},
+		{"cjk-domain-254", "a@" + strings.Repeat("例", 84)},
+		{"over-long", strings.Repeat("ａ", 1<<18)},
+	}
+	took := make([]time.Duration, len(shapes))
+	for b.Loop() {
+		for i, sh := range shapes {
+			start := time.Now()
+			for range 20 {
+				portail.NormalizeKey(sh.in)
+			}
+			took[i] += time.Since(start)
+		}
+	}
+	for i, sh := range shapes[1:] {
+		b.ReportMetric(float64(took[i+1])/float64(took[0]), sh.name+"/plain")
 	}
 }
