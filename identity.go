@@ -98,12 +98,13 @@ func dropInvisible(r rune) rune {
 }
 
 // domainKey is the key of an e-mail domain already folded by foldKey: its
-// ASCII-compatible form, for a domain no longer than an address can be. A label typed in punycode is decoded and folded
-// first, so that "xn--strae-oqa.de" and "straße.de" (folded "strasse.de")
-// meet. A domain IDNA refuses keeps its folded form: it cannot be a new
-// address (validation refuses it), yet an old one must keep a key.
+// ASCII-compatible form, for a domain no longer than an address can be. A
+// label typed in punycode is decoded and folded first, so that
+// "xn--strae-oqa.de" and "straße.de" (folded "strasse.de") meet. A domain
+// IDNA refuses keeps its folded form: it cannot be a new address
+// (validation refuses it), yet an old one must keep a key.
 func domainKey(d string) string {
-	if isPlainKey(d) && !strings.Contains(d, "xn--") || len(d) > maxDomain {
+	if (isPlainKey(d) && !strings.Contains(d, "xn--")) || len(d) > maxDomain {
 		return d
 	}
 	if u, err := idna.Punycode.ToUnicode(d); err == nil && u != d {

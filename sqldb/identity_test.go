@@ -65,6 +65,11 @@ func TestLookAlikeIdentities(t *testing.T) {
 		if found, _, err = f.users.ListUsers(f.as(f.admin), portail.UserFilter{Query: "STRASSE"}); err != nil || len(found) != 1 || found[0].ID != strasse.ID {
 			t.Errorf("search STRASSE = %v, %v; want straße", ids(found), err)
 		}
+		// A query longer than any key (whose key is empty) finds nobody,
+		// not everybody; refusing it outright would do too.
+		if found, _, err = f.users.ListUsers(f.as(f.admin), portail.UserFilter{Query: strings.Repeat("ｘ", 3000)}); err == nil && len(found) != 0 {
+			t.Errorf("search of an over-long query = %v, want nobody", ids(found))
+		}
 
 		for i, login := range []string{"ａｄｍｉｎ", "𝐀𝐃𝐌𝐈𝐍", "müller@xn--bcher-kva.de", "MÜLLER@BÜCHER.DE", "müller＠ｂüｃｈｅｒ.de"} {
 			c := portail.WithCaller(ctx, portail.Caller{IP: fmt.Sprintf("192.0.2.%d", 10+i), UserAgent: "test"})

@@ -116,8 +116,15 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 		// are searched by q's own key, and the e-mail key also by q as a
 		// domain: "müller.de" finds the key's "xn--mller-kva.de".
 		like := func(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
-		key := portail.NormalizeKey(q)
-		domain := strings.TrimPrefix(portail.NormalizeKey("@"+key), "@")
+		key, domain := portail.NormalizeKey(q), ""
+		if key == "" {
+			key = q // longer than any key: it matches none, and must not match all
+		}
+		if d := portail.NormalizeKey("@" + key); d != "" {
+			domain = strings.TrimPrefix(d, "@")
+		} else {
+			domain = key
+		}
 		where = append(where, `(username_key LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\'
 			OR LOWER(full_name) LIKE ? ESCAPE '\')`)
 		args = append(args, like(key), like(key), like(domain), like(strings.ToLower(q)))
