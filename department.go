@@ -31,6 +31,12 @@ func ValidateDepartmentName(name string) error {
 	return v.Err()
 }
 
+// DepartmentKey is the form in which department names are compared and
+// uniquely indexed within an account: trimmed and lower-cased. A name is
+// not an identity, so it keeps this simpler key rather than NormalizeKey's
+// (changing it would need the rows re-keyed).
+func DepartmentKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
 // DepartmentService manages departments.
 type DepartmentService interface {
 	// ListDepartments returns the departments the caller may see, by name.

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // UserStatus is where a user stands in their life cycle (U4, U5).
@@ -72,10 +74,6 @@ func (u *User) Actor(accountModules ModuleSet) Actor {
 func (u *User) Resource() Resource {
 	return Resource{AccountID: u.AccountID, DepartmentID: u.DepartmentID, OwnerID: u.ID, Role: u.Role, Modules: u.Modules}
 }
-
-// NormalizeKey is the form in which usernames and e-mail addresses are
-// compared and uniquely indexed: trimmed and case-folded (U2).
-func NormalizeKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // UserCreate is what an admin fills in to add a user (U1).
 type UserCreate struct {
@@ -222,6 +220,8 @@ func validateUsername(v *Validation, s string) {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')
 	}):
 		v.Add("username", "Use letters, digits and . _ - only.")
+	case mixedScripts(foldKey(s)): // as keyed: a mathematical "𝐚" is a Latin "a"
+		v.Add("username", "Use the letters of one alphabet: a username that mixes, say, Latin and Cyrillic letters can pass for another.")
 	}
 }
 
@@ -242,8 +242,25 @@ func validateEmail(v *Validation, s string) {
 		return
 	}
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") ||
+		strings.ContainsFunc(s, func(r rune) bool { return dropInvisible(r) < 0 }) {
 		v.Add("email", "Enter a valid e-mail address, like name@example.com.")
+		return
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], s[at+1:]
+	if !validDomain(domain) {
+		v.Add("email", "Enter a valid e-mail address, like name@example.com.")
+		return
+	}
+	// Each part on its own: an address at a Cyrillic domain may have a
+	// Latin local part, but no part may mix (NormalizeKey does not fold
+	// look-alike letters of other scripts).
+	if u, err := idna.Lookup.ToUnicode(domain); err == nil {
+		domain = u
+	}
+	if mixedScripts(foldKey(local)) || slices.ContainsFunc(strings.Split(foldKey(domain), "."), mixedScripts) {
+		v.Add("email", "This address mixes the letters of several alphabets (say, Latin and Cyrillic) and can pass for another: check it.")
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,8 @@ type DB struct {
 	BaseURL string
 
 	committer committer // group commit of activity entries
+
+	collisions []KeyCollision // found by the migrations of this Open
 }
 
 // Postgres reports whether the database is PostgreSQL.
@@ -48,7 +51,11 @@ func (db *DB) Postgres() bool { return db.pg }
 // Open opens the database named by dsn: a postgres:// (or postgresql://)
 // URL selects PostgreSQL; a path, optionally prefixed with sqlite:, selects
 // SQLite. It runs the migrations before returning.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn, 0) }
+
+// open is Open, migrating up to version upTo when it is not 0 (tests open
+// a database as an earlier release left it).
+func open(ctx context.Context, dsn string, upTo int) (*DB, error) {
 	db := &DB{Now: time.Now}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -88,7 +95,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, upTo); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -108,10 +115,18 @@ func (db *DB) Close() error {
 // Ping checks the database answers, for /readyz.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
-// migrate applies, in order and each in its own transaction, the embedded
-// migrations not yet recorded in schema_migrations. On PostgreSQL an
-// advisory lock makes processes starting together take turns.
-func (db *DB) migrate(ctx context.Context) error {
+// goMigrations are the steps SQL cannot express, run right after the SQL
+// file of their version, in the same transaction: recorded together, they
+// run once, and never half.
+var goMigrations = map[int]func(db *DB, tx *Tx) error{
+	10: (*DB).rekeyIdentities, // keys computed by portail.NormalizeKey (Unicode, IDNA)
+}
+
+// migrate applies, in order and all in one transaction, the embedded
+// migrations not yet recorded in schema_migrations, up to version upTo
+// when it is not 0. On PostgreSQL an advisory lock makes processes
+// starting together take turns.
+func (db *DB) migrate(ctx context.Context, upTo int) error {
 	dir := "migrations/sqlite"
 	if db.pg {
 		dir = "migrations/postgres"
@@ -121,6 +136,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
+	for v := range goMigrations {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(filepath.Base(n), fmt.Sprintf("%04d_", v)) }) {
+			return fmt.Errorf("migration %04d: a Go step without its SQL file would never run", v)
+		}
+	}
 	return db.writeTx(ctx, func(tx *Tx) error {
 		if db.pg {
 			if _, err := tx.exec(`SELECT pg_advisory_xact_lock(7001)`); err != nil {
@@ -139,7 +159,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("migration %s: name must start with its number", name)
 			}
-			if v <= current {
+			if v <= current || upTo != 0 && v > upTo {
 				continue
 			}
 			body, err := migrationsFS.ReadFile(name)
@@ -148,6 +168,11 @@ func (db *DB) migrate(ctx context.Context) error {
 			}
 			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
+			}
+			if step := goMigrations[v]; step != nil {
+				if err := step(db, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", name, err)
+				}
 			}
 			if _, err := tx.exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, micros(db.Now())); err != nil {
 				return err

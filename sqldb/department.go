@@ -94,7 +94,7 @@ func (s *DepartmentService) CreateDepartment(ctx context.Context, name string) (
 	var d *portail.Department
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		id, err := tx.insert(`INSERT INTO departments (account_id, name, name_key, created_at) VALUES (?, ?, ?, ?)`,
-			c.Actor.AccountID, name, portail.NormalizeKey(name), micros(tx.now))
+			c.Actor.AccountID, name, portail.DepartmentKey(name), micros(tx.now))
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (s *DepartmentService) RenameDepartment(ctx context.Context, id int64, name
 		if err := portail.ValidateDepartmentName(name); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE departments SET name = ?, name_key = ? WHERE id = ?`, name, portail.NormalizeKey(name), id); err != nil {
+		if _, err := tx.exec(`UPDATE departments SET name = ?, name_key = ? WHERE id = ?`, name, portail.DepartmentKey(name), id); err != nil {
 			return err
 		}
 		if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, "name="+old.Name+"->"+name); err != nil {

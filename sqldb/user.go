@@ -114,10 +114,22 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// Case-folded search on the keys and the name; the pattern's own
-		// wildcards are escaped so that "_" means an underscore.
-		pat := "%" + likeEscaper.Replace(strings.ToLower(q)) + "%"
-		where = append(where, `(username_key LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\' OR LOWER(full_name) LIKE ? ESCAPE '\')`)
-		args = append(args, pat, pat, pat)
+		// wildcards are escaped so that "_" means an underscore. The keys
+		// are searched by q's own key, and the e-mail key also by q as a
+		// domain: "müller.de" finds the key's "xn--mller-kva.de".
+		like := func(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
+		key, domain := portail.NormalizeKey(q), ""
+		if key == "" {
+			key = q // longer than any key: it matches none, and must not match all
+		}
+		if d := portail.NormalizeKey("@" + key); d != "" {
+			domain = strings.TrimPrefix(d, "@")
+		} else {
+			domain = key
+		}
+		where = append(where, `(username_key LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\'
+			OR LOWER(full_name) LIKE ? ESCAPE '\')`)
+		args = append(args, like(key), like(key), like(domain), like(strings.ToLower(q)))
 	}
 	sort := cmp.Or(f.Sort, "username")
 	col, desc := userSortColumns[strings.TrimPrefix(sort, "-")], strings.HasPrefix(sort, "-")
@@ -151,6 +163,7 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	q := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit+1)
 	var users []*portail.User
+	next := ""
 	err := s.db.readTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(q, args...)
 		if err != nil {
@@ -168,16 +181,19 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 			return err
 		}
 		rows.Close()
+		if len(users) > limit {
+			users = users[:limit]
+			last := users[limit-1]
+			key, err := userSortKey(tx, last, col)
+			if err != nil {
+				return err
+			}
+			next = encodeCursor(sort+"|"+key, last.ID)
+		}
 		return withPendingEmails(tx, users...)
 	})
 	if err != nil {
 		return nil, "", err
-	}
-	next := ""
-	if len(users) > limit {
-		users = users[:limit]
-		last := users[limit-1]
-		next = encodeCursor(sort+"|"+userSortKey(last, col), last.ID)
 	}
 	return users, next, nil
 }
@@ -191,17 +207,18 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 var userSortColumns = map[string]string{"username": "username_key", "full_name": "full_name", "email": "email_key", "created_at": "created_at"}
 
 // userSortKey is the value of u in the sort column col, as the cursor
-// carries it.
-func userSortKey(u *portail.User, col string) string {
+// carries it. A key is read as stored, not recomputed: the newer of two
+// users whose names became one key holds a distinct one (KeyCollision).
+func userSortKey(tx *Tx, u *portail.User, col string) (string, error) {
 	switch col {
 	case "full_name":
-		return u.FullName
-	case "email_key":
-		return portail.NormalizeKey(u.Email)
+		return u.FullName, nil
 	case "created_at":
-		return strconv.FormatInt(micros(u.CreatedAt), 10)
+		return strconv.FormatInt(micros(u.CreatedAt), 10), nil
 	}
-	return portail.NormalizeKey(u.Username)
+	var key string
+	err := tx.queryRow(`SELECT `+col+` FROM users WHERE id = ?`, u.ID).Scan(&key)
+	return key, err
 }
 
 // CreateUser adds a user in the invited state (or active with a temporary
@@ -427,9 +444,12 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			u = old
 			return withPendingEmails(tx, u)
 		}
-		if _, err := tx.exec(`UPDATE users SET full_name = ?, email = ?, email_key = ?, language = ?, role = ?,
-			department_id = ?, modules = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
-			next.FullName, next.Email, portail.NormalizeKey(next.Email), next.Language, next.Role.String(),
+		// An unchanged address keeps its stored key: the newer of two users
+		// whose addresses became one key holds a distinct one (KeyCollision),
+		// and must stay editable until their address changes.
+		if _, err := tx.exec(`UPDATE users SET full_name = ?, email_key = CASE WHEN email = ? THEN email_key ELSE ? END, email = ?,
+			language = ?, role = ?, department_id = ?, modules = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
+			next.FullName, next.Email, portail.NormalizeKey(next.Email), next.Email, next.Language, next.Role.String(),
 			nullID(next.DepartmentID), int(next.Modules), micros(tx.now), old.ID, a.AccountID); err != nil {
 			return err
 		}
@@ -451,7 +471,13 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		return withPendingEmails(tx, u)
 	})
 	if isUniqueViolation(err) {
-		return nil, s.conflictAfterRace(ctx, "", *upd.Email, id)
+		// Only the e-mail key is unique among what an update writes; read
+		// it from the update only when there is one.
+		email := ""
+		if upd.Email != nil {
+			email = *upd.Email
+		}
+		return nil, s.conflictAfterRace(ctx, "", email, id)
 	}
 	return u, err
 }

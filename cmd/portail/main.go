@@ -114,6 +114,7 @@ func runSetup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return err
 	}
 	defer d.Close()
+	warnKeyCollisions(d, stderr)
 	d.BaseURL = strings.TrimSuffix(*baseURL, "/")
 	acct, u, err := sqldb.NewAuthService(d).Setup(ctx, st)
 	if err != nil {

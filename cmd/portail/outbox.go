@@ -31,6 +31,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer d.Close()
+	warnKeyCollisions(d, stderr)
 	outbox := sqldb.NewOutboxService(d)
 	switch args[0] {
 	case "list":
@@ -74,4 +75,13 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 	return fmt.Errorf("unknown outbox command %q: use list or show", args[0])
+}
+
+// warnKeyCollisions tells the operator of the users whose identities the
+// migrations found to collide, whichever command opened the database
+// first after an upgrade: the migration runs only once.
+func warnKeyCollisions(d *sqldb.DB, stderr io.Writer) {
+	for _, c := range d.KeyCollisions() {
+		fmt.Fprintln(stderr, "warning:", c.String())
+	}
 }

@@ -202,6 +202,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.DB, err = sqldb.Open(ctx, m.Config.DB); err != nil {
 		return err
 	}
+	for _, c := range m.DB.KeyCollisions() {
+		m.Logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
+			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
+	}
 	m.DB.BaseURL = baseURL.String()
 	rules := password.Rules{MinLength: m.Config.PasswordMinLen}
 	auth := sqldb.NewAuthService(m.DB)
