@@ -93,13 +93,16 @@ func (c *DocumentCreate) Normalize() {
 		}
 		return r
 	}, name)
-	name = strings.TrimSpace(name)
-	if name == "." || name == "/" || name == "" {
-		name = "document.pdf"
-	}
 	for utf8.RuneCountInString(name) > 200 {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]
+	}
+	// Trimmed after the cut, which may leave a space at the end, and
+	// checked last: a name that is only dots, once its control characters
+	// are gone, names a directory, not a file.
+	name = strings.TrimSpace(name)
+	if name == "" || name == "/" || strings.Trim(name, ".") == "" {
+		name = "document.pdf"
 	}
 	c.Name = name
 }

@@ -362,7 +362,7 @@ func insertActivities(tx *Tx, stmts *[len(insertChunks)]*sql.Stmt, batch []pendi
 			}
 			var err error
 			if st := stmts[i]; st != nil {
-				_, err = tx.tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, args...)
+				_, err = tx.tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, storable(args)...) // as tx.exec does
 			} else {
 				_, err = tx.exec(insertChunkSQL[i], args...)
 			}

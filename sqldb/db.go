@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -192,15 +193,38 @@ type Tx struct {
 }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, tx.rebind(q), args...)
+	return tx.tx.ExecContext(tx.ctx, tx.rebind(q), storable(args)...)
 }
 
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+	return tx.tx.QueryContext(tx.ctx, tx.rebind(q), storable(args)...)
 }
 
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(tx.ctx, tx.rebind(q), args...)
+	return tx.tx.QueryRowContext(tx.ctx, tx.rebind(q), storable(args)...)
+}
+
+// storable makes every text argument one that both databases take.
+// PostgreSQL refuses a NUL byte or invalid UTF-8 in text with an error
+// (a 500 for whatever a client puts in a login, a search, a filter, a
+// cursor or its User-Agent); SQLite takes them. Validation already
+// refuses control characters in the fields people fill in; for the rest
+// (lookups, filters, logged headers) NUL and invalid bytes become U+FFFD
+// on both dialects alike, which no stored key holds, so a lookup finds
+// nothing and a log entry keeps the readable part.
+func storable(args []any) []any {
+	out := args
+	for i, a := range args {
+		s, ok := a.(string)
+		if !ok || (utf8.ValidString(s) && strings.IndexByte(s, 0) < 0) {
+			continue
+		}
+		if len(out) > 0 && &out[0] == &args[0] {
+			out = slices.Clone(args) // the caller's slice stays as it was
+		}
+		out[i] = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	}
+	return out
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.

@@ -36,7 +36,9 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
+	// Anything but the end after the value is trailing data; More alone
+	// would let a stray "}" or "]" through.
+	if _, end := dec.Token(); err == nil && end != io.EOF {
 		err = errors.New("trailing data")
 	}
 	if err == nil {
