@@ -30,6 +30,14 @@ type Response struct {
 // cannot be sent or answered fails the test.
 func Burst(tb testing.TB, reqs []*http.Request) []Response {
 	tb.Helper()
+	return BurstFrom(tb, reqs, nil)
+}
+
+// BurstFrom is Burst with request i sent from the local address
+// sources[i] (nil: any): on Linux every 127.x.y.z is the loopback, so
+// that a server sees as many clients as there are addresses.
+func BurstFrom(tb testing.TB, reqs []*http.Request, sources []net.IP) []Response {
+	tb.Helper()
 	out := make([]Response, len(reqs))
 	errs := make([]error, len(reqs))
 	conns := make([]net.Conn, len(reqs))
@@ -48,7 +56,11 @@ func Burst(tb testing.TB, reqs []*http.Request) []Response {
 		if err := r.Write(&buf); err != nil {
 			tb.Fatalf("request %d: %v", i, err)
 		}
-		c, err := net.Dial("tcp", r.URL.Host)
+		var d net.Dialer
+		if i < len(sources) && sources[i] != nil {
+			d.LocalAddr = &net.TCPAddr{IP: sources[i]}
+		}
+		c, err := d.Dial("tcp", r.URL.Host)
 		if err != nil {
 			tb.Fatalf("request %d: %v", i, err)
 		}
