@@ -30,7 +30,7 @@ type signIn struct {
 	admin *portail.User
 }
 
-func newSignIn(t *testing.T, db *sqldb.DB) *signIn {
+func newSignIn(t testing.TB, db *sqldb.DB) *signIn {
 	t.Helper()
 	s := &signIn{db: db, auth: sqldb.NewAuthService(db), creds: sqldb.NewCredentialService(db), users: sqldb.NewUserService(db)}
 	var err error
