@@ -244,6 +244,12 @@ func (s *CredentialService) AcceptInvitation(ctx context.Context, token, newPass
 	}
 	hash := password.Hash(newPassword)
 	return s.db.writeTx(ctx, func(tx *Tx) error {
+		// The user row first, as every change of a user does (lockUser):
+		// a deactivation takes it, then the links; taken the other way
+		// round, the two would deadlock on PostgreSQL.
+		if _, _, err := lockUser(tx, u.ID); err != nil {
+			return err
+		}
 		if err := consumeToken(tx, t.id); err != nil {
 			return err
 		}
