@@ -245,6 +245,12 @@ func (s *CredentialService) AcceptInvitation(ctx context.Context, token, newPass
 	}
 	hash := password.Hash(newPassword)
 	return s.db.writeTx(ctx, func(tx *Tx) error {
+		// The user row first, as every change of a user does (lockUser):
+		// a deactivation takes it, then the links; taken the other way
+		// round, the two would deadlock on PostgreSQL.
+		if _, _, err := lockUser(tx, u.ID); err != nil {
+			return err
+		}
 		if err := consumeToken(tx, t.id); err != nil {
 			return err
 		}
@@ -270,42 +276,70 @@ var errWrongCode = &portail.Error{Code: portail.ETOKENINVALID, Message: "The rec
 // attempt and leaves the link usable. ETOKENINVALID, EINVALID.
 func (s *CredentialService) ResetPassword(ctx context.Context, token, code, newPassword string) error {
 	c := portail.CallerFrom(ctx)
-	var t *liveToken
+	var linkID int64
 	var u *portail.User
-	if err := s.db.readTx(ctx, func(tx *Tx) (err error) {
-		if t, err = findLiveToken(tx, token, "reset"); err != nil {
+	wrong := false
+	// The attempt is counted and the code compared in one transaction: the
+	// UPDATE that counts it holds the limit in its WHERE and locks the
+	// link's row until the comparison's transaction ends, so that of codes
+	// sent at once no more than MaxCodeAttempts are ever compared (issue
+	// 10, item 10). A right code takes its attempt back, by rolling back:
+	// a password the rules refuse must cost none.
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		var userID int64
+		var codeHash sql.NullString
+		err := tx.queryRow(`UPDATE user_tokens SET attempts = attempts + 1 WHERE token_hash = ? AND kind = 'reset'
+			AND used_at IS NULL AND expires_at > ? AND attempts < ? RETURNING id, user_id, code_hash`,
+			portail.HashToken(token), micros(tx.now), portail.MaxCodeAttempts).Scan(&linkID, &userID, &codeHash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errTokenInvalid
+		} else if err != nil {
 			return err
 		}
-		u, err = findUserByID(tx, t.userID)
-		return err
-	}); err != nil {
+		if portail.NormalizeRecoveryCode(code) == "" ||
+			subtle.ConstantTimeCompare([]byte(portail.HashRecoveryCode(token, code)), []byte(codeHash.String)) != 1 {
+			wrong = true
+			return nil // the attempt stays counted
+		}
+		if u, err = findUserByID(tx, userID); err != nil {
+			return err
+		}
+		return errRightCode
+	})
+	switch {
+	case wrong && err == nil:
+		return errWrongCode
+	case !errors.Is(err, errRightCode):
 		return err
 	}
 	if u.Status != portail.StatusActive {
 		return errTokenInvalid
 	}
-	if portail.NormalizeRecoveryCode(code) == "" ||
-		subtle.ConstantTimeCompare([]byte(portail.HashRecoveryCode(token, code)), []byte(t.codeHash)) != 1 {
-		if err := s.db.writeTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(`UPDATE user_tokens SET attempts = attempts + 1 WHERE id = ? AND used_at IS NULL`, t.id)
-			return err
-		}); err != nil {
-			return err
-		}
-		return errWrongCode
-	}
 	if err := s.Rules.Check("new_password", newPassword, u.Username); err != nil {
 		return err
 	}
 	hash := password.Hash(newPassword)
+	s.db.at("reset:hashed")
 	return s.db.writeTx(ctx, func(tx *Tx) error {
-		if err := consumeToken(tx, t.id); err != nil {
+		// The user row first, as every change of a user does (lockUser):
+		// a deactivation may have landed while the password was hashed.
+		status, _, err := lockUser(tx, u.ID)
+		if err != nil {
+			return err
+		}
+		if status != portail.StatusActive {
+			return errTokenInvalid
+		}
+		if err := consumeToken(tx, linkID); err != nil {
 			return err
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
 		return setPassword(tx, c, u, hash, 0, "reset")
 	})
 }
+
+// errRightCode rolls back the attempt of a right recovery code.
+var errRightCode = errors.New("right recovery code")
 
 // setPassword stores a new password hash, ends the user's sessions but
 // keep, clears their sign-in throttle, logs it and tells the user (C10).

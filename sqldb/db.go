@@ -44,6 +44,18 @@ type DB struct {
 	committer committer // group commit of activity entries
 
 	collisions []KeyCollision // found by the migrations of this Open
+
+	// hook, set only by tests (export_test.go), is called at named points
+	// between a check made outside a transaction and the transaction that
+	// acts on it, so that a test can land a change exactly there.
+	hook func(point string)
+}
+
+// at calls the test hook, if any, at a named point.
+func (db *DB) at(point string) {
+	if db.hook != nil {
+		db.hook(point)
+	}
 }
 
 // Postgres reports whether the database is PostgreSQL.

@@ -384,7 +384,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 	var u *portail.User
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		if upd.Email != nil {
-			if err := lockUserForAddress(tx, id); err != nil {
+			if _, _, err := lockUser(tx, id); err != nil {
 				return err
 			}
 		}

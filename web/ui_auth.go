@@ -251,7 +251,11 @@ func (s *Server) uiPassword(p *page) {
 func (s *Server) uiPasswordPost(p *page) {
 	if err := s.Auth.ChangePassword(p.ctx, p.r.PostFormValue("current_password"), p.r.PostFormValue("new_password")); err != nil {
 		v := p.view("Change password")
-		p.render(p.failed(&v, err), "password", v)
+		status := p.failed(&v, err)
+		if e, ok := err.(*portail.Error); ok && e.RetryAfter > 0 {
+			p.w.Header().Set("Retry-After", itoa(e.RetryAfter))
+		}
+		p.render(status, "password", v)
 		return
 	}
 	p.redirect("/?password=1")

@@ -33,7 +33,12 @@ const adminPassword = "correct horse battery staple"
 // fresh database of the dialect and serves it.
 func startApp(t *testing.T, dialect, plan string) *app {
 	t.Helper()
-	dsn := testdb.DSN(t, dialect)
+	return startAppOn(t, testdb.DSN(t, dialect), plan)
+}
+
+// startAppOn is startApp on the fresh database dsn.
+func startAppOn(t *testing.T, dsn, plan string) *app {
+	t.Helper()
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"setup", "--db", dsn, "--account", "Acme", "--plan", plan,
 		"--admin-username", "boss", "--admin-email", "boss@acme.test", "--admin-password-stdin"},
