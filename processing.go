@@ -2,6 +2,7 @@ package portail
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -15,16 +16,47 @@ const (
 )
 
 // CanMove reports whether an item of kind may go from one status to the
-// other.
+// other, as its life cycle says.
 func (k SubjectKind) CanMove(from, to string) bool {
 	switch k {
 	case SubjectDocument:
-		return DocumentStatus(from).CanMoveTo(DocumentStatus(to))
+		return DocumentLifecycle.CanMove(DocumentStatus(from), DocumentStatus(to))
 	case SubjectLabel:
-		return LabelStatus(from).CanMoveTo(LabelStatus(to))
+		return LabelLifecycle.CanMove(LabelStatus(from), LabelStatus(to))
 	}
 	return false
 }
+
+// Lifecycle is the one statement of a kind's life cycle, read by the
+// storage (which moves it refuses), the processors (which moves they
+// make) and the pages (which statuses to offer, when to stop following
+// one): its statuses in the order an item goes through them, and for each
+// status the next one on the usual way (Forward) and the others it may
+// take instead (Otherwise). A status with no next status is final.
+type Lifecycle[S ~string] struct {
+	Kind      SubjectKind
+	Statuses  []S
+	Forward   map[S]S
+	Otherwise map[S][]S
+}
+
+// Valid reports whether s is one of the statuses.
+func (l *Lifecycle[S]) Valid(s S) bool { return slices.Contains(l.Statuses, s) }
+
+// Next lists the statuses an item in s may move to, the usual one first.
+func (l *Lifecycle[S]) Next(s S) []S {
+	var out []S
+	if to, ok := l.Forward[s]; ok {
+		out = append(out, to)
+	}
+	return append(out, l.Otherwise[s]...)
+}
+
+// CanMove reports whether an item may go from one status to the other.
+func (l *Lifecycle[S]) CanMove(from, to S) bool { return slices.Contains(l.Next(from), to) }
+
+// Final reports whether s is a status an item never leaves.
+func (l *Lifecycle[S]) Final(s S) bool { return l.Valid(s) && len(l.Next(s)) == 0 }
 
 // Changes recorded in the detail history.
 const (
