@@ -139,6 +139,49 @@ func (u *SubscriptionUpdate) Validate() error {
 	return v.Err()
 }
 
+// ApplySubscription returns the account with u (already validated)
+// applied and the changes it makes, each "field=old->new", in the order
+// plan, extra seats, modules, onboarding; none when u changes nothing.
+// A change that lowers the seat limit at now below the users who count
+// (UsedSeats, counted under the account's lock by the storage) is refused
+// with CheckSeats' ESEATLIMIT for the new subscription (S5). Only a
+// lowering is refused: an account already over its limit (its trial
+// ended) may still change anything else, or add seats.
+func (a *Account) ApplySubscription(u SubscriptionUpdate, now time.Time) (Account, []string, error) {
+	next := *a
+	if u.Plan != nil {
+		next.Plan = *u.Plan
+	}
+	if u.ExtraSeats != nil {
+		next.ExtraSeats = *u.ExtraSeats
+	}
+	if u.Modules != nil {
+		next.Modules = *u.Modules
+	}
+	if u.Onboarding != nil {
+		next.Onboarding = *u.Onboarding
+	}
+	if next.SeatLimit(now) < a.SeatLimit(now) {
+		if err := next.CheckSeats(now, 0); err != nil {
+			return *a, nil, err
+		}
+	}
+	var changes []string
+	if next.Plan != a.Plan {
+		changes = append(changes, fmt.Sprintf("plan=%s->%s", a.Plan, next.Plan))
+	}
+	if next.ExtraSeats != a.ExtraSeats {
+		changes = append(changes, fmt.Sprintf("extra_seats=%d->%d", a.ExtraSeats, next.ExtraSeats))
+	}
+	if next.Modules != a.Modules {
+		changes = append(changes, fmt.Sprintf("modules=%s->%s", a.Modules, next.Modules))
+	}
+	if next.Onboarding != a.Onboarding {
+		changes = append(changes, fmt.Sprintf("onboarding=%s->%s", a.Onboarding, next.Onboarding))
+	}
+	return next, changes, nil
+}
+
 // AccountService reads and changes the caller's account.
 type AccountService interface {
 	// FindAccount returns the caller's account with its seats (admins). EFORBIDDEN.
