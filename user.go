@@ -22,6 +22,10 @@ const (
 // Counts reports whether a user in this status takes a seat (S4).
 func (s UserStatus) Counts() bool { return s == StatusInvited || s == StatusActive }
 
+// DefaultLanguage is spoken to whoever has not chosen one of Languages:
+// the product is French-first.
+const DefaultLanguage = "fr"
+
 // Languages the UI and the e-mails speak.
 var Languages = []string{"fr", "en", "nl"}
 
