@@ -145,11 +145,16 @@ func (f *DocumentFilter) Validate() error {
 }
 
 func validateRange(v *Validation, from, to *time.Time, limit int) {
-	if limit < 0 || limit > MaxPageSize {
-		v.Add("limit", "Use a limit between 1 and 200.")
-	}
+	validateLimit(v, limit)
 	if from != nil && to != nil && !from.Before(*to) {
 		v.Add("to", "The end of the range must come after its start.")
+	}
+}
+
+// validateLimit checks a page's size: 0 asks for DefaultPageSize.
+func validateLimit(v *Validation, limit int) {
+	if limit < 0 || limit > MaxPageSize {
+		v.Add("limit", "Use a limit between 1 and 200.")
 	}
 }
 

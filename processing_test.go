@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"portail"
 )
@@ -147,6 +148,92 @@ func TestStatusFilterMessages(t *testing.T) {
 		var e *portail.Error
 		if !errors.As(tt.err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "status" || e.Fields[0].Message != tt.want {
 			t.Errorf("%s: %#v, want the status field told %q", tt.name, tt.err, tt.want)
+		}
+	}
+}
+
+// fieldsOf returns the fields an EINVALID error names, or nil for nil.
+func fieldsOf(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	var e *portail.Error
+	if !errors.As(err, &e) || e.Code != portail.EINVALID {
+		t.Fatalf("err %#v, want EINVALID", err)
+	}
+	var out []string
+	for _, f := range e.Fields {
+		out = append(out, f.Field+": "+f.Message)
+	}
+	return out
+}
+
+// TestHistoryPage: a page of 1 to 200 changes, 0 for the default size;
+// the cursor is left to the storage.
+func TestHistoryPage(t *testing.T) {
+	for _, tt := range []struct {
+		page portail.HistoryPage
+		size int
+		err  string
+	}{
+		{portail.HistoryPage{}, portail.DefaultPageSize, ""},
+		{portail.HistoryPage{Limit: 1}, 1, ""},
+		{portail.HistoryPage{Limit: portail.MaxPageSize, Cursor: "not ours to read"}, portail.MaxPageSize, ""},
+		{portail.HistoryPage{Limit: -1}, 0, "limit: Use a limit between 1 and 200."},
+		{portail.HistoryPage{Limit: portail.MaxPageSize + 1}, 0, "limit: Use a limit between 1 and 200."},
+	} {
+		got := strings.Join(fieldsOf(t, tt.page.Validate()), "; ")
+		if got != tt.err {
+			t.Errorf("%+v: %q, want %q", tt.page, got, tt.err)
+		}
+		if tt.err == "" && tt.page.Size() != tt.size {
+			t.Errorf("%+v: size %d, want %d", tt.page, tt.page.Size(), tt.size)
+		}
+	}
+}
+
+// TestReportRange: the bounds not asked are completed from now (the end
+// of today in UTC, 30 days before the end), everything is in UTC, and a
+// range must end after it starts and span at most 366 days.
+func TestReportRange(t *testing.T) {
+	paris := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 3, 10, 23, 30, 0, 0, paris) // 22:30 UTC
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
+	at := func(t time.Time) *time.Time { return &t }
+	for _, tt := range []struct {
+		name     string
+		from, to *time.Time
+		want     portail.ReportRange
+	}{
+		{"neither", nil, nil, portail.ReportRange{From: day(2, 9), To: day(3, 11)}},
+		{"only the start", at(day(1, 1)), nil, portail.ReportRange{From: day(1, 1), To: day(3, 11)}},
+		{"only the end", nil, at(day(2, 1)), portail.ReportRange{From: day(1, 2), To: day(2, 1)}},
+		{"both, in another zone", at(time.Date(2026, 1, 1, 1, 0, 0, 0, paris)), at(time.Date(2026, 1, 2, 1, 0, 0, 0, paris)),
+			portail.ReportRange{From: day(1, 1), To: day(1, 2)}},
+	} {
+		got := portail.NewReportRange(tt.from, tt.to, now)
+		if !got.From.Equal(tt.want.From) || !got.To.Equal(tt.want.To) || got.From.Location() != time.UTC || got.To.Location() != time.UTC {
+			t.Errorf("%s: %v – %v, want %v – %v in UTC", tt.name, got.From, got.To, tt.want.From, tt.want.To)
+		}
+		if err := got.Validate(); err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		r    portail.ReportRange
+		err  string
+	}{
+		{"one day", portail.ReportRange{From: day(1, 1), To: day(1, 2)}, ""},
+		{"366 days", portail.ReportRange{From: day(1, 1), To: day(1, 1).AddDate(0, 0, portail.MaxReportDays)}, ""},
+		{"366 days and a second", portail.ReportRange{From: day(1, 1), To: day(1, 1).AddDate(0, 0, portail.MaxReportDays).Add(time.Second)},
+			"from: Ask for at most 366 days at a time."},
+		{"empty", portail.ReportRange{From: day(1, 1), To: day(1, 1)}, "to: The end of the range must come after its start."},
+		{"backwards", portail.ReportRange{From: day(1, 2), To: day(1, 1)}, "to: The end of the range must come after its start."},
+	} {
+		if got := strings.Join(fieldsOf(t, tt.r.Validate()), "; "); got != tt.err {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.err)
 		}
 	}
 }

@@ -269,9 +269,7 @@ func (f *UserFilter) Validate() error {
 	if f.Sort != "" && !slices.Contains(UserSorts, strings.TrimPrefix(f.Sort, "-")) {
 		v.Add("sort", "Sort by username, full_name, email or created_at, with a leading - for the reverse order.")
 	}
-	if f.Limit < 0 || f.Limit > MaxPageSize {
-		v.Add("limit", "Use a limit between 1 and 200.")
-	}
+	validateLimit(&v, f.Limit)
 	return v.Err()
 }
 
