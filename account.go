@@ -149,37 +149,36 @@ func (u *SubscriptionUpdate) Validate() error {
 // ended) may still change anything else, or add seats.
 func (a *Account) ApplySubscription(u SubscriptionUpdate, now time.Time) (Account, []string, error) {
 	next := *a
-	if u.Plan != nil {
-		next.Plan = *u.Plan
-	}
-	if u.ExtraSeats != nil {
-		next.ExtraSeats = *u.ExtraSeats
-	}
-	if u.Modules != nil {
-		next.Modules = *u.Modules
-	}
-	if u.Onboarding != nil {
-		next.Onboarding = *u.Onboarding
-	}
+	setIf(&next.Plan, u.Plan)
+	setIf(&next.ExtraSeats, u.ExtraSeats)
+	setIf(&next.Modules, u.Modules)
+	setIf(&next.Onboarding, u.Onboarding)
 	if next.SeatLimit(now) < a.SeatLimit(now) {
 		if err := next.CheckSeats(now, 0); err != nil {
 			return *a, nil, err
 		}
 	}
 	var changes []string
-	if next.Plan != a.Plan {
-		changes = append(changes, fmt.Sprintf("plan=%s->%s", a.Plan, next.Plan))
-	}
-	if next.ExtraSeats != a.ExtraSeats {
-		changes = append(changes, fmt.Sprintf("extra_seats=%d->%d", a.ExtraSeats, next.ExtraSeats))
-	}
-	if next.Modules != a.Modules {
-		changes = append(changes, fmt.Sprintf("modules=%s->%s", a.Modules, next.Modules))
-	}
-	if next.Onboarding != a.Onboarding {
-		changes = append(changes, fmt.Sprintf("onboarding=%s->%s", a.Onboarding, next.Onboarding))
-	}
+	changes = appendChange(changes, "plan", a.Plan, next.Plan)
+	changes = appendChange(changes, "extra_seats", a.ExtraSeats, next.ExtraSeats)
+	changes = appendChange(changes, "modules", a.Modules, next.Modules)
+	changes = appendChange(changes, "onboarding", a.Onboarding, next.Onboarding)
 	return next, changes, nil
+}
+
+// setIf sets *dst to *v when the update carries v.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// appendChange adds "field=old->new" to changes when the value changed.
+func appendChange[T comparable](changes []string, field string, old, next T) []string {
+	if old == next {
+		return changes
+	}
+	return append(changes, fmt.Sprintf("%s=%v->%v", field, old, next))
 }
 
 // AccountService reads and changes the caller's account.
