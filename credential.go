@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Lifetimes of the links sent by e-mail (C1, C5).
@@ -94,6 +95,17 @@ type APIKey struct {
 
 // APIKeyPrefix starts every key, so that leaked keys are easy to find.
 const APIKeyPrefix = "ptl_"
+
+// ValidateAPIKeyName checks the name a key is given: 1 to 100 characters
+// once the spaces around it are trimmed (the storage keeps it trimmed).
+// EINVALID on the field name.
+func ValidateAPIKeyName(name string) error {
+	var v Validation
+	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n == 0 || n > 100 {
+		v.Add("name", "Give the key a name of 1 to 100 characters.")
+	}
+	return v.Err()
+}
 
 // CredentialService handles invitations, resets and API keys.
 type CredentialService interface {

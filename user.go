@@ -24,6 +24,10 @@ const (
 // Counts reports whether a user in this status takes a seat (S4).
 func (s UserStatus) Counts() bool { return s == StatusInvited || s == StatusActive }
 
+// DefaultLanguage is spoken to whoever has not chosen one of Languages:
+// the product is French-first.
+const DefaultLanguage = "fr"
+
 // Languages the UI and the e-mails speak.
 var Languages = []string{"fr", "en", "nl"}
 
@@ -290,9 +294,7 @@ func (f *UserFilter) Validate() error {
 	if f.Sort != "" && !slices.Contains(UserSorts, strings.TrimPrefix(f.Sort, "-")) {
 		v.Add("sort", "Sort by username, full_name, email or created_at, with a leading - for the reverse order.")
 	}
-	if f.Limit < 0 || f.Limit > MaxPageSize {
-		v.Add("limit", "Use a limit between 1 and 200.")
-	}
+	validateLimit(&v, f.Limit)
 	return v.Err()
 }
 

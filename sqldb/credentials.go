@@ -7,7 +7,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"portail"
 	"portail/password"
@@ -371,9 +370,8 @@ func (s *CredentialService) CreateAPIKey(ctx context.Context, name string) (*por
 		return nil, "", portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return nil, "", &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
-			Fields: []portail.FieldError{{Field: "name", Message: "Give the key a name of 1 to 100 characters."}}}
+	if err := portail.ValidateAPIKeyName(name); err != nil {
+		return nil, "", err
 	}
 	token, _ := portail.NewToken()
 	key := portail.APIKeyPrefix + token

@@ -269,7 +269,7 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		}
 		lang := c.Language
 		if lang == "" {
-			lang = "fr"
+			lang = portail.DefaultLanguage
 		}
 		id, err := tx.insert(`INSERT INTO users (account_id, username, username_key, full_name, email, email_key, role,
 			department_id, modules, status, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', ?, ?, ?)`,
