@@ -68,14 +68,33 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // observe records a finished request under its route pattern, never its
-// path: paths carry ids and would make a series per user.
+// path: paths carry ids and would make a series per user. Every label is
+// drawn from a fixed set, since each new value is a series kept for the
+// life of the process: the route is a registered pattern or "unmatched",
+// the method a standard one or "other" (a method is any token a client
+// cares to send), the status a code the handlers wrote.
 func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
 	route := r.Pattern
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
+	method := r.Method
+	if !knownMethod(method) {
+		method = "other"
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// knownMethod reports whether m is one of the methods of RFC 9110 (and
+// PATCH); the server answers only these.
+func knownMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return true
+	}
+	return false
 }
 
 // serve answers /metrics to loopback peers, or to anyone presenting the

@@ -90,7 +90,20 @@ func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	h := cop.Handler(s.mux)
-	return s.recoverer(s.logRequests(securityHeaders(h)))
+	return s.recoverer(s.logRequests(s.securityHeaders(knownMethods(h))))
+}
+
+// knownMethods answers 501 to a method outside the standard ones before
+// any routing: no route serves them, and the mux would otherwise look
+// them up on every pattern.
+func knownMethods(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !knownMethod(r.Method) {
+			http.Error(w, "Method not implemented.", http.StatusNotImplemented)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -105,9 +118,16 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	// Behind https, browsers are told to never try plain http again (two
+	// years, subdomains too); never over http, where it would be ignored
+	// at best and lock users out once the header reached them over https.
+	hsts := s.secure()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
