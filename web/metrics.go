@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -97,9 +96,9 @@ func knownMethod(m string) bool {
 	return false
 }
 
-// serve answers /metrics to loopback peers, or to anyone presenting the
-// metrics token when one is set: the series tell about traffic and must
-// not be public.
+// serve answers /metrics to clients on this machine (loopbackClient: not
+// relayed by a proxy), or to anyone presenting the metrics token when one
+// is set: the series tell about traffic and must not be public.
 func (m *metrics) serve(token string, w http.ResponseWriter, r *http.Request) {
 	if token != "" {
 		got := []byte(r.Header.Get("Authorization"))
@@ -107,7 +106,7 @@ func (m *metrics) serve(token string, w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "metrics need Authorization: Bearer <metrics token>", http.StatusUnauthorized)
 			return
 		}
-	} else if ip := net.ParseIP(clientIP(r)); ip == nil || !ip.IsLoopback() {
+	} else if !loopbackClient(r) {
 		http.Error(w, "metrics are served to loopback only unless a metrics token is set", http.StatusForbidden)
 		return
 	}

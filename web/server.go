@@ -6,8 +6,8 @@ package web
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strconv"
@@ -52,6 +52,10 @@ type Server struct {
 	// MetricsToken, when set, opens /metrics to Bearer requests that
 	// carry it; otherwise /metrics answers loopback peers only.
 	MetricsToken string
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server (--trusted-proxies): from a peer in one of them, and only
+	// then, X-Forwarded-For names the client. Set before Handler.
+	TrustedProxies []netip.Prefix
 
 	mux        *http.ServeMux
 	routes     []string // every pattern served, for the OpenAPI test
@@ -90,7 +94,7 @@ func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	h := cop.Handler(s.mux)
-	return s.recoverer(s.logRequests(s.securityHeaders(knownMethods(h))))
+	return s.recoverer(s.withClient(s.logRequests(s.securityHeaders(knownMethods(h)))))
 }
 
 // knownMethods answers 501 to a method outside the standard ones before
@@ -238,13 +242,13 @@ func (s *Server) setDeviceCookie(w http.ResponseWriter, token string) {
 		Secure: s.secure(), SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
 }
 
-// clientIP is the address of the peer.
+// clientIP is the address of the client: the peer's, or the one a
+// trusted proxy forwarded (withClient).
 func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if c, ok := r.Context().Value(clientKey{}).(client); ok {
+		return c.ip
 	}
-	return host
+	return peerIP(r)
 }
 
 // anonymous returns r's context with a caller that has only an address.

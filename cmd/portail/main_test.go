@@ -25,6 +25,8 @@ type app struct {
 	url  string
 	smtp *smtptest.Server
 	dsn  string
+	// tune, when set, adjusts the configuration of each serve process.
+	tune func(*Config)
 }
 
 const adminPassword = "correct horse battery staple"
@@ -32,6 +34,12 @@ const adminPassword = "correct horse battery staple"
 // startApp sets up an account "Acme" (plan, with an admin "boss") on a
 // fresh database of the dialect and serves it.
 func startApp(t *testing.T, dialect, plan string) *app {
+	t.Helper()
+	return startAppWith(t, dialect, plan, nil)
+}
+
+// startAppWith is startApp with tune applied to the configuration.
+func startAppWith(t *testing.T, dialect, plan string, tune func(*Config)) *app {
 	t.Helper()
 	dsn := testdb.DSN(t, dialect)
 	var out bytes.Buffer
@@ -41,7 +49,7 @@ func startApp(t *testing.T, dialect, plan string) *app {
 	if err != nil {
 		t.Fatalf("setup: %v\n%s", err, out.String())
 	}
-	a := &app{t: t, smtp: smtptest.Start(t), dsn: dsn}
+	a := &app{t: t, smtp: smtptest.Start(t), dsn: dsn, tune: tune}
 	a.main = a.serve()
 	return a
 }
@@ -60,6 +68,9 @@ func (a *app) serve() *Main {
 		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
 		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond,
 		DataDir: t.TempDir()} // never the default "data" of the working directory
+	if a.tune != nil {
+		a.tune(&m.Config)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
