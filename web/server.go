@@ -92,8 +92,7 @@ func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 // Handler returns the root handler: recovery, logging, cross-origin
 // protection (CSRF) and security headers around the routes.
 func (s *Server) Handler() http.Handler {
-	cop := http.NewCrossOriginProtection()
-	h := cop.Handler(s.mux)
+	h := s.csrf(s.mux)
 	return s.recoverer(s.withClient(s.logRequests(s.securityHeaders(knownMethods(h)))))
 }
 

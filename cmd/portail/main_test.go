@@ -100,9 +100,30 @@ type client struct {
 
 func (a *app) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{a: a, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &client{a: a, http: &http.Client{Jar: jar, Transport: browserOrigin{}, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}, base: a.url}
+}
+
+// browserOrigin sends Origin with every unsafe request, as a browser does
+// with its form posts and fetches: the server refuses cookie-carrying
+// writes without it.
+type browserOrigin struct{ next http.RoundTripper }
+
+func (b browserOrigin) RoundTrip(r *http.Request) (*http.Response, error) {
+	next := b.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	switch r.Method {
+	case "GET", "HEAD", "OPTIONS":
+	default:
+		if r.Header.Get("Origin") == "" {
+			r = r.Clone(r.Context())
+			r.Header.Set("Origin", r.URL.Scheme+"://"+r.URL.Host)
+		}
+	}
+	return next.RoundTrip(r)
 }
 
 // response is a decoded answer.

@@ -20,8 +20,13 @@ import (
 // the proxy's (127.0.0.1).
 func TestBehindNginx(t *testing.T) {
 	bin := findNginx(t)
-	a := startAppWith(t, "sqlite", "gold", func(c *Config) { c.TrustedProxies = "127.0.0.1/32" })
-	proxy := startNginx(t, bin, deployLocation(t), a.main.URL())
+	// The proxy's address is the public one, as in production: the base
+	// URL, and the Origin browsers send.
+	proxy := "http://" + freeAddr(t)
+	a := startAppWith(t, "sqlite", "gold", func(c *Config) {
+		c.TrustedProxies, c.BaseURL = "127.0.0.1/32", proxy
+	})
+	startNginx(t, bin, deployLocation(t), strings.TrimPrefix(proxy, "http://"), a.main.URL())
 
 	boss := a.clientVia(proxy, "127.0.0.2")
 	boss.login("boss", "not the password").must(t, 401)
@@ -116,7 +121,7 @@ func (a *app) clientVia(base, from string) *client {
 	c := a.client()
 	c.base = base
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 10 * time.Second}
-	c.http.Transport = &http.Transport{DialContext: d.DialContext}
+	c.http.Transport = browserOrigin{next: &http.Transport{DialContext: d.DialContext}}
 	c.http.Timeout = time.Minute
 	return c
 }
@@ -170,22 +175,27 @@ func deployLocation(t *testing.T) string {
 	return ""
 }
 
-// startNginx runs nginx in the foreground with location as its only
-// location, proxying to upstream, and returns its URL once it accepts
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startNginx runs nginx in the foreground on addr with location as its
+// only location, proxying to upstream, and returns once it accepts
 // connections.
-func startNginx(t *testing.T, bin, location, upstream string) string {
+func startNginx(t *testing.T, bin, location, addr, upstream string) {
 	t.Helper()
 	const documented = "proxy_pass http://127.0.0.1:8080;"
 	if !strings.Contains(location, documented) {
 		t.Fatalf("the documented location block does not proxy to portail's default address:\n%s", location)
 	}
 	location = strings.Replace(location, documented, "proxy_pass "+upstream+";", 1)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	dir := t.TempDir()
 	conf := fmt.Sprintf(`daemon off;
 master_process off;
@@ -230,7 +240,7 @@ http {
 		}
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
-			return "http://" + addr
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("nginx does not accept connections")
