@@ -23,6 +23,9 @@ const (
 	ECONFLICT               = "conflict"
 	ETOOLARGE               = "too_large" // an upload over the size limit
 	EINTERNAL               = "internal"
+	// EUNAVAILABLE: the database (or another store) cannot be reached for
+	// now; the request may be tried again.
+	EUNAVAILABLE = "unavailable"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -40,6 +41,7 @@ type DB struct {
 	BaseURL string
 
 	committer committer // group commit of activity entries
+	closed    atomic.Bool // set by Close: every later call is unavailable
 }
 
 // Postgres reports whether the database is PostgreSQL.
@@ -97,6 +99,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	db.closed.Store(true)
 	db.stopCommitter()
 	err := db.write.Close()
 	if db.read != db.write {
@@ -217,12 +220,14 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 func (db *DB) runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		// No connection to be had: the database is down, unreachable,
+		// closed or saturated past the request's deadline.
+		return unavailable(fmt.Errorf("begin: %w", err))
 	}
 	tx := &Tx{tx: sqlTx, ctx: ctx, pg: db.pg, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+		return db.unreachable(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
