@@ -41,7 +41,9 @@ type DB struct {
 	BaseURL string
 
 	committer committer // group commit of activity entries
-	closed    atomic.Bool // set by Close: every later call is unavailable
+
+	// closed is set by Close: every later call is unavailable.
+	closed atomic.Bool
 }
 
 // Postgres reports whether the database is PostgreSQL.
