@@ -48,6 +48,10 @@ type Error struct {
 	Limit int
 	// RetryAfter is set on too_many_attempts errors, in whole seconds.
 	RetryAfter int
+	// Modules is set on an invalid error about modules the account does
+	// not subscribe to: which ones, so that an adapter can name each by
+	// its place in the request (modules[i]); the field error says modules.
+	Modules ModuleSet
 }
 
 func (e *Error) Error() string {
