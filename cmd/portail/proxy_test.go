@@ -14,19 +14,37 @@ import (
 )
 
 // TestBehindNginx runs real nginx with the location block of
-// docs/deploy.md in front of a serve process that trusts it, and sends
-// each client from its own loopback address (127.0.0.2, .3, …), as if they
-// were different machines: portail must see each client's address, not
-// the proxy's (127.0.0.1).
+// docs/deploy.md in front of a serve process that trusts it.
 func TestBehindNginx(t *testing.T) {
-	bin := findNginx(t)
+	bin := findProxy(t, "nginx", "nginx")
+	behindProxy(t, func(addr, upstream string) {
+		startNginx(t, bin, deployBlock(t, "```nginx\n", "location / {"), addr, upstream)
+	})
+}
+
+// TestBehindCaddy runs real Caddy with the site block of docs/deploy.md in
+// front of a serve process that trusts it.
+func TestBehindCaddy(t *testing.T) {
+	bin := findProxy(t, "caddy", "caddy")
+	behindProxy(t, func(addr, upstream string) {
+		startCaddy(t, bin, deployBlock(t, "```caddyfile\n", "portail.example.com {"), addr, upstream)
+	})
+}
+
+// behindProxy starts a serve process trusting 127.0.0.1, then the proxy
+// (start) on a loopback address in front of it, and sends each client
+// from its own loopback address (127.0.0.2, .3, …), as if they were
+// different machines: portail must see each client's address, not the
+// proxy's (127.0.0.1).
+func behindProxy(t *testing.T, start func(addr, upstream string)) {
 	// The proxy's address is the public one, as in production: the base
 	// URL, and the Origin browsers send.
-	proxy := "http://" + freeAddr(t)
+	addr := freeAddr(t)
+	proxy := "http://" + addr
 	a := startAppWith(t, "sqlite", "gold", func(c *Config) {
 		c.TrustedProxies, c.BaseURL = "127.0.0.1/32", proxy
 	})
-	startNginx(t, bin, deployLocation(t), strings.TrimPrefix(proxy, "http://"), a.main.URL())
+	start(addr, a.main.URL())
 
 	boss := a.clientVia(proxy, "127.0.0.2")
 	boss.login("boss", "not the password").must(t, 401)
@@ -126,39 +144,40 @@ func (a *app) clientVia(base, from string) *client {
 	return c
 }
 
-// findNginx finds nginx on the PATH or in /usr/sbin. Without it the test
-// is skipped, or fails in CI.
-func findNginx(t *testing.T) string {
+// findProxy finds a proxy's binary on the PATH or in /usr/sbin. Without
+// it the test is skipped, or fails in CI.
+func findProxy(t *testing.T, name, pkg string) string {
 	t.Helper()
-	if p, err := exec.LookPath("nginx"); err == nil {
+	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		return "/usr/sbin/nginx"
+	if _, err := os.Stat("/usr/sbin/" + name); err == nil {
+		return "/usr/sbin/" + name
 	}
-	msg := "no nginx found (install it: apt-get install nginx, or run scripts/test)"
+	msg := fmt.Sprintf("no %s found (install it: apt-get install %s, or run scripts/test)", name, pkg)
 	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + ": the reverse-proxy test is required in CI")
+		t.Fatal(msg + ": the reverse-proxy tests are required in CI")
 	}
 	t.Skip(msg + ": skipping the reverse-proxy test")
 	return ""
 }
 
-// deployLocation is the `location / { … }` block of the nginx example in
-// docs/deploy.md, the configuration the documentation tells people to use.
-func deployLocation(t *testing.T) string {
+// deployBlock is the block opened by head (through its closing brace) in
+// the first code block of docs/deploy.md that starts with fence: the
+// configuration the documentation tells people to use.
+func deployBlock(t *testing.T, fence, head string) string {
 	t.Helper()
 	doc, err := os.ReadFile("../../docs/deploy.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, ok := strings.Cut(string(doc), "```nginx\n")
+	_, rest, ok := strings.Cut(string(doc), fence)
 	if !ok {
-		t.Fatal("docs/deploy.md has no nginx example")
+		t.Fatalf("docs/deploy.md has no %q example", fence)
 	}
-	start := strings.Index(rest, "location / {")
+	start := strings.Index(rest, head)
 	if start < 0 {
-		t.Fatal("the nginx example of docs/deploy.md has no location / block")
+		t.Fatalf("the example of docs/deploy.md has no %q block", head)
 	}
 	depth := 0
 	for i := start; i < len(rest); i++ {
@@ -171,7 +190,7 @@ func deployLocation(t *testing.T) string {
 			}
 		}
 	}
-	t.Fatal("the location / block of docs/deploy.md does not end")
+	t.Fatalf("the %q block of docs/deploy.md does not end", head)
 	return ""
 }
 
@@ -219,23 +238,66 @@ http {
 	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log"))
+	runProxy(t, exec.Command(bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log")),
+		filepath.Join(dir, "error.log"), addr)
+}
+
+// startCaddy runs Caddy on addr with the documented site block, its
+// public name replaced by addr and its upstream by upstream, and returns
+// once it accepts connections.
+func startCaddy(t *testing.T, bin, site, addr, upstream string) {
+	t.Helper()
+	const documented = "reverse_proxy 127.0.0.1:8080"
+	if !strings.Contains(site, documented) {
+		t.Fatalf("the documented site block does not proxy to portail's default address:\n%s", site)
+	}
+	site = strings.Replace(site, documented, "reverse_proxy "+strings.TrimPrefix(upstream, "http://"), 1)
+	site = strings.Replace(site, "portail.example.com {", "http://"+addr+" {\n    bind 127.0.0.1", 1)
+	dir := t.TempDir()
+	conf := fmt.Sprintf(`{
+    admin off
+    auto_https off
+    storage file_system %[1]s/data
+}
+%[2]s
+`, dir, site)
+	path := filepath.Join(dir, "Caddyfile")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "run", "--config", path, "--adapter", "caddyfile")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	logPath := filepath.Join(dir, "caddy.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logFile.Close() })
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	runProxy(t, cmd, logPath, addr)
+}
+
+// runProxy starts a proxy in the foreground and returns once it accepts
+// connections on addr; it is killed when the test ends.
+func runProxy(t *testing.T, cmd *exec.Cmd, logPath, addr string) {
+	t.Helper()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-exited
 	})
-	// nginx says nothing when it is ready: wait until it accepts.
+	// Neither proxy says when it is ready: wait until it accepts.
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx exited: %v\n%s", err, log)
+		case <-exited:
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("%s exited: %v\n%s", filepath.Base(cmd.Path), waitErr, log)
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
@@ -243,7 +305,7 @@ http {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("nginx does not accept connections")
+			t.Fatalf("%s does not accept connections", filepath.Base(cmd.Path))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
