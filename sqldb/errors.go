@@ -27,7 +27,9 @@ func unavailable(err error) error { return fmt.Errorf("%w: %w", errUnavailable, 
 
 // unreachable marks err as unavailable when it is the loss of the
 // connection (or the pool closed), and returns any other error as is. It
-// is judged by error types, never by message text.
+// is judged by error types, never by message text. A deadline passed
+// mid-query is a net.Error too: a database too slow to answer in time is
+// unavailable for that request.
 func (db *DB) unreachable(err error) error {
 	if err == nil || portail.ErrorCode(err) != portail.EINTERNAL {
 		return err
