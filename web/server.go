@@ -89,8 +89,9 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 // Routes lists every pattern served.
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
-// Handler returns the root handler: recovery, logging, cross-origin
-// protection (CSRF) and security headers around the routes.
+// Handler returns the root handler: recovery, the client's address,
+// logging and metrics, security headers, the method check and cross-origin
+// protection (CSRF) around the routes.
 func (s *Server) Handler() http.Handler {
 	h := s.csrf(s.mux)
 	return s.recoverer(s.withClient(s.logRequests(s.securityHeaders(knownMethods(h)))))
@@ -122,9 +123,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	// Behind https, browsers are told to never try plain http again (two
-	// years, subdomains too); never over http, where it would be ignored
-	// at best and lock users out once the header reached them over https.
+	// With an https public address, browsers are told to never try plain
+	// http again (two years, subdomains too). With an http one it is never
+	// sent: a browser reaching such a site through some https front would
+	// then refuse its plain http address.
 	hsts := s.secure()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
