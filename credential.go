@@ -71,14 +71,24 @@ func HashRecoveryCode(token, code string) string {
 // characters (80 bits), easy to type from an e-mail.
 func NewTemporaryPassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 16)
-	rand.Read(b)
+	// A byte modulo 31 would favour the first 256 % 31 = 8 characters;
+	// bytes from 248 = 8 × 31 up are drawn again instead, so that every
+	// character is equally likely.
+	const limit = 256 - 256%len(alphabet)
 	var out strings.Builder
-	for i, c := range b {
-		if i > 0 && i%4 == 0 {
-			out.WriteByte('-')
+	buf := make([]byte, 32)
+	for n := 0; n < 16; {
+		rand.Read(buf)
+		for _, c := range buf {
+			if int(c) >= limit || n == 16 {
+				continue
+			}
+			if n > 0 && n%4 == 0 {
+				out.WriteByte('-')
+			}
+			out.WriteByte(alphabet[int(c)%len(alphabet)])
+			n++
 		}
-		out.WriteByte(alphabet[int(c)%len(alphabet)])
 	}
 	return out.String()
 }

@@ -242,7 +242,7 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	} else if err != nil {
-		return nil, nil, portail.Actor{}, err
+		return nil, nil, portail.Actor{}, s.db.unreachable(err)
 	}
 	sess.UserID = u.ID
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -49,6 +50,9 @@ type DB struct {
 	// between a check made outside a transaction and the transaction that
 	// acts on it, so that a test can land a change exactly there.
 	hook func(point string)
+
+	// closed is set by Close: every later call is unavailable.
+	closed atomic.Bool
 }
 
 // at calls the test hook, if any, at a named point.
@@ -117,6 +121,7 @@ func open(ctx context.Context, dsn string, upTo int) (*DB, error) {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	db.closed.Store(true)
 	db.stopCommitter()
 	err := db.write.Close()
 	if db.read != db.write {
@@ -278,12 +283,14 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 func (db *DB) runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		// No connection to be had: the database is down, unreachable,
+		// closed or saturated past the request's deadline.
+		return unavailable(fmt.Errorf("begin: %w", err))
 	}
 	tx := &Tx{tx: sqlTx, ctx: ctx, pg: db.pg, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+		return db.unreachable(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

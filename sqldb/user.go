@@ -361,7 +361,11 @@ func checkGrant(tx *Tx, acct *portail.Account, deptID int64, mods portail.Module
 	if !mods.SubsetOf(acct.Modules) {
 		v.Add("modules", "Grant only modules the account subscribes to.")
 	}
-	return v.Err()
+	err := v.Err()
+	if e, ok := err.(*portail.Error); ok {
+		e.Modules = mods &^ acct.Modules
+	}
+	return err
 }
 
 // UpdateUser changes a user's profile or access. A new address of the

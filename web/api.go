@@ -171,7 +171,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, me *portail.User)
 }
 
 func (s *Server) apiPatchMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	upd, err := decodeUserPatch(w, r)
+	upd, _, err := decodeUserPatch(w, r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -264,7 +264,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *porta
 	}
 	u, err := s.Users.CreateUser(r.Context(), c)
 	if err != nil {
-		s.apiError(w, r, err)
+		s.apiError(w, r, moduleFields(err, req.Modules))
 		return
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
@@ -299,15 +299,15 @@ func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request, me *portail.
 }
 
 // decodeUserPatch reads a PATCH body: fields present are changed, and a
-// username is refused with username_immutable (U3).
-func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate, error) {
-	var upd portail.UserUpdate
+// username is refused with username_immutable (U3). It also returns the
+// module names as sent, for moduleFields.
+func decodeUserPatch(w http.ResponseWriter, r *http.Request) (upd portail.UserUpdate, modules []string, err error) {
 	var raw map[string]json.RawMessage
 	if err := readJSON(w, r, &raw); err != nil {
-		return upd, err
+		return upd, nil, err
 	}
 	if _, ok := raw["username"]; ok {
-		return upd, &portail.Error{Code: portail.EUSERNAMEIMMUTABLE, Message: "A username can never be changed.",
+		return upd, nil, &portail.Error{Code: portail.EUSERNAMEIMMUTABLE, Message: "A username can never be changed.",
 			Fields: []portail.FieldError{{Field: "username", Message: "A username can never be changed."}}}
 	}
 	var req struct {
@@ -322,7 +322,7 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate
 	}
 	body, _ := json.Marshal(raw)
 	if err := decodeJSON(body, &req); err != nil {
-		return upd, err
+		return upd, nil, err
 	}
 	var v portail.Validation
 	upd.FullName, upd.Email, upd.Language = req.FullName, req.Email, req.Language
@@ -348,10 +348,11 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate
 		upd.DepartmentID = &d
 	}
 	if req.Modules != nil {
-		set := parseModules(*req.Modules, &v, "modules")
+		modules = *req.Modules
+		set := parseModules(modules, &v, "modules")
 		upd.Modules = &set
 	}
-	return upd, v.Err()
+	return upd, modules, v.Err()
 }
 
 func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
@@ -360,14 +361,14 @@ func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, me *portai
 		s.apiError(w, r, err)
 		return
 	}
-	upd, err := decodeUserPatch(w, r)
+	upd, modules, err := decodeUserPatch(w, r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	u, err := s.Users.UpdateUser(r.Context(), id, upd)
 	if err != nil {
-		s.apiError(w, r, err)
+		s.apiError(w, r, moduleFields(err, modules))
 		return
 	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))

@@ -280,9 +280,8 @@ func (p *page) redirect(target string) { http.Redirect(p.w, p.r, target, http.St
 // for what they may not do.
 func (s *Server) pageError(p *page, err error) {
 	status := StatusOf(err)
-	if status == http.StatusInternalServerError {
-		s.Logger.ErrorContext(p.r.Context(), "internal error", "path", p.r.URL.Path, "err", err)
-	}
+	s.logFailure(p.r, err)
+	setRetryAfter(p.w, err)
 	v := p.view("Error")
 	v.Error = p.t(portail.ErrorMessage(err))
 	v.Data = status
@@ -320,9 +319,8 @@ func (p *page) failed(v *view, err error) int {
 			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
 		}
 	}
-	if StatusOf(err) == http.StatusInternalServerError {
-		p.s.Logger.ErrorContext(p.r.Context(), "internal error", "path", p.r.URL.Path, "err", err)
-	}
+	p.s.logFailure(p.r, err)
+	setRetryAfter(p.w, err)
 	return StatusOf(err)
 }
 

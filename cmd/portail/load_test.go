@@ -137,6 +137,9 @@ func ldDo(hc *http.Client, method, url, cookie string, body any) (int, []byte, s
 	}
 	if cookie != "" {
 		req.AddCookie(&http.Cookie{Name: "portail_session", Value: cookie})
+		if method != "GET" {
+			req.Header.Set("Origin", req.URL.Scheme+"://"+req.URL.Host) // as a browser does
+		}
 	}
 	res, err := hc.Do(req)
 	if err != nil {

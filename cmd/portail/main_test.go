@@ -25,6 +25,8 @@ type app struct {
 	url  string
 	smtp *smtptest.Server
 	dsn  string
+	// tune, when set, adjusts the configuration of each serve process.
+	tune func(*Config)
 }
 
 const adminPassword = "correct horse battery staple"
@@ -33,11 +35,22 @@ const adminPassword = "correct horse battery staple"
 // fresh database of the dialect and serves it.
 func startApp(t *testing.T, dialect, plan string) *app {
 	t.Helper()
-	return startAppOn(t, testdb.DSN(t, dialect), plan)
+	return startAppOnWith(t, testdb.DSN(t, dialect), plan, nil)
+}
+
+// startAppWith is startApp with tune applied to the configuration.
+func startAppWith(t *testing.T, dialect, plan string, tune func(*Config)) *app {
+	t.Helper()
+	return startAppOnWith(t, testdb.DSN(t, dialect), plan, tune)
 }
 
 // startAppOn is startApp on the fresh database dsn.
 func startAppOn(t *testing.T, dsn, plan string) *app {
+	t.Helper()
+	return startAppOnWith(t, dsn, plan, nil)
+}
+
+func startAppOnWith(t *testing.T, dsn, plan string, tune func(*Config)) *app {
 	t.Helper()
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"setup", "--db", dsn, "--account", "Acme", "--plan", plan,
@@ -46,7 +59,7 @@ func startAppOn(t *testing.T, dsn, plan string) *app {
 	if err != nil {
 		t.Fatalf("setup: %v\n%s", err, out.String())
 	}
-	a := &app{t: t, smtp: smtptest.Start(t), dsn: dsn}
+	a := &app{t: t, smtp: smtptest.Start(t), dsn: dsn, tune: tune}
 	a.main = a.serve()
 	return a
 }
@@ -65,6 +78,9 @@ func (a *app) serve() *Main {
 		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
 		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond,
 		DataDir: t.TempDir()} // never the default "data" of the working directory
+	if a.tune != nil {
+		a.tune(&m.Config)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
@@ -94,9 +110,30 @@ type client struct {
 
 func (a *app) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{a: a, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &client{a: a, http: &http.Client{Jar: jar, Transport: browserOrigin{}, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}, base: a.url}
+}
+
+// browserOrigin sends Origin with every unsafe request, as a browser does
+// with its form posts and fetches: the server refuses cookie-carrying
+// writes without it.
+type browserOrigin struct{ next http.RoundTripper }
+
+func (b browserOrigin) RoundTrip(r *http.Request) (*http.Response, error) {
+	next := b.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	switch r.Method {
+	case "GET", "HEAD", "OPTIONS":
+	default:
+		if r.Header.Get("Origin") == "" {
+			r = r.Clone(r.Context())
+			r.Header.Set("Origin", r.URL.Scheme+"://"+r.URL.Host)
+		}
+	}
+	return next.RoundTrip(r)
 }
 
 // response is a decoded answer.

@@ -28,7 +28,8 @@ func startRaceApp(t *testing.T, dialect, plan string) *app {
 	return startAppOn(t, testdb.SlowDSN(t, dialect, raceDelay), plan)
 }
 
-// request builds an API request with c's cookies.
+// request builds an API request with c's cookies, sent as the racetest
+// bursts send it: raw, so it carries the Origin a browser would.
 func (c *client) request(method, path string, body any) *http.Request {
 	c.a.t.Helper()
 	var b []byte
@@ -41,6 +42,9 @@ func (c *client) request(method, path string, body any) *http.Request {
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		req.Header.Set("Origin", req.URL.Scheme+"://"+req.URL.Host) // as a browser does
 	}
 	for _, ck := range c.http.Jar.Cookies(req.URL) {
 		req.AddCookie(ck)

@@ -53,6 +53,9 @@ type Config struct {
 	SimulatorInterval time.Duration
 	// MetricsToken opens /metrics to non-loopback scrapers that send it.
 	MetricsToken string
+	// TrustedProxies are the reverse proxies' networks, comma-separated
+	// CIDRs: only from them is X-Forwarded-For believed.
+	TrustedProxies string
 }
 
 // Days is a duration flag that also takes whole days: "60d".
@@ -144,6 +147,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.BaseURL, "base-url", env("PORTAIL_BASE_URL", ""), "public address, the only source of links in e-mails (env PORTAIL_BASE_URL; default http://ADDR)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("PORTAIL_MAIL_FROM", "portail <no-reply@localhost>"), "sender of e-mails (env PORTAIL_MAIL_FROM)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("PORTAIL_METRICS_TOKEN", ""), "bearer token for /metrics from other hosts; without it /metrics answers loopback only (env PORTAIL_METRICS_TOKEN)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PORTAIL_TRUSTED_PROXIES", ""), "reverse proxies in front of portail, comma-separated CIDRs like 127.0.0.1/32,10.0.0.0/8: from them only, X-Forwarded-For names the client (env PORTAIL_TRUSTED_PROXIES; default none)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", 8*time.Hour, "end sessions unused this long")
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 7*24*time.Hour, "end sessions this old")
 	fs.IntVar(&c.PasswordMinLen, "password-min-length", password.DefaultMinLength, "minimum password length")
@@ -180,6 +184,10 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 // Open opens the database and builds the server; it listens but does not
 // serve yet, so that the address is known (port 0 in tests).
 func (m *Main) Open(ctx context.Context) error {
+	proxies, err := web.ParseTrustedProxies(m.Config.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
@@ -251,6 +259,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Server.Ready = m.DB.Ping
 	m.Server.MetricsToken = m.Config.MetricsToken
+	m.Server.TrustedProxies = proxies
 	m.Server.CountOutbox(outbox.CountUnsent)
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
