@@ -134,6 +134,11 @@ func (s *fuzzServer) do(method, path, rawQuery string, body io.Reader, header ht
 	for k, vs := range header {
 		r.Header[k] = vs
 	}
+	// A browser names the page's origin on every write; the fuzzed
+	// requests are a browser's unless the header says otherwise.
+	if method != http.MethodGet && method != http.MethodHead && r.Header.Get("Origin") == "" && r.Header.Get("Sec-Fetch-Site") == "" {
+		r.Header.Set("Origin", "http://"+r.Host)
+	}
 	for _, c := range cookies {
 		r.AddCookie(c)
 	}
