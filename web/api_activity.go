@@ -95,7 +95,9 @@ func (s *Server) apiActivityCSV(w http.ResponseWriter, r *http.Request, me *port
 	}
 	// Ask for the first page before writing anything, so that a refusal is
 	// still a proper problem response.
-	if _, _, err := s.Activity.ListActivity(r.Context(), portail.ActivityFilter{Limit: 1, UserID: f.UserID}); err != nil {
+	first := f
+	first.Limit = 1
+	if _, _, err := s.Activity.ListActivity(r.Context(), first); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
