@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"portail"
 	"portail/internal/testdb"
 )
 
@@ -66,4 +67,27 @@ func hasField(body map[string]any, field string) bool {
 		}
 	}
 	return false
+}
+
+// TestAdminResetCap: an admin's reset e-mails to one user are capped like
+// the self-service ones: past the cap, 429 too_many_attempts with
+// Retry-After and a message that says why.
+func TestAdminResetCap(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			e := newDocEnv(t, d)
+			for range portail.MaxResetsPerWindow {
+				e.do1(t, apiScenario{method: "POST", actor: "admin", path: "/users/{op1}/password-reset", wantStatus: 202})
+			}
+			resp, body := e.request(t, "admin", "POST", "/users/{op1}/password-reset", "")
+			detail, _ := body["detail"].(string)
+			if resp.StatusCode != http.StatusTooManyRequests || body["code"] != "too_many_attempts" ||
+				resp.Header.Get("Retry-After") == "" || !strings.Contains(detail, "last hour") {
+				t.Fatalf("reset past the cap: %d %v (Retry-After %q)", resp.StatusCode, body, resp.Header.Get("Retry-After"))
+			}
+			// Another user is not affected.
+			e.do1(t, apiScenario{method: "POST", actor: "admin", path: "/users/{op1b}/password-reset", wantStatus: 202})
+		})
+	}
 }
