@@ -34,7 +34,7 @@ func (s *Server) forgot(r *http.Request, login string) {
 			s.Logger.Error("forgot password", "err", err)
 		}
 	}) {
-		s.Logger.Warn("forgot password dropped: the background queue is full", "ip", clientIP(r))
+		s.background.logDrop(s.Logger, "forgot password")
 	}
 }
 

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"log/slog"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -80,6 +83,15 @@ func TestWorkQueue(t *testing.T) {
 	}
 	if q.submit(func() {}) {
 		t.Error("a closed queue accepted a job")
+	}
+	// The drops make a log line a second at most, not one each.
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	for range 1000 {
+		q.logDrop(logger, "test")
+	}
+	if n := strings.Count(log.String(), "\n"); n < 1 || n > 2 {
+		t.Errorf("%d log lines for 1,000 drops, want 1 (2 across a second)", n)
 	}
 	var wg sync.WaitGroup // a queue never used closes at once
 	wg.Go(newWorkQueue(2, 8).close)

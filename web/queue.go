@@ -1,8 +1,10 @@
 package web
 
 import (
+	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // workQueue runs work that a request leaves for after its answer (the
@@ -19,6 +21,21 @@ type workQueue struct {
 	closed  bool
 	wg      sync.WaitGroup
 	dropped atomic.Int64
+	// loggedAt (Unix seconds) and logged: the last drop log line and the
+	// drops it counted.
+	loggedAt, logged atomic.Int64
+}
+
+// logDrop logs that work was dropped: at most one line a second, with the
+// drops since the last one, so that a flood does not flood the log too.
+func (q *workQueue) logDrop(logger *slog.Logger, what string) {
+	now := time.Now().Unix()
+	last := q.loggedAt.Load()
+	if now == last || !q.loggedAt.CompareAndSwap(last, now) {
+		return
+	}
+	total := q.dropped.Load()
+	logger.Warn("background work dropped: the queue is full", "work", what, "dropped", total-q.logged.Swap(total))
 }
 
 // Sizes of the queue of anonymous e-mail work: what arrives faster than
