@@ -2,11 +2,13 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 	"time"
 
 	"portail"
+	"portail/internal/testdb"
 	"portail/sqldb"
 )
 
@@ -98,4 +100,52 @@ func TestResetCaps(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestForgotUnknownTakesNoWriter: a "forgot password" for a login nobody
+// has is answered from a read transaction. SQLite has one writer for the
+// whole database, and every write transaction queues for it: a flood of
+// unknown logins that each took it kept sign-ins waiting. With the writer
+// held by another connection, the unknown login still returns, while a
+// real user's reset (a write) waits, which shows the writer was held.
+// SQLite only: PostgreSQL has no such single lock.
+func TestForgotUnknownTakesNoWriter(t *testing.T) {
+	ctx := context.Background()
+	path := testdb.DSN(t, "sqlite")
+	db, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, _, err := sqldb.NewAuthService(db).Setup(ctx, portail.Setup{AccountName: "W", Plan: portail.PlanGold, Modules: portail.AllModules,
+		AdminUsername: "wadmin", AdminEmail: "wadmin@example.com", AdminPassword: "correct horse battery staple"}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+
+	creds := sqldb.NewCredentialService(db)
+	anon := portail.WithCaller(ctx, portail.Caller{IP: "198.51.100.7"})
+	short, cancel := context.WithTimeout(anon, 3*time.Second)
+	defer cancel()
+	if err := creds.ForgotPassword(short, "nobody-at-all"); err != nil {
+		t.Fatalf("an unknown login waited for the writer: %v", err)
+	}
+	short, cancel = context.WithTimeout(anon, 300*time.Millisecond)
+	defer cancel()
+	if err := creds.ForgotPassword(short, "wadmin"); err == nil {
+		t.Fatal("a real user's reset went through while another connection held the writer: the test proves nothing")
+	}
 }
