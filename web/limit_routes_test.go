@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"portail"
 	"portail/internal/testdb"
 	"portail/sqldb"
 	"portail/web"
@@ -93,5 +95,46 @@ func TestAnonymousRoutesLimited(t *testing.T) {
 		if rec := send("GET", "/forgot", "", "192.0.2.6"); rec.Code != http.StatusOK {
 			t.Fatalf("GET /forgot: %d", rec.Code)
 		}
+	}
+}
+
+// slowForgot is a credential service whose ForgotPassword waits for
+// release and counts its calls.
+type slowForgot struct {
+	portail.CredentialService
+	release chan struct{}
+	calls   atomic.Int64
+}
+
+func (s *slowForgot) ForgotPassword(ctx context.Context, login string) error {
+	<-s.release
+	s.calls.Add(1)
+	return nil
+}
+
+// TestWaitDrainsForgot: the work a forgot request leaves after its 202
+// is done before Server.Wait returns (serve calls it at shutdown), and a
+// full queue drops the rest with the same 202.
+func TestWaitDrainsForgot(t *testing.T) {
+	creds := &slowForgot{release: make(chan struct{})}
+	base, _ := url.Parse("http://portail.test")
+	srv := web.NewServer(web.Services{Credentials: creds}, base, slog.New(slog.DiscardHandler))
+	srv.Limits = web.Limits{} // the queue alone
+	h := srv.Handler()
+	const n = 500
+	for range n {
+		req := httptest.NewRequest("POST", "/api/v1/auth/forgot", strings.NewReader(`{"login":"someone"}`))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusAccepted {
+			t.Fatalf("forgot: %d", rec.Code)
+		}
+	}
+	close(creds.release)
+	srv.Wait()
+	dropped := srv.DroppedWork()
+	if got := creds.calls.Load(); got == 0 || got+dropped != n || dropped == 0 {
+		t.Fatalf("%d done and %d dropped of %d", got, dropped, n)
 	}
 }
