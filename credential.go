@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,6 +22,41 @@ const (
 	// MaxCodeAttempts wrong recovery codes kill a reset (C5).
 	MaxCodeAttempts = 5
 )
+
+// Caps of the reset e-mails to one user, whoever asks for them (C4, C5).
+// Each new reset kills the link before it, so without a cap anyone could
+// keep a user's live link dead and fill their mailbox. The resets already
+// sent are counted in the database, so every serve process sees them.
+const (
+	// MaxResetsPerWindow reset e-mails go to one user in ResetWindow.
+	MaxResetsPerWindow = 3
+	ResetWindow        = time.Hour
+	// ResetSpacing: a self-service request this soon after the last
+	// reset is ignored, silently.
+	ResetSpacing = time.Minute
+)
+
+// ResetWait returns how long until another reset e-mail may go to a user
+// whose recent resets were created at sent (in any order), 0 when one may
+// go now. selfService adds ResetSpacing after the last reset; an admin may
+// resend at once, within the hourly cap.
+func ResetWait(now time.Time, sent []time.Time, selfService bool) time.Duration {
+	var recent []time.Time
+	for _, t := range sent {
+		if now.Sub(t) < ResetWindow {
+			recent = append(recent, t)
+		}
+	}
+	slices.SortFunc(recent, time.Time.Compare)
+	var wait time.Duration
+	if n := len(recent); n >= MaxResetsPerWindow {
+		wait = recent[n-MaxResetsPerWindow].Add(ResetWindow).Sub(now)
+	}
+	if n := len(recent); selfService && n > 0 {
+		wait = max(wait, recent[n-1].Add(ResetSpacing).Sub(now))
+	}
+	return max(wait, 0)
+}
 
 // crockford is Crockford's base32 alphabet: no I, L, O or U, so a code read
 // aloud or typed from paper is hard to get wrong.

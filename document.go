@@ -144,6 +144,7 @@ func (f *DocumentFilter) Validate() error {
 		v.Add("module", "Use mail or classic.")
 	}
 	validateRange(&v, f.From, f.To, f.Limit)
+	ValidateCursor(&v, f.Cursor)
 	return v.Err()
 }
 

@@ -195,6 +195,7 @@ func (f *LabelFilter) Validate() error {
 		v.Add("status", "Use created, in_transit, delivered or returned.")
 	}
 	validateRange(&v, f.From, f.To, f.Limit)
+	ValidateCursor(&v, f.Cursor)
 	return v.Err()
 }
 

@@ -295,7 +295,32 @@ func (f *UserFilter) Validate() error {
 		v.Add("sort", "Sort by username, full_name, email or created_at, with a leading - for the reverse order.")
 	}
 	validateLimit(&v, f.Limit)
+	ValidateText(&v, "q", f.Query)
+	ValidateCursor(&v, f.Cursor)
 	return v.Err()
+}
+
+// Bounds of what a client may send to a list: a search longer than any
+// name or address can only be a mistake or an attack (SQLite refuses LIKE
+// patterns of 50,000 bytes), and a cursor is never longer than the ones
+// the lists hand out.
+const (
+	MaxQueryLength  = 200 // characters of a free-text filter
+	MaxCursorLength = 512 // bytes of a cursor
+)
+
+// ValidateText refuses a free-text filter longer than MaxQueryLength.
+func ValidateText(v *Validation, field, s string) {
+	if len(s) > MaxQueryLength && utf8.RuneCountInString(s) > MaxQueryLength {
+		v.Add(field, "Use at most 200 characters.")
+	}
+}
+
+// ValidateCursor refuses a cursor longer than MaxCursorLength.
+func ValidateCursor(v *Validation, cursor string) {
+	if len(cursor) > MaxCursorLength {
+		v.Add("cursor", "Invalid cursor.")
+	}
 }
 
 // Page sizes of every list.

@@ -110,6 +110,8 @@ func validateActivityFilter(f *portail.ActivityFilter) error {
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		v.Add("to", "The end of the range must come after its start.")
 	}
+	portail.ValidateText(&v, "type", string(f.Type))
+	portail.ValidateCursor(&v, f.Cursor)
 	return v.Err()
 }
 

@@ -120,8 +120,9 @@ func (s *CredentialService) ResendInvitation(ctx context.Context, userID int64) 
 	})
 }
 
-// SendPasswordReset e-mails reset instructions to an active user.
-// ENOTFOUND, EFORBIDDEN, ECONFLICT.
+// SendPasswordReset e-mails reset instructions to an active user, within
+// the cap of reset e-mails to one user (portail.ResetWait).
+// ENOTFOUND, EFORBIDDEN, ECONFLICT, ETOOMANYATTEMPTS.
 func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64) error {
 	c := portail.CallerFrom(ctx)
 	return s.db.writeTx(ctx, func(tx *Tx) error {
@@ -138,37 +139,82 @@ func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64)
 		case portail.StatusInactive:
 			return portail.Errorf(portail.ECONFLICT, "This user is inactive: reactivate them first.")
 		}
+		wait, err := resetWait(tx, u.ID, false)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			e := portail.Errorf(portail.ETOOMANYATTEMPTS, "This user was sent %d reset e-mails in the last hour, the most allowed. Try again in %d minutes.",
+				portail.MaxResetsPerWindow, (secs+59)/60)
+			e.RetryAfter = secs
+			return e
+		}
 		return issueReset(tx, c, s.db.BaseURL, u)
 	})
 }
 
-// forgotInterval spaces self-service reset e-mails to one user, so that the
-// form cannot be used to flood someone's mailbox.
-const forgotInterval = time.Minute
+// resetWait is portail.ResetWait over the user's resets of the last
+// window. On PostgreSQL it first locks the user's row, so that two
+// requests for one user take turns between the count and the insert; on
+// SQLite every write transaction already runs alone.
+func resetWait(tx *Tx, userID int64, selfService bool) (time.Duration, error) {
+	if tx.pg {
+		if _, err := tx.exec(`SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
+			return 0, err
+		}
+	}
+	rows, err := tx.query(`SELECT created_at FROM user_tokens WHERE user_id = ? AND kind = 'reset' AND created_at > ?`,
+		userID, micros(tx.now.Add(-portail.ResetWindow)))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var sent []time.Time
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			return 0, err
+		}
+		sent = append(sent, fromMicros(at))
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return portail.ResetWait(tx.now, sent, selfService), nil
+}
 
 // ForgotPassword e-mails reset instructions to the active user with this
 // username or e-mail; for anyone else it does nothing, and says nothing.
+// Past the cap of reset e-mails to the user it does nothing either. The
+// login is looked up in a read transaction: only a real active user costs
+// a write, so a flood of unknown names never queues on the writer.
 func (s *CredentialService) ForgotPassword(ctx context.Context, login string) error {
 	c := portail.CallerFrom(ctx)
 	key := portail.NormalizeKey(login)
 	if key == "" {
 		return nil
 	}
-	return s.db.writeTx(ctx, func(tx *Tx) error {
+	find := func(tx *Tx) (*portail.User, error) {
 		u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE (username_key = ? OR email_key = ?) AND status = 'active'
 			ORDER BY CASE WHEN username_key = ? THEN 0 ELSE 1 END LIMIT 1`, key, key, key))
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
+			return nil, nil
+		}
+		return u, err
+	}
+	var found *portail.User
+	if err := s.db.readTx(ctx, func(tx *Tx) (err error) { found, err = find(tx); return err }); err != nil || found == nil {
+		return err
+	}
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		// Again under the write: the user may have changed meanwhile.
+		u, err := find(tx)
+		if err != nil || u == nil {
 			return err
 		}
-		var recent int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM user_tokens WHERE user_id = ? AND kind = 'reset' AND created_at > ?`,
-			u.ID, micros(tx.now.Add(-forgotInterval))).Scan(&recent); err != nil {
+		if wait, err := resetWait(tx, u.ID, true); err != nil || wait > 0 {
 			return err
-		}
-		if recent > 0 {
-			return nil
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
 		return issueReset(tx, c, s.db.BaseURL, u)

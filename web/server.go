@@ -57,20 +57,31 @@ type Server struct {
 	// then, X-Forwarded-For names the client. Set before Handler.
 	TrustedProxies []netip.Prefix
 
-	mux        *http.ServeMux
-	routes     []string // every pattern served, for the OpenAPI test
-	pages      *pages
-	metrics    *metrics
-	background sync.WaitGroup // work that outlives its request
+	// Limits are the rates of the anonymous routes (DefaultLimits); set
+	// them before the first request.
+	Limits Limits
+
+	mux          *http.ServeMux
+	routes       []string // every pattern served, for the OpenAPI test
+	pages        *pages
+	metrics      *metrics
+	background   *workQueue // work that outlives its request
+	limitersOnce sync.Once
+	limiters     [limitClasses]*limiter
 }
 
-// Wait waits for the work that requests left running in the background;
+// Wait waits for the work that requests left queued in the background;
 // call it after the HTTP server has shut down.
-func (s *Server) Wait() { s.background.Wait() }
+func (s *Server) Wait() { s.background.close() }
+
+// DroppedWork counts the background jobs refused because the queue was
+// full: a flood, also logged.
+func (s *Server) DroppedWork() int64 { return s.background.dropped.Load() }
 
 // NewServer returns a server over svc; baseURL is the public address.
 func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
-	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics()}
+	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics(),
+		Limits: DefaultLimits(), background: newWorkQueue(queueWorkers, queueBacklog)}
 	s.pages = mustParsePages()
 	s.registerAPI()
 	s.registerUI()

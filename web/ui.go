@@ -326,7 +326,7 @@ func (p *page) failed(v *view, err error) int {
 
 func (s *Server) registerUI() {
 	static, _ := fs.Sub(staticFS, "static")
-	s.handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	s.handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(filesOnly{static})).ServeHTTP)
 	s.handle("GET /{$}", s.signedIn(s.uiHome))
 	s.registerAuthPages()
 	s.registerUserPages()
@@ -334,6 +334,22 @@ func (s *Server) registerUI() {
 	s.registerProfilePages()
 	s.registerActivityPages()
 	s.registerWorkPages()
+}
+
+// filesOnly is a file system whose directories do not exist, so that the
+// file server answers 404 instead of listing them.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return file, nil
 }
 
 func (s *Server) uiHome(p *page) {
