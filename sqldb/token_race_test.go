@@ -1,0 +1,133 @@
+package sqldb_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"portail"
+	"portail/internal/testdb"
+	"portail/sqldb"
+)
+
+// eachSlow runs fn on both databases, PostgreSQL through a delay proxy so
+// that the statements of parallel transactions interleave.
+func eachSlow(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	for _, d := range testdb.Dialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			db, err := sqldb.Open(context.Background(), testdb.SlowDSN(t, d, raceDelay))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			fn(t, db)
+		})
+	}
+}
+
+// burst runs fn n times at once and returns how many calls succeeded,
+// the index of the last that did, and the errors of the others.
+func burst(n int, fn func(i int) error) (ok, won int, errs []error) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			err := fn(i)
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				ok, won = ok+1, i
+			} else {
+				errs = append(errs, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return ok, won, errs
+}
+
+// mailedToken is the token of the newest e-mail of the template to user.
+func mailedToken(t *testing.T, db *sqldb.DB, tmpl portail.EmailTemplate, userID int64) string {
+	t.Helper()
+	mails, err := sqldb.NewOutboxService(db).Claim(context.Background(), 100, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range slices.Backward(mails) {
+		if m.Template == tmpl && m.UserID == userID {
+			if _, token, ok := strings.Cut(m.Params.Link, "token="); ok {
+				return token
+			}
+		}
+	}
+	t.Fatalf("no %s e-mail to user %d", tmpl, userID)
+	return ""
+}
+
+// TestRaceInvitationSingleUse: an invitation link accepted by 20 requests
+// at once sets one password; every other request is told the link is
+// used, and the user ends with the password of the one that won.
+func TestRaceInvitationSingleUse(t *testing.T) {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		s := newSignIn(t, db)
+		ctx := s.session(t)
+		u, err := s.users.CreateUser(ctx, portail.UserCreate{Username: "newcomer", FullName: "New Comer",
+			Email: "newcomer@example.com", Role: portail.RoleAdmin, Onboarding: portail.OnboardingInvitation})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := mailedToken(t, db, portail.EmailInvitation, u.ID)
+		const n = 20
+		passwords := make([]string, n)
+		for i := range passwords {
+			passwords[i] = "a fresh passphrase of mine " + string(rune('a'+i))
+		}
+		ok, won, errs := burst(n, func(i int) error {
+			return s.creds.AcceptInvitation(from("198.51.100.9"), token, passwords[i])
+		})
+		if ok != 1 {
+			t.Fatalf("%d of %d simultaneous acceptances succeeded, want 1 (errors: %v)", ok, n, errs)
+		}
+		for _, err := range errs {
+			if code(err) != portail.ETOKENINVALID {
+				t.Fatalf("a losing acceptance answered %v, want token_invalid", err)
+			}
+		}
+		// The winner's password is the one stored; a loser's is not.
+		if got := s.login("198.51.100.10", "newcomer", passwords[won], ""); got != "" {
+			t.Fatalf("the winning password does not sign in: %s", got)
+		}
+		if got := s.login("198.51.100.10", "newcomer", passwords[(won+1)%n], ""); got != portail.EUNAUTHENTICATED {
+			t.Fatalf("a losing password signs in (%q): two acceptances wrote a password", got)
+		}
+	})
+}
+
+// TestRaceResetSingleUse: a reset link with its right code, submitted 20
+// times at once, sets one password: one success, the rest token_invalid.
+func TestRaceResetSingleUse(t *testing.T) {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		s := newSignIn(t, db)
+		token, rcode := s.resetLink(t, s.session(t))
+		const n = 20
+		ok, _, errs := burst(n, func(i int) error {
+			return s.creds.ResetPassword(from("198.51.100.11"), token, rcode, "reset passphrase number "+string(rune('a'+i)))
+		})
+		if ok != 1 {
+			t.Fatalf("%d of %d simultaneous resets succeeded, want 1 (errors: %v)", ok, n, errs)
+		}
+		for _, err := range errs {
+			if code(err) != portail.ETOKENINVALID {
+				t.Fatalf("a losing reset answered %v, want token_invalid", err)
+			}
+		}
+	})
+}
