@@ -210,8 +210,8 @@ func TestRules(t *testing.T) {
 		{"empty", Rules{}, "", "", false},
 		{"passphrase of 100 chars", Rules{}, long, "", true},
 		{"unicode", Rules{}, "mot de passe très sûr 🔒 élève", "", true},
-		{"256 chars", Rules{}, strings.Repeat("é", 256), "", true},
-		{"257 chars", Rules{}, strings.Repeat("é", 257), "", false},
+		{"128 chars", Rules{}, strings.Repeat("é", 128), "", true},
+		{"129 chars", Rules{}, strings.Repeat("é", 129), "", false},
 		{"1000 chars", Rules{}, strings.Repeat("a", 1000), "", false},
 		{"invalid UTF-8", Rules{}, "tangerine42!\xff\xfe", "", false},
 		{"contains username", Rules{}, "xx-jdupont-2024-xx", "jdupont", false},
@@ -272,7 +272,7 @@ func TestRulesMessages(t *testing.T) {
 	}{
 		{Rules{}, "short", "", "at least 12 characters"},
 		{Rules{MinLength: 20}, "tangerine42!", "", "at least 20 characters"},
-		{Rules{}, strings.Repeat("a", 300), "", "at most 256 characters"},
+		{Rules{}, strings.Repeat("a", 300), "", "at most 128 characters"},
 		{Rules{}, "hello jdupont hello", "jdupont", "username"},
 		{Rules{}, "password1234", "", "too common"},
 	} {

@@ -13,8 +13,9 @@ import (
 // DefaultMinLength is the default minimum length, in characters.
 const DefaultMinLength = 12
 
-// MaxLength bounds the work of hashing; NIST asks to allow at least 64.
-const MaxLength = 256
+// MaxLength bounds the work of hashing: NIST asks to allow at least 64
+// characters, and ASVS 2.1.2 to refuse more than 128.
+const MaxLength = 128
 
 // Rules checks a new password (NIST SP 800-63B): long enough, not too long
 // to hash, not containing the username. Any Unicode is allowed and nothing
