@@ -131,3 +131,56 @@ func TestRaceResetSingleUse(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionExpiry: with the default lifetimes, a session unused for
+// longer than the idle timeout ends, and a session in constant use ends
+// at its absolute lifetime (ASVS 3.3.1, 3.3.2), driven by the clock.
+func TestSessionExpiry(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		now := time.Now()
+		db.Now = func() time.Time { return now }
+		newSignIn(t, db)
+		auth := sqldb.NewAuthService(db)
+		if auth.Idle != 30*time.Minute || auth.Lifetime != 12*time.Hour {
+			t.Fatalf("default lifetimes idle %s, absolute %s; want 30m and 12h", auth.Idle, auth.Lifetime)
+		}
+		signIn := func() string {
+			_, token, err := auth.Login(from("192.0.2.20"), portail.Login{Login: "boss", Password: signInPassword})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return token
+		}
+		alive := func(token string) bool {
+			_, _, _, err := auth.Authenticate(context.Background(), token)
+			if err != nil && code(err) != portail.EUNAUTHENTICATED {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+
+		// Idle: 29 minutes unused is fine, the next 31 are not.
+		token := signIn()
+		now = now.Add(29 * time.Minute)
+		if !alive(token) {
+			t.Fatal("a session used 29 minutes ago has ended")
+		}
+		now = now.Add(31 * time.Minute)
+		if alive(token) {
+			t.Fatal("a session unused for 31 minutes is still alive")
+		}
+
+		// Absolute: used every 20 minutes, it lives until 12 hours.
+		token = signIn()
+		for range 12*3 - 1 {
+			now = now.Add(20 * time.Minute)
+			if !alive(token) {
+				t.Fatalf("a session in use ended before its lifetime")
+			}
+		}
+		now = now.Add(21 * time.Minute)
+		if alive(token) {
+			t.Fatal("a session in use is alive past 12 hours")
+		}
+	})
+}
