@@ -46,16 +46,10 @@ func (p *Purge) Name() string { return "purge" }
 
 // Run purges at start and then every p.Every until ctx ends.
 func (p *Purge) Run(ctx context.Context) {
-	for {
-		if _, err := p.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			p.Logger.Error("purge", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(p.every()):
-		}
-	}
+	periodically(ctx, p.every(), func(ctx context.Context) error {
+		_, err := p.RunOnce(ctx)
+		return err
+	}, p.Logger, "purge")
 }
 
 // RunOnce sweeps the temporary files, then purges the rows if this

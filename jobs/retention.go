@@ -31,30 +31,23 @@ func (r *Retention) Name() string { return "activity-retention" }
 
 // Run purges at start and then every r.Every until ctx ends.
 func (r *Retention) Run(ctx context.Context) {
-	every := r.Every
-	if every <= 0 {
-		every = time.Hour
+	periodically(ctx, r.every(), func(ctx context.Context) error {
+		_, err := r.RunOnce(ctx)
+		return err
+	}, r.Logger, "activity retention")
+}
+
+func (r *Retention) every() time.Duration {
+	if r.Every <= 0 {
+		return time.Hour
 	}
-	for {
-		if _, err := r.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			r.Logger.Error("activity retention", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-	}
+	return r.Every
 }
 
 // RunOnce purges if this process holds the lease, and returns how many
 // entries it deleted.
 func (r *Retention) RunOnce(ctx context.Context) (int64, error) {
-	every := r.Every
-	if every <= 0 {
-		every = time.Hour
-	}
-	ok, err := r.Store.TryLease(ctx, r.Name(), r.Holder, every)
+	ok, err := r.Store.TryLease(ctx, r.Name(), r.Holder, r.every())
 	if err != nil || !ok {
 		return 0, err
 	}

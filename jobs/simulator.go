@@ -78,16 +78,10 @@ func (s *Simulator) interval() time.Duration {
 
 // Run moves items along every Interval until ctx ends.
 func (s *Simulator) Run(ctx context.Context) {
-	for {
-		if _, err := s.Step(ctx); err != nil && ctx.Err() == nil {
-			s.Logger.Error("print-and-post simulator", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(s.interval()):
-		}
-	}
+	periodically(ctx, s.interval(), func(ctx context.Context) error {
+		_, err := s.Step(ctx)
+		return err
+	}, s.Logger, "print-and-post simulator")
 }
 
 // Step moves every item that has waited Interval in its status one status

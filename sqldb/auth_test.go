@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"portail"
-	"portail/internal/testdb"
 	"portail/sqldb"
 )
 
@@ -243,55 +242,47 @@ func TestChangePasswordThrottled(t *testing.T) {
 // TestOutboxClaimDisjoint: parallel claims share the pending e-mails out,
 // none twice, with the connection slowed so that the claims overlap.
 func TestOutboxClaimDisjoint(t *testing.T) {
-	for _, d := range testdb.Dialects {
-		t.Run(d, func(t *testing.T) {
-			t.Parallel()
-			db, err := sqldb.Open(context.Background(), testdb.SlowDSN(t, d, raceDelay))
-			if err != nil {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		s := newSignIn(t, db)
+		ctx := s.session(t)
+		const mails = 40
+		start0 := time.Now()
+		for i := range mails {
+			// Past an hour every 3 e-mails: a user gets at most 3 resets an hour.
+			at := start0.Add(time.Duration(i/portail.MaxResetsPerWindow) * 61 * time.Minute)
+			db.Now = func() time.Time { return at }
+			if err := s.creds.SendPasswordReset(ctx, s.admin.ID); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { db.Close() })
-			s := newSignIn(t, db)
-			ctx := s.session(t)
-			const mails = 40
-			start0 := time.Now()
-			for i := range mails {
-				// Past an hour every 3 e-mails: a user gets at most 3 resets an hour.
-				at := start0.Add(time.Duration(i/portail.MaxResetsPerWindow) * 61 * time.Minute)
-				db.Now = func() time.Time { return at }
-				if err := s.creds.SendPasswordReset(ctx, s.admin.ID); err != nil {
-					t.Fatal(err)
+		}
+		out := sqldb.NewOutboxService(db)
+		claims := make([][]*portail.Email, 8)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range claims {
+			wg.Go(func() {
+				<-start
+				var err error
+				if claims[i], err = out.Claim(context.Background(), 6, time.Minute); err != nil {
+					t.Error(err)
 				}
-			}
-			out := sqldb.NewOutboxService(db)
-			claims := make([][]*portail.Email, 8)
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for i := range claims {
-				wg.Go(func() {
-					<-start
-					var err error
-					if claims[i], err = out.Claim(context.Background(), 6, time.Minute); err != nil {
-						t.Error(err)
-					}
-				})
-			}
-			close(start)
-			wg.Wait()
-			seen := map[int64]int{}
-			for i, c := range claims {
-				for _, e := range c {
-					if j, dup := seen[e.ID]; dup {
-						t.Fatalf("e-mail %d claimed by claims %d and %d", e.ID, j, i)
-					}
-					seen[e.ID] = i
+			})
+		}
+		close(start)
+		wg.Wait()
+		seen := map[int64]int{}
+		for i, c := range claims {
+			for _, e := range c {
+				if j, dup := seen[e.ID]; dup {
+					t.Fatalf("e-mail %d claimed by claims %d and %d", e.ID, j, i)
 				}
+				seen[e.ID] = i
 			}
-			// 8 × 6 slots for 40 e-mails (and no other pending one): every
-			// e-mail is claimed, by exactly one claim.
-			if len(seen) != mails {
-				t.Fatalf("%d e-mails claimed, want %d", len(seen), mails)
-			}
-		})
-	}
+		}
+		// 8 × 6 slots for 40 e-mails (and no other pending one): every
+		// e-mail is claimed, by exactly one claim.
+		if len(seen) != mails {
+			t.Fatalf("%d e-mails claimed, want %d", len(seen), mails)
+		}
+	})
 }

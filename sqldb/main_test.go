@@ -14,10 +14,22 @@ import (
 // SQLite and PostgreSQL pass the very same storage tests.
 func each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
+	eachOn(t, testdb.DSN, fn)
+}
+
+// eachSlow is each with PostgreSQL behind a delay proxy, so that the
+// statements of parallel transactions interleave as on a real network.
+func eachSlow(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	eachOn(t, func(tb testing.TB, d string) string { return testdb.SlowDSN(tb, d, raceDelay) }, fn)
+}
+
+func eachOn(t *testing.T, dsn func(testing.TB, string) string, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
 	for _, d := range testdb.Dialects {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
-			fn(t, MustOpen(t, d))
+			fn(t, mustOpenDSN(t, dsn(t, d)))
 		})
 	}
 }
@@ -25,7 +37,12 @@ func each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 // MustOpen opens a fresh, migrated database of the dialect.
 func MustOpen(tb testing.TB, dialect string) *sqldb.DB {
 	tb.Helper()
-	db, err := sqldb.Open(context.Background(), testdb.DSN(tb, dialect))
+	return mustOpenDSN(tb, testdb.DSN(tb, dialect))
+}
+
+func mustOpenDSN(tb testing.TB, dsn string) *sqldb.DB {
+	tb.Helper()
+	db, err := sqldb.Open(context.Background(), dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}

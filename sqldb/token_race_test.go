@@ -9,26 +9,8 @@ import (
 	"time"
 
 	"portail"
-	"portail/internal/testdb"
 	"portail/sqldb"
 )
-
-// eachSlow runs fn on both databases, PostgreSQL through a delay proxy so
-// that the statements of parallel transactions interleave.
-func eachSlow(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
-	t.Helper()
-	for _, d := range testdb.Dialects {
-		t.Run(d, func(t *testing.T) {
-			t.Parallel()
-			db, err := sqldb.Open(context.Background(), testdb.SlowDSN(t, d, raceDelay))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			fn(t, db)
-		})
-	}
-}
 
 // burst runs fn n times at once and returns how many calls succeeded,
 // the index of the last that did, and the errors of the others.
