@@ -48,7 +48,7 @@ type Limits struct {
 // a user retrying a form) and turn a flood into cheap 429 answers.
 func DefaultLimits() Limits {
 	return Limits{
-		Login:  Limit{PerAddress: Rate{Burst: 100, Every: 200 * time.Millisecond}, Global: Rate{Burst: 400, Every: 5 * time.Millisecond}},
+		Login:  Limit{PerAddress: Rate{Burst: 100, Every: 100 * time.Millisecond}, Global: Rate{Burst: 400, Every: 5 * time.Millisecond}},
 		Forgot: Limit{PerAddress: Rate{Burst: 20, Every: 6 * time.Second}, Global: Rate{Burst: 100, Every: 50 * time.Millisecond}},
 		Token:  Limit{PerAddress: Rate{Burst: 60, Every: time.Second}, Global: Rate{Burst: 300, Every: 10 * time.Millisecond}},
 	}
