@@ -14,14 +14,10 @@ package main
 // account pages; FrenchWorkTour: documents, labels and reports).
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -39,9 +35,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portail"
-	"portail/internal/smtptest"
-	"portail/internal/testdb"
-	"portail/sqldb"
 )
 
 const (
@@ -50,8 +43,6 @@ const (
 	// brStepTimeout bounds one step that waits for the page (a click
 	// that should navigate, a query), so a missing reaction fails fast.
 	brStepTimeout = 15 * time.Second
-	brMailWait    = 10 * time.Second
-	brAdminPass   = "correct horse battery staple"
 )
 
 // brChromium finds the browser: $PORTAIL_CHROMIUM, else chromium on the
@@ -83,12 +74,12 @@ func TestBrowser(t *testing.T) {
 	chromium := brChromium(t)
 	scenarios := []struct {
 		name string
-		run  func(t *testing.T, s *brSite, b *brTab)
+		run  func(t *testing.T, s *site, b *brTab)
 		// setup: "" for a first run without an account, else the
 		// admin's language of the account made by `portail setup`.
 		setup string
 		lang  string   // the browser's Accept-Language
-		flags []string // more flags of `portail serve`
+		flags []string // more flags of `portail serve` (no simulator unless asked)
 	}{
 		{"FirstRun", brFirstRun, "", "fr-FR,fr;q=0.9", nil},
 		{"InviteOperator", brInviteOperator, "en", "en-US,en;q=0.9", nil},
@@ -100,146 +91,24 @@ func TestBrowser(t *testing.T) {
 		// The simulator leaves a document 500 ms in each status: the page
 		// shows it received, then final after its first refresh (5 s).
 		{"DocumentStatus", brDocumentStatus, "en", "en-US,en;q=0.9",
-			[]string{"--simulator-interval", "500ms", "--max-upload", "64KB"}},
-		{"ParcelLabel", brParcelLabel, "en", "en-US,en;q=0.9", []string{"--simulator=false"}},
+			[]string{"--simulator=true", "--simulator-interval", "500ms", "--max-upload", "64KB"}},
+		{"ParcelLabel", brParcelLabel, "en", "en-US,en;q=0.9", nil},
 		// The tour moves its items itself, to a chosen mix of statuses.
-		{"FrenchWorkTour", brFrenchWorkTour, "fr", "fr-FR,fr;q=0.9", []string{"--simulator=false"}},
+		{"FrenchWorkTour", brFrenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), brScenarioTimeout)
 			defer cancel()
-			s := brStartSite(t, ctx, sc.setup, sc.flags...)
+			opts := siteOptions{Flags: sc.flags}
+			if sc.setup != "" {
+				opts.Plan, opts.Setup = "enterprise", []string{"--admin-full-name", "Berta Boss", "--admin-language", sc.setup}
+			}
+			s := startSite(t, opts)
 			b := brNewBrowser(t, ctx, chromium, sc.lang, s)
 			sc.run(t, s, b)
 		})
 	}
-}
-
-// ---------------------------------------------------------------------
-// The server.
-
-// brSite is one serve process with its loopback SMTP server.
-type brSite struct {
-	t    *testing.T
-	url  string
-	dsn  string
-	main *Main
-	smtp *smtptest.Server
-	out  *brBuffer
-}
-
-type brBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *brBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *brBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-// brStartSite serves a fresh SQLite database through the flags of
-// `portail serve`, on a free loopback port that --base-url names. With
-// adminLang set, `portail setup` first creates the account Acme
-// (enterprise) and its admin boss speaking that language. Flags are added
-// to the command line; stored files go to a temporary directory.
-func brStartSite(t *testing.T, ctx context.Context, adminLang string, flags ...string) *brSite {
-	t.Helper()
-	dsn := testdb.DSN(t, "sqlite")
-	if adminLang != "" {
-		var out bytes.Buffer
-		err := run(ctx, []string{"setup", "--db", dsn, "--account", "Acme", "--plan", "enterprise",
-			"--admin-username", "boss", "--admin-full-name", "Berta Boss", "--admin-email", "boss@acme.test",
-			"--admin-language", adminLang, "--admin-password-stdin"},
-			strings.NewReader(brAdminPass+"\n"), &out, io.Discard)
-		if err != nil {
-			t.Fatalf("setup: %v\n%s", err, out.String())
-		}
-	}
-	s := &brSite{t: t, dsn: dsn, smtp: smtptest.Start(t), out: &brBuffer{}}
-	dataDir := t.TempDir()
-	var m *Main
-	var err error
-	for range 3 { // the free port can be taken between Close and Listen
-		ln, lerr := net.Listen("tcp", "127.0.0.1:0")
-		if lerr != nil {
-			t.Fatal(lerr)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		m = NewMain()
-		if err = m.ParseFlags(append([]string{"--addr", addr, "--base-url", "http://" + addr, "--db", dsn,
-			"--smtp", s.smtp.URL(), "--mail-from", "portail <no-reply@acme.test>",
-			"--outbox-interval", "25ms", "--outbox-retry", "100ms", "--data-dir", dataDir}, flags...), io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		m.Stdout = s.out
-		m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		if err = m.Open(ctx); err == nil {
-			s.url = "http://" + addr
-			break
-		}
-		m.Close()
-	}
-	if err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	s.main = m
-	srvCtx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(srvCtx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		m.Close()
-	})
-	return s
-}
-
-// mail waits for the e-mail number n (counting from 1) to the address and
-// checks its subject.
-func (s *brSite) mail(to string, n int, subject string) smtptest.Message {
-	s.t.Helper()
-	deadline := time.Now().Add(brMailWait)
-	for {
-		var got []smtptest.Message
-		for _, m := range s.smtp.Messages() {
-			if strings.EqualFold(m.To, to) {
-				got = append(got, m)
-			}
-		}
-		if len(got) >= n {
-			m := got[n-1]
-			if !strings.Contains(m.Subject, subject) {
-				s.t.Fatalf("e-mail %d to %s: subject %q, want one with %q", n, to, m.Subject, subject)
-			}
-			return m
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("e-mail %d to %s (%q) did not arrive within %s; %d arrived", n, to, subject, brMailWait, len(got))
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
-// link returns the e-mail's link to path and checks it is on --base-url.
-func (s *brSite) link(m smtptest.Message, path string) string {
-	s.t.Helper()
-	l := m.Link(path)
-	if !strings.HasPrefix(l, s.url+path) {
-		s.t.Fatalf("e-mail %q: link %q is not %s%s…\n%s", m.Subject, l, s.url, path, m.Text)
-	}
-	return l
 }
 
 var brCodeRe = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
@@ -251,7 +120,7 @@ var brCodeRe = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
 type brTab struct {
 	t    *testing.T
 	ctx  context.Context
-	site *brSite
+	site *site
 	lang string
 
 	mu      sync.Mutex
@@ -260,7 +129,7 @@ type brTab struct {
 
 // brNewBrowser starts a headless Chromium with a fresh profile; it ends
 // with ctx or the test.
-func brNewBrowser(t *testing.T, ctx context.Context, execPath, lang string, s *brSite) *brTab {
+func brNewBrowser(t *testing.T, ctx context.Context, execPath, lang string, s *site) *brTab {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "portail-chromium-")
 	if err != nil {
@@ -303,7 +172,7 @@ func (b *brTab) context(lang string) *brTab {
 	return brAttach(b.t, ctx, lang, b.site)
 }
 
-func brAttach(t *testing.T, ctx context.Context, lang string, s *brSite) *brTab {
+func brAttach(t *testing.T, ctx context.Context, lang string, s *site) *brTab {
 	b := &brTab{t: t, ctx: ctx, site: s, lang: lang}
 	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 		Headers: network.Headers{"Accept-Language": lang}}); err != nil {
@@ -701,7 +570,7 @@ var brSetupLink = regexp.MustCompile(`https?://\S+/setup\?token=\S+`)
 
 // brFirstRun: the one-time link that serve prints → the setup form → the
 // admin is signed in on the home page; the link then is dead.
-func brFirstRun(t *testing.T, s *brSite, b *brTab) {
+func brFirstRun(t *testing.T, s *site, b *brTab) {
 	link := brSetupLink.FindString(s.out.String())
 	if link == "" {
 		t.Fatalf("serve printed no setup link:\n%s", s.out.String())
@@ -733,7 +602,7 @@ func brFirstRun(t *testing.T, s *brSite, b *brTab) {
 			b.errorf("after the error, %s holds %q, want %q", sel, got, want)
 		}
 	}
-	b.fill("#admin_password", brAdminPass)
+	b.fill("#admin_password", adminPassword)
 	if st := b.submit(`form[action="/setup"] button[type=submit]`); st != 200 {
 		b.fatalf("setup answered %d", st)
 	}
@@ -753,7 +622,7 @@ func brFirstRun(t *testing.T, s *brSite, b *brTab) {
 	// The admin can sign out and in again.
 	b.open("/")
 	b.logout()
-	if st := b.login("boss@acme.test", brAdminPass); st != 200 {
+	if st := b.login("boss@acme.test", adminPassword); st != 200 {
 		b.fatalf("sign in answered %d", st)
 	}
 	b.wantPath("/")
@@ -761,8 +630,8 @@ func brFirstRun(t *testing.T, s *brSite, b *brTab) {
 
 // brInviteOperator: a department, then Users → Add user → invitation
 // e-mail → the operator sets a password, signs in, and has no Users page.
-func brInviteOperator(t *testing.T, s *brSite, admin *brTab) {
-	if st := admin.login("boss", brAdminPass); st != 200 {
+func brInviteOperator(t *testing.T, s *site, admin *brTab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.wantPath("/")
@@ -832,8 +701,8 @@ func brInviteOperator(t *testing.T, s *brSite, admin *brTab) {
 
 // brAddUserValidation: a taken e-mail shows its error by the e-mail
 // field and keeps everything else that was typed.
-func brAddUserValidation(t *testing.T, s *brSite, admin *brTab) {
-	if st := admin.login("boss", brAdminPass); st != 200 {
+func brAddUserValidation(t *testing.T, s *site, admin *brTab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
@@ -894,8 +763,8 @@ func brAddUserValidation(t *testing.T, s *brSite, admin *brTab) {
 // brShowInactive: deactivate from the edit page → hidden by default →
 // shown, as Inactive, by the checkbox (with JS, and without JS through the
 // Filter button); reactivation brings them back.
-func brShowInactive(t *testing.T, s *brSite, admin *brTab) {
-	if st := admin.login("boss", brAdminPass); st != 200 {
+func brShowInactive(t *testing.T, s *site, admin *brTab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
@@ -972,8 +841,8 @@ func brShowInactive(t *testing.T, s *brSite, admin *brTab) {
 // the newer e-mail kills the older link) → the link → a wrong code fails
 // and the form stays → the right code and a new password → sign in with
 // it. Then the admin's own "Forgot password?" on the login page.
-func brResetWithCode(t *testing.T, s *brSite, admin *brTab) {
-	if st := admin.login("boss", brAdminPass); st != 200 {
+func brResetWithCode(t *testing.T, s *site, admin *brTab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
@@ -1072,13 +941,13 @@ func brResetWithCode(t *testing.T, s *brSite, admin *brTab) {
 
 // brOneLogin: the same user signs in in browser context B; A's next page
 // is the login page, which tells why.
-func brOneLogin(t *testing.T, s *brSite, a *brTab) {
-	if st := a.login("boss", brAdminPass); st != 200 {
+func brOneLogin(t *testing.T, s *site, a *brTab) {
+	if st := a.login("boss", adminPassword); st != 200 {
 		a.fatalf("sign in A answered %d", st)
 	}
 	a.wantPath("/")
 	b := a.context("en-US,en;q=0.9")
-	if st := b.login("boss", brAdminPass); st != 200 {
+	if st := b.login("boss", adminPassword); st != 200 {
 		b.fatalf("sign in B answered %d", st)
 	}
 	b.wantPath("/")
@@ -1091,7 +960,7 @@ func brOneLogin(t *testing.T, s *brSite, a *brTab) {
 	a.wantText(".flash", "signed in somewhere else")
 	// Signing in again in A brings A back where it was going, and now B
 	// is the one signed out.
-	if st := a.login("boss", brAdminPass); st != 200 {
+	if st := a.login("boss", adminPassword); st != 200 {
 		a.fatalf("sign in A again answered %d", st)
 	}
 	a.wantPath("/users")
@@ -1109,7 +978,7 @@ func brOneLogin(t *testing.T, s *brSite, a *brTab) {
 // French (their setting wins), with the help pages' wording; the login
 // page follows ?lang=; a Dutch browser gets Dutch. When
 // PORTAIL_SCREENSHOTS is set, it saves the main pages.
-func brFrenchTour(t *testing.T, s *brSite, admin *brTab) {
+func brFrenchTour(t *testing.T, s *site, admin *brTab) {
 	fr, nl := brCatalog(t, "fr"), brCatalog(t, "nl")
 
 	// The login page in French by ?lang=fr, remembered by its cookie.
@@ -1119,7 +988,7 @@ func brFrenchTour(t *testing.T, s *brSite, admin *brTab) {
 		admin.errorf("after ?lang=fr the login page is in %q", lang)
 	}
 	admin.shot("login")
-	if st := admin.login("boss", brAdminPass); st != 200 {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Ventes")
@@ -1133,15 +1002,7 @@ func brFrenchTour(t *testing.T, s *brSite, admin *brTab) {
 		dept: "Expédition", modules: []string{"mail", "parcels"}, lang: "fr"})
 	// olga becomes active (over plain HTTP: the browser part is tested
 	// elsewhere), so that her edit page offers the reset button.
-	tok := tokenOf(t, s.link(s.mail("olga@acme.test", 1, "Bienvenue"), "/invitation?token="))
-	res, err := http.PostForm(s.url+"/invitation", url.Values{"token": {tok}, "new_password": {"a long passphrase of her own"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if !strings.Contains(res.Request.URL.String(), "welcome") {
-		t.Fatalf("olga's invitation over HTTP ended at %s (%d)", res.Request.URL, res.StatusCode)
-	}
+	s.activate("olga@acme.test", "Bienvenue", "a long passphrase of her own")
 
 	if st := admin.open("/users"); st != 200 {
 		admin.fatalf("/users answered %d", st)
@@ -1231,22 +1092,6 @@ func brCatalog(t *testing.T, lang string) map[string]string {
 
 // ---------------------------------------------------------------------
 // Documents, parcel labels and reports (issue 7).
-
-// activate sets the password of an invited user over plain HTTP, through
-// the link of their invitation e-mail (the browser part is tested in
-// InviteOperator).
-func (s *brSite) activate(email, subject, password string) {
-	s.t.Helper()
-	tok := tokenOf(s.t, s.link(s.mail(email, 1, subject), "/invitation?token="))
-	res, err := http.PostForm(s.url+"/invitation", url.Values{"token": {tok}, "new_password": {password}})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	res.Body.Close()
-	if !strings.Contains(res.Request.URL.String(), "welcome") {
-		s.t.Fatalf("%s's invitation over HTTP ended at %s (%d)", email, res.Request.URL, res.StatusCode)
-	}
-}
 
 // signedIn adds a user on the admin's pages, activates them and returns a
 // tab of their own, signed in.
@@ -1447,8 +1292,8 @@ func (b *brTab) wantHistoryWording(catalog map[string]string) {
 // is not a PDF, and one over --max-upload, are refused next to the file
 // field. The operator has no label button; a viewer of the department
 // sees the document but no upload form, and the reports.
-func brDocumentStatus(t *testing.T, s *brSite, admin *brTab) {
-	if st := admin.login("boss", brAdminPass); st != 200 {
+func brDocumentStatus(t *testing.T, s *site, admin *brTab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
@@ -1587,8 +1432,8 @@ var brAcmeHQ = brAddress{name: "Acme Shipping", company: "Acme SA", street: "Rue
 // /labels/new; a missing postal code is refused by its field and the form
 // keeps what was typed; then the label page shows the S10 tracking number
 // and a PDF link that downloads a PDF.
-func brParcelLabel(t *testing.T, s *brSite, admin *brTab) {
-	if st := admin.login("boss", brAdminPass); st != 200 {
+func brParcelLabel(t *testing.T, s *site, admin *brTab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Shipping")
@@ -1666,8 +1511,8 @@ func brParcelLabel(t *testing.T, s *brSite, admin *brTab) {
 // through the pages; a stand-in processor moves them to a mix of statuses
 // and their creation is spread over the last week, so that the reports
 // have bars. With PORTAIL_SCREENSHOTS it saves the pages of the work.
-func brFrenchWorkTour(t *testing.T, s *brSite, admin *brTab) {
-	if st := admin.login("boss", brAdminPass); st != 200 {
+func brFrenchWorkTour(t *testing.T, s *site, admin *brTab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
 		admin.fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Ventes")
@@ -1675,7 +1520,7 @@ func brFrenchWorkTour(t *testing.T, s *brSite, admin *brTab) {
 	fr := brCatalog(t, "fr")
 
 	ctx := admin.ctx
-	proc := sqldb.NewProcessingService(s.main.DB)
+	proc := s.main.Processing
 	advance := func(kind portail.SubjectKind, id int64, steps []string) {
 		t.Helper()
 		for i := 1; i < len(steps); i++ {

@@ -14,12 +14,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,19 +26,14 @@ import (
 
 	"runtime/metrics"
 
-	"portail/internal/smtptest"
 	"portail/internal/testdb"
 	"portail/password"
 )
 
-// ldApp is a serve process for benchmarks: startApp and app.serve take a
-// *testing.T, these helpers take a testing.TB and never call Fatal off the
+// ldApp is a site for benchmarks, whose helpers never call Fatal off the
 // benchmark's goroutine.
 type ldApp struct {
-	tb   testing.TB
-	main *Main
-	url  string
-	smtp *smtptest.Server
+	*site
 	// admin is boss's session cookie value.
 	admin string
 	// meMu guards meServer: the time the server spent in each GET
@@ -66,28 +59,14 @@ type ldUser struct {
 
 func ldStart(tb testing.TB, dialect string) *ldApp {
 	tb.Helper()
-	dsn := testdb.DSN(tb, dialect)
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"setup", "--db", dsn, "--account", "Acme", "--plan", "enterprise",
-		"--admin-username", "boss", "--admin-email", "boss@acme.test", "--admin-password-stdin"},
-		strings.NewReader(adminPassword+"\n"), &out, io.Discard)
-	if err != nil {
-		tb.Fatalf("setup: %v\n%s", err, out.String())
-	}
-	a := &ldApp{tb: tb, smtp: smtptest.Start(tb)}
-	m := NewMain()
-	m.Stdout = io.Discard
-	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.Config = Config{Addr: "127.0.0.1:0", DB: dsn, SMTP: a.smtp.URL(), MailFrom: "portail <no-reply@acme.test>",
-		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
-		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		cancel()
-		tb.Fatal(err)
-	}
-	inner := m.http.Handler
-	m.http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a := &ldApp{}
+	a.site = startSite(tb, siteOptions{Dialect: dialect, Plan: "enterprise", Wrap: a.timeMe})
+	return a
+}
+
+// timeMe wraps the server's handler to time each GET /api/v1/me.
+func (a *ldApp) timeMe(inner http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/v1/me" {
 			inner.ServeHTTP(w, r)
 			return
@@ -99,17 +78,6 @@ func ldStart(tb testing.TB, dialect string) *ldApp {
 		a.meServer = append(a.meServer, d)
 		a.meMu.Unlock()
 	})
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("run: %v", err)
-		}
-		m.Close()
-	})
-	a.main, a.url = m, m.URL()
-	return a
 }
 
 // ldClient returns an HTTP client of its own transport, keeping up to n
@@ -168,10 +136,10 @@ func ldLogin(hc *http.Client, base string, u ldUser) (string, error) {
 
 // must runs a request as the admin on the benchmark's goroutine.
 func (a *ldApp) must(method, path string, body any, want int) map[string]any {
-	a.tb.Helper()
+	a.t.Helper()
 	status, raw, _, err := ldDo(http.DefaultClient, method, a.url+path, a.admin, body)
 	if err != nil || status != want {
-		a.tb.Fatalf("%s %s: %v %d %s, want %d", method, path, err, status, raw, want)
+		a.t.Fatalf("%s %s: %v %d %s, want %d", method, path, err, status, raw, want)
 	}
 	var m map[string]any
 	json.Unmarshal(raw, &m)
@@ -184,7 +152,7 @@ func (a *ldApp) must(method, path string, body any, want int) map[string]any {
 // requests than /me and the password change are refused until it picks
 // its own password, which no benchmark here needs).
 func (a *ldApp) users(n int) []ldUser {
-	tb := a.tb
+	tb := a.t
 	tb.Helper()
 	cookie, err := ldLogin(http.DefaultClient, a.url, ldUser{"boss", adminPassword})
 	if err != nil {
