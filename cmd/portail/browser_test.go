@@ -21,49 +21,19 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/network"
-	cdpage "github.com/chromedp/cdproto/page"
-	"github.com/chromedp/chromedp"
-
 	"portail"
+	"portail/internal/browsertest"
 )
 
-const (
-	// brScenarioTimeout bounds one scenario: server, browser and all.
-	brScenarioTimeout = 60 * time.Second
-	// brStepTimeout bounds one step that waits for the page (a click
-	// that should navigate, a query), so a missing reaction fails fast.
-	brStepTimeout = 15 * time.Second
-)
-
-// brChromium finds the browser: $PORTAIL_CHROMIUM, else chromium on the
-// PATH. Without one, the test is skipped, or fails in CI.
-func brChromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("PORTAIL_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "no Chromium found (install it: apt-get install chromium, or run scripts/test; or set PORTAIL_CHROMIUM)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + ": the browser tests are required in CI")
-	}
-	t.Skip(msg + ": skipping the browser tests")
-	return ""
-}
+// scenarioTimeout bounds one scenario: server, browser and all.
+const scenarioTimeout = 60 * time.Second
 
 // TestBrowser runs the browser scenarios one after the other: each starts
 // a browser, and two cores run one browser best.
@@ -71,507 +41,217 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
-	chromium := brChromium(t)
+	chromium := browsertest.Chromium(t)
 	scenarios := []struct {
 		name string
-		run  func(t *testing.T, s *site, b *brTab)
+		run  func(t *testing.T, s *site, b *tab)
 		// setup: "" for a first run without an account, else the
 		// admin's language of the account made by `portail setup`.
 		setup string
 		lang  string   // the browser's Accept-Language
 		flags []string // more flags of `portail serve` (no simulator unless asked)
 	}{
-		{"FirstRun", brFirstRun, "", "fr-FR,fr;q=0.9", nil},
-		{"InviteOperator", brInviteOperator, "en", "en-US,en;q=0.9", nil},
-		{"AddUserValidation", brAddUserValidation, "en", "en-US,en;q=0.9", nil},
-		{"ShowInactiveUsers", brShowInactive, "en", "en-US,en;q=0.9", nil},
-		{"ResetWithRecoveryCode", brResetWithCode, "en", "en-US,en;q=0.9", nil},
-		{"OneLoginPerPerson", brOneLogin, "en", "en-US,en;q=0.9", nil},
-		{"FrenchTour", brFrenchTour, "fr", "en-US,en;q=0.9", nil},
+		{"FirstRun", firstRun, "", "fr-FR,fr;q=0.9", nil},
+		{"InviteOperator", inviteOperator, "en", "en-US,en;q=0.9", nil},
+		{"AddUserValidation", addUserValidation, "en", "en-US,en;q=0.9", nil},
+		{"ShowInactiveUsers", showInactive, "en", "en-US,en;q=0.9", nil},
+		{"ResetWithRecoveryCode", resetWithCode, "en", "en-US,en;q=0.9", nil},
+		{"OneLoginPerPerson", oneLogin, "en", "en-US,en;q=0.9", nil},
+		{"FrenchTour", frenchTour, "fr", "en-US,en;q=0.9", nil},
 		// The simulator leaves a document 500 ms in each status: the page
 		// shows it received, then final after its first refresh (5 s).
-		{"DocumentStatus", brDocumentStatus, "en", "en-US,en;q=0.9",
+		{"DocumentStatus", documentStatus, "en", "en-US,en;q=0.9",
 			[]string{"--simulator=true", "--simulator-interval", "500ms", "--max-upload", "64KB"}},
-		{"ParcelLabel", brParcelLabel, "en", "en-US,en;q=0.9", nil},
+		{"ParcelLabel", parcelLabel, "en", "en-US,en;q=0.9", nil},
 		// The tour moves its items itself, to a chosen mix of statuses.
-		{"FrenchWorkTour", brFrenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
+		{"FrenchWorkTour", frenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), brScenarioTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
 			defer cancel()
 			opts := siteOptions{Flags: sc.flags}
 			if sc.setup != "" {
 				opts.Plan, opts.Setup = "enterprise", []string{"--admin-full-name", "Berta Boss", "--admin-language", sc.setup}
 			}
 			s := startSite(t, opts)
-			b := brNewBrowser(t, ctx, chromium, sc.lang, s)
+			b := &tab{Tab: browsertest.Start(t, ctx, chromium, s.url, sc.lang), t: t, site: s}
 			sc.run(t, s, b)
 		})
 	}
 }
 
-var brCodeRe = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
+var recoveryCodeRe = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
 
 // ---------------------------------------------------------------------
 // The browser.
 
-// brTab is one tab of a browser, in a browser context (cookies) of its own.
-type brTab struct {
+// tab is a browser tab on the site, with the steps the scenarios share.
+type tab struct {
+	*browsertest.Tab
 	t    *testing.T
-	ctx  context.Context
 	site *site
-	lang string
-
-	mu      sync.Mutex
-	dialogs []string // messages of the confirm dialogs, which are accepted
 }
 
-// brNewBrowser starts a headless Chromium with a fresh profile; it ends
-// with ctx or the test.
-func brNewBrowser(t *testing.T, ctx context.Context, execPath, lang string, s *site) *brTab {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "portail-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(dir),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(string, ...any) {}))
-	t.Cleanup(func() {
-		chromedp.Cancel(bctx) // closes the browser gracefully
-		cancelBrowser()
-		cancelAlloc()
-		os.RemoveAll(dir)
-	})
-	if err := chromedp.Do(bctx); err != nil { // starts the browser
-		t.Fatalf("start Chromium %s: %v", execPath, err)
-	}
-	return brAttach(t, bctx, lang, s)
-}
-
-// context opens a tab in a new browser context of the same browser: a
-// second person, or the same person on another computer.
-func (b *brTab) context(lang string) *brTab {
+// context opens a tab in a new browser context: a second person, or the
+// same person on another computer.
+func (b *tab) context(lang string) *tab {
 	b.t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	b.t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		b.t.Fatalf("new browser context: %v", err)
-	}
-	return brAttach(b.t, ctx, lang, b.site)
+	return &tab{Tab: b.Tab.NewContext(lang), t: b.t, site: b.site}
 }
 
-func brAttach(t *testing.T, ctx context.Context, lang string, s *site) *brTab {
-	b := &brTab{t: t, ctx: ctx, site: s, lang: lang}
-	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
-		Headers: network.Headers{"Accept-Language": lang}}); err != nil {
-		t.Fatalf("set Accept-Language: %v", err)
-	}
-	// Accept every confirm dialog (deactivate asks first), as a user who
-	// clicks OK, and remember what it asked.
-	dialogs := chromedp.Events(ctx, cdpage.JavascriptDialogOpening)
-	go func() {
-		for ev, err := range dialogs {
-			if err != nil {
-				return
-			}
-			b.mu.Lock()
-			b.dialogs = append(b.dialogs, ev.Message)
-			b.mu.Unlock()
-			chromedp.Call(ctx, cdpage.HandleJavaScriptDialog, cdpage.HandleJavaScriptDialogParams{Accept: true})
-		}
-	}()
-	return b
-}
-
-// fatalf fails the scenario with where the browser is and what it shows.
-func (b *brTab) fatalf(format string, args ...any) {
+// js evaluates an expression in the tab's page.
+func js[T any](b *tab, expr string) T {
 	b.t.Helper()
-	b.t.Fatalf("%s\n  at %s\n  page text:\n%s", fmt.Sprintf(format, args...), b.location(), b.pageText())
-}
-
-func (b *brTab) errorf(format string, args ...any) {
-	b.t.Helper()
-	b.t.Errorf("%s (at %s)", fmt.Sprintf(format, args...), b.location())
-}
-
-func (b *brTab) location() string {
-	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
-	defer cancel()
-	loc, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		return "(unknown: " + err.Error() + ")"
-	}
-	return strings.TrimPrefix(loc, b.site.url)
-}
-
-func (b *brTab) pageText() string {
-	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-	if err != nil {
-		return "(unknown: " + err.Error() + ")"
-	}
-	if len(s) > 3000 {
-		s = s[:3000] + "…"
-	}
-	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
-}
-
-// js evaluates an expression in the page.
-func brJS[T any](b *brTab, expr string) T {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		b.t.Fatalf("evaluate %s: %v (at %s)", expr, err, b.location())
-	}
-	return v
-}
-
-// brQ quotes a string for JavaScript.
-func brQ(s string) string { j, _ := json.Marshal(s); return string(j) }
-
-// exists tells whether the selector matches an element now.
-func (b *brTab) exists(sel string) bool {
-	b.t.Helper()
-	return brJS[bool](b, `document.querySelector(`+brQ(sel)+`) !== null`)
-}
-
-// text is the visible text of the first element that matches, "" if none.
-func (b *brTab) text(sel string) string {
-	b.t.Helper()
-	return strings.TrimSpace(brJS[string](b, `(function(e){ return e ? e.innerText : "" })(document.querySelector(`+brQ(sel)+`))`))
-}
-
-// value is the value of a form field ("" if none); a checkbox gives "on"
-// or "off".
-func (b *brTab) value(sel string) string {
-	b.t.Helper()
-	return brJS[string](b, `(function(e){ if (!e) return ""; if (e.type === "checkbox" || e.type === "radio") return e.checked ? "on" : "off"; return e.value })(document.querySelector(`+brQ(sel)+`))`)
-}
-
-// path is the page's path and query.
-func (b *brTab) path() string {
-	b.t.Helper()
-	return brJS[string](b, `location.pathname + location.search`)
-}
-
-func (b *brTab) must(sel string) {
-	b.t.Helper()
-	if !b.exists(sel) {
-		b.fatalf("no %s on the page", sel)
-	}
-}
-
-// open loads the path (or a full URL) and returns the HTTP status.
-func (b *brTab) open(path string) int64 {
-	b.t.Helper()
-	if strings.HasPrefix(path, "/") {
-		path = b.site.url + path
-	}
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(path))
-	if err != nil {
-		b.fatalf("open %s: %v", path, err)
-	}
-	return resp.Status
-}
-
-// submit clicks what should load a new page (a submit button, a link, a
-// checkbox that submits its form) and returns the new page's status.
-func (b *brTab) submit(sel string) int64 {
-	b.t.Helper()
-	b.must(sel)
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
-	if err != nil {
-		b.fatalf("click %s and wait for a page: %v", sel, err)
-	}
-	return resp.Status
-}
-
-// click clicks without waiting for a page.
-func (b *brTab) click(sel string) {
-	b.t.Helper()
-	b.must(sel)
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		b.fatalf("click %s: %v", sel, err)
-	}
-}
-
-// fill sets form fields: selector, value, selector, value…
-func (b *brTab) fill(pairs ...string) {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	for i := 0; i < len(pairs); i += 2 {
-		b.must(pairs[i])
-		if opts := b.options(pairs[i]); opts != nil && !brContains(opts, pairs[i+1]) {
-			b.fatalf("the select %s offers %q, not %q", pairs[i], opts, pairs[i+1])
-		}
-		if b.value(pairs[i]) == pairs[i+1] {
-			continue // SetValue fails to set "" where "" already is
-		}
-		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(pairs[i]), pairs[i+1])); err != nil {
-			b.fatalf("fill %s: %v", pairs[i], err)
-		}
-		if got := b.value(pairs[i]); got != pairs[i+1] {
-			b.fatalf("%s holds %q after filling in %q (no such option?)", pairs[i], got, pairs[i+1])
-		}
-	}
-}
-
-// options lists the values of a select's options; nil for another element.
-func (b *brTab) options(sel string) []string {
-	b.t.Helper()
-	return brJS[[]string](b, `(function(e){ return e && e.tagName === "SELECT" ? [...e.options].map(o => o.value) : null })(document.querySelector(`+brQ(sel)+`))`)
+	return browsertest.JS[T](b.Tab, expr)
 }
 
 // mustOfferRole fails unless the role select offers role: an admin adds
 // users of every role.
-func (b *brTab) mustOfferRole(role string) {
+func (b *tab) mustOfferRole(role string) {
 	b.t.Helper()
-	if opts := b.options("#role"); !brContains(opts, role) {
-		b.t.Fatalf("at %s the role select offers %q, not %q", b.location(), opts, role)
-	}
-}
-
-// check ticks or unticks a checkbox by clicking it, unless it already is.
-func (b *brTab) check(sel string, on bool) {
-	b.t.Helper()
-	if (b.value(sel) == "on") != on {
-		b.click(sel)
-	}
-	if (b.value(sel) == "on") != on {
-		b.fatalf("%s did not change when clicked", sel)
-	}
-}
-
-// selectText picks the option whose text is label and returns its value.
-func (b *brTab) selectText(sel, label string) string {
-	b.t.Helper()
-	b.must(sel)
-	v := brJS[string](b, `(function(s){ for (const o of s.options) if (o.text.trim() === `+brQ(label)+`) { s.value = o.value; s.dispatchEvent(new Event("change", {bubbles: true})); return o.value } return "" })(document.querySelector(`+brQ(sel)+`))`)
-	if v == "" {
-		b.fatalf("%s has no option %q", sel, label)
-	}
-	return v
-}
-
-// wantPath fails unless the page's path (and query) starts with prefix.
-func (b *brTab) wantPath(prefix string) {
-	b.t.Helper()
-	if p := b.path(); !strings.HasPrefix(p, prefix) {
-		b.fatalf("at %s, want %s", p, prefix)
-	}
-}
-
-// wantText fails unless the element's text contains each part.
-func (b *brTab) wantText(sel string, parts ...string) {
-	b.t.Helper()
-	b.must(sel)
-	got := b.text(sel)
-	for _, p := range parts {
-		if !strings.Contains(got, p) {
-			b.fatalf("%s says %q, want it to contain %q", sel, got, p)
-		}
+	if opts := b.Options("#role"); !slices.Contains(opts, role) {
+		b.t.Fatalf("at %s the role select offers %q, not %q", b.Location(), opts, role)
 	}
 }
 
 // login signs in on the login page and returns the status of the page
 // it lands on.
-func (b *brTab) login(login, password string) int64 {
+func (b *tab) login(login, password string) int64 {
 	b.t.Helper()
-	if !strings.HasPrefix(b.path(), "/login") {
-		b.open("/login")
+	if !strings.HasPrefix(b.Path(), "/login") {
+		b.Open("/login")
 	}
-	b.fill("#login", login, "#password", password)
-	return b.submit(`form[action="/login"] button[type=submit]`)
-}
-
-// shot saves a full-page PNG as dir/name.png when PORTAIL_SCREENSHOTS
-// names a directory.
-func (b *brTab) shot(name string) {
-	b.t.Helper()
-	dir := os.Getenv("PORTAIL_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	if !filepath.IsAbs(dir) { // relative to the module root, not to cmd/portail
-		dir = filepath.Join("..", "..", dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
-}
-
-// noJS turns the page's scripts off (or on again) for this tab.
-func (b *brTab) noJS(off bool) {
-	b.t.Helper()
-	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off}); err != nil {
-		b.t.Fatalf("script execution: %v", err)
-	}
+	b.Fill("#login", login, "#password", password)
+	return b.Submit(`form[action="/login"] button[type=submit]`)
 }
 
 // ---------------------------------------------------------------------
 // Steps that several scenarios share.
 
 // addDepartment creates a department on /departments.
-func (b *brTab) addDepartment(name string) {
+func (b *tab) addDepartment(name string) {
 	b.t.Helper()
-	if st := b.open("/departments"); st != 200 {
-		b.fatalf("/departments answered %d", st)
+	if st := b.Open("/departments"); st != 200 {
+		b.Fatalf("/departments answered %d", st)
 	}
-	b.must("form#department-form")
-	b.fill("form#department-form input#name", name)
-	if st := b.submit("form#department-form button#save"); st != 200 {
-		b.fatalf("adding department %s answered %d", name, st)
+	b.Must("form#department-form")
+	b.Fill("form#department-form input#name", name)
+	if st := b.Submit("form#department-form button#save"); st != 200 {
+		b.Fatalf("adding department %s answered %d", name, st)
 	}
-	b.must(".flash")
-	if !b.exists(`table#departments tr[data-name=`+brQ(name)+`]`) && !strings.Contains(b.text("main"), name) {
-		b.fatalf("department %s is not listed", name)
+	b.Must(".flash")
+	if !b.Exists(`table#departments tr[data-name=`+browsertest.Q(name)+`]`) && !strings.Contains(b.Text("main"), name) {
+		b.Fatalf("department %s is not listed", name)
 	}
 }
 
-type brUser struct {
+type userForm struct {
 	username, fullName, email, role, dept, lang string
 	modules                                     []string
 	temporary                                   bool // onboarding: temporary password
 }
 
 // openAddUser goes from the users list to the add-user form by its button.
-func (b *brTab) openAddUser() {
+func (b *tab) openAddUser() {
 	b.t.Helper()
-	if st := b.open("/users"); st != 200 {
-		b.fatalf("/users answered %d", st)
+	if st := b.Open("/users"); st != 200 {
+		b.Fatalf("/users answered %d", st)
 	}
-	if st := b.submit("a#add-user"); st != 200 {
-		b.fatalf("the add-user form answered %d", st)
+	if st := b.Submit("a#add-user"); st != 200 {
+		b.Fatalf("the add-user form answered %d", st)
 	}
-	b.wantPath("/users/new")
-	b.must("form#user-form")
+	b.WantPath("/users/new")
+	b.Must("form#user-form")
 }
 
 // fillUser fills the add-user form.
-func (b *brTab) fillUser(u brUser) {
+func (b *tab) fillUser(u userForm) {
 	b.t.Helper()
 	b.mustOfferRole("operator")
-	b.fill("#username", u.username, "#full_name", u.fullName, "#email", u.email, "#role", u.role)
+	b.Fill("#username", u.username, "#full_name", u.fullName, "#email", u.email, "#role", u.role)
 	if u.dept != "" {
-		b.selectText("#department_id", u.dept)
+		b.SelectText("#department_id", u.dept)
 	}
 	for _, m := range []string{"mail", "parcels", "classic"} {
-		b.check("input#module-"+m, brContains(u.modules, m))
+		b.Check("input#module-"+m, slices.Contains(u.modules, m))
 	}
 	if u.lang != "" {
-		b.fill("#language", u.lang)
+		b.Fill("#language", u.lang)
 	}
 	if u.temporary {
-		b.click("#onboarding-temporary_password")
+		b.Click("#onboarding-temporary_password")
 	} else {
-		b.click("#onboarding-invitation")
+		b.Click("#onboarding-invitation")
 	}
-}
-
-func brContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // addUser adds a user through the form and checks the list shows them.
-func (b *brTab) addUser(u brUser) {
+func (b *tab) addUser(u userForm) {
 	b.t.Helper()
 	b.openAddUser()
 	b.fillUser(u)
-	if st := b.submit("button#save"); st != 200 {
-		b.fatalf("saving user %s answered %d", u.username, st)
+	if st := b.Submit("button#save"); st != 200 {
+		b.Fatalf("saving user %s answered %d", u.username, st)
 	}
-	b.wantPath("/users")
-	b.must(`table#users tr[data-username=` + brQ(u.username) + `]`)
+	b.WantPath("/users")
+	b.Must(`table#users tr[data-username=` + browsertest.Q(u.username) + `]`)
 }
 
-// row is the selector of a user's row in the users table.
-func brRow(username string) string { return `table#users tr[data-username=` + brQ(username) + `]` }
+// userRow is the selector of a user's row in the users table.
+func userRow(username string) string {
+	return `table#users tr[data-username=` + browsertest.Q(username) + `]`
+}
 
 // editUser opens a user's edit page with the pencil of their row.
-func (b *brTab) editUser(username string, inactive bool) {
+func (b *tab) editUser(username string, inactive bool) {
 	b.t.Helper()
 	list := "/users?q=" + url.QueryEscape(username)
 	if inactive {
 		list += "&inactive=1"
 	}
-	b.open(list)
-	if st := b.submit(brRow(username) + " a.edit"); st != 200 {
-		b.fatalf("the edit page of %s answered %d", username, st)
+	b.Open(list)
+	if st := b.Submit(userRow(username) + " a.edit"); st != 200 {
+		b.Fatalf("the edit page of %s answered %d", username, st)
 	}
-	if !regexp.MustCompile(`^/users/\d+`).MatchString(b.path()) {
-		b.fatalf("the pencil of %s led to %s", username, b.path())
+	if !regexp.MustCompile(`^/users/\d+`).MatchString(b.Path()) {
+		b.Fatalf("the pencil of %s led to %s", username, b.Path())
 	}
 }
 
 // acceptInvitation follows the invitation e-mail's link in this tab and
 // sets the password.
-func (b *brTab) acceptInvitation(email, subject, password string) {
+func (b *tab) acceptInvitation(email, subject, password string) {
 	b.t.Helper()
 	link := b.site.link(b.site.mail(email, 1, subject), "/invitation?token=")
-	if st := b.open(link); st != 200 {
-		b.fatalf("the invitation link answered %d", st)
+	if st := b.Open(link); st != 200 {
+		b.Fatalf("the invitation link answered %d", st)
 	}
-	b.fill("#new_password", password)
-	if st := b.submit(`form[action="/invitation"] button[type=submit]`); st != 200 {
-		b.fatalf("setting the password answered %d", st)
+	b.Fill("#new_password", password)
+	if st := b.Submit(`form[action="/invitation"] button[type=submit]`); st != 200 {
+		b.Fatalf("setting the password answered %d", st)
 	}
-	b.wantPath("/login?welcome=1")
-	b.must(".flash")
+	b.WantPath("/login?welcome=1")
+	b.Must(".flash")
 }
 
-func (b *brTab) logout() {
+func (b *tab) logout() {
 	b.t.Helper()
-	if st := b.submit(`form[action="/logout"] button`); st != 200 {
-		b.fatalf("sign out answered %d", st)
+	if st := b.Submit(`form[action="/logout"] button`); st != 200 {
+		b.Fatalf("sign out answered %d", st)
 	}
-	b.wantPath("/login")
+	b.WantPath("/login")
 }
 
 // ---------------------------------------------------------------------
 // The scenarios.
 
-var brSetupLink = regexp.MustCompile(`https?://\S+/setup\?token=\S+`)
+var setupLinkRe = regexp.MustCompile(`https?://\S+/setup\?token=\S+`)
 
-// brFirstRun: the one-time link that serve prints → the setup form → the
+// firstRun: the one-time link that serve prints → the setup form → the
 // admin is signed in on the home page; the link then is dead.
-func brFirstRun(t *testing.T, s *site, b *brTab) {
-	link := brSetupLink.FindString(s.out.String())
+func firstRun(t *testing.T, s *site, b *tab) {
+	link := setupLinkRe.FindString(s.out.String())
 	if link == "" {
 		t.Fatalf("serve printed no setup link:\n%s", s.out.String())
 	}
@@ -579,505 +259,503 @@ func brFirstRun(t *testing.T, s *site, b *brTab) {
 		t.Fatalf("setup link %q is not on --base-url %s", link, s.url)
 	}
 	// Before setup, the login page says what to do.
-	b.open("/login")
-	b.must(".flash")
+	b.Open("/login")
+	b.Must(".flash")
 
-	if st := b.open(link); st != 200 {
-		b.fatalf("the setup link answered %d", st)
+	if st := b.Open(link); st != 200 {
+		b.Fatalf("the setup link answered %d", st)
 	}
-	if lang := brJS[string](b, `document.documentElement.lang`); lang != "fr" {
-		b.errorf("setup page in %q for Accept-Language fr", lang)
+	if lang := js[string](b, `document.documentElement.lang`); lang != "fr" {
+		b.Errorf("setup page in %q for Accept-Language fr", lang)
 	}
-	b.must(`form[action="/setup"]`)
-	b.shot("setup")
-	b.fill("#account", "Acme", "#plan", "gold", "#admin_username", "boss", "#admin_full_name", "Berta Boss",
+	b.Must(`form[action="/setup"]`)
+	b.Shot("setup")
+	b.Fill("#account", "Acme", "#plan", "gold", "#admin_username", "boss", "#admin_full_name", "Berta Boss",
 		"#admin_email", "boss@acme.test", "#admin_password", "short")
 	// A refused password keeps the form and what was typed.
-	if st := b.submit(`form[action="/setup"] button[type=submit]`); st != 400 {
-		b.fatalf("a 5-character password answered %d, want 400", st)
+	if st := b.Submit(`form[action="/setup"] button[type=submit]`); st != 400 {
+		b.Fatalf("a 5-character password answered %d, want 400", st)
 	}
-	b.must("p.field-error#admin_password-err")
+	b.Must("p.field-error#admin_password-err")
 	for sel, want := range map[string]string{"#account": "Acme", "#admin_username": "boss", "#admin_email": "boss@acme.test", "#plan": "gold"} {
-		if got := b.value(sel); got != want {
-			b.errorf("after the error, %s holds %q, want %q", sel, got, want)
+		if got := b.Value(sel); got != want {
+			b.Errorf("after the error, %s holds %q, want %q", sel, got, want)
 		}
 	}
-	b.fill("#admin_password", adminPassword)
-	if st := b.submit(`form[action="/setup"] button[type=submit]`); st != 200 {
-		b.fatalf("setup answered %d", st)
+	b.Fill("#admin_password", adminPassword)
+	if st := b.Submit(`form[action="/setup"] button[type=submit]`); st != 200 {
+		b.Fatalf("setup answered %d", st)
 	}
-	b.wantPath("/")
-	b.wantText("h1", "Berta Boss")
-	b.wantText("main", "boss")
+	b.WantPath("/")
+	b.WantText("h1", "Berta Boss")
+	b.WantText("main", "boss")
 	for _, href := range []string{"/users", "/departments", "/account", "/outbox", "/activity", "/profile"} {
-		if !b.exists(`nav a[href="` + href + `"]`) {
-			b.errorf("the admin's menu has no link to %s", href)
+		if !b.Exists(`nav a[href="` + href + `"]`) {
+			b.Errorf("the admin's menu has no link to %s", href)
 		}
 	}
 	// The link works once.
-	b.open(link)
-	if b.exists(`form[action="/setup"]`) {
-		b.fatalf("the setup link still shows the form after setup")
+	b.Open(link)
+	if b.Exists(`form[action="/setup"]`) {
+		b.Fatalf("the setup link still shows the form after setup")
 	}
 	// The admin can sign out and in again.
-	b.open("/")
+	b.Open("/")
 	b.logout()
 	if st := b.login("boss@acme.test", adminPassword); st != 200 {
-		b.fatalf("sign in answered %d", st)
+		b.Fatalf("sign in answered %d", st)
 	}
-	b.wantPath("/")
+	b.WantPath("/")
 }
 
-// brInviteOperator: a department, then Users → Add user → invitation
+// inviteOperator: a department, then Users → Add user → invitation
 // e-mail → the operator sets a password, signs in, and has no Users page.
-func brInviteOperator(t *testing.T, s *site, admin *brTab) {
+func inviteOperator(t *testing.T, s *site, admin *tab) {
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
-	admin.wantPath("/")
+	admin.WantPath("/")
 	admin.addDepartment("Sales")
 
-	if st := admin.submit(`nav a[href="/users"]`); st != 200 {
-		admin.fatalf("/users answered %d", st)
+	if st := admin.Submit(`nav a[href="/users"]`); st != 200 {
+		admin.Fatalf("/users answered %d", st)
 	}
 	admin.openAddUser()
-	admin.fillUser(brUser{username: "olga", fullName: "Olga Operator", email: "olga@acme.test", role: "operator",
+	admin.fillUser(userForm{username: "olga", fullName: "Olga Operator", email: "olga@acme.test", role: "operator",
 		dept: "Sales", modules: []string{"mail", "classic"}, lang: "en"})
-	if st := admin.submit("button#save"); st != 200 {
-		admin.fatalf("saving the user answered %d", st)
+	if st := admin.Submit("button#save"); st != 200 {
+		admin.Fatalf("saving the user answered %d", st)
 	}
-	admin.wantPath("/users")
-	admin.must(".flash")
-	admin.wantText(brRow("olga"), "Olga Operator", "olga@acme.test", "Operator", "Sales")
-	if st := admin.text(brRow("olga") + " td.status"); st != "Invited" {
-		admin.fatalf("olga's status is %q, want Invited", st)
+	admin.WantPath("/users")
+	admin.Must(".flash")
+	admin.WantText(userRow("olga"), "Olga Operator", "olga@acme.test", "Operator", "Sales")
+	if st := admin.Text(userRow("olga") + " td.status"); st != "Invited" {
+		admin.Fatalf("olga's status is %q, want Invited", st)
 	}
 
 	op := admin.context("en-US,en;q=0.9")
 	op.acceptInvitation("olga@acme.test", "Welcome", "a long passphrase of her own")
 	if st := op.login("olga", "a long passphrase of her own"); st != 200 {
-		op.fatalf("the operator's sign in answered %d", st)
+		op.Fatalf("the operator's sign in answered %d", st)
 	}
-	op.wantPath("/")
-	op.wantText("h1", "Olga Operator")
-	if op.exists(`a[href="/users"]`) {
-		op.errorf("the operator's page links to /users")
+	op.WantPath("/")
+	op.WantText("h1", "Olga Operator")
+	if op.Exists(`a[href="/users"]`) {
+		op.Errorf("the operator's page links to /users")
 	}
 	for _, href := range []string{"/departments", "/account", "/outbox"} {
-		if op.exists(`nav a[href="` + href + `"]`) {
-			op.errorf("the operator's menu links to %s", href)
+		if op.Exists(`nav a[href="` + href + `"]`) {
+			op.Errorf("the operator's menu links to %s", href)
 		}
 	}
-	if st := op.open("/users"); st != http.StatusForbidden {
-		op.fatalf("/users answered %d to an operator, want 403", st)
+	if st := op.Open("/users"); st != http.StatusForbidden {
+		op.Fatalf("/users answered %d to an operator, want 403", st)
 	}
-	op.must(".error")
-	op.wantText("h1", "Not allowed")
+	op.Must(".error")
+	op.WantText("h1", "Not allowed")
 	// The operator's own pages work.
 	for _, p := range []string{"/profile", "/activity"} {
-		if st := op.open(p); st != 200 {
-			op.errorf("%s answered %d to the operator", p, st)
+		if st := op.Open(p); st != 200 {
+			op.Errorf("%s answered %d to the operator", p, st)
 		}
 	}
 	// The admin now sees olga active.
-	admin.open("/users")
-	if st := admin.text(brRow("olga") + " td.status"); st != "Active" {
-		admin.fatalf("olga's status is %q after the invitation, want Active", st)
+	admin.Open("/users")
+	if st := admin.Text(userRow("olga") + " td.status"); st != "Active" {
+		admin.Fatalf("olga's status is %q after the invitation, want Active", st)
 	}
 	// Editing her name keeps her role, department and modules.
 	admin.editUser("olga", false)
 	admin.mustOfferRole("operator")
-	if got := admin.value("#role"); got != "operator" {
-		admin.errorf("olga's edit page shows the role %q, want operator", got)
+	if got := admin.Value("#role"); got != "operator" {
+		admin.Errorf("olga's edit page shows the role %q, want operator", got)
 	}
-	admin.fill("#full_name", "Olga O. Operator")
-	if st := admin.submit("button#save"); st != 200 {
-		admin.fatalf("saving olga answered %d", st)
+	admin.Fill("#full_name", "Olga O. Operator")
+	if st := admin.Submit("button#save"); st != 200 {
+		admin.Fatalf("saving olga answered %d", st)
 	}
-	admin.must(".flash")
-	admin.open("/users?q=olga")
-	admin.wantText(brRow("olga"), "Olga O. Operator", "Operator", "Sales", "Mail, Classic")
+	admin.Must(".flash")
+	admin.Open("/users?q=olga")
+	admin.WantText(userRow("olga"), "Olga O. Operator", "Operator", "Sales", "Mail, Classic")
 }
 
-// brAddUserValidation: a taken e-mail shows its error by the e-mail
+// addUserValidation: a taken e-mail shows its error by the e-mail
 // field and keeps everything else that was typed.
-func brAddUserValidation(t *testing.T, s *site, admin *brTab) {
+func addUserValidation(t *testing.T, s *site, admin *tab) {
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
 	admin.addDepartment("Warehouse")
 	admin.openAddUser()
-	u := brUser{username: "carl", fullName: "Carl Clash", email: "BOSS@Acme.Test", role: "viewer",
+	u := userForm{username: "carl", fullName: "Carl Clash", email: "BOSS@Acme.Test", role: "viewer",
 		dept: "Warehouse", modules: []string{"parcels"}, lang: "nl"}
 	admin.fillUser(u)
-	dept := admin.value("#department_id")
-	st := admin.submit("button#save")
+	dept := admin.Value("#department_id")
+	st := admin.Submit("button#save")
 	if st != http.StatusConflict && st != http.StatusBadRequest {
-		admin.fatalf("a taken e-mail answered %d, want 409 or 400", st)
+		admin.Fatalf("a taken e-mail answered %d, want 409 or 400", st)
 	}
-	admin.wantPath("/users")
-	admin.must("p.field-error#email-err")
+	admin.WantPath("/users")
+	admin.Must("p.field-error#email-err")
 	// The message is right after the field and tied to it.
-	if next := brJS[string](admin, `(function(e){ let n = e.nextElementSibling; return n ? n.id : "" })(document.getElementById("email"))`); next != "email-err" {
-		admin.errorf("the element after #email is %q, want the field error email-err", next)
+	if next := js[string](admin, `(function(e){ let n = e.nextElementSibling; return n ? n.id : "" })(document.getElementById("email"))`); next != "email-err" {
+		admin.Errorf("the element after #email is %q, want the field error email-err", next)
 	}
-	if v := brJS[string](admin, `document.getElementById("email").getAttribute("aria-describedby") || ""`); !strings.Contains(v, "email-err") {
-		admin.errorf("#email aria-describedby=%q, want email-err", v)
+	if v := js[string](admin, `document.getElementById("email").getAttribute("aria-describedby") || ""`); !strings.Contains(v, "email-err") {
+		admin.Errorf("#email aria-describedby=%q, want email-err", v)
 	}
-	if admin.exists("p.field-error#username-err") || admin.exists("p.field-error#full_name-err") {
-		admin.errorf("fields that are right show errors")
+	if admin.Exists("p.field-error#username-err") || admin.Exists("p.field-error#full_name-err") {
+		admin.Errorf("fields that are right show errors")
 	}
 	want := map[string]string{"#username": "carl", "#full_name": "Carl Clash", "#role": "viewer", "#department_id": dept,
 		"#language": "nl", "input#module-parcels": "on", "input#module-mail": "off", "input#module-classic": "off",
 		"#onboarding-invitation": "on"}
 	for sel, w := range want {
-		if got := admin.value(sel); got != w {
-			admin.errorf("after the error, %s holds %q, want %q", sel, got, w)
+		if got := admin.Value(sel); got != w {
+			admin.Errorf("after the error, %s holds %q, want %q", sel, got, w)
 		}
 	}
-	if got := strings.TrimSpace(admin.value("#email")); !strings.EqualFold(got, "boss@acme.test") {
-		admin.errorf("after the error, #email holds %q, want what was typed", admin.value("#email"))
+	if got := strings.TrimSpace(admin.Value("#email")); !strings.EqualFold(got, "boss@acme.test") {
+		admin.Errorf("after the error, #email holds %q, want what was typed", admin.Value("#email"))
 	}
 	// Nothing was half-created.
-	admin.open("/users?q=carl&inactive=1")
-	if admin.exists(brRow("carl")) {
-		admin.fatalf("a user carl exists after the refused form")
+	admin.Open("/users?q=carl&inactive=1")
+	if admin.Exists(userRow("carl")) {
+		admin.Fatalf("a user carl exists after the refused form")
 	}
 	// A taken username is refused by its own field, too; the form stays
 	// usable and saves once everything is right.
 	admin.openAddUser()
-	admin.fillUser(brUser{username: "BOSS", fullName: "Carl Clash", email: "carl@acme.test", role: "viewer",
+	admin.fillUser(userForm{username: "BOSS", fullName: "Carl Clash", email: "carl@acme.test", role: "viewer",
 		dept: "Warehouse", modules: []string{"parcels"}})
-	if st := admin.submit("button#save"); st != http.StatusConflict && st != http.StatusBadRequest {
-		admin.fatalf("a taken username answered %d, want 409 or 400", st)
+	if st := admin.Submit("button#save"); st != http.StatusConflict && st != http.StatusBadRequest {
+		admin.Fatalf("a taken username answered %d, want 409 or 400", st)
 	}
-	admin.must("p.field-error#username-err")
-	admin.fill("#username", "carl")
-	if st := admin.submit("button#save"); st != 200 {
-		admin.fatalf("the corrected form answered %d", st)
+	admin.Must("p.field-error#username-err")
+	admin.Fill("#username", "carl")
+	if st := admin.Submit("button#save"); st != 200 {
+		admin.Fatalf("the corrected form answered %d", st)
 	}
-	admin.wantText(brRow("carl"), "Carl Clash", "Viewer", "Warehouse", "Parcels")
+	admin.WantText(userRow("carl"), "Carl Clash", "Viewer", "Warehouse", "Parcels")
 }
 
-// brShowInactive: deactivate from the edit page → hidden by default →
+// showInactive: deactivate from the edit page → hidden by default →
 // shown, as Inactive, by the checkbox (with JS, and without JS through the
 // Filter button); reactivation brings them back.
-func brShowInactive(t *testing.T, s *site, admin *brTab) {
+func showInactive(t *testing.T, s *site, admin *tab) {
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
-	admin.addUser(brUser{username: "dora", fullName: "Dora Gone", email: "dora@acme.test", role: "operator", dept: "Sales", modules: []string{"mail"}})
-	admin.addUser(brUser{username: "stay", fullName: "Stan Stays", email: "stay@acme.test", role: "viewer", dept: "Sales", modules: []string{"mail"}})
+	admin.addUser(userForm{username: "dora", fullName: "Dora Gone", email: "dora@acme.test", role: "operator", dept: "Sales", modules: []string{"mail"}})
+	admin.addUser(userForm{username: "stay", fullName: "Stan Stays", email: "stay@acme.test", role: "viewer", dept: "Sales", modules: []string{"mail"}})
 
 	admin.editUser("dora", false)
-	admin.must("button#deactivate")
-	if st := admin.submit("button#deactivate"); st != 200 {
-		admin.fatalf("deactivate answered %d", st)
+	admin.Must("button#deactivate")
+	if st := admin.Submit("button#deactivate"); st != 200 {
+		admin.Fatalf("deactivate answered %d", st)
 	}
-	admin.must(".flash")
-	if admin.exists("button#deactivate") || !admin.exists("button#reactivate") {
-		admin.errorf("after deactivation the edit page offers deactivate=%v reactivate=%v", admin.exists("button#deactivate"), admin.exists("button#reactivate"))
+	admin.Must(".flash")
+	if admin.Exists("button#deactivate") || !admin.Exists("button#reactivate") {
+		admin.Errorf("after deactivation the edit page offers deactivate=%v reactivate=%v", admin.Exists("button#deactivate"), admin.Exists("button#reactivate"))
 	}
-	admin.mu.Lock()
-	asked := strings.Join(admin.dialogs, "\n")
-	admin.mu.Unlock()
+	asked := strings.Join(admin.Dialogs(), "\n")
 	if !strings.Contains(asked, "dora") {
 		t.Logf("no confirm dialog named dora before deactivation (dialogs: %q)", asked)
 	}
 
-	admin.open("/users")
-	if admin.exists(brRow("dora")) {
-		admin.fatalf("the default list shows the inactive dora")
+	admin.Open("/users")
+	if admin.Exists(userRow("dora")) {
+		admin.Fatalf("the default list shows the inactive dora")
 	}
-	admin.must(brRow("stay"))
-	if admin.value("input#inactive") != "off" {
-		admin.fatalf("Show inactive users is ticked by default")
+	admin.Must(userRow("stay"))
+	if admin.Value("input#inactive") != "off" {
+		admin.Fatalf("Show inactive users is ticked by default")
 	}
 	// With JavaScript, ticking the box applies at once.
-	if st := admin.submit("input#inactive"); st != 200 {
-		admin.fatalf("ticking Show inactive users answered %d", st)
+	if st := admin.Submit("input#inactive"); st != 200 {
+		admin.Fatalf("ticking Show inactive users answered %d", st)
 	}
-	if !strings.Contains(admin.path(), "inactive=") {
-		admin.errorf("the list after ticking is %s, want the inactive filter in the address", admin.path())
+	if !strings.Contains(admin.Path(), "inactive=") {
+		admin.Errorf("the list after ticking is %s, want the inactive filter in the address", admin.Path())
 	}
-	if got := admin.text(brRow("dora") + " td.status"); got != "Inactive" {
-		admin.fatalf("dora's status is %q, want Inactive", got)
+	if got := admin.Text(userRow("dora") + " td.status"); got != "Inactive" {
+		admin.Fatalf("dora's status is %q, want Inactive", got)
 	}
-	admin.must(brRow("stay"))
-	if admin.value("input#inactive") != "on" {
-		admin.errorf("the box is not ticked on the filtered list")
+	admin.Must(userRow("stay"))
+	if admin.Value("input#inactive") != "on" {
+		admin.Errorf("the box is not ticked on the filtered list")
 	}
 	// Without JavaScript, the box waits for the Filter button.
-	admin.noJS(true)
-	admin.open("/users")
-	admin.check("input#inactive", true)
+	admin.NoJS(true)
+	admin.Open("/users")
+	admin.Check("input#inactive", true)
 	time.Sleep(300 * time.Millisecond)
-	if admin.exists(brRow("dora")) || strings.Contains(admin.path(), "inactive") {
-		admin.fatalf("without JavaScript, ticking the box changed the page")
+	if admin.Exists(userRow("dora")) || strings.Contains(admin.Path(), "inactive") {
+		admin.Fatalf("without JavaScript, ticking the box changed the page")
 	}
-	if st := admin.submit("button#filter"); st != 200 {
-		admin.fatalf("the Filter button answered %d", st)
+	if st := admin.Submit("button#filter"); st != 200 {
+		admin.Fatalf("the Filter button answered %d", st)
 	}
-	if got := admin.text(brRow("dora") + " td.status"); got != "Inactive" {
-		admin.fatalf("without JavaScript, dora's status is %q, want Inactive", got)
+	if got := admin.Text(userRow("dora") + " td.status"); got != "Inactive" {
+		admin.Fatalf("without JavaScript, dora's status is %q, want Inactive", got)
 	}
-	admin.noJS(false)
+	admin.NoJS(false)
 
 	// Reactivating an invited user who never set a password makes them
 	// invited again.
 	admin.editUser("dora", true)
-	if st := admin.submit("button#reactivate"); st != 200 {
-		admin.fatalf("reactivate answered %d", st)
+	if st := admin.Submit("button#reactivate"); st != 200 {
+		admin.Fatalf("reactivate answered %d", st)
 	}
-	admin.open("/users")
-	if got := admin.text(brRow("dora") + " td.status"); got != "Invited" {
-		admin.fatalf("after reactivation dora's status is %q, want Invited", got)
+	admin.Open("/users")
+	if got := admin.Text(userRow("dora") + " td.status"); got != "Invited" {
+		admin.Fatalf("after reactivation dora's status is %q, want Invited", got)
 	}
 }
 
-// brResetWithCode: the admin's "Send password reset instructions" (twice:
+// resetWithCode: the admin's "Send password reset instructions" (twice:
 // the newer e-mail kills the older link) → the link → a wrong code fails
 // and the form stays → the right code and a new password → sign in with
 // it. Then the admin's own "Forgot password?" on the login page.
-func brResetWithCode(t *testing.T, s *site, admin *brTab) {
+func resetWithCode(t *testing.T, s *site, admin *tab) {
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
-	admin.addUser(brUser{username: "erik", fullName: "Erik Forgetful", email: "erik@acme.test", role: "operator",
+	admin.addUser(userForm{username: "erik", fullName: "Erik Forgetful", email: "erik@acme.test", role: "operator",
 		dept: "Sales", modules: []string{"mail"}, lang: "en"})
 	user := admin.context("en-US,en;q=0.9")
 	user.acceptInvitation("erik@acme.test", "Welcome", "the first long passphrase")
 
 	admin.editUser("erik", false)
-	admin.wantText("button#send-reset", "Send password reset instructions")
+	admin.WantText("button#send-reset", "Send password reset instructions")
 	for range 2 {
-		if st := admin.submit("button#send-reset"); st != 200 {
-			admin.fatalf("send reset answered %d", st)
+		if st := admin.Submit("button#send-reset"); st != 200 {
+			admin.Fatalf("send reset answered %d", st)
 		}
-		admin.must(".flash")
+		admin.Must(".flash")
 	}
 	first := s.link(s.mail("erik@acme.test", 2, "reset your password"), "/reset-password?token=")
 	msg := s.mail("erik@acme.test", 3, "reset your password")
 	link := s.link(msg, "/reset-password?token=")
-	code := brCodeRe.FindString(msg.Text)
+	code := recoveryCodeRe.FindString(msg.Text)
 	if code == "" || link == first {
 		t.Fatalf("reset e-mail without a new link or an XXXX-XXXX code:\n%s", msg.Text)
 	}
 	// The earlier link died with the newer request.
-	user.open(first)
-	if user.exists("#code") {
-		user.errorf("the first reset link still shows its form after a newer request")
+	user.Open(first)
+	if user.Exists("#code") {
+		user.Errorf("the first reset link still shows its form after a newer request")
 	}
 
-	if st := user.open(link); st != 200 {
-		user.fatalf("the reset link answered %d", st)
+	if st := user.Open(link); st != 200 {
+		user.Fatalf("the reset link answered %d", st)
 	}
 	wrong := "AAAA-AAAA"
 	if wrong == code {
 		wrong = "BBBB-BBBB"
 	}
-	user.fill("#code", wrong, "#new_password", "the second long passphrase")
-	if st := user.submit(`form[action="/reset-password"] button[type=submit]`); st != http.StatusBadRequest {
-		user.fatalf("a wrong code answered %d, want 400", st)
+	user.Fill("#code", wrong, "#new_password", "the second long passphrase")
+	if st := user.Submit(`form[action="/reset-password"] button[type=submit]`); st != http.StatusBadRequest {
+		user.Fatalf("a wrong code answered %d, want 400", st)
 	}
-	if !user.exists(".error") && !user.exists("p.field-error#code-err") {
-		user.fatalf("a wrong code shows no error")
+	if !user.Exists(".error") && !user.Exists("p.field-error#code-err") {
+		user.Fatalf("a wrong code shows no error")
 	}
-	user.must("#code")
-	user.must("#new_password")
+	user.Must("#code")
+	user.Must("#new_password")
 	// The right code, in lower case and without the dash, works.
-	user.fill("#code", strings.ToLower(strings.ReplaceAll(code, "-", "")), "#new_password", "the second long passphrase")
-	if st := user.submit(`form[action="/reset-password"] button[type=submit]`); st != 200 {
-		user.fatalf("the right code answered %d", st)
+	user.Fill("#code", strings.ToLower(strings.ReplaceAll(code, "-", "")), "#new_password", "the second long passphrase")
+	if st := user.Submit(`form[action="/reset-password"] button[type=submit]`); st != 200 {
+		user.Fatalf("the right code answered %d", st)
 	}
-	user.wantPath("/login?reset=1")
-	user.must(".flash")
+	user.WantPath("/login?reset=1")
+	user.Must(".flash")
 	user.login("erik", "the first long passphrase")
-	if user.path() == "/" {
-		user.fatalf("the old password still signs in")
+	if user.Path() == "/" {
+		user.Fatalf("the old password still signs in")
 	}
-	user.must(".error")
+	user.Must(".error")
 	if st := user.login("erik", "the second long passphrase"); st != 200 {
-		user.fatalf("sign in with the new password answered %d", st)
+		user.Fatalf("sign in with the new password answered %d", st)
 	}
-	user.wantPath("/")
-	user.wantText("h1", "Erik Forgetful")
+	user.WantPath("/")
+	user.WantText("h1", "Erik Forgetful")
 	// The link is used up.
-	user.open(link)
-	if user.exists("#code") {
-		user.errorf("the reset link still shows its form after use")
+	user.Open(link)
+	if user.Exists("#code") {
+		user.Errorf("the reset link still shows its form after use")
 	}
 
 	// "Forgot password?" on the login page, by e-mail in another case.
 	other := admin.context("en-US,en;q=0.9")
-	other.open("/login")
-	if st := other.submit(`a[href="/forgot"]`); st != 200 {
-		other.fatalf("the forgot page answered %d", st)
+	other.Open("/login")
+	if st := other.Submit(`a[href="/forgot"]`); st != 200 {
+		other.Fatalf("the forgot page answered %d", st)
 	}
-	other.fill("#login", "BOSS@Acme.Test")
-	if st := other.submit(`form[action="/forgot"] button[type=submit]`); st != 200 {
-		other.fatalf("the forgot form answered %d", st)
+	other.Fill("#login", "BOSS@Acme.Test")
+	if st := other.Submit(`form[action="/forgot"] button[type=submit]`); st != 200 {
+		other.Fatalf("the forgot form answered %d", st)
 	}
-	other.must(".flash")
+	other.Must(".flash")
 	msg = s.mail("boss@acme.test", 1, "reset your password")
-	if st := other.open(s.link(msg, "/reset-password?token=")); st != 200 {
-		other.fatalf("the reset link answered %d", st)
+	if st := other.Open(s.link(msg, "/reset-password?token=")); st != 200 {
+		other.Fatalf("the reset link answered %d", st)
 	}
-	other.fill("#code", brCodeRe.FindString(msg.Text), "#new_password", "a brand new admin passphrase")
-	if st := other.submit(`form[action="/reset-password"] button[type=submit]`); st != 200 {
-		other.fatalf("the reset answered %d", st)
+	other.Fill("#code", recoveryCodeRe.FindString(msg.Text), "#new_password", "a brand new admin passphrase")
+	if st := other.Submit(`form[action="/reset-password"] button[type=submit]`); st != 200 {
+		other.Fatalf("the reset answered %d", st)
 	}
 	if st := other.login("boss", "a brand new admin passphrase"); st != 200 {
-		other.fatalf("sign in with the new password answered %d", st)
+		other.Fatalf("sign in with the new password answered %d", st)
 	}
-	other.wantPath("/")
+	other.WantPath("/")
 	// A reset ends the other sessions: the admin's first browser is out.
-	admin.open("/users")
-	admin.wantPath("/login")
+	admin.Open("/users")
+	admin.WantPath("/login")
 }
 
-// brOneLogin: the same user signs in in browser context B; A's next page
+// oneLogin: the same user signs in in browser context B; A's next page
 // is the login page, which tells why.
-func brOneLogin(t *testing.T, s *site, a *brTab) {
+func oneLogin(t *testing.T, s *site, a *tab) {
 	if st := a.login("boss", adminPassword); st != 200 {
-		a.fatalf("sign in A answered %d", st)
+		a.Fatalf("sign in A answered %d", st)
 	}
-	a.wantPath("/")
+	a.WantPath("/")
 	b := a.context("en-US,en;q=0.9")
 	if st := b.login("boss", adminPassword); st != 200 {
-		b.fatalf("sign in B answered %d", st)
+		b.Fatalf("sign in B answered %d", st)
 	}
-	b.wantPath("/")
+	b.WantPath("/")
 
-	a.open("/users")
-	a.wantPath("/login")
-	if !strings.Contains(a.path(), "replaced") {
-		a.errorf("A was sent to %s, want the replaced notice", a.path())
+	a.Open("/users")
+	a.WantPath("/login")
+	if !strings.Contains(a.Path(), "replaced") {
+		a.Errorf("A was sent to %s, want the replaced notice", a.Path())
 	}
-	a.wantText(".flash", "signed in somewhere else")
+	a.WantText(".flash", "signed in somewhere else")
 	// Signing in again in A brings A back where it was going, and now B
 	// is the one signed out.
 	if st := a.login("boss", adminPassword); st != 200 {
-		a.fatalf("sign in A again answered %d", st)
+		a.Fatalf("sign in A again answered %d", st)
 	}
-	a.wantPath("/users")
-	b.open("/profile")
-	b.wantPath("/login")
-	b.wantText(".flash", "signed in somewhere else")
+	a.WantPath("/users")
+	b.Open("/profile")
+	b.WantPath("/login")
+	b.WantText(".flash", "signed in somewhere else")
 	// A plain sign out is no "elsewhere".
 	a.logout()
-	if a.exists(".flash") && strings.Contains(a.text(".flash"), "somewhere else") {
-		a.errorf("a plain sign out shows the replaced notice")
+	if a.Exists(".flash") && strings.Contains(a.Text(".flash"), "somewhere else") {
+		a.Errorf("a plain sign out shows the replaced notice")
 	}
 }
 
-// brFrenchTour: a French admin in a browser that asks for English sees
+// frenchTour: a French admin in a browser that asks for English sees
 // French (their setting wins), with the help pages' wording; the login
 // page follows ?lang=; a Dutch browser gets Dutch. When
 // PORTAIL_SCREENSHOTS is set, it saves the main pages.
-func brFrenchTour(t *testing.T, s *site, admin *brTab) {
-	fr, nl := brCatalog(t, "fr"), brCatalog(t, "nl")
+func frenchTour(t *testing.T, s *site, admin *tab) {
+	fr, nl := catalog(t, "fr"), catalog(t, "nl")
 
 	// The login page in French by ?lang=fr, remembered by its cookie.
-	admin.open("/login?lang=fr")
-	admin.open("/login")
-	if lang := brJS[string](admin, `document.documentElement.lang`); lang != "fr" {
-		admin.errorf("after ?lang=fr the login page is in %q", lang)
+	admin.Open("/login?lang=fr")
+	admin.Open("/login")
+	if lang := js[string](admin, `document.documentElement.lang`); lang != "fr" {
+		admin.Errorf("after ?lang=fr the login page is in %q", lang)
 	}
-	admin.shot("login")
+	admin.Shot("login")
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Ventes")
 	admin.addDepartment("Expédition")
-	admin.shot("departments")
-	admin.addUser(brUser{username: "olga", fullName: "Olga Opérateur", email: "olga@acme.test", role: "operator",
+	admin.Shot("departments")
+	admin.addUser(userForm{username: "olga", fullName: "Olga Opérateur", email: "olga@acme.test", role: "operator",
 		dept: "Ventes", modules: []string{"mail", "classic"}, lang: "fr"})
-	admin.addUser(brUser{username: "victor", fullName: "Victor Lecteur", email: "victor@acme.test", role: "viewer",
+	admin.addUser(userForm{username: "victor", fullName: "Victor Lecteur", email: "victor@acme.test", role: "viewer",
 		dept: "Expédition", modules: []string{"parcels"}, lang: "nl"})
-	admin.addUser(brUser{username: "dana", fullName: "Dana Chef", email: "dana@acme.test", role: "department_admin",
+	admin.addUser(userForm{username: "dana", fullName: "Dana Chef", email: "dana@acme.test", role: "department_admin",
 		dept: "Expédition", modules: []string{"mail", "parcels"}, lang: "fr"})
 	// olga becomes active (over plain HTTP: the browser part is tested
 	// elsewhere), so that her edit page offers the reset button.
 	s.activate("olga@acme.test", "Bienvenue", "a long passphrase of her own")
 
-	if st := admin.open("/users"); st != 200 {
-		admin.fatalf("/users answered %d", st)
+	if st := admin.Open("/users"); st != 200 {
+		admin.Fatalf("/users answered %d", st)
 	}
-	if lang := brJS[string](admin, `document.documentElement.lang`); lang != "fr" {
-		admin.errorf("the French admin's users page is in %q (the browser asks for English)", lang)
+	if lang := js[string](admin, `document.documentElement.lang`); lang != "fr" {
+		admin.Errorf("the French admin's users page is in %q (the browser asks for English)", lang)
 	}
-	admin.wantText("a#add-user", "Ajouter un utilisateur")
-	admin.wantText(`label:has(input#inactive)`, "Afficher les utilisateurs inactifs")
-	admin.wantText("table#users thead", "Statut")
-	admin.wantText(brRow("olga")+" td.status", fr["Active"])
-	admin.shot("users")
+	admin.WantText("a#add-user", "Ajouter un utilisateur")
+	admin.WantText(`label:has(input#inactive)`, "Afficher les utilisateurs inactifs")
+	admin.WantText("table#users thead", "Statut")
+	admin.WantText(userRow("olga")+" td.status", fr["Active"])
+	admin.Shot("users")
 
 	admin.openAddUser()
-	admin.fillUser(brUser{username: "intrus", fullName: "Ingrid Intruse", email: "Olga@acme.test", role: "viewer",
+	admin.fillUser(userForm{username: "intrus", fullName: "Ingrid Intruse", email: "Olga@acme.test", role: "viewer",
 		dept: "Ventes", modules: []string{"mail"}})
-	admin.submit("button#save")
-	admin.must("p.field-error#email-err")
-	admin.shot("user-new-error")
+	admin.Submit("button#save")
+	admin.Must("p.field-error#email-err")
+	admin.Shot("user-new-error")
 
 	admin.editUser("olga", false)
 	admin.mustOfferRole("operator")
-	admin.wantText("button#send-reset", "Envoyer instructions pour renouveler le mot de passe")
-	admin.wantText("button#save", "Enregistrer")
-	admin.shot("user-edit")
+	admin.WantText("button#send-reset", "Envoyer instructions pour renouveler le mot de passe")
+	admin.WantText("button#save", "Enregistrer")
+	admin.Shot("user-edit")
 
 	for _, p := range []string{"account", "activity", "profile", "outbox"} {
-		if st := admin.open("/" + p); st != 200 {
-			admin.errorf("/%s answered %d", p, st)
+		if st := admin.Open("/" + p); st != 200 {
+			admin.Errorf("/%s answered %d", p, st)
 			continue
 		}
-		if h := admin.text("h1"); h == "" {
-			admin.errorf("/%s has no heading", p)
+		if h := admin.Text("h1"); h == "" {
+			admin.Errorf("/%s has no heading", p)
 		}
-		admin.shot(p)
+		admin.Shot(p)
 	}
 	// The outbox lists the e-mails sent; one opens.
-	if !admin.exists(`a[href^="/outbox/"]`) {
-		admin.errorf("the outbox links to no e-mail")
-	} else if st := admin.submit(`a[href^="/outbox/"]`); st != 200 {
-		admin.errorf("an outbox e-mail answered %d", st)
+	if !admin.Exists(`a[href^="/outbox/"]`) {
+		admin.Errorf("the outbox links to no e-mail")
+	} else if st := admin.Submit(`a[href^="/outbox/"]`); st != 200 {
+		admin.Errorf("an outbox e-mail answered %d", st)
 	} else {
-		admin.shot("outbox-email")
+		admin.Shot("outbox-email")
 	}
 
 	// A Dutch browser, signed out, gets Dutch.
 	dutch := admin.context("nl-NL,nl;q=0.9")
-	dutch.open("/login")
-	if lang := brJS[string](dutch, `document.documentElement.lang`); lang != "nl" {
-		dutch.errorf("the login page for Accept-Language nl is in %q", lang)
+	dutch.Open("/login")
+	if lang := js[string](dutch, `document.documentElement.lang`); lang != "nl" {
+		dutch.Errorf("the login page for Accept-Language nl is in %q", lang)
 	}
 	if want := nl["Sign in"]; want == "" || want == "Sign in" {
 		t.Errorf("web/locales/nl.json has no Dutch for %q", "Sign in")
 	} else {
-		dutch.wantText("h1", want)
+		dutch.WantText("h1", want)
 	}
 	// And a Dutch user (victor, set up by the admin) sees Dutch pages in
 	// a French browser.
 	dutch.acceptInvitation("victor@acme.test", "Welkom", "a long passphrase of his own")
 	victor := admin.context("fr-FR,fr;q=0.9")
 	if st := victor.login("victor", "a long passphrase of his own"); st != 200 {
-		victor.fatalf("victor's sign in answered %d", st)
+		victor.Fatalf("victor's sign in answered %d", st)
 	}
-	if lang := brJS[string](victor, `document.documentElement.lang`); lang != "nl" {
-		victor.errorf("the Dutch user's home page is in %q", lang)
+	if lang := js[string](victor, `document.documentElement.lang`); lang != "nl" {
+		victor.Errorf("the Dutch user's home page is in %q", lang)
 	}
 	if want := nl["My profile"]; want != "" && want != "My profile" {
-		victor.wantText(`nav a[href="/profile"]`, want)
+		victor.WantText(`nav a[href="/profile"]`, want)
 	} else {
 		t.Errorf("web/locales/nl.json has no Dutch for %q", "My profile")
 	}
 }
 
-// brCatalog reads a UI catalog (English message → translation).
-func brCatalog(t *testing.T, lang string) map[string]string {
+// catalog reads a UI catalog (English message → translation).
+func catalog(t *testing.T, lang string) map[string]string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "web", "locales", lang+".json"))
 	if err != nil {
@@ -1095,184 +773,102 @@ func brCatalog(t *testing.T, lang string) map[string]string {
 
 // signedIn adds a user on the admin's pages, activates them and returns a
 // tab of their own, signed in.
-func (b *brTab) signedIn(u brUser, subject, password string) *brTab {
+func (b *tab) signedIn(u userForm, subject, password string) *tab {
 	b.t.Helper()
 	b.addUser(u)
 	b.site.activate(u.email, subject, password)
-	tab := b.context(b.lang)
+	tab := b.context(b.Lang())
 	if st := tab.login(u.username, password); st != 200 {
-		tab.fatalf("%s's sign in answered %d", u.username, st)
+		tab.Fatalf("%s's sign in answered %d", u.username, st)
 	}
-	tab.wantPath("/")
+	tab.WantPath("/")
 	return tab
-}
-
-// brFile writes a file to upload and returns its path.
-func brFile(t *testing.T, name, content string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// pick chooses the file for a file input, as the file dialog would.
-func (b *brTab) pick(sel, path string) {
-	b.t.Helper()
-	b.must(sel)
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(sel), []string{path})); err != nil {
-		b.fatalf("pick %s in %s: %v", path, sel, err)
-	}
-	if got := brJS[string](b, `(function(e){ return e.files.length ? e.files[0].name : "" })(document.querySelector(`+brQ(sel)+`))`); got != filepath.Base(path) {
-		b.fatalf("%s holds the file %q after picking %s", sel, got, path)
-	}
 }
 
 // sendDocument sends the file through the form of /documents, with the
 // department (an admin's choice; by name) and the module when given, and
 // returns the status of the page it lands on.
-func (b *brTab) sendDocument(path, dept, module string) int64 {
+func (b *tab) sendDocument(path, dept, module string) int64 {
 	b.t.Helper()
-	if st := b.open("/documents"); st != 200 {
-		b.fatalf("/documents answered %d", st)
+	if st := b.Open("/documents"); st != 200 {
+		b.Fatalf("/documents answered %d", st)
 	}
-	b.must("form#document-form")
-	b.pick("#file", path)
+	b.Must("form#document-form")
+	b.Pick("#file", path)
 	if dept != "" {
-		b.selectText("#department_id", dept)
+		b.SelectText("#department_id", dept)
 	}
 	if module != "" {
-		b.fill("#module", module)
+		b.Fill("#module", module)
 	}
-	return b.submit("#send")
+	return b.Submit("#send")
 }
 
 // itemID is the id in the page's path /documents/{id} or /labels/{id}.
-func (b *brTab) itemID(kind string) int64 {
+func (b *tab) itemID(kind string) int64 {
 	b.t.Helper()
-	m := regexp.MustCompile(`^/` + kind + `/(\d+)(\?|$)`).FindStringSubmatch(b.path())
+	m := regexp.MustCompile(`^/` + kind + `/(\d+)(\?|$)`).FindStringSubmatch(b.Path())
 	if m == nil {
-		b.fatalf("at %s, want /%s/{id}", b.path(), kind)
+		b.Fatalf("at %s, want /%s/{id}", b.Path(), kind)
 	}
 	var id int64
 	fmt.Sscan(m[1], &id)
 	return id
 }
 
-type brAddress struct{ name, company, street, number, postal, city, country string }
+type address struct{ name, company, street, number, postal, city, country string }
 
 // fillAddress fills the sender or recipient fieldset of the label form.
-func (b *brTab) fillAddress(who string, a brAddress) {
+func (b *tab) fillAddress(who string, a address) {
 	b.t.Helper()
 	p := "#" + who + "-"
-	b.fill(p+"name", a.name, p+"company", a.company, p+"street", a.street, p+"house_number", a.number,
+	b.Fill(p+"name", a.name, p+"company", a.company, p+"street", a.street, p+"house_number", a.number,
 		p+"postal_code", a.postal, p+"city", a.city, p+"country", a.country)
 }
 
 // newLabel opens the label form through the button of /labels.
-func (b *brTab) newLabel() {
+func (b *tab) newLabel() {
 	b.t.Helper()
-	if st := b.open("/labels"); st != 200 {
-		b.fatalf("/labels answered %d", st)
+	if st := b.Open("/labels"); st != 200 {
+		b.Fatalf("/labels answered %d", st)
 	}
-	if st := b.submit("a#add-label"); st != 200 {
-		b.fatalf("the label form answered %d", st)
+	if st := b.Submit("a#add-label"); st != 200 {
+		b.Fatalf("the label form answered %d", st)
 	}
-	b.wantPath("/labels/new")
-	b.must("form#label-form")
+	b.WantPath("/labels/new")
+	b.Must("form#label-form")
 }
 
 // createLabel creates a label through the form and returns its id.
-func (b *brTab) createLabel(dept string, from, to brAddress, grams string) int64 {
+func (b *tab) createLabel(dept string, from, to address, grams string) int64 {
 	b.t.Helper()
 	b.newLabel()
 	if dept != "" {
-		b.selectText("#department_id", dept)
+		b.SelectText("#department_id", dept)
 	}
 	b.fillAddress("sender", from)
 	b.fillAddress("recipient", to)
-	b.fill("#weight_grams", grams)
-	if st := b.submit("button#save"); st != 200 {
-		b.fatalf("creating the label answered %d", st)
+	b.Fill("#weight_grams", grams)
+	if st := b.Submit("button#save"); st != 200 {
+		b.Fatalf("creating the label answered %d", st)
 	}
 	return b.itemID("labels")
 }
 
-// waitJS evaluates the expression until it is true, through the page's
-// own navigations (an evaluation that fails while the next page loads is
-// tried again); false when the time is up.
-func (b *brTab) waitJS(expr string, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
-		cancel()
-		if err == nil && ok {
-			return true
-		}
-		if time.Now().After(deadline) || b.ctx.Err() != nil {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// brFetched is what the page's fetch of a URL got.
-type brFetched struct {
-	Status int    `json:"status"`
-	Type   string `json:"type"`
-	Head   string `json:"head"`
-	Size   int    `json:"size"`
-}
-
-// fetch gets a URL from the page, with its cookies, as a click on a
-// download link would.
-func (b *brTab) fetch(href string) brFetched {
-	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, brStepTimeout)
-	defer cancel()
-	f, err := chromedp.Run(ctx, chromedp.Evaluate[brFetched](`fetch(`+brQ(href)+`, {credentials: "same-origin"}).then(async r => {
-		const b = new Uint8Array(await r.arrayBuffer());
-		return {status: r.status, type: r.headers.get("Content-Type") || "", head: String.fromCharCode(...b.slice(0, 8)), size: b.length};
-	})`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		b.fatalf("fetch %s: %v", href, err)
-	}
-	return f
-}
-
-// wantFieldError fails unless the field's error stands right after it and
-// the field points to it.
-func (b *brTab) wantFieldError(field, errID string) {
-	b.t.Helper()
-	if !brJS[bool](b, `(function(e){ return !!e && e.classList.contains("field-error") && e.innerText.trim() !== "" })(document.getElementById(`+brQ(errID)+`))`) {
-		b.fatalf("no field error #%s", errID)
-	}
-	if next := brJS[string](b, `(function(e){ let n = e && e.nextElementSibling; return n ? n.id : "" })(document.getElementById(`+brQ(field)+`))`); next != errID {
-		b.errorf("the element after #%s is %q, want its error %s", field, next, errID)
-	}
-	if v := brJS[string](b, `(function(e){ return e ? e.getAttribute("aria-describedby") || "" : "" })(document.getElementById(`+brQ(field)+`))`); !strings.Contains(v, errID) {
-		b.errorf("#%s aria-describedby=%q, want %s", field, v, errID)
-	}
-}
-
 // historySteps lists the data-to of the rows of the history table.
-func (b *brTab) historySteps() []string {
+func (b *tab) historySteps() []string {
 	b.t.Helper()
-	return brJS[[]string](b, `[...document.querySelectorAll("#history tbody tr")].map(r => r.dataset.to)`)
+	return js[[]string](b, `[...document.querySelectorAll("#history tbody tr")].map(r => r.dataset.to)`)
 }
 
 // wantHistoryWording fails unless each row of the history table says its
 // change in the page's words: "Processing → Printed", and for the first
 // row the first status, never the stored change name ("created:").
-func (b *brTab) wantHistoryWording(catalog map[string]string) {
+func (b *tab) wantHistoryWording(catalog map[string]string) {
 	b.t.Helper()
-	rows := brJS[[][]string](b, `[...document.querySelectorAll("#history tbody tr")].map(r => [r.dataset.to, r.cells[1].innerText.trim()])`)
+	rows := js[[][]string](b, `[...document.querySelectorAll("#history tbody tr")].map(r => [r.dataset.to, r.cells[1].innerText.trim()])`)
 	if len(rows) == 0 {
-		b.fatalf("no history rows")
+		b.Fatalf("no history rows")
 	}
 	for _, r := range rows {
 		to, said := r[0], r[1]
@@ -1281,245 +877,245 @@ func (b *brTab) wantHistoryWording(catalog map[string]string) {
 			name = to
 		}
 		if !strings.HasSuffix(said, name) || strings.Contains(said, "created:") || strings.HasPrefix(said, "→") {
-			b.errorf("the history row of the step to %s says %q, want it to end with %q (no raw change name, no empty \"from\")", to, said, name)
+			b.Errorf("the history row of the step to %s says %q, want it to end with %q (no raw change name, no empty \"from\")", to, said, name)
 		}
 	}
 }
 
-// brDocumentStatus: an operator sends a PDF through /documents and lands
+// documentStatus: an operator sends a PDF through /documents and lands
 // on its page, which shows it received and follows it by itself (meta
 // refresh) to posted or failed, the history showing each step. A file that
 // is not a PDF, and one over --max-upload, are refused next to the file
 // field. The operator has no label button; a viewer of the department
 // sees the document but no upload form, and the reports.
-func brDocumentStatus(t *testing.T, s *site, admin *brTab) {
+func documentStatus(t *testing.T, s *site, admin *tab) {
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Sales")
-	op := admin.signedIn(brUser{username: "olga", fullName: "Olga Operator", email: "olga@acme.test", role: "operator",
+	op := admin.signedIn(userForm{username: "olga", fullName: "Olga Operator", email: "olga@acme.test", role: "operator",
 		dept: "Sales", modules: []string{"mail", "classic", "parcels"}, lang: "en"}, "Welcome", "a long passphrase of her own")
-	if st := op.submit(`nav a[href="/documents"]`); st != 200 {
-		op.fatalf("/documents answered %d", st)
+	if st := op.Submit(`nav a[href="/documents"]`); st != 200 {
+		op.Fatalf("/documents answered %d", st)
 	}
-	op.must("form#document-form")
-	op.wantText(`label[for="file"]`, "64 KiB")
+	op.Must("form#document-form")
+	op.WantText(`label[for="file"]`, "64 KiB")
 	// An operator sends for their own department: no choice of it.
-	if op.exists("select#department_id") {
-		op.errorf("the operator's form offers a department")
+	if op.Exists("select#department_id") {
+		op.Errorf("the operator's form offers a department")
 	}
-	if opts := op.options("#module"); !brContains(opts, "mail") || !brContains(opts, "classic") {
-		op.fatalf("the module select offers %q, want mail and classic", opts)
+	if opts := op.Options("#module"); !slices.Contains(opts, "mail") || !slices.Contains(opts, "classic") {
+		op.Fatalf("the module select offers %q, want mail and classic", opts)
 	}
 
 	// A file that is not a PDF: the error stands by the file field, and
 	// the form keeps the module chosen.
-	if st := op.sendDocument(brFile(t, "notes.txt", "just some notes\n"), "", "classic"); st != http.StatusBadRequest {
-		op.fatalf("a text file answered %d, want 400", st)
+	if st := op.sendDocument(browsertest.File(t, "notes.txt", "just some notes\n"), "", "classic"); st != http.StatusBadRequest {
+		op.Fatalf("a text file answered %d, want 400", st)
 	}
-	op.wantPath("/documents")
-	op.wantFieldError("file", "file-err")
-	if got := op.value("#module"); got != "classic" {
-		op.errorf("after the error the module is %q, want classic", got)
+	op.WantPath("/documents")
+	op.WantFieldError("file", "file-err")
+	if got := op.Value("#module"); got != "classic" {
+		op.Errorf("after the error the module is %q, want classic", got)
 	}
 	// A PDF over --max-upload (64 KiB) is refused the same way.
 	big := minimalPDF[:9] + "%" + strings.Repeat("x", 90<<10) + "\n" + minimalPDF[9:]
-	if st := op.sendDocument(brFile(t, "big.pdf", big), "", "mail"); st != http.StatusRequestEntityTooLarge && st != http.StatusBadRequest {
-		op.fatalf("a 90 KiB PDF answered %d, want 413", st)
+	if st := op.sendDocument(browsertest.File(t, "big.pdf", big), "", "mail"); st != http.StatusRequestEntityTooLarge && st != http.StatusBadRequest {
+		op.Fatalf("a 90 KiB PDF answered %d, want 413", st)
 	}
-	op.wantFieldError("file", "file-err")
-	op.wantText("#file-err", "64 KiB")
-	op.open("/documents")
-	if op.exists(`#documents tr[data-name="notes.txt"]`) || op.exists(`#documents tr[data-name="big.pdf"]`) {
-		op.fatalf("a refused file is listed")
+	op.WantFieldError("file", "file-err")
+	op.WantText("#file-err", "64 KiB")
+	op.Open("/documents")
+	if op.Exists(`#documents tr[data-name="notes.txt"]`) || op.Exists(`#documents tr[data-name="big.pdf"]`) {
+		op.Fatalf("a refused file is listed")
 	}
 
 	// A good PDF: its page shows it received and follows its status.
 	start := time.Now()
-	if st := op.sendDocument(brFile(t, "letter.pdf", minimalPDF), "", "mail"); st != 200 {
-		op.fatalf("sending a PDF answered %d", st)
+	if st := op.sendDocument(browsertest.File(t, "letter.pdf", minimalPDF), "", "mail"); st != 200 {
+		op.Fatalf("sending a PDF answered %d", st)
 	}
 	id := op.itemID("documents")
-	op.must(".flash")
-	op.wantText("h1", "letter.pdf")
-	if got := brJS[string](op, `document.getElementById("status").dataset.status`); got != "received" {
-		op.fatalf("the new document's status is %q, want received", got)
+	op.Must(".flash")
+	op.WantText("h1", "letter.pdf")
+	if got := js[string](op, `document.getElementById("status").dataset.status`); got != "received" {
+		op.Fatalf("the new document's status is %q, want received", got)
 	}
-	if !op.exists(`meta[http-equiv="refresh"]`) {
-		op.fatalf("the page of a document in progress does not refresh itself")
+	if !op.Exists(`meta[http-equiv="refresh"]`) {
+		op.Fatalf("the page of a document in progress does not refresh itself")
 	}
-	op.must(`#history tr[data-to="received"]`)
+	op.Must(`#history tr[data-to="received"]`)
 	// The page refreshes itself: a mark left in this page is gone once the
 	// status is final.
-	brJS[bool](op, `window.brSamePage = true`)
-	if !op.waitJS(`(function(e){ return !!e && (e.dataset.status === "posted" || e.dataset.status === "failed") })(document.getElementById("status"))`, 15*time.Second) {
-		op.fatalf("the document page still shows %q after %s", brJS[string](op, `document.getElementById("status").dataset.status`), time.Since(start).Round(time.Millisecond))
+	js[bool](op, `window.samePage = true`)
+	if !op.WaitJS(`(function(e){ return !!e && (e.dataset.status === "posted" || e.dataset.status === "failed") })(document.getElementById("status"))`, 15*time.Second) {
+		op.Fatalf("the document page still shows %q after %s", js[string](op, `document.getElementById("status").dataset.status`), time.Since(start).Round(time.Millisecond))
 	}
 	t.Logf("the document page showed a final status %s after the upload", time.Since(start).Round(time.Millisecond))
-	if brJS[bool](op, `window.brSamePage === true`) {
-		op.fatalf("the status changed without a reload")
+	if js[bool](op, `window.samePage === true`) {
+		op.Fatalf("the status changed without a reload")
 	}
 	if got := op.itemID("documents"); got != id {
-		op.fatalf("the page refreshed to document %d, want %d", got, id)
+		op.Fatalf("the page refreshed to document %d, want %d", got, id)
 	}
-	final := brJS[string](op, `document.getElementById("status").dataset.status`)
+	final := js[string](op, `document.getElementById("status").dataset.status`)
 	want := []string{"received", "processing", "printed", "posted"}
 	if final == "failed" {
 		want = []string{"received", "processing", "failed"}
 	}
 	if got := op.historySteps(); strings.Join(got, " ") != strings.Join(want, " ") {
-		op.fatalf("the history shows the steps %q, want %q", got, want)
+		op.Fatalf("the history shows the steps %q, want %q", got, want)
 	}
 	for _, step := range want[1:] {
-		op.wantText(`#history tr[data-to="`+step+`"]`, "system")
+		op.WantText(`#history tr[data-to="`+step+`"]`, "system")
 	}
-	op.wantHistoryWording(brCatalog(t, "en"))
-	if op.exists(`meta[http-equiv="refresh"]`) {
-		op.errorf("the page of a %s document still refreshes itself", final)
+	op.wantHistoryWording(catalog(t, "en"))
+	if op.Exists(`meta[http-equiv="refresh"]`) {
+		op.Errorf("the page of a %s document still refreshes itself", final)
 	}
 
 	// The list shows it with its status; the PDF downloads.
-	op.open("/documents")
-	op.must(`#documents tr[data-name="letter.pdf"]`)
-	op.wantText(`#documents tr[data-name="letter.pdf"] td.status`, map[string]string{"posted": "Posted", "failed": "Failed"}[final])
-	if f := op.fetch(fmt.Sprintf("/api/v1/documents/%d/file", id)); f.Status != 200 || !strings.HasPrefix(f.Head, "%PDF") {
-		op.errorf("the document's download got %d %q starting %q", f.Status, f.Type, f.Head)
+	op.Open("/documents")
+	op.Must(`#documents tr[data-name="letter.pdf"]`)
+	op.WantText(`#documents tr[data-name="letter.pdf"] td.status`, map[string]string{"posted": "Posted", "failed": "Failed"}[final])
+	if f := op.Fetch(fmt.Sprintf("/api/v1/documents/%d/file", id)); f.Status != 200 || !strings.HasPrefix(f.Head, "%PDF") {
+		op.Errorf("the document's download got %d %q starting %q", f.Status, f.Type, f.Head)
 	}
 
 	// No label button for an operator, and no label form.
-	if st := op.open("/labels"); st != 200 {
-		op.fatalf("/labels answered %d to an operator with the parcels module", st)
+	if st := op.Open("/labels"); st != 200 {
+		op.Fatalf("/labels answered %d to an operator with the parcels module", st)
 	}
-	if op.exists("a#add-label") || op.exists(`a[href="/labels/new"]`) {
-		op.errorf("the operator's /labels offers to create a label")
+	if op.Exists("a#add-label") || op.Exists(`a[href="/labels/new"]`) {
+		op.Errorf("the operator's /labels offers to create a label")
 	}
-	if st := op.open("/labels/new"); st != http.StatusForbidden {
-		op.errorf("/labels/new answered %d to an operator, want 403", st)
+	if st := op.Open("/labels/new"); st != http.StatusForbidden {
+		op.Errorf("/labels/new answered %d to an operator, want 403", st)
 	}
 
 	// A viewer of the department sees the document, but no upload form,
 	// no label button, and the reports.
-	viewer := admin.signedIn(brUser{username: "victor", fullName: "Victor Viewer", email: "victor@acme.test", role: "viewer",
+	viewer := admin.signedIn(userForm{username: "victor", fullName: "Victor Viewer", email: "victor@acme.test", role: "viewer",
 		dept: "Sales", modules: []string{"mail", "parcels"}, lang: "en"}, "Welcome", "a long passphrase of his own")
-	if st := viewer.open("/documents"); st != 200 {
-		viewer.fatalf("/documents answered %d to a viewer", st)
+	if st := viewer.Open("/documents"); st != 200 {
+		viewer.Fatalf("/documents answered %d to a viewer", st)
 	}
-	if viewer.exists("form#document-form") || viewer.exists("#file") {
-		viewer.fatalf("the viewer's /documents offers the upload form")
+	if viewer.Exists("form#document-form") || viewer.Exists("#file") {
+		viewer.Fatalf("the viewer's /documents offers the upload form")
 	}
-	viewer.must(`#documents tr[data-name="letter.pdf"]`)
-	if st := viewer.open("/labels"); st != 200 {
-		viewer.fatalf("/labels answered %d to a viewer", st)
+	viewer.Must(`#documents tr[data-name="letter.pdf"]`)
+	if st := viewer.Open("/labels"); st != 200 {
+		viewer.Fatalf("/labels answered %d to a viewer", st)
 	}
-	if viewer.exists("a#add-label") {
-		viewer.errorf("the viewer's /labels offers to create a label")
+	if viewer.Exists("a#add-label") {
+		viewer.Errorf("the viewer's /labels offers to create a label")
 	}
-	if st := viewer.submit(`nav a[href="/reports"]`); st != 200 {
-		viewer.fatalf("/reports answered %d to a viewer", st)
+	if st := viewer.Submit(`nav a[href="/reports"]`); st != 200 {
+		viewer.Fatalf("/reports answered %d to a viewer", st)
 	}
-	if n := brJS[int](viewer, `document.querySelectorAll('section[aria-labelledby="report-document"] svg.chart rect').length`); n == 0 {
-		viewer.fatalf("the documents chart has no bar")
+	if n := js[int](viewer, `document.querySelectorAll('section[aria-labelledby="report-document"] svg.chart rect').length`); n == 0 {
+		viewer.Fatalf("the documents chart has no bar")
 	}
-	viewer.wantText(`section[aria-labelledby="report-document"] table.report-table tbody`, "Sales")
-	if got := viewer.text(`section[aria-labelledby="report-document"] table.report-table tbody tr td.num:last-child`); got != "1" {
-		viewer.errorf("the documents report counts %q in all, want 1", got)
+	viewer.WantText(`section[aria-labelledby="report-document"] table.report-table tbody`, "Sales")
+	if got := viewer.Text(`section[aria-labelledby="report-document"] table.report-table tbody tr td.num:last-child`); got != "1" {
+		viewer.Errorf("the documents report counts %q in all, want 1", got)
 	}
 }
 
-var brAcmeHQ = brAddress{name: "Acme Shipping", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Brussels", country: "BE"}
+var acmeHQ = address{name: "Acme Shipping", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Brussels", country: "BE"}
 
-// brParcelLabel: a department admin creates a parcel label through
+// parcelLabel: a department admin creates a parcel label through
 // /labels/new; a missing postal code is refused by its field and the form
 // keeps what was typed; then the label page shows the S10 tracking number
 // and a PDF link that downloads a PDF.
-func brParcelLabel(t *testing.T, s *site, admin *brTab) {
+func parcelLabel(t *testing.T, s *site, admin *tab) {
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Shipping")
-	dana := admin.signedIn(brUser{username: "dana", fullName: "Dana Depthead", email: "dana@acme.test", role: "department_admin",
+	dana := admin.signedIn(userForm{username: "dana", fullName: "Dana Depthead", email: "dana@acme.test", role: "department_admin",
 		dept: "Shipping", modules: []string{"mail", "parcels"}, lang: "en"}, "Welcome", "a long passphrase of her own")
-	if st := dana.submit(`nav a[href="/labels"]`); st != 200 {
-		dana.fatalf("/labels answered %d", st)
+	if st := dana.Submit(`nav a[href="/labels"]`); st != 200 {
+		dana.Fatalf("/labels answered %d", st)
 	}
-	dana.must("a#add-label")
+	dana.Must("a#add-label")
 	dana.newLabel()
-	if dana.exists("select#department_id") {
-		dana.errorf("a department admin's label form offers a department")
+	if dana.Exists("select#department_id") {
+		dana.Errorf("a department admin's label form offers a department")
 	}
-	to := brAddress{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"}
-	dana.fillAddress("sender", brAcmeHQ)
+	to := address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"}
+	dana.fillAddress("sender", acmeHQ)
 	dana.fillAddress("recipient", to)
-	dana.fill("#weight_grams", "1200")
-	if st := dana.submit("button#save"); st != http.StatusBadRequest {
-		dana.fatalf("a label without the recipient's postal code answered %d, want 400", st)
+	dana.Fill("#weight_grams", "1200")
+	if st := dana.Submit("button#save"); st != http.StatusBadRequest {
+		dana.Fatalf("a label without the recipient's postal code answered %d, want 400", st)
 	}
-	dana.wantPath("/labels")
-	dana.must(`#recipient\.postal_code-err`)
-	dana.wantFieldError("recipient-postal_code", "recipient.postal_code-err")
-	if n := brJS[int](dana, `document.querySelectorAll("p.field-error").length`); n != 1 {
-		dana.errorf("%d field errors, want only the postal code's", n)
+	dana.WantPath("/labels")
+	dana.Must(`#recipient\.postal_code-err`)
+	dana.WantFieldError("recipient-postal_code", "recipient.postal_code-err")
+	if n := js[int](dana, `document.querySelectorAll("p.field-error").length`); n != 1 {
+		dana.Errorf("%d field errors, want only the postal code's", n)
 	}
-	dana.must(".error")
+	dana.Must(".error")
 	// Everything typed is still there.
-	for who, a := range map[string]brAddress{"sender": brAcmeHQ, "recipient": to} {
+	for who, a := range map[string]address{"sender": acmeHQ, "recipient": to} {
 		for k, v := range map[string]string{"name": a.name, "company": a.company, "street": a.street, "house_number": a.number,
 			"postal_code": a.postal, "city": a.city, "country": a.country} {
-			if got := dana.value("#" + who + "-" + k); got != v {
-				dana.errorf("after the error, #%s-%s holds %q, want %q", who, k, got, v)
+			if got := dana.Value("#" + who + "-" + k); got != v {
+				dana.Errorf("after the error, #%s-%s holds %q, want %q", who, k, got, v)
 			}
 		}
 	}
-	if got := dana.value("#weight_grams"); got != "1200" {
-		dana.errorf("after the error, the weight is %q, want 1200", got)
+	if got := dana.Value("#weight_grams"); got != "1200" {
+		dana.Errorf("after the error, the weight is %q, want 1200", got)
 	}
-	dana.fill("#recipient-postal_code", "75005")
-	if st := dana.submit("button#save"); st != 200 {
-		dana.fatalf("the corrected label answered %d", st)
+	dana.Fill("#recipient-postal_code", "75005")
+	if st := dana.Submit("button#save"); st != 200 {
+		dana.Fatalf("the corrected label answered %d", st)
 	}
 	id := dana.itemID("labels")
-	dana.must(".flash")
-	tracking := dana.text("#tracking")
+	dana.Must(".flash")
+	tracking := dana.Text("#tracking")
 	if !portail.ValidS10(tracking) {
-		dana.fatalf("the tracking number %q is not a valid S10 identifier", tracking)
+		dana.Fatalf("the tracking number %q is not a valid S10 identifier", tracking)
 	}
-	if got := brJS[string](dana, `document.getElementById("status").dataset.status`); got != "created" {
-		dana.errorf("the new label's status is %q, want created", got)
+	if got := js[string](dana, `document.getElementById("status").dataset.status`); got != "created" {
+		dana.Errorf("the new label's status is %q, want created", got)
 	}
-	dana.wantText("main", "Marie Curie", "75005 Paris", "Acme Shipping", "1200 g")
-	dana.must(`#history tr[data-to="created"]`)
-	dana.wantHistoryWording(brCatalog(t, "en"))
+	dana.WantText("main", "Marie Curie", "75005 Paris", "Acme Shipping", "1200 g")
+	dana.Must(`#history tr[data-to="created"]`)
+	dana.wantHistoryWording(catalog(t, "en"))
 	// The PDF link works.
-	href := brJS[string](dana, `document.querySelector("a#download").href`)
+	href := js[string](dana, `document.querySelector("a#download").href`)
 	if !strings.HasPrefix(href, s.url+"/") {
-		dana.fatalf("the PDF link %q is not on the site", href)
+		dana.Fatalf("the PDF link %q is not on the site", href)
 	}
-	f := dana.fetch(href)
+	f := dana.Fetch(href)
 	if f.Status != 200 || !strings.HasPrefix(f.Head, "%PDF") || !strings.Contains(f.Type, "application/pdf") {
-		dana.fatalf("the label's PDF link got %d %q (%d bytes) starting %q, want a PDF", f.Status, f.Type, f.Size, f.Head)
+		dana.Fatalf("the label's PDF link got %d %q (%d bytes) starting %q, want a PDF", f.Status, f.Type, f.Size, f.Head)
 	}
 	// The list shows it; so does the admin's.
-	dana.open("/labels")
-	dana.wantText(`#labels tr[data-tracking="`+tracking+`"]`, "Marie Curie", "Paris")
-	admin.open("/labels")
-	admin.must(`#labels tr[data-tracking="` + tracking + `"]`)
-	admin.open(fmt.Sprintf("/labels/%d", id))
-	admin.wantText("#tracking", tracking)
+	dana.Open("/labels")
+	dana.WantText(`#labels tr[data-tracking="`+tracking+`"]`, "Marie Curie", "Paris")
+	admin.Open("/labels")
+	admin.Must(`#labels tr[data-tracking="` + tracking + `"]`)
+	admin.Open(fmt.Sprintf("/labels/%d", id))
+	admin.WantText("#tracking", tracking)
 }
 
-// brFrenchWorkTour: a French admin sends documents and creates labels
+// frenchWorkTour: a French admin sends documents and creates labels
 // through the pages; a stand-in processor moves them to a mix of statuses
 // and their creation is spread over the last week, so that the reports
 // have bars. With PORTAIL_SCREENSHOTS it saves the pages of the work.
-func brFrenchWorkTour(t *testing.T, s *site, admin *brTab) {
+func frenchWorkTour(t *testing.T, s *site, admin *tab) {
 	if st := admin.login("boss", adminPassword); st != 200 {
-		admin.fatalf("sign in answered %d", st)
+		admin.Fatalf("sign in answered %d", st)
 	}
 	admin.addDepartment("Ventes")
 	admin.addDepartment("Expédition")
-	fr := brCatalog(t, "fr")
+	fr := catalog(t, "fr")
 
-	ctx := admin.ctx
+	ctx := t.Context()
 	proc := s.main.Processing
 	advance := func(kind portail.SubjectKind, id int64, steps []string) {
 		t.Helper()
@@ -1563,60 +1159,60 @@ func brFrenchWorkTour(t *testing.T, s *site, admin *brTab) {
 	}
 	var shown int64
 	for _, d := range docs {
-		if st := admin.sendDocument(brFile(t, d.name, minimalPDF), d.dept, d.module); st != 200 {
-			admin.fatalf("sending %s answered %d", d.name, st)
+		if st := admin.sendDocument(browsertest.File(t, d.name, minimalPDF), d.dept, d.module); st != 200 {
+			admin.Fatalf("sending %s answered %d", d.name, st)
 		}
 		id := admin.itemID("documents")
 		advance(portail.SubjectDocument, id, d.steps)
 		backdate("documents", id, d.daysAgo)
 		shown = id
 	}
-	if st := admin.open(fmt.Sprintf("/documents/%d", shown)); st != 200 {
-		admin.fatalf("the document page answered %d", st)
+	if st := admin.Open(fmt.Sprintf("/documents/%d", shown)); st != 200 {
+		admin.Fatalf("the document page answered %d", st)
 	}
 	if got := admin.historySteps(); strings.Join(got, " ") != strings.Join(posted, " ") {
-		admin.errorf("the history shows %q, want %q", got, posted)
+		admin.Errorf("the history shows %q, want %q", got, posted)
 	}
-	admin.shot("document")
+	admin.Shot("document")
 	admin.wantHistoryWording(fr)
-	if st := admin.open("/documents"); st != 200 {
-		admin.fatalf("/documents answered %d", st)
+	if st := admin.Open("/documents"); st != 200 {
+		admin.Fatalf("/documents answered %d", st)
 	}
 	for _, d := range docs {
-		admin.must(`#documents tr[data-name="` + d.name + `"]`)
+		admin.Must(`#documents tr[data-name="` + d.name + `"]`)
 	}
-	admin.shot("documents")
+	admin.Shot("documents")
 
 	// The label form with a field error, then labels in several statuses.
 	admin.newLabel()
-	admin.selectText("#department_id", "Expédition")
-	admin.fillAddress("sender", brAddress{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16",
+	admin.SelectText("#department_id", "Expédition")
+	admin.fillAddress("sender", address{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16",
 		postal: "1000", city: "Bruxelles", country: "BE"})
-	admin.fillAddress("recipient", brAddress{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"})
-	admin.fill("#weight_grams", "1200")
-	if st := admin.submit("button#save"); st != http.StatusBadRequest {
-		admin.fatalf("a label without the recipient's postal code answered %d, want 400", st)
+	admin.fillAddress("recipient", address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"})
+	admin.Fill("#weight_grams", "1200")
+	if st := admin.Submit("button#save"); st != http.StatusBadRequest {
+		admin.Fatalf("a label without the recipient's postal code answered %d, want 400", st)
 	}
-	admin.must(`#recipient\.postal_code-err`)
-	admin.shot("label-form")
+	admin.Must(`#recipient\.postal_code-err`)
+	admin.Shot("label-form")
 	// The field's message is in French, like the rest of the page.
-	if msg := admin.text(`#recipient\.postal_code-err`); msg == "Required." || fr[msg] != "" {
-		admin.errorf("the French label form says %q by the postal code: English (web/locales/fr.json has no %q)", msg, msg)
+	if msg := admin.Text(`#recipient\.postal_code-err`); msg == "Required." || fr[msg] != "" {
+		admin.Errorf("the French label form says %q by the postal code: English (web/locales/fr.json has no %q)", msg, msg)
 	}
 
-	sender := brAddress{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Bruxelles", country: "BE"}
+	sender := address{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Bruxelles", country: "BE"}
 	labels := []struct {
-		to      brAddress
+		to      address
 		grams   string
 		steps   []string
 		daysAgo int
 	}{
-		{brAddress{name: "Jan Peeters", street: "Meir", number: "50", postal: "2000", city: "Antwerpen", country: "BE"}, "850", []string{"created", "in_transit", "delivered"}, 6},
-		{brAddress{name: "Sophie Martin", company: "Atelier Martin", street: "Rue de Rivoli", number: "99", postal: "75001", city: "Paris", country: "FR"}, "2300", []string{"created", "in_transit", "delivered"}, 4},
-		{brAddress{name: "Lukas Weber", street: "Hauptstraße", number: "5", postal: "10115", city: "Berlin", country: "DE"}, "400", []string{"created", "in_transit", "returned"}, 3},
-		{brAddress{name: "Emma de Vries", street: "Damrak", number: "1", postal: "1012 LG", city: "Amsterdam", country: "NL"}, "1500", []string{"created", "in_transit"}, 1},
-		{brAddress{name: "Luc Dubois", street: "Grand-Rue", number: "3", postal: "1660", city: "Luxembourg", country: "LU"}, "600", []string{"created"}, 0},
-		{brAddress{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", postal: "75005", city: "Paris", country: "FR"}, "1200", []string{"created", "in_transit"}, 0},
+		{address{name: "Jan Peeters", street: "Meir", number: "50", postal: "2000", city: "Antwerpen", country: "BE"}, "850", []string{"created", "in_transit", "delivered"}, 6},
+		{address{name: "Sophie Martin", company: "Atelier Martin", street: "Rue de Rivoli", number: "99", postal: "75001", city: "Paris", country: "FR"}, "2300", []string{"created", "in_transit", "delivered"}, 4},
+		{address{name: "Lukas Weber", street: "Hauptstraße", number: "5", postal: "10115", city: "Berlin", country: "DE"}, "400", []string{"created", "in_transit", "returned"}, 3},
+		{address{name: "Emma de Vries", street: "Damrak", number: "1", postal: "1012 LG", city: "Amsterdam", country: "NL"}, "1500", []string{"created", "in_transit"}, 1},
+		{address{name: "Luc Dubois", street: "Grand-Rue", number: "3", postal: "1660", city: "Luxembourg", country: "LU"}, "600", []string{"created"}, 0},
+		{address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", postal: "75005", city: "Paris", country: "FR"}, "1200", []string{"created", "in_transit"}, 0},
 	}
 	var label int64
 	for _, l := range labels {
@@ -1624,33 +1220,33 @@ func brFrenchWorkTour(t *testing.T, s *site, admin *brTab) {
 		advance(portail.SubjectLabel, label, l.steps)
 		backdate("labels", label, l.daysAgo)
 	}
-	if st := admin.open(fmt.Sprintf("/labels/%d", label)); st != 200 {
-		admin.fatalf("the label page answered %d", st)
+	if st := admin.Open(fmt.Sprintf("/labels/%d", label)); st != 200 {
+		admin.Fatalf("the label page answered %d", st)
 	}
-	if !portail.ValidS10(admin.text("#tracking")) {
-		admin.errorf("the tracking number %q is not S10", admin.text("#tracking"))
+	if !portail.ValidS10(admin.Text("#tracking")) {
+		admin.Errorf("the tracking number %q is not S10", admin.Text("#tracking"))
 	}
-	admin.shot("label-page")
-	if st := admin.open("/labels"); st != 200 {
-		admin.fatalf("/labels answered %d", st)
+	admin.Shot("label-page")
+	if st := admin.Open("/labels"); st != 200 {
+		admin.Fatalf("/labels answered %d", st)
 	}
-	if n := brJS[int](admin, `document.querySelectorAll("#labels tbody tr").length`); n != len(labels) {
-		admin.errorf("/labels lists %d labels, want %d", n, len(labels))
+	if n := js[int](admin, `document.querySelectorAll("#labels tbody tr").length`); n != len(labels) {
+		admin.Errorf("/labels lists %d labels, want %d", n, len(labels))
 	}
-	admin.shot("labels")
+	admin.Shot("labels")
 
 	// The reports: a chart with bars and a table per kind.
-	if st := admin.open("/reports"); st != 200 {
-		admin.fatalf("/reports answered %d", st)
+	if st := admin.Open("/reports"); st != 200 {
+		admin.Fatalf("/reports answered %d", st)
 	}
 	for kind, n := range map[string]int{"document": len(docs), "label": len(labels)} {
 		sec := `section[aria-labelledby="report-` + kind + `"]`
-		admin.wantText(sec+" h2", fmt.Sprintf("(%d)", n))
-		if bars := brJS[int](admin, `new Set([...document.querySelectorAll('`+sec+` svg.chart rect')].map(r => r.getAttribute("x"))).size`); bars < 4 {
-			admin.errorf("the %s chart has %d bars, want one per day with items (at least 4)", kind, bars)
+		admin.WantText(sec+" h2", fmt.Sprintf("(%d)", n))
+		if bars := js[int](admin, `new Set([...document.querySelectorAll('`+sec+` svg.chart rect')].map(r => r.getAttribute("x"))).size`); bars < 4 {
+			admin.Errorf("the %s chart has %d bars, want one per day with items (at least 4)", kind, bars)
 		}
-		admin.must(sec + " table.report-table tbody tr")
+		admin.Must(sec + " table.report-table tbody tr")
 	}
-	admin.wantText(`section[aria-labelledby="report-document"] table.report-table tbody`, "Ventes", "Expédition")
-	admin.shot("reports")
+	admin.WantText(`section[aria-labelledby="report-document"] table.report-table tbody`, "Ventes", "Expédition")
+	admin.Shot("reports")
 }
