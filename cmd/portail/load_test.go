@@ -60,7 +60,8 @@ type ldUser struct {
 func ldStart(tb testing.TB, dialect string) *ldApp {
 	tb.Helper()
 	a := &ldApp{}
-	a.site = startSite(tb, siteOptions{Dialect: dialect, Plan: "enterprise", Wrap: a.timeMe})
+	a.site = startSite(tb, siteOptions{Dialect: dialect, Plan: "enterprise",
+		Opened: func(m *Main) { m.http.Handler = a.timeMe(m.http.Handler) }})
 	return a
 }
 

@@ -43,6 +43,9 @@ type site struct {
 type siteOptions struct {
 	// Dialect is "sqlite" (default) or "postgres".
 	Dialect string
+	// DSN, when set, is the database to serve instead of a fresh one of
+	// Dialect (one reached through a proxy, say); it must be fresh too.
+	DSN string
 	// Plan, when set, has `portail setup` create the account Acme on that
 	// plan with its admin boss (boss@acme.test, adminPassword) before the
 	// site starts; empty leaves the database empty, for the first run.
@@ -53,9 +56,12 @@ type siteOptions struct {
 	Flags []string
 	// Now is the clock of the database and the jobs; nil is time.Now.
 	Now func() time.Time
-	// Wrap, when set, wraps the handler of each process (a benchmark
-	// measures the server's own time with it).
-	Wrap func(http.Handler) http.Handler
+	// Config, when set, adjusts each process's configuration after its
+	// flags, for what no flag says.
+	Config func(*Config)
+	// Opened, when set, sees each process once it is open and before it
+	// serves: a benchmark wraps its handler or lifts a limit there.
+	Opened func(*Main)
 }
 
 const adminPassword = "correct horse battery staple"
@@ -80,7 +86,10 @@ func startSite(t testing.TB, opts siteOptions) *site {
 	if opts.Dialect == "" {
 		opts.Dialect = "sqlite"
 	}
-	s := &site{t: t, opts: opts, dsn: testdb.DSN(t, opts.Dialect), smtp: smtptest.Start(t), dataDir: t.TempDir(), out: &syncBuffer{}}
+	s := &site{t: t, opts: opts, dsn: opts.DSN, smtp: smtptest.Start(t), dataDir: t.TempDir(), out: &syncBuffer{}}
+	if s.dsn == "" {
+		s.dsn = testdb.DSN(t, opts.Dialect)
+	}
 	if opts.Plan != "" {
 		var out bytes.Buffer
 		args := append([]string{"setup", "--db", s.dsn, "--account", "Acme", "--plan", opts.Plan,
@@ -117,14 +126,17 @@ func (s *site) serve() *Main {
 		t.Fatalf("serve flags: %v\n%s", err, stderr.String())
 	}
 	m.Config.Now = s.opts.Now
+	if s.opts.Config != nil {
+		s.opts.Config(&m.Config)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
 		cancel()
 		m.Close()
 		t.Fatalf("serve: %v", err)
 	}
-	if s.opts.Wrap != nil {
-		m.http.Handler = s.opts.Wrap(m.http.Handler)
+	if s.opts.Opened != nil {
+		s.opts.Opened(m)
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
