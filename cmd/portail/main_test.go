@@ -106,6 +106,8 @@ func startSite(t testing.TB, opts siteOptions) *site {
 // startApp is startSite on an account of the plan.
 //
 // Deprecated: use startSite; kept while branches merge.
+//
+//lint:ignore U1000 the branches being merged call it.
 func startApp(t *testing.T, dialect, plan string) *site {
 	t.Helper()
 	return startSite(t, siteOptions{Dialect: dialect, Plan: plan})
