@@ -226,7 +226,7 @@ func (s *site) activate(email, subject, password string) {
 // client is one browser or API client with its own cookies; it does not
 // follow redirects, and sends Origin as a browser does.
 type client struct {
-	s      *site
+	a      *site
 	http   *http.Client
 	base   string
 	bearer string
@@ -234,7 +234,7 @@ type client struct {
 
 func (s *site) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{s: s, http: &http.Client{Jar: jar, Transport: sameOrigin{http.DefaultTransport},
+	return &client{a: s, http: &http.Client{Jar: jar, Transport: sameOrigin{http.DefaultTransport},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: s.url}
 }
 
@@ -263,7 +263,7 @@ type response struct {
 func (r response) code() string { s, _ := r.body["code"].(string); return s }
 
 func (c *client) do(method, path string, body any) response {
-	c.s.t.Helper()
+	c.a.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -278,7 +278,7 @@ func (c *client) do(method, path string, body any) response {
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		c.s.t.Fatal(err)
+		c.a.t.Fatal(err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)

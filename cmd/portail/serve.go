@@ -111,14 +111,14 @@ func (b *Bytes) Set(s string) error {
 	return nil
 }
 
-// Main is one serve process: its configuration, its listener and its app;
+// Main is one serve process: its configuration, its listener and its portal;
 // end-to-end tests run it in process on port 0.
 type Main struct {
 	Config Config
 	Stdout io.Writer
 	Logger *slog.Logger
 
-	*app     // built by Open
+	*portal  // built by Open
 	listener net.Listener
 	http     *http.Server
 }
@@ -178,7 +178,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	return fs.Parse(args)
 }
 
-// Open listens, then builds the app; it does not serve yet, so that the
+// Open listens, then builds the portal; it does not serve yet, so that the
 // address is known (port 0 in tests).
 func (m *Main) Open(ctx context.Context) error {
 	ln, err := net.Listen("tcp", m.Config.Addr)
@@ -200,7 +200,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
 		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", base)
 	}
-	if m.app, err = newApp(ctx, m.Config, baseURL, m.Stdout, m.Logger); err != nil {
+	if m.portal, err = newPortal(ctx, m.Config, baseURL, m.Stdout, m.Logger); err != nil {
 		return err
 	}
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
@@ -217,11 +217,11 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
-// app is the portal of one process wired from its Config: the database,
-// the services over it, the web server and the background jobs. newApp is
-// the only place that wires them, for `portail serve` and for every
-// end-to-end test alike.
-type app struct {
+// portal is what one serve process runs, wired from its Config: the
+// database, the services over it, the web server and the background jobs.
+// newPortal is the only place that wires them, for `portail serve` and for
+// every end-to-end test alike.
+type portal struct {
 	DB     *sqldb.DB
 	Server *web.Server
 	// Outbox and Processing are the queues the jobs work through; tests
@@ -232,9 +232,9 @@ type app struct {
 	jobs       []job
 }
 
-// newApp opens the database of cfg and wires the services, the server and
+// newPortal opens the database of cfg and wires the services, the server and
 // the jobs; links in e-mails and pages are on baseURL. The caller closes it.
-func newApp(ctx context.Context, cfg Config, baseURL *url.URL, stdout io.Writer, logger *slog.Logger) (*app, error) {
+func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, stdout io.Writer, logger *slog.Logger) (*portal, error) {
 	db, err := sqldb.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -247,7 +247,7 @@ func newApp(ctx context.Context, cfg Config, baseURL *url.URL, stdout io.Writer,
 			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
 	}
 	db.BaseURL = baseURL.String()
-	a := &app{DB: db, Outbox: sqldb.NewOutboxService(db), Processing: sqldb.NewProcessingService(db)}
+	a := &portal{DB: db, Outbox: sqldb.NewOutboxService(db), Processing: sqldb.NewProcessingService(db)}
 	rules := password.Rules{MinLength: cfg.PasswordMinLen}
 	a.auth = sqldb.NewAuthService(db)
 	a.auth.Idle, a.auth.Lifetime, a.auth.Rules = cfg.SessionIdle, cfg.SessionLifetime, rules
@@ -298,7 +298,7 @@ func newApp(ctx context.Context, cfg Config, baseURL *url.URL, stdout io.Writer,
 }
 
 // Close releases the database.
-func (a *app) Close() error { return a.DB.Close() }
+func (a *portal) Close() error { return a.DB.Close() }
 
 // dataDir is where stored files go: --data-dir, else beside the SQLite
 // file, else "data".
@@ -347,10 +347,10 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the app.
+// Close releases the portal.
 func (m *Main) Close() error {
-	if m.app != nil {
-		return m.app.Close()
+	if m.portal != nil {
+		return m.portal.Close()
 	}
 	return nil
 }

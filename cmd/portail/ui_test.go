@@ -26,7 +26,7 @@ type htmlPage struct {
 }
 
 func (c *client) get(path string, header ...string) htmlPage {
-	c.s.t.Helper()
+	c.a.t.Helper()
 	req, _ := http.NewRequest("GET", c.base+path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
@@ -35,7 +35,7 @@ func (c *client) get(path string, header ...string) htmlPage {
 }
 
 func (c *client) post(path string, form url.Values) htmlPage {
-	c.s.t.Helper()
+	c.a.t.Helper()
 	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.send(req)
@@ -44,7 +44,7 @@ func (c *client) post(path string, form url.Values) htmlPage {
 func (c *client) send(req *http.Request) htmlPage {
 	res, err := c.http.Do(req)
 	if err != nil {
-		c.s.t.Fatal(err)
+		c.a.t.Fatal(err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
@@ -179,7 +179,7 @@ const minimalPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 ob
 	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 func (c *client) upload(path string, fields map[string]string, fileName, content string) htmlPage {
-	c.s.t.Helper()
+	c.a.t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
 	for k, v := range fields {
