@@ -139,6 +139,48 @@ func (u *SubscriptionUpdate) Validate() error {
 	return v.Err()
 }
 
+// ApplySubscription returns the account with u (already validated)
+// applied and the changes it makes, each "field=old->new", in the order
+// plan, extra seats, modules, onboarding; none when u changes nothing.
+// A change that lowers the seat limit at now below the users who count
+// (UsedSeats, counted under the account's lock by the storage) is refused
+// with CheckSeats' ESEATLIMIT for the new subscription (S5). Only a
+// lowering is refused: an account already over its limit (its trial
+// ended) may still change anything else, or add seats.
+func (a *Account) ApplySubscription(u SubscriptionUpdate, now time.Time) (Account, []string, error) {
+	next := *a
+	setIf(&next.Plan, u.Plan)
+	setIf(&next.ExtraSeats, u.ExtraSeats)
+	setIf(&next.Modules, u.Modules)
+	setIf(&next.Onboarding, u.Onboarding)
+	if next.SeatLimit(now) < a.SeatLimit(now) {
+		if err := next.CheckSeats(now, 0); err != nil {
+			return *a, nil, err
+		}
+	}
+	var changes []string
+	changes = appendChange(changes, "plan", a.Plan, next.Plan)
+	changes = appendChange(changes, "extra_seats", a.ExtraSeats, next.ExtraSeats)
+	changes = appendChange(changes, "modules", a.Modules, next.Modules)
+	changes = appendChange(changes, "onboarding", a.Onboarding, next.Onboarding)
+	return next, changes, nil
+}
+
+// setIf sets *dst to *v when the update carries v.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// appendChange adds "field=old->new" to changes when the value changed.
+func appendChange[T comparable](changes []string, field string, old, next T) []string {
+	if old == next {
+		return changes
+	}
+	return append(changes, fmt.Sprintf("%s=%v->%v", field, old, next))
+}
+
 // AccountService reads and changes the caller's account.
 type AccountService interface {
 	// FindAccount returns the caller's account with its seats (admins). EFORBIDDEN.

@@ -210,3 +210,99 @@ func TestSubscriptionUpdateValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestApplySubscription is the rule of a subscription change (S5): what
+// changes, in which order, and that only a lowering of the limit below the
+// users who count is refused, with the one seat-limit message.
+func TestApplySubscription(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	trialEnd, trialEnded := now.Add(24*time.Hour), now.Add(-time.Hour)
+	plan := func(p portail.Plan) *portail.Plan { return &p }
+	n := func(i int) *int { return &i }
+	mods := func(m portail.ModuleSet) *portail.ModuleSet { return &m }
+	onb := func(o portail.Onboarding) *portail.Onboarding { return &o }
+	acct := func(p portail.Plan, extra, used int, trial *time.Time) portail.Account {
+		return portail.Account{ID: 7, Plan: p, ExtraSeats: extra, UsedSeats: used, TrialEndsAt: trial,
+			Modules: portail.ModuleSet(1), Onboarding: portail.OnboardingInvitation}
+	}
+	tests := []struct {
+		name    string
+		a       portail.Account
+		u       portail.SubscriptionUpdate
+		changes string       // joined by spaces
+		limit   int          // the refusal's limit; 0 when accepted
+		plan    portail.Plan // the refusal's plan
+		check   func(portail.Account) bool
+	}{
+		{name: "nothing", a: acct("gold", 1, 4, nil), u: portail.SubscriptionUpdate{}},
+		{name: "the same values", a: acct("gold", 1, 4, nil), u: portail.SubscriptionUpdate{Plan: plan("gold"), ExtraSeats: n(1)}},
+		{name: "a bigger plan", a: acct("silver", 0, 2, nil), u: portail.SubscriptionUpdate{Plan: plan("gold")},
+			changes: "plan=silver->gold", check: func(a portail.Account) bool { return a.Plan == "gold" && a.ExtraSeats == 0 }},
+		{name: "every field, in order", a: acct("silver", 0, 2, nil),
+			u: portail.SubscriptionUpdate{Onboarding: onb(portail.OnboardingTemporaryPassword), Modules: mods(3), ExtraSeats: n(2), Plan: plan("gold")},
+			changes: "plan=silver->gold extra_seats=0->2 modules=" + portail.ModuleSet(1).String() + "->" + portail.ModuleSet(3).String() +
+				" onboarding=invitation->temporary_password",
+			check: func(a portail.Account) bool {
+				return a.Plan == "gold" && a.ExtraSeats == 2 && a.Modules == 3 && a.Onboarding == portail.OnboardingTemporaryPassword
+			}},
+		{name: "lowered to exactly the users who count", a: acct("gold", 2, 4, nil), u: portail.SubscriptionUpdate{ExtraSeats: n(1)},
+			changes: "extra_seats=2->1"},
+		{name: "extra seats below the users who count", a: acct("gold", 1, 4, nil), u: portail.SubscriptionUpdate{ExtraSeats: n(0)},
+			limit: 3, plan: "gold"},
+		{name: "a plan below the users who count", a: acct("gold", 0, 3, nil), u: portail.SubscriptionUpdate{Plan: plan("silver")},
+			limit: 2, plan: "silver"},
+		{name: "plan and extra seats together, still short", a: acct("silver", 2, 4, nil),
+			u: portail.SubscriptionUpdate{Plan: plan("silver"), ExtraSeats: n(1)}, limit: 3, plan: "silver"},
+		{name: "a smaller plan that the trial still covers", a: acct("gold", 0, 8, &trialEnd), u: portail.SubscriptionUpdate{Plan: plan("starter")},
+			changes: "plan=gold->starter"},
+		{name: "over the limit since the trial ended: other fields", a: acct("starter", 0, 5, &trialEnded),
+			u: portail.SubscriptionUpdate{Modules: mods(3)}, changes: "modules=" + portail.ModuleSet(1).String() + "->" + portail.ModuleSet(3).String()},
+		{name: "over the limit since the trial ended: a seat more", a: acct("starter", 0, 5, &trialEnded),
+			u: portail.SubscriptionUpdate{ExtraSeats: n(1)}, changes: "extra_seats=0->1"},
+		{name: "over the limit since the trial ended: lower still", a: acct("silver", 0, 5, &trialEnded),
+			u: portail.SubscriptionUpdate{Plan: plan("starter")}, limit: 1, plan: "starter"},
+		{name: "a smaller plan, the same limit", a: acct("silver", 0, 5, &trialEnded),
+			u: portail.SubscriptionUpdate{Plan: plan("starter"), ExtraSeats: n(1)}, changes: "plan=silver->starter extra_seats=0->1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := tt.a
+			next, changes, err := tt.a.ApplySubscription(tt.u, now)
+			if tt.a != before {
+				t.Fatalf("the account itself changed: %+v", tt.a)
+			}
+			if tt.limit != 0 {
+				var e *portail.Error
+				if !errors.As(err, &e) || e.Code != portail.ESEATLIMIT || e.Limit != tt.limit || e.Plan != tt.plan || changes != nil || next != before {
+					t.Fatalf("got %+v %v %#v, want ESEATLIMIT for %s at %d", next, changes, err, tt.plan, tt.limit)
+				}
+				// One seat-limit message: the one CheckSeats gives for the
+				// subscription asked for.
+				asked := before
+				asked.Plan = tt.plan
+				asked.ExtraSeats = tt.limit - asked.IncludedSeats(now)
+				if want := asked.CheckSeats(now, 0); want == nil || e.Message != portail.ErrorMessage(want) {
+					t.Errorf("message %q, want %v", e.Message, want)
+				}
+				for _, s := range []string{string(tt.plan), strconv.Itoa(tt.limit), strconv.Itoa(before.UsedSeats), "extra seats"} {
+					if !strings.Contains(e.Message, s) {
+						t.Errorf("message %q does not say %q", e.Message, s)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(changes, " "); got != tt.changes {
+				t.Errorf("changes %q, want %q", got, tt.changes)
+			}
+			if tt.changes == "" && next != before {
+				t.Errorf("no change, but %+v", next)
+			}
+			if tt.check != nil && !tt.check(next) {
+				t.Errorf("account after %+v", next)
+			}
+		})
+	}
+}

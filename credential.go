@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Lifetimes of the links sent by e-mail (C1, C5).
@@ -20,6 +22,41 @@ const (
 	// MaxCodeAttempts wrong recovery codes kill a reset (C5).
 	MaxCodeAttempts = 5
 )
+
+// Caps of the reset e-mails to one user, whoever asks for them (C4, C5).
+// Each new reset kills the link before it, so without a cap anyone could
+// keep a user's live link dead and fill their mailbox. The resets already
+// sent are counted in the database, so every serve process sees them.
+const (
+	// MaxResetsPerWindow reset e-mails go to one user in ResetWindow.
+	MaxResetsPerWindow = 3
+	ResetWindow        = time.Hour
+	// ResetSpacing: a self-service request this soon after the last
+	// reset is ignored, silently.
+	ResetSpacing = time.Minute
+)
+
+// ResetWait returns how long until another reset e-mail may go to a user
+// whose recent resets were created at sent (in any order), 0 when one may
+// go now. selfService adds ResetSpacing after the last reset; an admin may
+// resend at once, within the hourly cap.
+func ResetWait(now time.Time, sent []time.Time, selfService bool) time.Duration {
+	var recent []time.Time
+	for _, t := range sent {
+		if now.Sub(t) < ResetWindow {
+			recent = append(recent, t)
+		}
+	}
+	slices.SortFunc(recent, time.Time.Compare)
+	var wait time.Duration
+	if n := len(recent); n >= MaxResetsPerWindow {
+		wait = recent[n-MaxResetsPerWindow].Add(ResetWindow).Sub(now)
+	}
+	if n := len(recent); selfService && n > 0 {
+		wait = max(wait, recent[n-1].Add(ResetSpacing).Sub(now))
+	}
+	return max(wait, 0)
+}
 
 // crockford is Crockford's base32 alphabet: no I, L, O or U, so a code read
 // aloud or typed from paper is hard to get wrong.
@@ -70,14 +107,24 @@ func HashRecoveryCode(token, code string) string {
 // characters (80 bits), easy to type from an e-mail.
 func NewTemporaryPassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 16)
-	rand.Read(b)
+	// A byte modulo 31 would favour the first 256 % 31 = 8 characters;
+	// bytes from 248 = 8 × 31 up are drawn again instead, so that every
+	// character is equally likely.
+	const limit = 256 - 256%len(alphabet)
 	var out strings.Builder
-	for i, c := range b {
-		if i > 0 && i%4 == 0 {
-			out.WriteByte('-')
+	buf := make([]byte, 32)
+	for n := 0; n < 16; {
+		rand.Read(buf)
+		for _, c := range buf {
+			if int(c) >= limit || n == 16 {
+				continue
+			}
+			if n > 0 && n%4 == 0 {
+				out.WriteByte('-')
+			}
+			out.WriteByte(alphabet[int(c)%len(alphabet)])
+			n++
 		}
-		out.WriteByte(alphabet[int(c)%len(alphabet)])
 	}
 	return out.String()
 }
@@ -94,6 +141,17 @@ type APIKey struct {
 
 // APIKeyPrefix starts every key, so that leaked keys are easy to find.
 const APIKeyPrefix = "ptl_"
+
+// ValidateAPIKeyName checks the name a key is given: 1 to 100 characters
+// once the spaces around it are trimmed (the storage keeps it trimmed).
+// EINVALID on the field name.
+func ValidateAPIKeyName(name string) error {
+	var v Validation
+	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n == 0 || n > 100 {
+		v.Add("name", "Give the key a name of 1 to 100 characters.")
+	}
+	return v.Err()
+}
 
 // CredentialService handles invitations, resets and API keys.
 type CredentialService interface {

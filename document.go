@@ -22,33 +22,37 @@ const (
 	DocumentFailed     DocumentStatus = "failed"
 )
 
+// DocumentLifecycle is a document's life cycle: forward one step along
+// received → processing → printed → posted, or to failed from any status
+// before posted. Posted and failed are final.
+var DocumentLifecycle = Lifecycle[DocumentStatus]{
+	Kind:     SubjectDocument,
+	Statuses: []DocumentStatus{DocumentReceived, DocumentProcessing, DocumentPrinted, DocumentPosted, DocumentFailed},
+	Forward: map[DocumentStatus]DocumentStatus{
+		DocumentReceived:   DocumentProcessing,
+		DocumentProcessing: DocumentPrinted,
+		DocumentPrinted:    DocumentPosted,
+	},
+	Otherwise: map[DocumentStatus][]DocumentStatus{
+		DocumentReceived:   {DocumentFailed},
+		DocumentProcessing: {DocumentFailed},
+		DocumentPrinted:    {DocumentFailed},
+	},
+}
+
 // DocumentStatuses lists every status in the order a document goes through.
-var DocumentStatuses = []DocumentStatus{DocumentReceived, DocumentProcessing, DocumentPrinted, DocumentPosted, DocumentFailed}
+var DocumentStatuses = DocumentLifecycle.Statuses
 
 // Valid reports whether s is one of the statuses.
-func (s DocumentStatus) Valid() bool {
-	for _, v := range DocumentStatuses {
-		if v == s {
-			return true
-		}
-	}
-	return false
+func (s DocumentStatus) Valid() bool { return DocumentLifecycle.Valid(s) }
+
+// CanMoveTo reports whether a document may go from s to next.
+func (s DocumentStatus) CanMoveTo(next DocumentStatus) bool {
+	return DocumentLifecycle.CanMove(s, next)
 }
 
-// CanMoveTo reports whether a document may go from s to next: forward one
-// step along received → processing → printed → posted, or to failed from
-// any status before posted. Posted and failed are final.
-func (s DocumentStatus) CanMoveTo(next DocumentStatus) bool {
-	switch s {
-	case DocumentReceived:
-		return next == DocumentProcessing || next == DocumentFailed
-	case DocumentProcessing:
-		return next == DocumentPrinted || next == DocumentFailed
-	case DocumentPrinted:
-		return next == DocumentPosted || next == DocumentFailed
-	}
-	return false
-}
+// Final reports whether a document in s never moves again.
+func (s DocumentStatus) Final() bool { return DocumentLifecycle.Final(s) }
 
 // Document is a PDF sent through a department and module to be printed and
 // posted.
@@ -93,13 +97,16 @@ func (c *DocumentCreate) Normalize() {
 		}
 		return r
 	}, name)
-	name = strings.TrimSpace(name)
-	if name == "." || name == "/" || name == "" {
-		name = "document.pdf"
-	}
 	for utf8.RuneCountInString(name) > 200 {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]
+	}
+	// Trimmed after the cut, which may leave a space at the end, and
+	// checked last: a name that is only dots, once its control characters
+	// are gone, names a directory, not a file.
+	name = strings.TrimSpace(name)
+	if name == "" || name == "/" || strings.Trim(name, ".") == "" {
+		name = "document.pdf"
 	}
 	c.Name = name
 }
@@ -137,15 +144,21 @@ func (f *DocumentFilter) Validate() error {
 		v.Add("module", "Use mail or classic.")
 	}
 	validateRange(&v, f.From, f.To, f.Limit)
+	ValidateCursor(&v, f.Cursor)
 	return v.Err()
 }
 
 func validateRange(v *Validation, from, to *time.Time, limit int) {
-	if limit < 0 || limit > MaxPageSize {
-		v.Add("limit", "Use a limit between 1 and 200.")
-	}
+	validateLimit(v, limit)
 	if from != nil && to != nil && !from.Before(*to) {
 		v.Add("to", "The end of the range must come after its start.")
+	}
+}
+
+// validateLimit checks a page's size: 0 asks for DefaultPageSize.
+func validateLimit(v *Validation, limit int) {
+	if limit < 0 || limit > MaxPageSize {
+		v.Add("limit", "Use a limit between 1 and 200.")
 	}
 }
 

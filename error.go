@@ -23,6 +23,9 @@ const (
 	ECONFLICT               = "conflict"
 	ETOOLARGE               = "too_large" // an upload over the size limit
 	EINTERNAL               = "internal"
+	// EUNAVAILABLE: the database (or another store) cannot be reached for
+	// now; the request may be tried again.
+	EUNAVAILABLE = "unavailable"
 )
 
 // FieldError names one invalid request field, dotted for nested ones
@@ -45,6 +48,10 @@ type Error struct {
 	Limit int
 	// RetryAfter is set on too_many_attempts errors, in whole seconds.
 	RetryAfter int
+	// Modules is set on an invalid error about modules the account does
+	// not subscribe to: which ones, so that an adapter can name each by
+	// its place in the request (modules[i]); the field error says modules.
+	Modules ModuleSet
 }
 
 func (e *Error) Error() string {

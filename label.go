@@ -20,31 +20,32 @@ const (
 	LabelReturned  LabelStatus = "returned"
 )
 
+// LabelLifecycle is a parcel's life cycle: created → in_transit →
+// delivered, or returned to the sender while in transit. Delivered and
+// returned are final.
+var LabelLifecycle = Lifecycle[LabelStatus]{
+	Kind:     SubjectLabel,
+	Statuses: []LabelStatus{LabelCreated, LabelInTransit, LabelDelivered, LabelReturned},
+	Forward: map[LabelStatus]LabelStatus{
+		LabelCreated:   LabelInTransit,
+		LabelInTransit: LabelDelivered,
+	},
+	Otherwise: map[LabelStatus][]LabelStatus{
+		LabelInTransit: {LabelReturned},
+	},
+}
+
 // LabelStatuses lists every status in the order a parcel goes through.
-var LabelStatuses = []LabelStatus{LabelCreated, LabelInTransit, LabelDelivered, LabelReturned}
+var LabelStatuses = LabelLifecycle.Statuses
 
 // Valid reports whether s is one of the statuses.
-func (s LabelStatus) Valid() bool {
-	for _, v := range LabelStatuses {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func (s LabelStatus) Valid() bool { return LabelLifecycle.Valid(s) }
 
-// CanMoveTo reports whether a parcel may go from s to next: created →
-// in_transit → delivered, or returned to the sender while in transit.
-// Delivered and returned are final.
-func (s LabelStatus) CanMoveTo(next LabelStatus) bool {
-	switch s {
-	case LabelCreated:
-		return next == LabelInTransit
-	case LabelInTransit:
-		return next == LabelDelivered || next == LabelReturned
-	}
-	return false
-}
+// CanMoveTo reports whether a parcel may go from s to next.
+func (s LabelStatus) CanMoveTo(next LabelStatus) bool { return LabelLifecycle.CanMove(s, next) }
+
+// Final reports whether a parcel in s never moves again.
+func (s LabelStatus) Final() bool { return LabelLifecycle.Final(s) }
 
 // Address is a sender's or recipient's postal address.
 type Address struct {
@@ -194,6 +195,7 @@ func (f *LabelFilter) Validate() error {
 		v.Add("status", "Use created, in_transit, delivered or returned.")
 	}
 	validateRange(&v, f.From, f.To, f.Limit)
+	ValidateCursor(&v, f.Cursor)
 	return v.Err()
 }
 

@@ -2,6 +2,7 @@ package portail
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -15,22 +16,76 @@ const (
 )
 
 // CanMove reports whether an item of kind may go from one status to the
-// other.
+// other, as its life cycle says.
 func (k SubjectKind) CanMove(from, to string) bool {
 	switch k {
 	case SubjectDocument:
-		return DocumentStatus(from).CanMoveTo(DocumentStatus(to))
+		return DocumentLifecycle.CanMove(DocumentStatus(from), DocumentStatus(to))
 	case SubjectLabel:
-		return LabelStatus(from).CanMoveTo(LabelStatus(to))
+		return LabelLifecycle.CanMove(LabelStatus(from), LabelStatus(to))
 	}
 	return false
 }
+
+// Lifecycle is the one statement of a kind's life cycle, read by the
+// storage (which moves it refuses), the processors (which moves they
+// make) and the pages (which statuses to offer, when to stop following
+// one): its statuses in the order an item goes through them, and for each
+// status the next one on the usual way (Forward) and the others it may
+// take instead (Otherwise). A status with no next status is final.
+type Lifecycle[S ~string] struct {
+	Kind      SubjectKind
+	Statuses  []S
+	Forward   map[S]S
+	Otherwise map[S][]S
+}
+
+// Valid reports whether s is one of the statuses.
+func (l *Lifecycle[S]) Valid(s S) bool { return slices.Contains(l.Statuses, s) }
+
+// Next lists the statuses an item in s may move to, the usual one first.
+func (l *Lifecycle[S]) Next(s S) []S {
+	var out []S
+	if to, ok := l.Forward[s]; ok {
+		out = append(out, to)
+	}
+	return append(out, l.Otherwise[s]...)
+}
+
+// CanMove reports whether an item may go from one status to the other.
+func (l *Lifecycle[S]) CanMove(from, to S) bool { return slices.Contains(l.Next(from), to) }
+
+// Final reports whether s is a status an item never leaves.
+func (l *Lifecycle[S]) Final(s S) bool { return l.Valid(s) && len(l.Next(s)) == 0 }
 
 // Changes recorded in the detail history.
 const (
 	ChangeCreated = "created" // from "" to the first status
 	ChangeStatus  = "status"
 )
+
+// HistoryPage asks for a page of an item's detail history (L4), oldest
+// first: at most Limit changes (DefaultPageSize when 0), after the change
+// that Cursor, the storage's, names ("" for the first page).
+type HistoryPage struct {
+	Limit  int
+	Cursor string
+}
+
+// Validate checks the page's size; the cursor is the storage's to read.
+func (p HistoryPage) Validate() error {
+	var v Validation
+	validateLimit(&v, p.Limit)
+	return v.Err()
+}
+
+// Size is how many changes the page holds at most.
+func (p HistoryPage) Size() int {
+	if p.Limit == 0 {
+		return DefaultPageSize
+	}
+	return p.Limit
+}
 
 // ProcessingService is the storage side of printing, posting and carrying:
 // whoever moves documents and labels along, the built-in simulator or a
@@ -62,6 +117,43 @@ type ReportRow struct {
 
 // MaxReportDays bounds a summary's range.
 const MaxReportDays = 366
+
+// DefaultReportDays is how far back a summary asked without a start goes.
+const DefaultReportDays = 30
+
+// ReportRange is the span [From, To) a summary covers, in UTC.
+type ReportRange struct{ From, To time.Time }
+
+// NewReportRange completes the bounds that were asked: without an end
+// the summary runs to the end of today (UTC) at now, without a start it
+// begins DefaultReportDays days before its end.
+func NewReportRange(from, to *time.Time, now time.Time) ReportRange {
+	var r ReportRange
+	if to == nil {
+		r.To = now.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	} else {
+		r.To = *to
+	}
+	if from == nil {
+		r.From = r.To.AddDate(0, 0, -DefaultReportDays)
+	} else {
+		r.From = *from
+	}
+	r.From, r.To = r.From.UTC(), r.To.UTC()
+	return r
+}
+
+// Validate checks that the range ends after it starts and spans at most
+// MaxReportDays days.
+func (r ReportRange) Validate() error {
+	var v Validation
+	if !r.From.Before(r.To) {
+		v.Add("to", "The end of the range must come after its start.")
+	} else if r.To.Sub(r.From) > MaxReportDays*24*time.Hour {
+		v.Add("from", "Ask for at most 366 days at a time.")
+	}
+	return v.Err()
+}
 
 // ReportService computes the reports.
 type ReportService interface {

@@ -24,6 +24,10 @@ const (
 // Counts reports whether a user in this status takes a seat (S4).
 func (s UserStatus) Counts() bool { return s == StatusInvited || s == StatusActive }
 
+// DefaultLanguage is spoken to whoever has not chosen one of Languages:
+// the product is French-first.
+const DefaultLanguage = "fr"
+
 // Languages the UI and the e-mails speak.
 var Languages = []string{"fr", "en", "nl"}
 
@@ -290,10 +294,33 @@ func (f *UserFilter) Validate() error {
 	if f.Sort != "" && !slices.Contains(UserSorts, strings.TrimPrefix(f.Sort, "-")) {
 		v.Add("sort", "Sort by username, full_name, email or created_at, with a leading - for the reverse order.")
 	}
-	if f.Limit < 0 || f.Limit > MaxPageSize {
-		v.Add("limit", "Use a limit between 1 and 200.")
-	}
+	validateLimit(&v, f.Limit)
+	ValidateText(&v, "q", f.Query)
+	ValidateCursor(&v, f.Cursor)
 	return v.Err()
+}
+
+// Bounds of what a client may send to a list: a search longer than any
+// name or address can only be a mistake or an attack (SQLite refuses LIKE
+// patterns of 50,000 bytes), and a cursor is never longer than the ones
+// the lists hand out.
+const (
+	MaxQueryLength  = 200 // characters of a free-text filter
+	MaxCursorLength = 512 // bytes of a cursor
+)
+
+// ValidateText refuses a free-text filter longer than MaxQueryLength.
+func ValidateText(v *Validation, field, s string) {
+	if len(s) > MaxQueryLength && utf8.RuneCountInString(s) > MaxQueryLength {
+		v.Add(field, "Use at most 200 characters.")
+	}
+}
+
+// ValidateCursor refuses a cursor longer than MaxCursorLength.
+func ValidateCursor(v *Validation, cursor string) {
+	if len(cursor) > MaxCursorLength {
+		v.Add("cursor", "Invalid cursor.")
+	}
 }
 
 // Page sizes of every list.

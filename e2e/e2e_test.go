@@ -372,6 +372,11 @@ func (c *client) do(method, path, body string, h http.Header) (*http.Response, s
 	}
 	if c.cookie != nil {
 		req.AddCookie(&http.Cookie{Name: c.cookie.Name, Value: c.cookie.Value})
+		if method != "GET" && req.Header.Get("Origin") == "" {
+			// As a browser does: cookie-carrying writes without Origin
+			// (or Sec-Fetch-Site) are refused.
+			req.Header.Set("Origin", c.base)
+		}
 	}
 	resp, err := noRedirect.Do(req)
 	if err != nil {

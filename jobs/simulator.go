@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"portail"
@@ -39,14 +40,30 @@ type simulatedMove struct {
 	alt      string
 }
 
-// simulatedMoves go from the last step back to the first, so that an item
-// moved in a pass is not moved again in the same pass.
-var simulatedMoves = []simulatedMove{
-	{portail.SubjectDocument, string(portail.DocumentPrinted), string(portail.DocumentPosted), ""},
-	{portail.SubjectDocument, string(portail.DocumentProcessing), string(portail.DocumentPrinted), string(portail.DocumentFailed)},
-	{portail.SubjectDocument, string(portail.DocumentReceived), string(portail.DocumentProcessing), ""},
-	{portail.SubjectLabel, string(portail.LabelInTransit), string(portail.LabelDelivered), string(portail.LabelReturned)},
-	{portail.SubjectLabel, string(portail.LabelCreated), string(portail.LabelInTransit), ""},
+// simulatedMoves are read off the life cycles: from each status that is
+// not final, the usual next status, and at the one step where the
+// simulator lets items fail (a document in processing, a parcel in
+// transit) the first other next status as Alt. They go from the last
+// step back to the first, so that an item moved in a pass is not moved
+// again in the same pass.
+var simulatedMoves = append(
+	movesOf(portail.DocumentLifecycle, portail.DocumentProcessing),
+	movesOf(portail.LabelLifecycle, portail.LabelInTransit)...)
+
+func movesOf[S ~string](l portail.Lifecycle[S], failsAt S) []simulatedMove {
+	var out []simulatedMove
+	for _, s := range slices.Backward(l.Statuses) {
+		to, ok := l.Forward[s]
+		if !ok {
+			continue
+		}
+		m := simulatedMove{kind: l.Kind, from: string(s), to: string(to)}
+		if s == failsAt {
+			m.alt = string(l.Otherwise[s][0])
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // Name names the job in logs.

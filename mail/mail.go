@@ -32,7 +32,7 @@ type Mailer interface {
 func Render(e *portail.Email) (Message, error) {
 	lang := e.Language
 	if _, ok := catalogue[lang]; !ok {
-		lang = "fr"
+		lang = portail.DefaultLanguage
 	}
 	t, ok := catalogue[lang][e.Template]
 	if !ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 
 	"portail"
@@ -72,8 +71,10 @@ func (s *AccountService) FindAccount(ctx context.Context) (*portail.Account, err
 }
 
 // UpdateSubscription changes the plan, extra seats, modules or default
-// onboarding (admins). A change that would leave fewer seats than users who
-// count is refused (S5). EINVALID, EFORBIDDEN, ESEATLIMIT.
+// onboarding (admins). The rule, what changes and whether a lowering is
+// refused (S5), is the root's Account.ApplySubscription, asked under the
+// account's lock so that the users who count cannot change meanwhile.
+// EINVALID, EFORBIDDEN, ESEATLIMIT.
 func (s *AccountService) UpdateSubscription(ctx context.Context, u portail.SubscriptionUpdate) (*portail.Account, error) {
 	caller := portail.CallerFrom(ctx)
 	a := caller.Actor
@@ -89,39 +90,9 @@ func (s *AccountService) UpdateSubscription(ctx context.Context, u portail.Subsc
 		if err != nil {
 			return err
 		}
-		next := *old
-		if u.Plan != nil {
-			next.Plan = *u.Plan
-		}
-		if u.ExtraSeats != nil {
-			next.ExtraSeats = *u.ExtraSeats
-		}
-		if u.Modules != nil {
-			next.Modules = *u.Modules
-		}
-		if u.Onboarding != nil {
-			next.Onboarding = *u.Onboarding
-		}
-		// Only a lowering is refused: an account already over its limit
-		// (its trial ended) may still change anything else, or add seats.
-		if newLimit := next.SeatLimit(tx.now); newLimit < old.SeatLimit(tx.now) && next.UsedSeats > newLimit {
-			e := portail.Errorf(portail.ESEATLIMIT, "%d users count (invited and active), but the %s plan with %d extra seats allows only %d. "+
-				"Deactivate users first, or keep more extra seats.", next.UsedSeats, next.Plan, next.ExtraSeats, newLimit)
-			e.Plan, e.Limit = next.Plan, newLimit
-			return e
-		}
-		var changes []string
-		if next.Plan != old.Plan {
-			changes = append(changes, fmt.Sprintf("plan=%s->%s", old.Plan, next.Plan))
-		}
-		if next.ExtraSeats != old.ExtraSeats {
-			changes = append(changes, fmt.Sprintf("extra_seats=%d->%d", old.ExtraSeats, next.ExtraSeats))
-		}
-		if next.Modules != old.Modules {
-			changes = append(changes, fmt.Sprintf("modules=%s->%s", old.Modules, next.Modules))
-		}
-		if next.Onboarding != old.Onboarding {
-			changes = append(changes, fmt.Sprintf("onboarding=%s->%s", old.Onboarding, next.Onboarding))
+		next, changes, err := old.ApplySubscription(u, tx.now)
+		if err != nil {
+			return err
 		}
 		if len(changes) == 0 {
 			acct = old

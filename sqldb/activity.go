@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"portail"
@@ -109,6 +110,8 @@ func validateActivityFilter(f *portail.ActivityFilter) error {
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		v.Add("to", "The end of the range must come after its start.")
 	}
+	portail.ValidateText(&v, "type", string(f.Type))
+	portail.ValidateCursor(&v, f.Cursor)
 	return v.Err()
 }
 
@@ -124,6 +127,9 @@ func (s *ActivityService) ListActivity(ctx context.Context, f portail.ActivityFi
 	}
 	q, args, err := activityQuery(portail.CallerFrom(ctx).Actor, f, limit)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := s.db.awaitLate(ctx); err != nil {
 		return nil, "", err
 	}
 	return readPage(ctx, s.db, q, args, limit, scanActivity,
@@ -173,6 +179,9 @@ type committer struct {
 	// preparing failed: parsing a multi-row INSERT for every batch took a
 	// sixth of the CPU of a SQLite ingest.
 	inserts [len(insertChunks)]*sql.Stmt
+	// late counts the entries handed over by recordActivityLater and not
+	// yet committed, so that a read of the log waits for them.
+	late atomic.Int64
 }
 
 // pendingEntry is an entry to write or, on SQLite, a batch of the purge
@@ -181,6 +190,10 @@ type pendingEntry struct {
 	e     portail.Activity
 	purge *purgeStep
 	err   chan error
+	late  bool // from recordActivityLater: nobody waits on err
+	// barrier writes nothing: its commit says that every entry handed
+	// over before it is committed.
+	barrier bool
 }
 
 // purgeStep deletes up to limit entries older than before; n is how many
@@ -200,6 +213,15 @@ const (
 
 // submit hands p to the committer and waits for its transaction.
 func (db *DB) submit(ctx context.Context, p pendingEntry) error {
+	if err := db.enqueue(ctx, p); err != nil {
+		return err
+	}
+	// Wait for the commit even if ctx ends: the entry is on its way.
+	return <-p.err
+}
+
+// enqueue hands p to the committer.
+func (db *DB) enqueue(ctx context.Context, p pendingEntry) error {
 	c := &db.committer
 	c.once.Do(func() {
 		c.pending = make(chan pendingEntry, maxBatch)
@@ -218,8 +240,7 @@ func (db *DB) submit(ctx context.Context, p pendingEntry) error {
 		c.mu.RUnlock()
 		return ctx.Err()
 	}
-	// Wait for the commit even if ctx ends: the entry is on its way.
-	return <-p.err
+	return nil
 }
 
 func (db *DB) recordActivity(ctx context.Context, e portail.Activity) error {
@@ -228,6 +249,34 @@ func (db *DB) recordActivity(ctx context.Context, e portail.Activity) error {
 	}
 	e.UserAgent = truncate(e.UserAgent, 512)
 	return db.submit(ctx, pendingEntry{e: e, err: make(chan error, 1)})
+}
+
+// recordActivityLater hands an entry to the committer and returns before
+// it is committed. For entries that describe no change, where the caller
+// must not wait: a failed sign-in answers at once, as fast as one for an
+// unknown name, which writes nothing (issue 10, item 8). The entry may be
+// lost in a crash of the next few milliseconds; the throttle counted the
+// attempt already, durably. It waits only when the committer's queue is
+// full, which bounds the memory a flood of failures can take.
+func (db *DB) recordActivityLater(e portail.Activity) {
+	if e.At.IsZero() {
+		e.At = db.Now().UTC().Truncate(time.Microsecond)
+	}
+	e.UserAgent = truncate(e.UserAgent, 512)
+	db.committer.late.Add(1)
+	if db.enqueue(context.Background(), pendingEntry{e: e, err: make(chan error, 1), late: true}) != nil {
+		db.committer.late.Add(-1) // closed: the entry is dropped
+	}
+}
+
+// awaitLate waits until the entries this process handed over with
+// recordActivityLater are committed, so that a read of the log sees what
+// the same process answered before it.
+func (db *DB) awaitLate(ctx context.Context) error {
+	if db.committer.late.Load() == 0 {
+		return nil
+	}
+	return db.submit(ctx, pendingEntry{barrier: true, err: make(chan error, 1)})
 }
 
 func (db *DB) commitLoop() {
@@ -276,7 +325,7 @@ func (db *DB) commitLoop() {
 		}
 		entries = entries[:0]
 		for _, p := range batch {
-			if p.purge == nil {
+			if p.purge == nil && !p.barrier {
 				entries = append(entries, p)
 			}
 		}
@@ -293,6 +342,9 @@ func (db *DB) commitLoop() {
 			return nil
 		})
 		for i, p := range batch {
+			if p.late {
+				c.late.Add(-1)
+			}
 			if err == nil {
 				p.err <- purgeErrs[i]
 			} else {
@@ -362,7 +414,7 @@ func insertActivities(tx *Tx, stmts *[len(insertChunks)]*sql.Stmt, batch []pendi
 			}
 			var err error
 			if st := stmts[i]; st != nil {
-				_, err = tx.tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, args...)
+				_, err = tx.tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, storable(args)...) // as tx.exec does
 			} else {
 				_, err = tx.exec(insertChunkSQL[i], args...)
 			}

@@ -37,10 +37,11 @@ var errBadLogin = portail.Errorf(portail.EUNAUTHENTICATED, "Wrong username or pa
 func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User, string, error) {
 	caller := portail.CallerFrom(ctx)
 	key := portail.NormalizeKey(l.Login)
-	keys := []string{throttleLoginKey(key), throttleIPKey(caller.IP)}
+	ipKey := throttleIPKey(caller.IP)
 	var u *portail.User
 	var hash sql.NullString
 	var reserve []string // the keys this attempt counts under
+	byDevice := false
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		// A login names a username first, else an e-mail: both are unique,
 		// and a username holds no "@", so at most one user matches.
@@ -54,16 +55,26 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		if err != nil {
 			return err
 		}
-		reserve = keys
-		if u != nil && l.Device != "" {
-			known, err := knownDevice(tx, u.ID, l.Device)
+		var userID int64
+		reserve = []string{throttleLoginKey(key), ipKey}
+		if u != nil {
+			userID = u.ID
+			reserve[0] = throttleUserKey(u.ID)
+		}
+		if l.Device != "" {
+			// Asked for an unknown name too (user 0 has no browser): both
+			// paths do the same work.
+			known, err := knownDevice(tx, userID, l.Device)
 			if err != nil {
 				return err
 			}
 			if known {
-				// Counted under the browser instead of the name: a stolen
-				// device cookie is throttled like a name.
-				reserve = []string{throttleDeviceKey(u.ID, l.Device), keys[1]}
+				// Counted under the browser alone: a stolen device cookie is
+				// throttled like a name, but the guesses made elsewhere, at
+				// the name or from the address, do not keep the real user
+				// out; behind a proxy or in an office, everyone shares the
+				// address.
+				reserve, byDevice = []string{throttleDeviceKey(u.ID, l.Device)}, true
 			}
 		}
 		return reserveAttempt(tx, reserve...)
@@ -84,42 +95,47 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 	} else {
 		password.VerifyNothing(l.Password)
 	}
+	s.db.at("login:verified")
 	if !ok || u.Status != portail.StatusActive {
-		if u == nil {
-			return nil, "", errBadLogin // its attempt is counted already
+		if u != nil {
+			// After answering, through the group committer: a transaction
+			// of its own here made a wrong password at an existing name
+			// one commit slower than at an unknown name, which writes
+			// nothing more (issue 10, item 8).
+			s.db.recordActivityLater(portail.Activity{AccountID: u.AccountID, UserID: u.ID, ActorID: caller.Actor.UserID,
+				Type: portail.ActivityLoginFailed, IP: caller.IP, UserAgent: caller.UserAgent})
 		}
-		err := s.db.writeTx(ctx, func(tx *Tx) error {
-			return logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityLoginFailed, "")
-		})
-		if err != nil {
-			return nil, "", err
-		}
-		return nil, "", errBadLogin
+		return nil, "", errBadLogin // its attempt is counted already
 	}
 	token, tokenHash := portail.NewToken()
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
-		// Re-check inside the transaction: a deactivation may have landed
-		// while the password was being hashed.
-		var status string
-		if err := tx.queryRow(`SELECT status FROM users WHERE id = ?`, u.ID).Scan(&status); err != nil {
+		// The user row first, locked: a deactivation, a reset or another
+		// sign-in of the same person may have landed while the password
+		// was being hashed, and each takes this lock before it acts. The
+		// password verified must still be the user's (item 3), and the
+		// sessions ended below are all those committed before (C6).
+		status, current, err := lockUser(tx, u.ID)
+		if err != nil {
 			return err
 		}
-		if status != string(portail.StatusActive) {
+		if status != portail.StatusActive || current != hash {
 			return errBadLogin
 		}
 		// Success forgets the failures of this person, and takes its own
 		// attempt back from the address's count. A sign-in from a known
 		// browser that passed a lock on the name leaves the lock to the
 		// others: it says nothing of the guesses made elsewhere.
-		forget := append(loginKeys(u), keys[0])
-		if reserve[0] != keys[0] {
-			forget = reserve[:1]
+		forget := append(loginKeys(u), throttleLoginKey(key))
+		if byDevice {
+			forget = reserve
 		}
 		if err := clearThrottle(tx, forget...); err != nil {
 			return err
 		}
-		if err := releaseAttempt(tx, keys[1]); err != nil {
-			return err
+		if !byDevice {
+			if err := releaseAttempt(tx, ipKey); err != nil {
+				return err
+			}
 		}
 		if l.Device != "" {
 			if err := rememberDevice(tx, u.ID, l.Device); err != nil {
@@ -153,6 +169,27 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		return nil, "", err
 	}
 	return u, token, nil
+}
+
+// lockUser reads a user's status and password hash and locks the row
+// until the transaction ends. Every check-then-act on a user (sign-in,
+// password change, reset, deactivation) takes this lock before it acts,
+// and first, so that they queue in one order and do not deadlock. On
+// PostgreSQL that is SELECT … FOR UPDATE (READ COMMITTED would otherwise
+// let two of them act on the same check); on SQLite the write
+// transaction, begun IMMEDIATE, holds the only writer already.
+func lockUser(tx *Tx, id int64) (portail.UserStatus, sql.NullString, error) {
+	lock := ""
+	if tx.pg {
+		lock = " FOR UPDATE"
+	}
+	var status string
+	var hash sql.NullString
+	err := tx.queryRow(`SELECT status, password_hash FROM users WHERE id = ?`+lock, id).Scan(&status, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", hash, portail.ErrNotFound("User")
+	}
+	return portail.UserStatus(status), hash, err
 }
 
 // maxDevices is how many browsers a user's sign-ins remember; the least
@@ -205,7 +242,7 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	} else if err != nil {
-		return nil, nil, portail.Actor{}, err
+		return nil, nil, portail.Actor{}, s.db.unreachable(err)
 	}
 	sess.UserID = u.ID
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
@@ -276,7 +313,10 @@ func (s *AuthService) Logout(ctx context.Context) error {
 }
 
 // ChangePassword replaces the caller's password after checking the current
-// one, and ends every other session of theirs. EINVALID, EUNAUTHENTICATED.
+// one, and ends every other session of theirs. The check is throttled by
+// the user like a sign-in, each attempt counted before the password is
+// checked (issue 10, item 12): a stolen session must not give unlimited
+// guesses at the password. EINVALID, EUNAUTHENTICATED, ETOOMANYATTEMPTS.
 func (s *AuthService) ChangePassword(ctx context.Context, current, next string) error {
 	c := portail.CallerFrom(ctx)
 	if c.Actor.UserID == 0 {
@@ -289,20 +329,33 @@ func (s *AuthService) ChangePassword(ctx context.Context, current, next string) 
 	}); err != nil {
 		return err
 	}
-	if !hash.Valid || !password.Verify(hash.String, current) {
+	if err := s.db.reservePasswordGuess(ctx, c.Actor.UserID); err != nil {
+		return err
+	}
+	if !verifyStored(hash, current) {
 		return &portail.Error{Code: portail.EINVALID, Message: "The current password is wrong.",
 			Fields: []portail.FieldError{{Field: "current_password", Message: "The current password is wrong."}}}
 	}
+	s.db.at("password:verified")
 	if err := s.Rules.Check("new_password", next, username); err != nil {
 		return err
 	}
 	newHash := password.Hash(next)
 	return s.db.writeTx(ctx, func(tx *Tx) error {
+		// The password checked must still be the user's: a reset may have
+		// replaced it meanwhile, and this change must not undo it.
+		status, now, err := lockUser(tx, c.Actor.UserID)
+		if err != nil {
+			return err
+		}
+		if status != portail.StatusActive || now != hash {
+			return portail.Errorf(portail.EUNAUTHENTICATED, "Your session has ended; sign in again.")
+		}
 		u, err := findUserByID(tx, c.Actor.UserID)
 		if err != nil {
 			return err
 		}
-		return setPassword(tx, c, u, newHash, c.SessionID, "")
+		return setPassword(tx, c, u, newHash, c.SessionID, "") // clears the throttle too
 	})
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"portail"
 	"portail/password"
@@ -121,8 +120,9 @@ func (s *CredentialService) ResendInvitation(ctx context.Context, userID int64) 
 	})
 }
 
-// SendPasswordReset e-mails reset instructions to an active user.
-// ENOTFOUND, EFORBIDDEN, ECONFLICT.
+// SendPasswordReset e-mails reset instructions to an active user, within
+// the cap of reset e-mails to one user (portail.ResetWait).
+// ENOTFOUND, EFORBIDDEN, ECONFLICT, ETOOMANYATTEMPTS.
 func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64) error {
 	c := portail.CallerFrom(ctx)
 	return s.db.writeTx(ctx, func(tx *Tx) error {
@@ -139,37 +139,82 @@ func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64)
 		case portail.StatusInactive:
 			return portail.Errorf(portail.ECONFLICT, "This user is inactive: reactivate them first.")
 		}
+		wait, err := resetWait(tx, u.ID, false)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			e := portail.Errorf(portail.ETOOMANYATTEMPTS, "This user was sent %d reset e-mails in the last hour, the most allowed. Try again in %d minutes.",
+				portail.MaxResetsPerWindow, (secs+59)/60)
+			e.RetryAfter = secs
+			return e
+		}
 		return issueReset(tx, c, s.db.BaseURL, u)
 	})
 }
 
-// forgotInterval spaces self-service reset e-mails to one user, so that the
-// form cannot be used to flood someone's mailbox.
-const forgotInterval = time.Minute
+// resetWait is portail.ResetWait over the user's resets of the last
+// window. On PostgreSQL it first locks the user's row, so that two
+// requests for one user take turns between the count and the insert; on
+// SQLite every write transaction already runs alone.
+func resetWait(tx *Tx, userID int64, selfService bool) (time.Duration, error) {
+	if tx.pg {
+		if _, err := tx.exec(`SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
+			return 0, err
+		}
+	}
+	rows, err := tx.query(`SELECT created_at FROM user_tokens WHERE user_id = ? AND kind = 'reset' AND created_at > ?`,
+		userID, micros(tx.now.Add(-portail.ResetWindow)))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var sent []time.Time
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			return 0, err
+		}
+		sent = append(sent, fromMicros(at))
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return portail.ResetWait(tx.now, sent, selfService), nil
+}
 
 // ForgotPassword e-mails reset instructions to the active user with this
 // username or e-mail; for anyone else it does nothing, and says nothing.
+// Past the cap of reset e-mails to the user it does nothing either. The
+// login is looked up in a read transaction: only a real active user costs
+// a write, so a flood of unknown names never queues on the writer.
 func (s *CredentialService) ForgotPassword(ctx context.Context, login string) error {
 	c := portail.CallerFrom(ctx)
 	key := portail.NormalizeKey(login)
 	if key == "" {
 		return nil
 	}
-	return s.db.writeTx(ctx, func(tx *Tx) error {
+	find := func(tx *Tx) (*portail.User, error) {
 		u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE (username_key = ? OR email_key = ?) AND status = 'active'
 			ORDER BY CASE WHEN username_key = ? THEN 0 ELSE 1 END LIMIT 1`, key, key, key))
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
+			return nil, nil
+		}
+		return u, err
+	}
+	var found *portail.User
+	if err := s.db.readTx(ctx, func(tx *Tx) (err error) { found, err = find(tx); return err }); err != nil || found == nil {
+		return err
+	}
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		// Again under the write: the user may have changed meanwhile.
+		u, err := find(tx)
+		if err != nil || u == nil {
 			return err
 		}
-		var recent int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM user_tokens WHERE user_id = ? AND kind = 'reset' AND created_at > ?`,
-			u.ID, micros(tx.now.Add(-forgotInterval))).Scan(&recent); err != nil {
+		if wait, err := resetWait(tx, u.ID, true); err != nil || wait > 0 {
 			return err
-		}
-		if recent > 0 {
-			return nil
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
 		return issueReset(tx, c, s.db.BaseURL, u)
@@ -245,6 +290,12 @@ func (s *CredentialService) AcceptInvitation(ctx context.Context, token, newPass
 	}
 	hash := password.Hash(newPassword)
 	return s.db.writeTx(ctx, func(tx *Tx) error {
+		// The user row first, as every change of a user does (lockUser):
+		// a deactivation takes it, then the links; taken the other way
+		// round, the two would deadlock on PostgreSQL.
+		if _, _, err := lockUser(tx, u.ID); err != nil {
+			return err
+		}
 		if err := consumeToken(tx, t.id); err != nil {
 			return err
 		}
@@ -270,42 +321,70 @@ var errWrongCode = &portail.Error{Code: portail.ETOKENINVALID, Message: "The rec
 // attempt and leaves the link usable. ETOKENINVALID, EINVALID.
 func (s *CredentialService) ResetPassword(ctx context.Context, token, code, newPassword string) error {
 	c := portail.CallerFrom(ctx)
-	var t *liveToken
+	var linkID int64
 	var u *portail.User
-	if err := s.db.readTx(ctx, func(tx *Tx) (err error) {
-		if t, err = findLiveToken(tx, token, "reset"); err != nil {
+	wrong := false
+	// The attempt is counted and the code compared in one transaction: the
+	// UPDATE that counts it holds the limit in its WHERE and locks the
+	// link's row until the comparison's transaction ends, so that of codes
+	// sent at once no more than MaxCodeAttempts are ever compared (issue
+	// 10, item 10). A right code takes its attempt back, by rolling back:
+	// a password the rules refuse must cost none.
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		var userID int64
+		var codeHash sql.NullString
+		err := tx.queryRow(`UPDATE user_tokens SET attempts = attempts + 1 WHERE token_hash = ? AND kind = 'reset'
+			AND used_at IS NULL AND expires_at > ? AND attempts < ? RETURNING id, user_id, code_hash`,
+			portail.HashToken(token), micros(tx.now), portail.MaxCodeAttempts).Scan(&linkID, &userID, &codeHash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errTokenInvalid
+		} else if err != nil {
 			return err
 		}
-		u, err = findUserByID(tx, t.userID)
-		return err
-	}); err != nil {
+		if portail.NormalizeRecoveryCode(code) == "" ||
+			subtle.ConstantTimeCompare([]byte(portail.HashRecoveryCode(token, code)), []byte(codeHash.String)) != 1 {
+			wrong = true
+			return nil // the attempt stays counted
+		}
+		if u, err = findUserByID(tx, userID); err != nil {
+			return err
+		}
+		return errRightCode
+	})
+	switch {
+	case wrong && err == nil:
+		return errWrongCode
+	case !errors.Is(err, errRightCode):
 		return err
 	}
 	if u.Status != portail.StatusActive {
 		return errTokenInvalid
 	}
-	if portail.NormalizeRecoveryCode(code) == "" ||
-		subtle.ConstantTimeCompare([]byte(portail.HashRecoveryCode(token, code)), []byte(t.codeHash)) != 1 {
-		if err := s.db.writeTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(`UPDATE user_tokens SET attempts = attempts + 1 WHERE id = ? AND used_at IS NULL`, t.id)
-			return err
-		}); err != nil {
-			return err
-		}
-		return errWrongCode
-	}
 	if err := s.Rules.Check("new_password", newPassword, u.Username); err != nil {
 		return err
 	}
 	hash := password.Hash(newPassword)
+	s.db.at("reset:hashed")
 	return s.db.writeTx(ctx, func(tx *Tx) error {
-		if err := consumeToken(tx, t.id); err != nil {
+		// The user row first, as every change of a user does (lockUser):
+		// a deactivation may have landed while the password was hashed.
+		status, _, err := lockUser(tx, u.ID)
+		if err != nil {
+			return err
+		}
+		if status != portail.StatusActive {
+			return errTokenInvalid
+		}
+		if err := consumeToken(tx, linkID); err != nil {
 			return err
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
 		return setPassword(tx, c, u, hash, 0, "reset")
 	})
 }
+
+// errRightCode rolls back the attempt of a right recovery code.
+var errRightCode = errors.New("right recovery code")
 
 // setPassword stores a new password hash, ends the user's sessions but
 // keep, clears their sign-in throttle, logs it and tells the user (C10).
@@ -337,9 +416,8 @@ func (s *CredentialService) CreateAPIKey(ctx context.Context, name string) (*por
 		return nil, "", portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return nil, "", &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
-			Fields: []portail.FieldError{{Field: "name", Message: "Give the key a name of 1 to 100 characters."}}}
+	if err := portail.ValidateAPIKeyName(name); err != nil {
+		return nil, "", err
 	}
 	token, _ := portail.NewToken()
 	key := portail.APIKeyPrefix + token

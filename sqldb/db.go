@@ -17,7 +17,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -43,6 +45,21 @@ type DB struct {
 	committer committer // group commit of activity entries
 
 	collisions []KeyCollision // found by the migrations of this Open
+
+	// hook, set only by tests (export_test.go), is called at named points
+	// between a check made outside a transaction and the transaction that
+	// acts on it, so that a test can land a change exactly there.
+	hook func(point string)
+
+	// closed is set by Close: every later call is unavailable.
+	closed atomic.Bool
+}
+
+// at calls the test hook, if any, at a named point.
+func (db *DB) at(point string) {
+	if db.hook != nil {
+		db.hook(point)
+	}
 }
 
 // Postgres reports whether the database is PostgreSQL.
@@ -104,6 +121,7 @@ func open(ctx context.Context, dsn string, upTo int) (*DB, error) {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	db.closed.Store(true)
 	db.stopCommitter()
 	err := db.write.Close()
 	if db.read != db.write {
@@ -192,15 +210,38 @@ type Tx struct {
 }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(tx.ctx, tx.rebind(q), args...)
+	return tx.tx.ExecContext(tx.ctx, tx.rebind(q), storable(args)...)
 }
 
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+	return tx.tx.QueryContext(tx.ctx, tx.rebind(q), storable(args)...)
 }
 
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(tx.ctx, tx.rebind(q), args...)
+	return tx.tx.QueryRowContext(tx.ctx, tx.rebind(q), storable(args)...)
+}
+
+// storable makes every text argument one that both databases take.
+// PostgreSQL refuses a NUL byte or invalid UTF-8 in text with an error
+// (a 500 for whatever a client puts in a login, a search, a filter, a
+// cursor or its User-Agent); SQLite takes them. Validation already
+// refuses control characters in the fields people fill in; for the rest
+// (lookups, filters, logged headers) NUL and invalid bytes become U+FFFD
+// on both dialects alike, which no stored key holds, so a lookup finds
+// nothing and a log entry keeps the readable part.
+func storable(args []any) []any {
+	out := args
+	for i, a := range args {
+		s, ok := a.(string)
+		if !ok || (utf8.ValidString(s) && strings.IndexByte(s, 0) < 0) {
+			continue
+		}
+		if len(out) > 0 && &out[0] == &args[0] {
+			out = slices.Clone(args) // the caller's slice stays as it was
+		}
+		out[i] = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	}
+	return out
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.
@@ -242,12 +283,14 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 func (db *DB) runTx(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		// No connection to be had: the database is down, unreachable,
+		// closed or saturated past the request's deadline.
+		return unavailable(fmt.Errorf("begin: %w", err))
 	}
 	tx := &Tx{tx: sqlTx, ctx: ctx, pg: db.pg, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+		return db.unreachable(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

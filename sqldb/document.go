@@ -291,13 +291,11 @@ func insertChange(tx *Tx, accountID int64, kind portail.SubjectKind, id, actorID
 // listChanges returns a page of an item's history, oldest first; the
 // cursor is the id of the last change of the previous page.
 func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.SubjectKind, id int64, limit int, cursor string) ([]*portail.Change, string, error) {
-	if limit < 0 || limit > portail.MaxPageSize {
-		return nil, "", &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
-			Fields: []portail.FieldError{{Field: "limit", Message: "Use a limit between 1 and 200."}}}
+	page := portail.HistoryPage{Limit: limit, Cursor: cursor}
+	if err := page.Validate(); err != nil {
+		return nil, "", err
 	}
-	if limit == 0 {
-		limit = portail.DefaultPageSize
-	}
+	limit = page.Size()
 	var after int64
 	if cursor != "" {
 		var err error

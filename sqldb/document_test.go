@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -216,4 +217,76 @@ func TestReportSummary(t *testing.T) {
 			t.Errorf("reversed range: %v", err)
 		}
 	})
+}
+
+// TestLifecycleStored: every move of both life cycles is made through the
+// storage on both databases, so the statuses the root's table names are
+// the ones the tables' CHECK constraints accept, and each move leaves its
+// history line.
+func TestLifecycleStored(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "life", portail.PlanEnterprise)
+		d1 := f.MustDepartment(t, "D1")
+		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		labels := sqldb.NewLabelService(db, blob.Dir{Root: t.TempDir()}, pdf.Label)
+		proc := sqldb.NewProcessingService(db)
+		addr := portail.Address{Name: "A", Street: "Rue", HouseNumber: "1", PostalCode: "75001", City: "Paris", Country: "fr"}
+		newDoc := func() int64 {
+			d, err := docs.SendDocument(f.as(f.admin), portail.DocumentCreate{Name: "a.pdf", DepartmentID: d1.ID, Module: portail.ModuleMail},
+				strings.NewReader(minimalPDF))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.ID
+		}
+		newLabel := func() int64 {
+			l, err := labels.CreateLabel(f.as(f.admin), portail.LabelCreate{DepartmentID: d1.ID, Sender: addr, Recipient: addr, WeightGrams: 700})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l.ID
+		}
+		history := map[portail.SubjectKind]func(id int64) ([]*portail.Change, error){
+			portail.SubjectDocument: func(id int64) ([]*portail.Change, error) {
+				h, _, err := docs.DocumentHistory(f.as(f.admin), id, 0, "")
+				return h, err
+			},
+			portail.SubjectLabel: func(id int64) ([]*portail.Change, error) {
+				h, _, err := labels.LabelHistory(f.as(f.admin), id, 0, "")
+				return h, err
+			},
+		}
+		walk := func(kind portail.SubjectKind, create func() int64, paths [][]string) {
+			for _, path := range paths {
+				id := create()
+				for i := 1; i < len(path); i++ {
+					if ok, err := proc.Advance(context.Background(), kind, id, path[i-1], path[i]); err != nil || !ok {
+						t.Fatalf("%s %d: %s → %s: moved %v, %v", kind, id, path[i-1], path[i], ok, err)
+					}
+				}
+				h, err := history[kind](id)
+				if err != nil || len(h) != len(path) || h[len(h)-1].To != path[len(path)-1] {
+					t.Errorf("%s along %v: history %+v %v", kind, path, h, err)
+				}
+			}
+		}
+		walk(portail.SubjectDocument, newDoc, lifecyclePaths(&portail.DocumentLifecycle))
+		walk(portail.SubjectLabel, newLabel, lifecyclePaths(&portail.LabelLifecycle))
+	})
+}
+
+// lifecyclePaths lists, for every move of the life cycle, a path from the
+// first status that ends with that move.
+func lifecyclePaths[S ~string](l *portail.Lifecycle[S]) [][]string {
+	var out [][]string
+	var visit func(path []string)
+	visit = func(path []string) {
+		for _, n := range l.Next(S(path[len(path)-1])) {
+			p := append(slices.Clone(path), string(n))
+			out = append(out, p)
+			visit(p)
+		}
+	}
+	visit([]string{string(l.Statuses[0])})
+	return out
 }

@@ -61,7 +61,7 @@ func (s *UserService) prepareEmailChange(ctx context.Context, c portail.Caller, 
 		return prep, err // the transaction refuses what is missing or forbidden
 	}
 	if old.ID == c.Actor.UserID {
-		if err := s.db.checkOwnPassword(ctx, c, old, hash, upd.CurrentPassword); err != nil {
+		if err := s.db.checkOwnPassword(ctx, old, hash, upd.CurrentPassword); err != nil {
 			return prep, err
 		}
 		prep.ownVerified = true
@@ -79,54 +79,20 @@ var (
 )
 
 // checkOwnPassword checks the password a signed-in user typed to prove it
-// is them. Each attempt counts in the sign-in throttle, under the user's
-// name and the caller's address, before the password is checked, as a
-// sign-in does: a stolen session cannot guess the password at leisure
-// here. A success takes the attempt back as a sign-in's success does.
-func (db *DB) checkOwnPassword(ctx context.Context, c portail.Caller, u *portail.User, hash sql.NullString, pw string) error {
+// is them, counted in the throttle under the user before it is checked,
+// as a password change is (reservePasswordGuess): a stolen session cannot
+// guess the password at leisure here.
+func (db *DB) checkOwnPassword(ctx context.Context, u *portail.User, hash sql.NullString, pw string) error {
 	if pw == "" {
 		return errPasswordMissing
 	}
-	keys := []string{throttleLoginKey(u.Username), throttleIPKey(c.IP)}
-	err := db.writeTx(ctx, func(tx *Tx) error { return reserveAttempt(tx, keys...) })
-	var throttled errThrottled
-	if errors.As(err, &throttled) {
-		return tooManyAttempts(throttled.wait)
-	}
-	if err != nil {
+	if err := db.reservePasswordGuess(ctx, u.ID); err != nil {
 		return err
 	}
-	ok := false
-	if hash.Valid {
-		ok = password.Verify(hash.String, pw)
-	} else {
-		password.VerifyNothing(pw)
-	}
-	if !ok {
+	if !verifyStored(hash, pw) {
 		return errPasswordWrong
 	}
-	return db.writeTx(ctx, func(tx *Tx) error {
-		if err := clearThrottle(tx, loginKeys(u)...); err != nil {
-			return err
-		}
-		return releaseAttempt(tx, keys[1])
-	})
-}
-
-// lockUserForAddress locks the user's row on PostgreSQL (SQLite has one
-// writer), so that two changes of one user's address, or a change and a
-// confirmation, run one after the other: each then sees the links the
-// other left, and a newer request always kills the older one.
-func lockUserForAddress(tx *Tx, id int64) error {
-	if !tx.pg {
-		return nil
-	}
-	var got int64
-	err := tx.queryRow(`SELECT id FROM users WHERE id = ? FOR UPDATE`, id).Scan(&got)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // the caller's own reading answers ENOTFOUND
-	}
-	return err
+	return db.writeTx(ctx, func(tx *Tx) error { return clearThrottle(tx, throttleUserKey(u.ID)) })
 }
 
 // requestEmailChange kills the user's earlier pending change and sends a
@@ -262,7 +228,7 @@ func (s *CredentialService) ConfirmEmailChange(ctx context.Context, token string
 		temp = makeTemporary()
 	}
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		if err := lockUserForAddress(tx, t.userID); err != nil {
+		if _, _, err := lockUser(tx, t.userID); err != nil {
 			return err
 		}
 		if err := consumeToken(tx, t.id); err != nil {

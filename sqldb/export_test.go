@@ -8,3 +8,6 @@ import "context"
 func OpenAt(ctx context.Context, dsn string, version int) (*DB, error) {
 	return open(ctx, dsn, version)
 }
+
+// SetHook makes db call f at its named points (see DB.at).
+func SetHook(db *DB, f func(point string)) { db.hook = f }

@@ -67,7 +67,13 @@ func (s *OutboxService) ListAll(ctx context.Context, limit int, cursor string) (
 }
 
 func (s *OutboxService) list(ctx context.Context, accountID int64, limit int, cursor string) ([]*portail.Email, string, error) {
-	if limit <= 0 || limit > portail.MaxPageSize {
+	if limit < 0 || limit > portail.MaxPageSize {
+		// Refused as every list does: a silent clamp answers another
+		// number of items than asked for.
+		return nil, "", &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
+			Fields: []portail.FieldError{{Field: "limit", Message: "Use a limit between 1 and 200."}}}
+	}
+	if limit == 0 {
 		limit = portail.DefaultPageSize
 	}
 	q, args := `SELECT `+emailColumns+` FROM outbox WHERE 1 = 1`, []any{}

@@ -27,6 +27,9 @@ func encodeCursor(key string, id int64) string {
 
 func decodeCursor(c string) (string, int64, error) {
 	bad := badCursor()
+	if len(c) > portail.MaxCursorLength {
+		return "", 0, bad
+	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return "", 0, bad
@@ -46,6 +49,9 @@ func encodeTimeCursor(t time.Time, id int64) string {
 }
 
 func decodeTimeCursor(c string) (int64, int64, error) {
+	if len(c) > portail.MaxCursorLength {
+		return 0, 0, badCursor()
+	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return 0, 0, badCursor()

@@ -23,13 +23,7 @@ const microsPerDay = 24 * 60 * 60 * 1_000_000
 // same scopes as the lists, so a report never counts what its reader could
 // not open. EINVALID, EFORBIDDEN.
 func (s *ReportService) Summary(ctx context.Context, from, to time.Time) ([]portail.ReportRow, error) {
-	var v portail.Validation
-	if !from.Before(to) {
-		v.Add("to", "The end of the range must come after its start.")
-	} else if to.Sub(from) > portail.MaxReportDays*24*time.Hour {
-		v.Add("from", "Ask for at most 366 days at a time.")
-	}
-	if err := v.Err(); err != nil {
+	if err := (portail.ReportRange{From: from, To: to}).Validate(); err != nil {
 		return nil, err
 	}
 	a := portail.CallerFrom(ctx).Actor

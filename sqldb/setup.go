@@ -100,7 +100,7 @@ func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string)
 		st.AdminFullName = st.AdminUsername
 	}
 	if st.Language == "" {
-		st.Language = "fr"
+		st.Language = portail.DefaultLanguage
 	}
 	var acct *portail.Account
 	var u *portail.User

@@ -1,26 +1,36 @@
 package sqldb
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"portail"
+	"portail/password"
 )
 
-// Sign-in throttling (C7). Failed sign-ins are counted per login name and
+// Sign-in throttling (C7). Failed sign-ins are counted per account and
 // per client address, in the database so that every serve process shares
 // the counters. Past a number of free failures each failure imposes a
 // wait that doubles, capped at maxWait: an attacker is slowed to a crawl,
-// yet a real user is never locked out for good. Counting by the name typed
-// (not by user) treats unknown names exactly like real ones, so the waits
-// reveal nothing. Every attempt is counted before its password is checked
-// (reserveAttempt), so that a burst of parallel guesses gets no more than
-// the free ones; a success then clears the person's counters and takes
-// its attempt back from the address's. A browser the user signed in from
-// before (a device cookie, known_devices) is counted under its own key
-// instead of the name's, so that guesses made elsewhere cannot keep the
-// real user out for ever. A day without failures forgets them.
+// yet a real user is never locked out for good. A name that resolves to a
+// user counts under the user, whether typed as username or e-mail, so
+// that both give 5 free guesses together, not 5 each; a name that does
+// not resolve counts under the name typed, with the same free failures
+// and waits, so that the waits reveal nothing. Every attempt is counted
+// before its password is checked (reserveAttempt), so that a burst of
+// parallel guesses gets no more than the free ones; a success then clears
+// the person's counters and takes its attempt back from the address's. A
+// browser the user signed in from before (a device cookie, known_devices)
+// is counted under its own key alone, neither the account's nor the
+// address's, so that guesses made elsewhere cannot keep the real user out
+// for ever. A day without failures forgets them. The current-password
+// check of a password change counts under the account's key too.
 const (
 	freeLoginFailures = 5
 	freeIPFailures    = 50 // an office behind one address has many people
@@ -30,16 +40,38 @@ const (
 )
 
 func throttleLoginKey(login string) string { return "login:" + portail.NormalizeKey(login) }
-func throttleIPKey(ip string) string       { return "ip:" + ip }
+
+// throttleUserKey counts the failures at a user's password, whatever name
+// was typed.
+func throttleUserKey(userID int64) string { return "user:" + strconv.FormatInt(userID, 10) }
+
+// throttleIPKey counts the failures of a client address. An IPv6 host
+// usually holds a whole /64 and can pick a new address in it for every
+// guess: the /64 is the client. An IPv4-mapped address is its IPv4
+// address.
+func throttleIPKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "ip:" + ip
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.WithZone("").Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + a.String()
+}
 
 // throttleDeviceKey counts the failures of a known browser at its user.
 func throttleDeviceKey(userID int64, device string) string {
 	return "device:" + strconv.FormatInt(userID, 10) + ":" + portail.HashToken(device)
 }
 
-// loginKeys are the throttle keys under which a user can sign in.
+// loginKeys are the throttle keys a user's success forgets: the user's,
+// and those of the names they sign in with, counted before the names
+// were theirs.
 func loginKeys(u *portail.User) []string {
-	return []string{throttleLoginKey(u.Username), throttleLoginKey(u.Email)}
+	return []string{throttleUserKey(u.ID), throttleLoginKey(u.Username), throttleLoginKey(u.Email)}
 }
 
 // throttleWait is the wait imposed after n failures under key.
@@ -123,4 +155,35 @@ func tooManyAttempts(wait time.Duration) error {
 	e := portail.Errorf(portail.ETOOMANYATTEMPTS, "Too many failed sign-ins. Wait %s before trying again, or reset your password.", (time.Duration(secs) * time.Second).String())
 	e.RetryAfter = secs
 	return e
+}
+
+// reservePasswordGuess counts a signed-in user's attempt at their own
+// password (a password change, an e-mail change) under the user's key
+// before the password is checked, as a sign-in counts its own.
+func (db *DB) reservePasswordGuess(ctx context.Context, userID int64) error {
+	err := db.writeTx(ctx, func(tx *Tx) error { return reserveAttempt(tx, throttleUserKey(userID)) })
+	var throttled errThrottled
+	if errors.As(err, &throttled) {
+		return tooManyPasswordGuesses(throttled.wait)
+	}
+	return err
+}
+
+// verifyStored checks pw against a stored hash; without one it costs the
+// same time and fails.
+func verifyStored(hash sql.NullString, pw string) bool {
+	if hash.Valid {
+		return password.Verify(hash.String, pw)
+	}
+	password.VerifyNothing(pw)
+	return false
+}
+
+// tooManyPasswordGuesses is the 429 answer of a throttled password
+// change, its message next to the current password's field.
+func tooManyPasswordGuesses(wait time.Duration) error {
+	secs := int((wait + time.Second - 1) / time.Second)
+	msg := fmt.Sprintf("Too many wrong passwords. Wait %d seconds before trying again.", secs)
+	return &portail.Error{Code: portail.ETOOMANYATTEMPTS, Message: msg, RetryAfter: secs,
+		Fields: []portail.FieldError{{Field: "current_password", Message: msg}}}
 }

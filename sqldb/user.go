@@ -269,7 +269,7 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		}
 		lang := c.Language
 		if lang == "" {
-			lang = "fr"
+			lang = portail.DefaultLanguage
 		}
 		id, err := tx.insert(`INSERT INTO users (account_id, username, username_key, full_name, email, email_key, role,
 			department_id, modules, status, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', ?, ?, ?)`,
@@ -361,7 +361,11 @@ func checkGrant(tx *Tx, acct *portail.Account, deptID int64, mods portail.Module
 	if !mods.SubsetOf(acct.Modules) {
 		v.Add("modules", "Grant only modules the account subscribes to.")
 	}
-	return v.Err()
+	err := v.Err()
+	if e, ok := err.(*portail.Error); ok {
+		e.Modules = mods &^ acct.Modules
+	}
+	return err
 }
 
 // UpdateUser changes a user's profile or access. A new address of the
@@ -384,7 +388,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 	var u *portail.User
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		if upd.Email != nil {
-			if err := lockUserForAddress(tx, id); err != nil {
+			if _, _, err := lockUser(tx, id); err != nil {
 				return err
 			}
 		}

@@ -17,13 +17,13 @@ func (s *Server) registerAPI() {
 		s.apiError(w, r, portail.Errorf(portail.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
 	})
 
-	s.handle("POST /api/v1/auth/login", s.apiLogin)
+	s.handle("POST /api/v1/auth/login", s.limitedAPI(limitLogin, s.apiLogin))
 	s.handle("POST /api/v1/auth/logout", s.apiLogout)
 	s.handle("POST /api/v1/auth/password", s.authedTemp(s.apiChangePassword))
-	s.handle("POST /api/v1/auth/forgot", s.apiForgot)
-	s.handle("POST /api/v1/auth/reset", s.apiReset)
-	s.handle("POST /api/v1/auth/invitation", s.apiAcceptInvitation)
-	s.handle("POST /api/v1/auth/email-confirm", s.apiConfirmEmail)
+	s.handle("POST /api/v1/auth/forgot", s.limitedAPI(limitForgot, s.apiForgot))
+	s.handle("POST /api/v1/auth/reset", s.limitedAPI(limitToken, s.apiReset))
+	s.handle("POST /api/v1/auth/invitation", s.limitedAPI(limitToken, s.apiAcceptInvitation))
+	s.handle("POST /api/v1/auth/email-confirm", s.limitedAPI(limitToken, s.apiConfirmEmail))
 	s.handle("GET /api/v1/me", s.authedTemp(s.apiMe))
 	s.handle("PATCH /api/v1/me", s.authed(s.apiPatchMe))
 	s.handle("GET /api/v1/me/api-keys", s.authed(s.apiListKeys))
@@ -171,7 +171,7 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, me *portail.User)
 }
 
 func (s *Server) apiPatchMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	upd, err := decodeUserPatch(w, r)
+	upd, _, err := decodeUserPatch(w, r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -264,7 +264,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *porta
 	}
 	u, err := s.Users.CreateUser(r.Context(), c)
 	if err != nil {
-		s.apiError(w, r, err)
+		s.apiError(w, r, moduleFields(err, req.Modules))
 		return
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
@@ -299,15 +299,15 @@ func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request, me *portail.
 }
 
 // decodeUserPatch reads a PATCH body: fields present are changed, and a
-// username is refused with username_immutable (U3).
-func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate, error) {
-	var upd portail.UserUpdate
+// username is refused with username_immutable (U3). It also returns the
+// module names as sent, for moduleFields.
+func decodeUserPatch(w http.ResponseWriter, r *http.Request) (upd portail.UserUpdate, modules []string, err error) {
 	var raw map[string]json.RawMessage
 	if err := readJSON(w, r, &raw); err != nil {
-		return upd, err
+		return upd, nil, err
 	}
 	if _, ok := raw["username"]; ok {
-		return upd, &portail.Error{Code: portail.EUSERNAMEIMMUTABLE, Message: "A username can never be changed.",
+		return upd, nil, &portail.Error{Code: portail.EUSERNAMEIMMUTABLE, Message: "A username can never be changed.",
 			Fields: []portail.FieldError{{Field: "username", Message: "A username can never be changed."}}}
 	}
 	var req struct {
@@ -322,7 +322,7 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate
 	}
 	body, _ := json.Marshal(raw)
 	if err := decodeJSON(body, &req); err != nil {
-		return upd, err
+		return upd, nil, err
 	}
 	var v portail.Validation
 	upd.FullName, upd.Email, upd.Language = req.FullName, req.Email, req.Language
@@ -348,10 +348,11 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (portail.UserUpdate
 		upd.DepartmentID = &d
 	}
 	if req.Modules != nil {
-		set := parseModules(*req.Modules, &v, "modules")
+		modules = *req.Modules
+		set := parseModules(modules, &v, "modules")
 		upd.Modules = &set
 	}
-	return upd, v.Err()
+	return upd, modules, v.Err()
 }
 
 func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
@@ -360,14 +361,14 @@ func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, me *portai
 		s.apiError(w, r, err)
 		return
 	}
-	upd, err := decodeUserPatch(w, r)
+	upd, modules, err := decodeUserPatch(w, r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	u, err := s.Users.UpdateUser(r.Context(), id, upd)
 	if err != nil {
-		s.apiError(w, r, err)
+		s.apiError(w, r, moduleFields(err, modules))
 		return
 	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))

@@ -93,9 +93,12 @@ func (s *Server) apiActivityCSV(w http.ResponseWriter, r *http.Request, me *port
 		s.apiError(w, r, err)
 		return
 	}
-	// Ask for the first page before writing anything, so that a refusal is
-	// still a proper problem response.
-	if _, _, err := s.Activity.ListActivity(r.Context(), portail.ActivityFilter{Limit: 1, UserID: f.UserID}); err != nil {
+	// Ask for the first page, with the whole filter (its cursor too),
+	// before writing anything, so that a refusal is still a proper problem
+	// response and not a 200 cut short.
+	probe := f
+	probe.Limit = 1
+	if _, _, err := s.Activity.ListActivity(r.Context(), probe); err != nil {
 		s.apiError(w, r, err)
 		return
 	}

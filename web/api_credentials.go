@@ -21,18 +21,21 @@ func (s *Server) apiForgot(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
-// forgot starts the work of a "forgot password" request after the answer:
-// the answer then takes the same time whether or not the login exists, and
-// says nothing either way (C4).
+// forgot queues the work of a "forgot password" request for after the
+// answer: the answer then takes the same time whether or not the login
+// exists, and says nothing either way (C4). When the queue is full the
+// request is dropped, and the answer is the same.
 func (s *Server) forgot(r *http.Request, login string) {
 	ctx := context.WithoutCancel(anonymous(r))
-	s.background.Go(func() {
+	if !s.background.submit(func() {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		if err := s.Credentials.ForgotPassword(ctx, login); err != nil {
 			s.Logger.Error("forgot password", "err", err)
 		}
-	})
+	}) {
+		s.background.logDrop(s.Logger, "forgot password")
+	}
 }
 
 func (s *Server) apiReset(w http.ResponseWriter, r *http.Request) {

@@ -157,6 +157,7 @@ func (e *env) uploadBody(t *testing.T, actor string, fields map[string]string, f
 	req, _ := http.NewRequest("POST", e.url+"/documents", rd)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.AddCookie(e.cookies[actor])
+	e.asBrowser(req)
 	resp, err := e.client.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -25,8 +25,7 @@ type reportJSON struct {
 	Rows []reportRowJSON `json:"rows"`
 }
 
-// reportRange reads from and to; without them the report covers the last
-// 30 days up to the end of today (UTC).
+// reportRange reads from and to, completed as portail.NewReportRange says.
 func reportRange(r *http.Request) (time.Time, time.Time, error) {
 	var v portail.Validation
 	q := r.URL.Query()
@@ -35,15 +34,8 @@ func reportRange(r *http.Request) (time.Time, time.Time, error) {
 	if err := v.Err(); err != nil {
 		return time.Time{}, time.Time{}, err
 	}
-	if to == nil {
-		end := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
-		to = &end
-	}
-	if from == nil {
-		start := to.AddDate(0, 0, -30)
-		from = &start
-	}
-	return from.UTC(), to.UTC(), nil
+	rg := portail.NewReportRange(from, to, time.Now())
+	return rg.From, rg.To, nil
 }
 
 func (s *Server) summary(r *http.Request) (reportJSON, error) {

@@ -188,6 +188,16 @@ func activate(t *testing.T, dialect, dsn string, ids []int64) {
 	}
 }
 
+// asBrowser sends Origin with an unsafe request, as browsers do: the
+// server refuses cookie-authenticated writes without it (or Sec-Fetch-Site).
+func (e *env) asBrowser(req *http.Request) {
+	switch req.Method {
+	case "GET", "HEAD", "OPTIONS":
+	default:
+		req.Header.Set("Origin", req.URL.Scheme+"://"+req.URL.Host)
+	}
+}
+
 // login signs who in through the API and keeps their cookie.
 func (e *env) login(t *testing.T, who string) {
 	t.Helper()
@@ -230,6 +240,7 @@ func (e *env) request(t *testing.T, actor, method, path, body string) (*http.Res
 			t.Fatalf("no session cookie for actor %q", actor)
 		}
 		req.AddCookie(c)
+		e.asBrowser(req)
 	}
 	resp, err := e.client.Do(req)
 	if err != nil {

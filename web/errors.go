@@ -28,6 +28,7 @@ var codeStatus = map[string]int{
 	portail.ETOOLARGE:               http.StatusRequestEntityTooLarge,
 	portail.ETOOMANYATTEMPTS:        http.StatusTooManyRequests,
 	portail.EINTERNAL:               http.StatusInternalServerError,
+	portail.EUNAVAILABLE:            http.StatusServiceUnavailable,
 }
 
 var codeTitle = map[string]string{
@@ -46,6 +47,7 @@ var codeTitle = map[string]string{
 	portail.ETOOLARGE:               "Too large",
 	portail.ETOOMANYATTEMPTS:        "Too many attempts",
 	portail.EINTERNAL:               "Internal error",
+	portail.EUNAVAILABLE:            "Service unavailable",
 }
 
 // problem is an RFC 9457 problem detail with the contract's members.
@@ -73,21 +75,37 @@ func StatusOf(err error) int {
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	code := portail.ErrorCode(err)
 	status := StatusOf(err)
-	if code == portail.EINTERNAL {
-		s.Logger.ErrorContext(r.Context(), "internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
-	}
+	s.logFailure(r, err)
 	p := problem{Type: "about:blank", Title: codeTitle[code], Status: status, Detail: portail.ErrorMessage(err), Code: code}
 	var e *portail.Error
 	if errors.As(err, &e) {
 		p.Errors, p.Plan, p.Limit = e.Fields, e.Plan, e.Limit
-		if e.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
-		}
 	}
+	setRetryAfter(w, err)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
+}
+
+// logFailure logs what the server, not the request, got wrong: internal
+// errors and an unreachable database, with their cause.
+func (s *Server) logFailure(r *http.Request, err error) {
+	switch portail.ErrorCode(err) {
+	case portail.EINTERNAL:
+		s.Logger.ErrorContext(r.Context(), "internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	case portail.EUNAVAILABLE:
+		s.Logger.WarnContext(r.Context(), "unavailable", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+}
+
+// setRetryAfter tells the client when to come back, for the errors that
+// say (too_many_attempts, unavailable): API and pages alike.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	var e *portail.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
 }
 
 func errorsAs(err error, target **portail.Error) bool { return errors.As(err, target) }

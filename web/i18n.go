@@ -42,7 +42,15 @@ func mustLoadCatalogs() map[string]map[string]string {
 	return out
 }
 
-var matcher = language.NewMatcher([]language.Tag{language.French, language.English, language.Dutch})
+// matcher matches Accept-Language against portail.Languages, in their
+// order, so the index it returns is one of them.
+var matcher = func() language.Matcher {
+	tags := make([]language.Tag, len(portail.Languages))
+	for i, l := range portail.Languages {
+		tags[i] = language.Make(l)
+	}
+	return language.NewMatcher(tags)
+}()
 
 // langCookie remembers the language chosen on the sign-in pages.
 const langCookie = "portail_lang"
@@ -62,13 +70,13 @@ func negotiate(r *http.Request, me *portail.User) string {
 	}
 	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	if err != nil || len(tags) == 0 {
-		return "fr"
+		return portail.DefaultLanguage
 	}
 	_, i, conf := matcher.Match(tags...)
 	if conf == language.No {
-		return "fr"
+		return portail.DefaultLanguage
 	}
-	return []string{"fr", "en", "nl"}[i]
+	return portail.Languages[i]
 }
 
 // translate returns the message in lang, formatted with args.

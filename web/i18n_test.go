@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"io/fs"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,5 +146,29 @@ func TestTranslateNumbers(t *testing.T) {
 		t.Errorf("a message with a number is not translated: %q", got)
 	} else if !strings.Contains(got, "12") {
 		t.Errorf("the number is lost: %q", got)
+	}
+}
+
+// TestNegotiate: the browser's languages are matched against
+// portail.Languages; without a match, or without any, the page speaks
+// portail.DefaultLanguage.
+func TestNegotiate(t *testing.T) {
+	for accept, want := range map[string]string{
+		"":                       portail.DefaultLanguage,
+		"de-DE,de;q=0.9":         portail.DefaultLanguage,
+		"not a header;;;":        portail.DefaultLanguage,
+		"nl-BE,nl;q=0.9":         "nl",
+		"en-US,fr;q=0.5":         "en",
+		"fr-BE,fr;q=0.9,en;q=.8": "fr",
+	} {
+		r := httptest.NewRequest("GET", "/login", nil)
+		r.Header.Set("Accept-Language", accept)
+		if got := negotiate(r, nil); got != want {
+			t.Errorf("Accept-Language %q: %q, want %q", accept, got, want)
+		}
+	}
+	r := httptest.NewRequest("GET", "/login?lang=nl", nil)
+	if got := negotiate(r, &portail.User{Language: "en"}); got != "en" {
+		t.Errorf("the user's own language comes first: %q", got)
 	}
 }

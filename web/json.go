@@ -36,7 +36,9 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
+	// Anything but the end after the value is trailing data; More alone
+	// would let a stray "}" or "]" through.
+	if _, end := dec.Token(); err == nil && end != io.EOF {
 		err = errors.New("trailing data")
 	}
 	if err == nil {
@@ -67,6 +69,35 @@ func jsonKind(k string) string {
 		return "true or false"
 	}
 	return "another type"
+}
+
+// moduleFields names the modules that err says the account lacks by
+// their place in the request's list, modules[i] (SPEC §9), where the
+// storage, which sees only the set, says modules.
+func moduleFields(err error, names []string) error {
+	var e *portail.Error
+	if !errors.As(err, &e) || e.Modules == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = nil
+	for _, f := range e.Fields {
+		if f.Field != "modules" {
+			out.Fields = append(out.Fields, f)
+			continue
+		}
+		named := false
+		for i, n := range names {
+			if m, ok := portail.ParseModule(n); ok && e.Modules.Has(m) {
+				out.Fields = append(out.Fields, portail.FieldError{Field: "modules[" + itoa(i) + "]", Message: f.Message})
+				named = true
+			}
+		}
+		if !named {
+			out.Fields = append(out.Fields, f)
+		}
+	}
+	return &out
 }
 
 // parseModules turns module names into a set, naming bad entries by index.

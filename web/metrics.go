@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -68,19 +67,38 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // observe records a finished request under its route pattern, never its
-// path: paths carry ids and would make a series per user.
+// path: paths carry ids and would make a series per user. Every label is
+// drawn from a fixed set, since each new value is a series kept for the
+// life of the process: the route is a registered pattern or "unmatched",
+// the method a standard one or "other" (a method is any token a client
+// cares to send), the status a code the handlers wrote.
 func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
 	route := r.Pattern
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
+	method := r.Method
+	if !knownMethod(method) {
+		method = "other"
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
 }
 
-// serve answers /metrics to loopback peers, or to anyone presenting the
-// metrics token when one is set: the series tell about traffic and must
-// not be public.
+// knownMethod reports whether m is one of the methods of RFC 9110 (and
+// PATCH); the server answers only these.
+func knownMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// serve answers /metrics to clients on this machine (loopbackClient: not
+// relayed by a proxy), or to anyone presenting the metrics token when one
+// is set: the series tell about traffic and must not be public.
 func (m *metrics) serve(token string, w http.ResponseWriter, r *http.Request) {
 	if token != "" {
 		got := []byte(r.Header.Get("Authorization"))
@@ -88,7 +106,7 @@ func (m *metrics) serve(token string, w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "metrics need Authorization: Bearer <metrics token>", http.StatusUnauthorized)
 			return
 		}
-	} else if ip := net.ParseIP(clientIP(r)); ip == nil || !ip.IsLoopback() {
+	} else if !loopbackClient(r) {
 		http.Error(w, "metrics are served to loopback only unless a metrics token is set", http.StatusForbidden)
 		return
 	}

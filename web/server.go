@@ -6,8 +6,8 @@ package web
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strconv"
@@ -52,21 +52,36 @@ type Server struct {
 	// MetricsToken, when set, opens /metrics to Bearer requests that
 	// carry it; otherwise /metrics answers loopback peers only.
 	MetricsToken string
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server (--trusted-proxies): from a peer in one of them, and only
+	// then, X-Forwarded-For names the client. Set before Handler.
+	TrustedProxies []netip.Prefix
 
-	mux        *http.ServeMux
-	routes     []string // every pattern served, for the OpenAPI test
-	pages      *pages
-	metrics    *metrics
-	background sync.WaitGroup // work that outlives its request
+	// Limits are the rates of the anonymous routes (DefaultLimits); set
+	// them before the first request.
+	Limits Limits
+
+	mux          *http.ServeMux
+	routes       []string // every pattern served, for the OpenAPI test
+	pages        *pages
+	metrics      *metrics
+	background   *workQueue // work that outlives its request
+	limitersOnce sync.Once
+	limiters     [limitClasses]*limiter
 }
 
-// Wait waits for the work that requests left running in the background;
+// Wait waits for the work that requests left queued in the background;
 // call it after the HTTP server has shut down.
-func (s *Server) Wait() { s.background.Wait() }
+func (s *Server) Wait() { s.background.close() }
+
+// DroppedWork counts the background jobs refused because the queue was
+// full: a flood, also logged.
+func (s *Server) DroppedWork() int64 { return s.background.dropped.Load() }
 
 // NewServer returns a server over svc; baseURL is the public address.
 func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
-	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics()}
+	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics(),
+		Limits: DefaultLimits(), background: newWorkQueue(queueWorkers, queueBacklog)}
 	s.pages = mustParsePages()
 	s.registerAPI()
 	s.registerUI()
@@ -85,12 +100,25 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 // Routes lists every pattern served.
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
-// Handler returns the root handler: recovery, logging, cross-origin
-// protection (CSRF) and security headers around the routes.
+// Handler returns the root handler: recovery, the client's address,
+// logging and metrics, security headers, the method check and cross-origin
+// protection (CSRF) around the routes.
 func (s *Server) Handler() http.Handler {
-	cop := http.NewCrossOriginProtection()
-	h := cop.Handler(s.mux)
-	return s.recoverer(s.logRequests(securityHeaders(h)))
+	h := s.csrf(s.mux)
+	return s.recoverer(s.withClient(s.logRequests(s.securityHeaders(knownMethods(h)))))
+}
+
+// knownMethods answers 501 to a method outside the standard ones before
+// any routing: no route serves them, and the mux would otherwise look
+// them up on every pattern.
+func knownMethods(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !knownMethod(r.Method) {
+			http.Error(w, "Method not implemented.", http.StatusNotImplemented)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -105,9 +133,17 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	// With an https public address, browsers are told to never try plain
+	// http again (two years, subdomains too). With an http one it is never
+	// sent: a browser reaching such a site through some https front would
+	// then refuse its plain http address.
+	hsts := s.secure()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
@@ -218,13 +254,13 @@ func (s *Server) setDeviceCookie(w http.ResponseWriter, token string) {
 		Secure: s.secure(), SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
 }
 
-// clientIP is the address of the peer.
+// clientIP is the address of the client: the peer's, or the one a
+// trusted proxy forwarded (withClient).
 func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if c, ok := r.Context().Value(clientKey{}).(client); ok {
+		return c.ip
 	}
-	return host
+	return peerIP(r)
 }
 
 // anonymous returns r's context with a caller that has only an address.

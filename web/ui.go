@@ -280,9 +280,8 @@ func (p *page) redirect(target string) { http.Redirect(p.w, p.r, target, http.St
 // for what they may not do.
 func (s *Server) pageError(p *page, err error) {
 	status := StatusOf(err)
-	if status == http.StatusInternalServerError {
-		s.Logger.ErrorContext(p.r.Context(), "internal error", "path", p.r.URL.Path, "err", err)
-	}
+	s.logFailure(p.r, err)
+	setRetryAfter(p.w, err)
 	v := p.view("Error")
 	v.Error = p.t(portail.ErrorMessage(err))
 	v.Data = status
@@ -320,15 +319,14 @@ func (p *page) failed(v *view, err error) int {
 			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
 		}
 	}
-	if StatusOf(err) == http.StatusInternalServerError {
-		p.s.Logger.ErrorContext(p.r.Context(), "internal error", "path", p.r.URL.Path, "err", err)
-	}
+	p.s.logFailure(p.r, err)
+	setRetryAfter(p.w, err)
 	return StatusOf(err)
 }
 
 func (s *Server) registerUI() {
 	static, _ := fs.Sub(staticFS, "static")
-	s.handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	s.handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(filesOnly{static})).ServeHTTP)
 	s.handle("GET /{$}", s.signedIn(s.uiHome))
 	s.registerAuthPages()
 	s.registerUserPages()
@@ -336,6 +334,22 @@ func (s *Server) registerUI() {
 	s.registerProfilePages()
 	s.registerActivityPages()
 	s.registerWorkPages()
+}
+
+// filesOnly is a file system whose directories do not exist, so that the
+// file server answers 404 instead of listing them.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return file, nil
 }
 
 func (s *Server) uiHome(p *page) {

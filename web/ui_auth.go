@@ -10,18 +10,18 @@ import (
 
 func (s *Server) registerAuthPages() {
 	s.handle("GET /login", s.anon(s.uiLogin))
-	s.handle("POST /login", s.anon(s.uiLoginPost))
+	s.handle("POST /login", s.anon(s.limitedPage(limitLogin, s.uiLoginPost)))
 	s.handle("POST /logout", s.uiLogout)
-	s.handle("GET /setup", s.anon(s.uiSetup))
-	s.handle("POST /setup", s.anon(s.uiSetupPost))
-	s.handle("GET /invitation", s.anon(s.uiInvitation))
-	s.handle("POST /invitation", s.anon(s.uiInvitationPost))
-	s.handle("GET /reset-password", s.anon(s.uiReset))
-	s.handle("POST /reset-password", s.anon(s.uiResetPost))
-	s.handle("GET /confirm-email", s.anon(s.uiConfirmEmail))
-	s.handle("POST /confirm-email", s.anon(s.uiConfirmEmailPost))
+	s.handle("GET /setup", s.anon(s.limitedPage(limitToken, s.uiSetup)))
+	s.handle("POST /setup", s.anon(s.limitedPage(limitToken, s.uiSetupPost)))
+	s.handle("GET /invitation", s.anon(s.limitedPage(limitToken, s.uiInvitation)))
+	s.handle("POST /invitation", s.anon(s.limitedPage(limitToken, s.uiInvitationPost)))
+	s.handle("GET /reset-password", s.anon(s.limitedPage(limitToken, s.uiReset)))
+	s.handle("POST /reset-password", s.anon(s.limitedPage(limitToken, s.uiResetPost)))
+	s.handle("GET /confirm-email", s.anon(s.limitedPage(limitToken, s.uiConfirmEmail)))
+	s.handle("POST /confirm-email", s.anon(s.limitedPage(limitToken, s.uiConfirmEmailPost)))
 	s.handle("GET /forgot", s.anon(s.uiForgot))
-	s.handle("POST /forgot", s.anon(s.uiForgotPost))
+	s.handle("POST /forgot", s.anon(s.limitedPage(limitForgot, s.uiForgotPost)))
 	s.handle("GET /password", s.signedIn(s.uiPassword))
 	s.handle("POST /password", s.signedIn(s.uiPasswordPost))
 }
@@ -251,7 +251,11 @@ func (s *Server) uiPassword(p *page) {
 func (s *Server) uiPasswordPost(p *page) {
 	if err := s.Auth.ChangePassword(p.ctx, p.r.PostFormValue("current_password"), p.r.PostFormValue("new_password")); err != nil {
 		v := p.view("Change password")
-		p.render(p.failed(&v, err), "password", v)
+		status := p.failed(&v, err)
+		if e, ok := err.(*portail.Error); ok && e.RetryAfter > 0 {
+			p.w.Header().Set("Retry-After", itoa(e.RetryAfter))
+		}
+		p.render(status, "password", v)
 		return
 	}
 	p.redirect("/?password=1")

@@ -83,10 +83,14 @@ func (s *Server) uiUsers(p *page) {
 	f.DepartmentID, _ = strconv.ParseInt(q.Get("department_id"), 10, 64)
 	f.Role, _ = portail.ParseRole(q.Get("role"))
 	f.Module, _ = portail.ParseModule(q.Get("module"))
+	status := http.StatusOK
 	users, next, err := s.Users.ListUsers(p.ctx, f)
 	if err != nil {
-		s.pageError(p, err)
-		return
+		// A refused filter (a search too long) is said next to its field,
+		// with the form kept.
+		if status = s.listFailed(p, &v, err); status == 0 {
+			return
+		}
 	}
 	depts, err := s.Departments.ListDepartments(p.ctx)
 	if err != nil {
@@ -98,7 +102,7 @@ func (s *Server) uiUsers(p *page) {
 	d.Sort = sortLinks(q, []string{"username", "full_name", "email", "created_at"})
 	d.NextQuery = nextQuery(q, next)
 	v.Data = d
-	p.render(http.StatusOK, "users", v)
+	p.render(status, "users", v)
 }
 
 // sortLink is a column header's link: the list in that column's order,

@@ -182,7 +182,7 @@ func (s *Server) uiDocument(p *page) {
 		func(id int64, d *itemData) (err error) {
 			d.Document, err = s.Documents.FindDocument(p.ctx, id)
 			if err == nil {
-				d.Final = d.Document.Status == portail.DocumentPosted || d.Document.Status == portail.DocumentFailed
+				d.Final = d.Document.Status.Final()
 			}
 			return err
 		}, s.Documents.DocumentHistory)
@@ -328,7 +328,7 @@ func (s *Server) uiLabel(p *page) {
 		func(id int64, d *itemData) (err error) {
 			d.Label, err = s.Labels.FindLabel(p.ctx, id)
 			if err == nil {
-				d.Final = d.Label.Status == portail.LabelDelivered || d.Label.Status == portail.LabelReturned
+				d.Final = d.Label.Status.Final()
 			}
 			return err
 		}, s.Labels.LabelHistory)

@@ -87,7 +87,7 @@ func runSetup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	username := fs.String("admin-username", "", "the first admin's username")
 	email := fs.String("admin-email", "", "the first admin's e-mail address")
 	fullName := fs.String("admin-full-name", "", "the first admin's full name (default: the username)")
-	language := fs.String("admin-language", "fr", "the first admin's language: fr, en or nl")
+	language := fs.String("admin-language", portail.DefaultLanguage, "the first admin's language: fr, en or nl")
 	pwStdin := fs.Bool("admin-password-stdin", false, "read the admin's password as one line on standard input")
 	baseURL := fs.String("base-url", env("PORTAIL_BASE_URL", "http://127.0.0.1:8080"), "public address of portail, for the invitation link (env PORTAIL_BASE_URL)")
 	if err := fs.Parse(args); err != nil {

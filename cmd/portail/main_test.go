@@ -74,7 +74,7 @@ const wait = 10 * time.Second
 // stored files in a temporary directory, never the default "data" of the
 // working directory. Empty values keep the environment out.
 func (s *site) serveFlags() []string {
-	return []string{"--addr", "127.0.0.1:0", "--base-url=", "--metrics-token=", "--db", s.dsn,
+	return []string{"--addr", "127.0.0.1:0", "--base-url=", "--metrics-token=", "--trusted-proxies=", "--db", s.dsn,
 		"--smtp", s.smtp.URL(), "--mail-from", "portail <no-reply@acme.test>",
 		"--session-idle", "1h", "--session-lifetime", "24h", "--password-min-length", "12",
 		"--outbox-interval", "20ms", "--outbox-retry", "100ms", "--simulator=false", "--data-dir", s.dataDir}
@@ -106,8 +106,6 @@ func startSite(t testing.TB, opts siteOptions) *site {
 // startApp is startSite on an account of the plan.
 //
 // Deprecated: use startSite; kept while branches merge.
-//
-//lint:ignore U1000 the branches being merged call it.
 func startApp(t *testing.T, dialect, plan string) *site {
 	t.Helper()
 	return startSite(t, siteOptions{Dialect: dialect, Plan: plan})

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"portail"
 	"portail/mail"
 	"portail/sqldb"
 )
@@ -35,6 +36,9 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	outbox := sqldb.NewOutboxService(d)
 	switch args[0] {
 	case "list":
+		if *limit < 1 || *limit > portail.MaxPageSize {
+			return fmt.Errorf("--limit: want 1 to %d", portail.MaxPageSize)
+		}
 		emails, _, err := outbox.ListAll(ctx, *limit, "")
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -53,6 +54,9 @@ type Config struct {
 	SimulatorInterval time.Duration
 	// MetricsToken opens /metrics to non-loopback scrapers that send it.
 	MetricsToken string
+	// TrustedProxies are the reverse proxies' networks, comma-separated
+	// CIDRs: only from them is X-Forwarded-For believed.
+	TrustedProxies string
 	// Now is the clock of the database and the jobs; nil is time.Now.
 	// No flag sets it: tests do.
 	Now func() time.Time
@@ -145,6 +149,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.BaseURL, "base-url", env("PORTAIL_BASE_URL", ""), "public address, the only source of links in e-mails (env PORTAIL_BASE_URL; default http://ADDR)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("PORTAIL_MAIL_FROM", "portail <no-reply@localhost>"), "sender of e-mails (env PORTAIL_MAIL_FROM)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("PORTAIL_METRICS_TOKEN", ""), "bearer token for /metrics from other hosts; without it /metrics answers loopback only (env PORTAIL_METRICS_TOKEN)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PORTAIL_TRUSTED_PROXIES", ""), "reverse proxies in front of portail, comma-separated CIDRs like 127.0.0.1/32,10.0.0.0/8: from them only, X-Forwarded-For names the client (env PORTAIL_TRUSTED_PROXIES; default none)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", 8*time.Hour, "end sessions unused this long")
 	fs.DurationVar(&c.SessionLifetime, "session-lifetime", 7*24*time.Hour, "end sessions this old")
 	fs.IntVar(&c.PasswordMinLen, "password-min-length", password.DefaultMinLength, "minimum password length")
@@ -181,6 +186,11 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 // Open listens, then builds the portal; it does not serve yet, so that the
 // address is known (port 0 in tests).
 func (m *Main) Open(ctx context.Context) error {
+	// A malformed network stops serve before it listens.
+	proxies, err := web.ParseTrustedProxies(m.Config.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
@@ -200,7 +210,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
 		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", base)
 	}
-	if m.portal, err = newPortal(ctx, m.Config, baseURL, m.Stdout, m.Logger); err != nil {
+	if m.portal, err = newPortal(ctx, m.Config, baseURL, proxies, m.Stdout, m.Logger); err != nil {
 		return err
 	}
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
@@ -233,8 +243,10 @@ type portal struct {
 }
 
 // newPortal opens the database of cfg and wires the services, the server and
-// the jobs; links in e-mails and pages are on baseURL. The caller closes it.
-func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, stdout io.Writer, logger *slog.Logger) (*portal, error) {
+// the jobs; links in e-mails and pages are on baseURL, and X-Forwarded-For
+// is believed from proxies only (both parsed from cfg by Open, which checks
+// them before it listens). The caller closes it.
+func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []netip.Prefix, stdout io.Writer, logger *slog.Logger) (*portal, error) {
 	db, err := sqldb.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -269,6 +281,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, stdout io.Writ
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping
 	a.Server.MetricsToken = cfg.MetricsToken
+	a.Server.TrustedProxies = proxies
 	a.Server.CountOutbox(a.Outbox.CountUnsent)
 
 	keep := cfg.ActivityRetention

@@ -8,10 +8,14 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"portail/internal/racetest"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -61,5 +65,27 @@ func DSN(tb testing.TB, dialect string) string {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// SlowDSN is DSN, but for PostgreSQL the connections go through a loopback
+// proxy that delays every packet by delay in each direction, as a database
+// on another machine would: the window between a check and its act widens
+// and races show. SQLite, in process, gets its plain DSN.
+func SlowDSN(tb testing.TB, dialect string, delay time.Duration) string {
+	tb.Helper()
+	dsn := DSN(tb, dialect)
+	if dialect == "sqlite" {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	target := u.Host
+	if u.Port() == "" {
+		target = net.JoinHostPort(u.Hostname(), "5432")
+	}
+	u.Host = racetest.NewDelayProxy(tb, target, delay).Addr()
 	return u.String()
 }
