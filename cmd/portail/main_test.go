@@ -103,14 +103,6 @@ func startSite(t testing.TB, opts siteOptions) *site {
 	return s
 }
 
-// startApp is startSite on an account of the plan.
-//
-// Deprecated: use startSite; kept while branches merge.
-func startApp(t *testing.T, dialect, plan string) *site {
-	t.Helper()
-	return startSite(t, siteOptions{Dialect: dialect, Plan: plan})
-}
-
 // serve starts another serve process on the site's database and files.
 func (s *site) serve() *Main {
 	t := s.t
