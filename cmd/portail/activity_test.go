@@ -18,7 +18,7 @@ func TestActivityLog(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			a := startApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"})
 			admin := a.client()
 			admin.login("boss", "not the password").must(t, 401)
 			admin.login("boss", adminPassword).must(t, 200)

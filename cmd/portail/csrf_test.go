@@ -14,7 +14,7 @@ import (
 // tells it from a forged cross-site one. Requests with an API key carry
 // no ambient credential and need neither.
 func TestPostsWithoutOrigin(t *testing.T) {
-	a := startApp(t, "sqlite", "gold")
+	a := startSite(t, siteOptions{Plan: "gold"})
 	jar, _ := cookiejar.New(nil)
 	bare := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	send := func(method, path, contentType, body string, header ...string) (int, string) {

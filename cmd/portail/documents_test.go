@@ -2,18 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
-	"portail/internal/smtptest"
 	"portail/internal/testdb"
 	"portail/web"
 )
@@ -26,7 +22,7 @@ func TestDocumentFlags(t *testing.T) {
 	if m.Config.MaxUpload != web.DefaultMaxUpload || !m.Config.Simulator || m.Config.SimulatorInterval != 5*time.Second {
 		t.Errorf("defaults: %+v", m.Config)
 	}
-	if got := m.dataDir(); got != "data" {
+	if got := m.Config.dataDir(); got != "data" {
 		t.Errorf("data dir beside data/portail.db: %q", got)
 	}
 	t.Setenv("PORTAIL_MAX_UPLOAD", "1MB")
@@ -35,52 +31,26 @@ func TestDocumentFlags(t *testing.T) {
 	if err := m.ParseFlags([]string{"--db", "sqlite:/srv/portail/p.db"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if m.Config.MaxUpload != 1<<20 || m.Config.Simulator || m.dataDir() != "/srv/portail" {
-		t.Errorf("from the environment: %+v, data dir %q", m.Config, m.dataDir())
+	if m.Config.MaxUpload != 1<<20 || m.Config.Simulator || m.Config.dataDir() != "/srv/portail" {
+		t.Errorf("from the environment: %+v, data dir %q", m.Config, m.Config.dataDir())
 	}
 	m = NewMain()
 	if err := m.ParseFlags([]string{"--max-upload", "512KiB", "--simulator=true", "--simulator-interval", "1m",
 		"--db", "postgres://x/y", "--data-dir", "/var/lib/portail"}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if m.Config.MaxUpload != 512<<10 || !m.Config.Simulator || m.Config.SimulatorInterval != time.Minute || m.dataDir() != "/var/lib/portail" {
+	if m.Config.MaxUpload != 512<<10 || !m.Config.Simulator || m.Config.SimulatorInterval != time.Minute || m.Config.dataDir() != "/var/lib/portail" {
 		t.Errorf("from flags: %+v", m.Config)
 	}
 	m = NewMain()
-	if err := m.ParseFlags([]string{"--db", "postgres://x/y"}, io.Discard); err != nil || m.dataDir() != "data" {
-		t.Errorf("PostgreSQL without --data-dir: %q %v", m.dataDir(), err)
+	if err := m.ParseFlags([]string{"--db", "postgres://x/y"}, io.Discard); err != nil || m.Config.dataDir() != "data" {
+		t.Errorf("PostgreSQL without --data-dir: %q %v", m.Config.dataDir(), err)
 	}
 	for _, bad := range []string{"", "-1", "20XB", "MB", "0"} {
 		if err := NewMain().ParseFlags([]string{"--max-upload", bad}, io.Discard); err == nil {
 			t.Errorf("--max-upload %q accepted", bad)
 		}
 	}
-}
-
-// serveSimulating starts a serve process on a's database with the
-// simulator on and files under dataDir.
-func (a *app) serveSimulating(dataDir string) *Main {
-	t := a.t
-	t.Helper()
-	m := NewMain()
-	m.Stdout = io.Discard
-	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.Config = Config{Addr: "127.0.0.1:0", DB: a.dsn, SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
-		DataDir: dataDir, Simulator: true, SimulatorInterval: 30 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-		m.Close()
-	})
-	return m
 }
 
 // TestDocumentsThroughTwoProcesses: two serve processes share one database
@@ -90,16 +60,12 @@ func TestDocumentsThroughTwoProcesses(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			a := &app{t: t, smtp: smtptest.Start(t), dsn: testdb.DSN(t, dialect)}
-			if err := run(context.Background(), []string{"setup", "--db", a.dsn, "--account", "Acme", "--plan", "gold",
-				"--admin-username", "boss", "--admin-email", "boss@acme.test", "--admin-password-stdin"},
-				strings.NewReader(adminPassword+"\n"), io.Discard, io.Discard); err != nil {
-				t.Fatal(err)
-			}
-			dataDir := t.TempDir() // shared, as a network file system would be
-			first, second := a.serveSimulating(dataDir), a.serveSimulating(dataDir)
+			// Both processes run the simulator and share the site's files,
+			// as a network file system would.
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold", Flags: []string{"--simulator=true", "--simulator-interval", "30ms"}})
+			second := a.serve()
 			clients := []*client{a.client(), a.client()}
-			clients[0].base, clients[1].base = first.URL(), second.URL()
+			clients[1].base = second.URL()
 			// One login at a time (C6): the second process gets an API key.
 			clients[0].login("boss", adminPassword).must(t, 200)
 			clients[1].bearer = clients[0].do("POST", "/api/v1/me/api-keys", map[string]string{"name": "second"}).must(t, 201).body["key"].(string)

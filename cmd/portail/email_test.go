@@ -14,14 +14,14 @@ import (
 // emailEnv is an account with an admin signed in and helpers to make users,
 // for the e-mail change scenarios.
 type emailEnv struct {
-	a     *app
+	a     *site
 	admin *client
 	dept  int64
 	n     int
 }
 
 func newEmailEnv(t *testing.T, dialect string) *emailEnv {
-	a := startApp(t, dialect, "enterprise")
+	a := startSite(t, siteOptions{Dialect: dialect, Plan: "enterprise"})
 	admin := a.client()
 	admin.login("boss", adminPassword).must(t, 200)
 	admin.do("PUT", "/api/v1/account/subscription", map[string]any{"extra_seats": 20}).must(t, 200)

@@ -20,7 +20,7 @@ func fieldsOf(r response) string {
 // error on limit, the outbox too, rather than answering another number
 // of items than asked.
 func TestListLimitRefused(t *testing.T) {
-	a := startApp(t, "sqlite", "gold")
+	a := startSite(t, siteOptions{Plan: "gold"})
 	boss := a.client()
 	boss.login("boss", adminPassword).must(t, 200)
 	for _, path := range []string{"/api/v1/users", "/api/v1/activity", "/api/v1/outbox"} {
@@ -37,7 +37,7 @@ func TestListLimitRefused(t *testing.T) {
 // TestModuleFieldPath: a module the account does not subscribe to is
 // named by its place in the request, modules[i] (SPEC §9).
 func TestModuleFieldPath(t *testing.T) {
-	a := startApp(t, "sqlite", "gold")
+	a := startSite(t, siteOptions{Plan: "gold"})
 	boss := a.client()
 	boss.login("boss", adminPassword).must(t, 200)
 	boss.do("PUT", "/api/v1/account/subscription", map[string]any{"modules": []string{"mail"}}).must(t, 200)

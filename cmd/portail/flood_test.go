@@ -238,7 +238,7 @@ var floodBytes = uint64(64<<20 + password.Concurrency()*2*19<<20)
 func TestAnonymousFlood(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"})
 			hc := floodClient("127.0.0.1", floodClients)
 			user := floodClient("127.0.0.2", 1)
 			for _, r := range floodRoutes {
@@ -285,8 +285,9 @@ func TestAnonymousFlood(t *testing.T) {
 func TestForgotFloodQueueOnly(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startApp(t, dialect, "gold")
-			a.main.Server.Limits.Forgot.PerAddress.Burst, a.main.Server.Limits.Forgot.Global.Burst = 0, 0
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold", Opened: func(m *Main) {
+				m.Server.Limits.Forgot.PerAddress.Burst, m.Server.Limits.Forgot.Global.Burst = 0, 0
+			}})
 			// A real user's login: every job takes the write transaction.
 			r := floodRoute{name: "forgot", method: "POST", path: "/api/v1/auth/forgot", body: `{"login":"boss"}`}
 			res := flood(t, floodClient("127.0.0.1", floodClients), a.url, r, floodRequests)

@@ -14,12 +14,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,34 +26,31 @@ import (
 
 	"runtime/metrics"
 
-	"portail/internal/smtptest"
 	"portail/internal/testdb"
 	"portail/password"
 	"portail/web"
 )
 
-// ldApp is a serve process for benchmarks: startApp and app.serve take a
-// *testing.T, these helpers take a testing.TB and never call Fatal off the
-// benchmark's goroutine.
-type ldApp struct {
-	tb   testing.TB
-	main *Main
-	url  string
-	smtp *smtptest.Server
-	// admin is boss's session cookie value.
-	admin string
-	// meMu guards meServer: the time the server spent in each GET
-	// /api/v1/me handler, measured around the whole handler chain.
-	meMu     sync.Mutex
-	meServer []time.Duration
+// The helpers here never call Fatal off the benchmark's goroutine.
+
+// liftLoginLimit is the Opened hook of the sign-in benchmarks, which
+// measure sign-in itself, many logins a second from one loopback address:
+// the per-process limit of anonymous routes would answer most of them 429.
+func liftLoginLimit(m *Main) { m.Server.Limits.Login = web.Limit{} }
+
+// meTimer keeps the time the server spent in each GET /api/v1/me handler,
+// measured around the whole handler chain.
+type meTimer struct {
+	mu sync.Mutex // guards d
+	d  []time.Duration
 }
 
-// takeMe returns and clears the server-side /me durations.
-func (a *ldApp) takeMe() []time.Duration {
-	a.meMu.Lock()
-	defer a.meMu.Unlock()
-	d := a.meServer
-	a.meServer = nil
+// take returns and clears the server-side /me durations, sorted.
+func (mt *meTimer) take() []time.Duration {
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	d := mt.d
+	mt.d = nil
 	slices.Sort(d)
 	return d
 }
@@ -65,34 +60,9 @@ type ldUser struct {
 	name, password string
 }
 
-func ldStart(tb testing.TB, dialect string) *ldApp {
-	tb.Helper()
-	dsn := testdb.DSN(tb, dialect)
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"setup", "--db", dsn, "--account", "Acme", "--plan", "enterprise",
-		"--admin-username", "boss", "--admin-email", "boss@acme.test", "--admin-password-stdin"},
-		strings.NewReader(adminPassword+"\n"), &out, io.Discard)
-	if err != nil {
-		tb.Fatalf("setup: %v\n%s", err, out.String())
-	}
-	a := &ldApp{tb: tb, smtp: smtptest.Start(tb)}
-	m := NewMain()
-	m.Stdout = io.Discard
-	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.Config = Config{Addr: "127.0.0.1:0", DB: dsn, SMTP: a.smtp.URL(), MailFrom: "portail <no-reply@acme.test>",
-		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
-		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		cancel()
-		tb.Fatal(err)
-	}
-	// These benchmarks measure sign-in itself, many logins a second from
-	// one loopback address: the per-process limit of anonymous routes
-	// would answer most of them 429.
-	m.Server.Limits.Login = web.Limit{}
-	inner := m.http.Handler
-	m.http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// wrap wraps the server's handler to time each GET /api/v1/me.
+func (mt *meTimer) wrap(inner http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/v1/me" {
 			inner.ServeHTTP(w, r)
 			return
@@ -100,21 +70,10 @@ func ldStart(tb testing.TB, dialect string) *ldApp {
 		t0 := time.Now()
 		inner.ServeHTTP(w, r)
 		d := time.Since(t0)
-		a.meMu.Lock()
-		a.meServer = append(a.meServer, d)
-		a.meMu.Unlock()
+		mt.mu.Lock()
+		mt.d = append(mt.d, d)
+		mt.mu.Unlock()
 	})
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("run: %v", err)
-		}
-		m.Close()
-	})
-	a.main, a.url = m, m.URL()
-	return a
 }
 
 // ldClient returns an HTTP client of its own transport, keeping up to n
@@ -174,33 +133,31 @@ func ldLogin(hc *http.Client, base string, u ldUser) (string, error) {
 	return cookie, nil
 }
 
-// must runs a request as the admin on the benchmark's goroutine.
-func (a *ldApp) must(method, path string, body any, want int) map[string]any {
-	a.tb.Helper()
-	status, raw, _, err := ldDo(http.DefaultClient, method, a.url+path, a.admin, body)
-	if err != nil || status != want {
-		a.tb.Fatalf("%s %s: %v %d %s, want %d", method, path, err, status, raw, want)
-	}
-	var m map[string]any
-	json.Unmarshal(raw, &m)
-	return m
-}
-
-// users signs boss in and creates n active users through the API, each
-// with a temporary password read from its e-mail (onboarding
-// temporary_password: the user is active and may sign in; only its other
-// requests than /me and the password change are refused until it picks
-// its own password, which no benchmark here needs).
-func (a *ldApp) users(n int) []ldUser {
-	tb := a.tb
+// ldUsers signs boss in and creates n active users of the site through
+// the API, each with a temporary password read from its e-mail
+// (onboarding temporary_password: the user is active and may sign in;
+// only its other requests than /me and the password change are refused
+// until it picks its own password, which no benchmark here needs). It
+// answers boss's session cookie and the users.
+func ldUsers(tb testing.TB, s *site, n int) (string, []ldUser) {
 	tb.Helper()
-	cookie, err := ldLogin(http.DefaultClient, a.url, ldUser{"boss", adminPassword})
+	admin, err := ldLogin(http.DefaultClient, s.url, ldUser{"boss", adminPassword})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a.admin = cookie
-	a.must("PUT", "/api/v1/account/subscription", map[string]any{"extra_seats": n}, http.StatusOK)
-	dept := a.must("POST", "/api/v1/departments", map[string]string{"name": "Load"}, http.StatusCreated)["id"]
+	// must runs a request as the admin on the benchmark's goroutine.
+	must := func(method, path string, body any, want int) map[string]any {
+		tb.Helper()
+		status, raw, _, err := ldDo(http.DefaultClient, method, s.url+path, admin, body)
+		if err != nil || status != want {
+			tb.Fatalf("%s %s: %v %d %s, want %d", method, path, err, status, raw, want)
+		}
+		var m map[string]any
+		json.Unmarshal(raw, &m)
+		return m
+	}
+	must("PUT", "/api/v1/account/subscription", map[string]any{"extra_seats": n}, http.StatusOK)
+	dept := must("POST", "/api/v1/departments", map[string]string{"name": "Load"}, http.StatusCreated)["id"]
 	// Creating a user hashes its temporary password: create in parallel.
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -209,7 +166,7 @@ func (a *ldApp) users(n int) []ldUser {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				name := fmt.Sprintf("load%03d", i)
-				status, raw, _, err := ldDo(http.DefaultClient, "POST", a.url+"/api/v1/users", a.admin, map[string]any{
+				status, raw, _, err := ldDo(http.DefaultClient, "POST", s.url+"/api/v1/users", admin, map[string]any{
 					"username": name, "full_name": "Load " + name, "email": name + "@acme.test", "role": "viewer",
 					"department_id": dept, "onboarding": "temporary_password", "language": "en"})
 				if err == nil && status != http.StatusCreated {
@@ -226,13 +183,13 @@ func (a *ldApp) users(n int) []ldUser {
 			tb.Fatal(errs[i])
 		}
 		name := fmt.Sprintf("load%03d", i)
-		msg := a.smtp.WaitFor(tb, name+"@acme.test", "temporary password", 30*time.Second)
+		msg := s.smtp.WaitFor(tb, name+"@acme.test", "temporary password", 30*time.Second)
 		users[i] = ldUser{name, msg.After("Password:")}
 		if len(users[i].password) < 12 {
 			tb.Fatalf("temporary password e-mail:\n%s", msg.Text)
 		}
 	}
-	return users
+	return admin, users
 }
 
 // ldArgon2Rate runs count verifies of a real hash (the cost parameters of
@@ -361,12 +318,12 @@ func BenchmarkLoginThroughput(b *testing.B) {
 	)
 	for _, dialect := range testdb.Dialects {
 		b.Run(dialect, func(b *testing.B) {
-			a := ldStart(b, dialect)
-			users := a.users(loginClients * usersPer)
+			s := startSite(b, siteOptions{Dialect: dialect, Plan: "enterprise", Opened: liftLoginLimit})
+			_, users := ldUsers(b, s, loginClients*usersPer)
 			hc := ldClient(2 * loginClients)
 			// Warm up: one login per client opens its connection.
 			for c := range loginClients {
-				if _, err := ldLogin(hc, a.url, users[c*usersPer]); err != nil {
+				if _, err := ldLogin(hc, s.url, users[c*usersPer]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -384,7 +341,7 @@ func BenchmarkLoginThroughput(b *testing.B) {
 						mine := make([]time.Duration, 0, loginRound/loginClients)
 						for i := range loginRound / loginClients {
 							t0 := time.Now()
-							if _, err := ldLogin(hc, a.url, users[c*usersPer+i%usersPer]); err != nil {
+							if _, err := ldLogin(hc, s.url, users[c*usersPer+i%usersPer]); err != nil {
 								errs.set(err)
 								return
 							}
@@ -439,12 +396,16 @@ func BenchmarkMeLatencyUnderLoginLoad(b *testing.B) {
 	)
 	for _, dialect := range testdb.Dialects {
 		b.Run(dialect, func(b *testing.B) {
-			a := ldStart(b, dialect)
-			users := a.users(stormClients)
-			me := ldClient(2) // boss's /me: a warm connection of its own
+			var me meTimer
+			s := startSite(b, siteOptions{Dialect: dialect, Plan: "enterprise", Opened: func(m *Main) {
+				liftLoginLimit(m)
+				m.http.Handler = me.wrap(m.http.Handler)
+			}})
+			admin, users := ldUsers(b, s, stormClients)
+			meClient := ldClient(2) // boss's /me: a warm connection of its own
 			getMe := func() (time.Duration, error) {
 				t0 := time.Now()
-				status, raw, _, err := ldDo(me, "GET", a.url+"/api/v1/me", a.admin, nil)
+				status, raw, _, err := ldDo(meClient, "GET", s.url+"/api/v1/me", admin, nil)
 				d := time.Since(t0)
 				if err == nil && status != http.StatusOK {
 					err = fmt.Errorf("GET /me: %d %s", status, raw)
@@ -456,7 +417,7 @@ func BenchmarkMeLatencyUnderLoginLoad(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			a.takeMe()
+			me.take()
 			var base []time.Duration
 			for start := time.Now(); len(base) < baseCount && time.Since(start) < baseMax; {
 				d, err := getMe()
@@ -466,7 +427,7 @@ func BenchmarkMeLatencyUnderLoginLoad(b *testing.B) {
 				base = append(base, d)
 			}
 			slices.Sort(base)
-			baseServer := a.takeMe()
+			baseServer := me.take()
 
 			storm := ldClient(2 * stormClients)
 			var errs ldErrs
@@ -485,7 +446,7 @@ func BenchmarkMeLatencyUnderLoginLoad(b *testing.B) {
 							if ctx.Err() != nil {
 								return
 							}
-							if _, err := ldLogin(storm, a.url, users[c]); err != nil {
+							if _, err := ldLogin(storm, s.url, users[c]); err != nil {
 								errs.set(err)
 								return
 							}
@@ -522,7 +483,7 @@ func BenchmarkMeLatencyUnderLoginLoad(b *testing.B) {
 			b.StopTimer()
 			errs.check(b)
 			slices.Sort(under)
-			underServer := a.takeMe()
+			underServer := me.take()
 			b.Logf("/me in the server's handler: idle p50 %.3f p99 %.3f ms; under load p50 %.3f p99 %.3f ms",
 				ldPercentile(baseServer, 0.5), ldPercentile(baseServer, 0.99), ldPercentile(underServer, 0.5), ldPercentile(underServer, 0.99))
 			p99, base99 := ldPercentile(under, 0.99), ldPercentile(base, 0.99)

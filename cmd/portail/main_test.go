@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,73 +19,116 @@ import (
 	"portail/internal/testdb"
 )
 
-// app is a serve process run in-process on a free port, as in production
-// but for the fast outbox poll, with a real SMTP server on loopback.
-type app struct {
-	t    *testing.T
-	main *Main
+// site is one portal served in process as `portail serve` would serve it,
+// through its flags, on a free loopback port, with a fresh database and a
+// real SMTP server on loopback: the one harness of the end-to-end tests
+// (API, pages, browser scenarios and benchmarks). More serve processes on
+// the same database start with serve.
+type site struct {
+	t    testing.TB
+	opts siteOptions
+	main *Main // the first process
 	url  string
 	smtp *smtptest.Server
 	dsn  string
-	// tune, when set, adjusts the configuration of each serve process.
-	tune func(*Config)
+	// dataDir holds the stored files of every process of the site, shared
+	// as a network file system would be.
+	dataDir string
+	// out is what the processes printed on their standard output.
+	out *syncBuffer
+}
+
+// siteOptions say how a site differs from the default one: SQLite, an
+// empty database, the flags of serveFlags.
+type siteOptions struct {
+	// Dialect is "sqlite" (default) or "postgres".
+	Dialect string
+	// DSN, when set, is the database to serve instead of a fresh one of
+	// Dialect (one reached through a proxy, say); it must be fresh too.
+	DSN string
+	// Plan, when set, has `portail setup` create the account Acme on that
+	// plan with its admin boss (boss@acme.test, adminPassword) before the
+	// site starts; empty leaves the database empty, for the first run.
+	Plan string
+	// Setup are more flags of `portail setup`: --trial, --admin-language…
+	Setup []string
+	// Flags are more flags of `portail serve`; they win over serveFlags.
+	Flags []string
+	// Now is the clock of the database and the jobs; nil is time.Now.
+	Now func() time.Time
+	// Config, when set, adjusts each process's configuration after its
+	// flags, for what no flag says.
+	Config func(*Config)
+	// Opened, when set, sees each process once it is open and before it
+	// serves: a benchmark wraps its handler or lifts a limit there.
+	Opened func(*Main)
 }
 
 const adminPassword = "correct horse battery staple"
 
-// startApp sets up an account "Acme" (plan, with an admin "boss") on a
-// fresh database of the dialect and serves it.
-func startApp(t *testing.T, dialect, plan string) *app {
-	t.Helper()
-	return startAppOnWith(t, testdb.DSN(t, dialect), plan, nil)
+// wait bounds every wait for an e-mail or a status in these tests.
+const wait = 10 * time.Second
+
+// serveFlags are the flags every process of a site gets first: as in
+// production but for the fast outbox poll, no simulator unless asked, and
+// stored files in a temporary directory, never the default "data" of the
+// working directory. Empty values keep the environment out.
+func (s *site) serveFlags() []string {
+	return []string{"--addr", "127.0.0.1:0", "--base-url=", "--metrics-token=", "--trusted-proxies=", "--db", s.dsn,
+		"--smtp", s.smtp.URL(), "--mail-from", "portail <no-reply@acme.test>",
+		"--session-idle", "1h", "--session-lifetime", "24h", "--password-min-length", "12",
+		"--outbox-interval", "20ms", "--outbox-retry", "100ms", "--simulator=false", "--data-dir", s.dataDir}
 }
 
-// startAppWith is startApp with tune applied to the configuration.
-func startAppWith(t *testing.T, dialect, plan string, tune func(*Config)) *app {
+// startSite serves a fresh site; everything it started ends with the test.
+func startSite(t testing.TB, opts siteOptions) *site {
 	t.Helper()
-	return startAppOnWith(t, testdb.DSN(t, dialect), plan, tune)
-}
-
-// startAppOn is startApp on the fresh database dsn.
-func startAppOn(t *testing.T, dsn, plan string) *app {
-	t.Helper()
-	return startAppOnWith(t, dsn, plan, nil)
-}
-
-func startAppOnWith(t *testing.T, dsn, plan string, tune func(*Config)) *app {
-	t.Helper()
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"setup", "--db", dsn, "--account", "Acme", "--plan", plan,
-		"--admin-username", "boss", "--admin-email", "boss@acme.test", "--admin-password-stdin"},
-		strings.NewReader(adminPassword+"\n"), &out, io.Discard)
-	if err != nil {
-		t.Fatalf("setup: %v\n%s", err, out.String())
+	if opts.Dialect == "" {
+		opts.Dialect = "sqlite"
 	}
-	a := &app{t: t, smtp: smtptest.Start(t), dsn: dsn, tune: tune}
-	a.main = a.serve()
-	return a
+	s := &site{t: t, opts: opts, dsn: opts.DSN, smtp: smtptest.Start(t), dataDir: t.TempDir(), out: &syncBuffer{}}
+	if s.dsn == "" {
+		s.dsn = testdb.DSN(t, opts.Dialect)
+	}
+	if opts.Plan != "" {
+		var out bytes.Buffer
+		args := append([]string{"setup", "--db", s.dsn, "--account", "Acme", "--plan", opts.Plan,
+			"--admin-username", "boss", "--admin-email", "boss@acme.test", "--admin-password-stdin"}, opts.Setup...)
+		if err := run(context.Background(), args, strings.NewReader(adminPassword+"\n"), &out, io.Discard); err != nil {
+			t.Fatalf("setup: %v\n%s", err, out.String())
+		}
+	}
+	s.main = s.serve()
+	s.url = s.main.URL()
+	return s
 }
 
-// serve starts another serve process on the app's database.
-func (a *app) serve() *Main {
-	t := a.t
+// serve starts another serve process on the site's database and files.
+func (s *site) serve() *Main {
+	t := s.t
 	t.Helper()
 	m := NewMain()
-	m.Stdout = io.Discard
+	m.Stdout = s.out
 	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("PORTAIL_TEST_LOG") != "" {
 		m.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	m.Config = Config{Addr: "127.0.0.1:0", DB: a.dsn, SMTP: a.smtp.URL(), MailFrom: "portail <no-reply@acme.test>",
-		SessionIdle: time.Hour, SessionLifetime: 24 * time.Hour, PasswordMinLen: 12,
-		OutboxInterval: 20 * time.Millisecond, OutboxRetry: 100 * time.Millisecond,
-		DataDir: t.TempDir()} // never the default "data" of the working directory
-	if a.tune != nil {
-		a.tune(&m.Config)
+	var stderr bytes.Buffer
+	if err := m.ParseFlags(append(s.serveFlags(), s.opts.Flags...), &stderr); err != nil {
+		t.Fatalf("serve flags: %v\n%s", err, stderr.String())
+	}
+	m.Config.Now = s.opts.Now
+	if s.opts.Config != nil {
+		s.opts.Config(&m.Config)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
+		cancel()
+		m.Close()
+		t.Fatalf("serve: %v", err)
+	}
+	if s.opts.Opened != nil {
+		s.opts.Opened(m)
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
@@ -94,46 +139,107 @@ func (a *app) serve() *Main {
 		}
 		m.Close()
 	})
-	if a.url == "" {
-		a.url = m.URL()
-	}
 	return m
 }
 
-// client is one browser or API client with its own cookies.
+// syncBuffer is an output that several processes write to at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// mail waits for the e-mail number n (counting from 1) to the address and
+// checks its subject.
+func (s *site) mail(to string, n int, subject string) smtptest.Message {
+	s.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		var got []smtptest.Message
+		for _, m := range s.smtp.Messages() {
+			if strings.EqualFold(m.To, to) {
+				got = append(got, m)
+			}
+		}
+		if len(got) >= n {
+			m := got[n-1]
+			if !strings.Contains(m.Subject, subject) {
+				s.t.Fatalf("e-mail %d to %s: subject %q, want one with %q", n, to, m.Subject, subject)
+			}
+			return m
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("e-mail %d to %s (%q) did not arrive within %s; %d arrived", n, to, subject, wait, len(got))
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// link returns the e-mail's link to path and checks it is on the site's
+// base URL.
+func (s *site) link(m smtptest.Message, path string) string {
+	s.t.Helper()
+	l := m.Link(path)
+	if !strings.HasPrefix(l, s.url+path) {
+		s.t.Fatalf("e-mail %q: link %q is not %s%s…\n%s", m.Subject, l, s.url, path, m.Text)
+	}
+	return l
+}
+
+// activate follows the link of an invited user's first e-mail over plain
+// HTTP and sets their password, as the invitation page's form would.
+func (s *site) activate(email, subject, password string) {
+	s.t.Helper()
+	tok := tokenOf(s.t, s.link(s.mail(email, 1, subject), "/invitation?token="))
+	follow := &http.Client{Transport: sameOrigin{http.DefaultTransport}}
+	res, err := follow.PostForm(s.url+"/invitation", url.Values{"token": {tok}, "new_password": {password}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	res.Body.Close()
+	if !strings.Contains(res.Request.URL.String(), "welcome") {
+		s.t.Fatalf("%s's invitation over HTTP ended at %s (%d)", email, res.Request.URL, res.StatusCode)
+	}
+}
+
+// client is one browser or API client with its own cookies; it does not
+// follow redirects, and sends Origin as a browser does.
 type client struct {
-	a      *app
+	a      *site
 	http   *http.Client
 	base   string
 	bearer string
 }
 
-func (a *app) client() *client {
+func (s *site) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{a: a, http: &http.Client{Jar: jar, Transport: browserOrigin{}, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}, base: a.url}
+	return &client{a: s, http: &http.Client{Jar: jar, Transport: sameOrigin{http.DefaultTransport},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, base: s.url}
 }
 
-// browserOrigin sends Origin with every unsafe request, as a browser does
-// with its form posts and fetches: the server refuses cookie-carrying
-// writes without it.
-type browserOrigin struct{ next http.RoundTripper }
+// sameOrigin sends the Origin of the request's own URL with every request
+// but GET and HEAD, as a browser does for a form or a fetch of its page,
+// unless the request names one: the server's cross-origin protection sees
+// what real pages send.
+type sameOrigin struct{ next http.RoundTripper }
 
-func (b browserOrigin) RoundTrip(r *http.Request) (*http.Response, error) {
-	next := b.next
-	if next == nil {
-		next = http.DefaultTransport
+func (o sameOrigin) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("Origin") == "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Origin", r.URL.Scheme+"://"+r.URL.Host)
 	}
-	switch r.Method {
-	case "GET", "HEAD", "OPTIONS":
-	default:
-		if r.Header.Get("Origin") == "" {
-			r = r.Clone(r.Context())
-			r.Header.Set("Origin", r.URL.Scheme+"://"+r.URL.Host)
-		}
-	}
-	return next.RoundTrip(r)
+	return o.next.RoundTrip(r)
 }
 
 // response is a decoded answer.
@@ -187,7 +293,7 @@ func (c *client) login(login, password string) response {
 func (r response) id() int64 { f, _ := r.body["id"].(float64); return int64(f) }
 
 // tokenOf extracts the token query parameter of a link.
-func tokenOf(t *testing.T, link string) string {
+func tokenOf(t testing.TB, link string) string {
 	t.Helper()
 	_, tok, ok := strings.Cut(link, "token=")
 	if !ok || tok == "" {

@@ -41,9 +41,9 @@ func behindProxy(t *testing.T, start func(addr, upstream string)) {
 	// URL, and the Origin browsers send.
 	addr := freeAddr(t)
 	proxy := "http://" + addr
-	a := startAppWith(t, "sqlite", "gold", func(c *Config) {
+	a := startSite(t, siteOptions{Plan: "gold", Config: func(c *Config) {
 		c.TrustedProxies, c.BaseURL = "127.0.0.1/32", proxy
-	})
+	}})
 	start(addr, a.main.URL())
 
 	boss := a.clientVia(proxy, "127.0.0.2")
@@ -133,13 +133,13 @@ func TestTrustedProxiesFlag(t *testing.T) {
 	}
 }
 
-// clientVia is a client that reaches the app through the proxy at base,
+// clientVia is a client that reaches the site through the proxy at base,
 // connecting from the local address from.
-func (a *app) clientVia(base, from string) *client {
+func (a *site) clientVia(base, from string) *client {
 	c := a.client()
 	c.base = base
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 10 * time.Second}
-	c.http.Transport = browserOrigin{next: &http.Transport{DialContext: d.DialContext}}
+	c.http.Transport = sameOrigin{next: &http.Transport{DialContext: d.DialContext}}
 	c.http.Timeout = time.Minute
 	return c
 }

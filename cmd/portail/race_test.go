@@ -19,15 +19,10 @@ import (
 // Race tests: every check-then-act of sign-in, tokens, seats and the
 // throttle, hit by a burst of requests whose last bytes leave together,
 // with PostgreSQL's connections slowed by a delay proxy so that the
-// window between the check and the act is that of a remote database.
+// window between the check and the act is that of a remote database: each
+// site serves testdb.SlowDSN.
 
 const raceDelay = 2 * time.Millisecond
-
-// startRaceApp is startApp on a database reached through the delay proxy.
-func startRaceApp(t *testing.T, dialect, plan string) *app {
-	t.Helper()
-	return startAppOn(t, testdb.SlowDSN(t, dialect, raceDelay), plan)
-}
 
 // request builds an API request with c's cookies, sent as the racetest
 // bursts send it: raw, so it carries the Origin a browser would.
@@ -73,7 +68,7 @@ func sessionCookie(r racetest.Response) *http.Cookie {
 }
 
 // live counts the session cookies of answers that still open /me.
-func (a *app) live(t *testing.T, rs []racetest.Response) (live, sessions int) {
+func (a *site) live(t *testing.T, rs []racetest.Response) (live, sessions int) {
 	t.Helper()
 	for _, r := range rs {
 		ck := sessionCookie(r)
@@ -99,7 +94,7 @@ func (a *app) live(t *testing.T, rs []racetest.Response) (live, sessions int) {
 func TestRaceOneSession(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startRaceApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{DSN: testdb.SlowDSN(t, dialect, raceDelay), Plan: "gold"})
 			const n = 8
 			browsers := make([]*client, n)
 			sources := make([]net.IP, n)
@@ -127,7 +122,7 @@ func TestRaceOneSession(t *testing.T) {
 
 // resetMail has an admin send user name a reset and returns its token and
 // code.
-func (a *app) resetMail(t *testing.T, admin *client, id int64, name string) (string, string) {
+func (a *site) resetMail(t *testing.T, admin *client, id int64, name string) (string, string) {
 	t.Helper()
 	before := countSubject(a, name, "renouveler")
 	admin.do("POST", fmt.Sprintf("/api/v1/users/%d/password-reset", id), nil).must(t, 202)
@@ -140,7 +135,7 @@ func (a *app) resetMail(t *testing.T, admin *client, id int64, name string) (str
 }
 
 // activeUser creates a user who completed their invitation.
-func (a *app) activeUser(t *testing.T, admin *client, name string) (int64, string) {
+func (a *site) activeUser(t *testing.T, admin *client, name string) (int64, string) {
 	t.Helper()
 	id := admin.do("POST", "/api/v1/users", map[string]any{"username": name, "full_name": "User " + name,
 		"email": name + "@acme.test", "role": "admin"}).must(t, 201).id()
@@ -157,7 +152,7 @@ func (a *app) activeUser(t *testing.T, admin *client, name string) (int64, strin
 func TestRaceResetDuringSignIn(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startRaceApp(t, dialect, "enterprise")
+			a := startSite(t, siteOptions{DSN: testdb.SlowDSN(t, dialect, raceDelay), Plan: "enterprise"})
 			admin := a.client()
 			admin.login("boss", adminPassword).must(t, 200)
 			id, pw := a.activeUser(t, admin, "victim")
@@ -183,11 +178,11 @@ func TestRaceResetDuringSignIn(t *testing.T) {
 func TestRaceRecoveryCodes(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startRaceApp(t, dialect, "gold")
 			// The per-process rate of the link routes would answer most of
 			// the burst 429 before storage sees it: the race under test is
 			// storage's, which holds with or without that rate.
-			a.main.Server.Limits.Token = web.Limit{}
+			a := startSite(t, siteOptions{DSN: testdb.SlowDSN(t, dialect, raceDelay), Plan: "gold",
+				Opened: func(m *Main) { m.Server.Limits.Token = web.Limit{} }})
 			admin := a.client()
 			admin.login("boss", adminPassword).must(t, 200)
 			me := admin.do("GET", "/api/v1/me", nil).must(t, 200).id()
@@ -221,7 +216,7 @@ func TestRaceRecoveryCodes(t *testing.T) {
 func TestThrottleBurst(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startRaceApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{DSN: testdb.SlowDSN(t, dialect, raceDelay), Plan: "gold"})
 			anon := a.client()
 			for _, names := range [][]string{{"boss", "boss@acme.test"}, {"nobody"}} {
 				rs := racetest.Burst(t, repeat(40, func(i int) *http.Request {
@@ -240,7 +235,7 @@ func TestThrottleBurst(t *testing.T) {
 func TestRaceChangePasswordThrottled(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startRaceApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{DSN: testdb.SlowDSN(t, dialect, raceDelay), Plan: "gold"})
 			thief := a.client() // holds a stolen session
 			thief.login("boss", adminPassword).must(t, 200)
 			rs := racetest.Burst(t, repeat(20, func(int) *http.Request {
@@ -268,7 +263,7 @@ func TestRaceChangePasswordThrottled(t *testing.T) {
 func TestRaceSeats(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startRaceApp(t, dialect, "gold") // 3 seats, the admin's taken
+			a := startSite(t, siteOptions{DSN: testdb.SlowDSN(t, dialect, raceDelay), Plan: "gold"}) // 3 seats, the admin's taken
 			admin := a.client()
 			admin.login("boss", adminPassword).must(t, 200)
 			rs := racetest.Burst(t, repeat(30, func(i int) *http.Request {

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
-	"portail/internal/smtptest"
 	"portail/internal/testdb"
 )
 
@@ -55,7 +51,7 @@ func TestSeatsGold(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			a := startApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"})
 			admin := a.client()
 			admin.login("boss", adminPassword).must(t, 200)
 			dept := admin.do("POST", "/api/v1/departments", map[string]string{"name": "Sales"}).must(t, 201).id()
@@ -138,21 +134,6 @@ func TestSeatsGold(t *testing.T) {
 	}
 }
 
-// startTrialApp is startApp with `portail setup --trial` (and more flags).
-func startTrialApp(t *testing.T, dialect, plan string, extra ...string) *app {
-	t.Helper()
-	dsn := testdb.DSN(t, dialect)
-	var out bytes.Buffer
-	args := append([]string{"setup", "--db", dsn, "--account", "Acme", "--plan", plan, "--trial",
-		"--admin-username", "boss", "--admin-email", "boss@acme.test", "--admin-password-stdin"}, extra...)
-	if err := run(context.Background(), args, strings.NewReader(adminPassword+"\n"), &out, io.Discard); err != nil {
-		t.Fatalf("setup: %v\n%s", err, out.String())
-	}
-	a := &app{t: t, smtp: smtptest.Start(t), dsn: dsn}
-	a.main = a.serve()
-	return a
-}
-
 // TestSeatsTrialSetup: `portail setup --trial` gives 10 seats until
 // trial_ends_at, 30 days ahead by default.
 func TestSeatsTrialSetup(t *testing.T) {
@@ -160,7 +141,7 @@ func TestSeatsTrialSetup(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			before := time.Now()
-			a := startTrialApp(t, dialect, "starter")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "starter", Setup: []string{"--trial"}})
 			admin := a.client()
 			admin.login("boss", adminPassword).must(t, 200)
 			acct := admin.do("GET", "/api/v1/account", nil).must(t, 200)
@@ -197,7 +178,7 @@ func TestSeatsTrialSetup(t *testing.T) {
 
 // TestSeatsTrialDays: --trial-days sets another length.
 func TestSeatsTrialDays(t *testing.T) {
-	a := startTrialApp(t, "sqlite", "gold", "--trial-days", "7")
+	a := startSite(t, siteOptions{Plan: "gold", Setup: []string{"--trial", "--trial-days", "7"}})
 	admin := a.client()
 	admin.login("boss", adminPassword).must(t, 200)
 	acct := admin.do("GET", "/api/v1/account", nil).must(t, 200)

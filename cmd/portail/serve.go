@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +57,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies' networks, comma-separated
 	// CIDRs: only from them is X-Forwarded-For believed.
 	TrustedProxies string
+	// Now is the clock of the database and the jobs; nil is time.Now.
+	// No flag sets it: tests do.
+	Now func() time.Time
 }
 
 // Days is a duration flag that also takes whole days: "60d".
@@ -111,18 +115,16 @@ func (b *Bytes) Set(s string) error {
 	return nil
 }
 
-// Main wires the parts of a serve process; end-to-end tests run it in
-// process on port 0.
+// Main is one serve process: its configuration, its listener and its portal;
+// end-to-end tests run it in process on port 0.
 type Main struct {
 	Config Config
 	Stdout io.Writer
 	Logger *slog.Logger
 
-	DB       *sqldb.DB
-	Server   *web.Server
+	*portal  // built by Open
 	listener net.Listener
 	http     *http.Server
-	jobs     []job
 }
 
 // job is background work that runs until its context ends.
@@ -181,9 +183,10 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	return fs.Parse(args)
 }
 
-// Open opens the database and builds the server; it listens but does not
-// serve yet, so that the address is known (port 0 in tests).
+// Open listens, then builds the portal; it does not serve yet, so that the
+// address is known (port 0 in tests).
 func (m *Main) Open(ctx context.Context) error {
+	// A malformed network stops serve before it listens.
 	proxies, err := web.ParseTrustedProxies(m.Config.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
@@ -207,65 +210,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
 		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", base)
 	}
-	if m.DB, err = sqldb.Open(ctx, m.Config.DB); err != nil {
+	if m.portal, err = newPortal(ctx, m.Config, baseURL, proxies, m.Stdout, m.Logger); err != nil {
 		return err
 	}
-	for _, c := range m.DB.KeyCollisions() {
-		m.Logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
-			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
-	}
-	m.DB.BaseURL = baseURL.String()
-	rules := password.Rules{MinLength: m.Config.PasswordMinLen}
-	auth := sqldb.NewAuthService(m.DB)
-	auth.Idle, auth.Lifetime, auth.Rules = m.Config.SessionIdle, m.Config.SessionLifetime, rules
-	creds := sqldb.NewCredentialService(m.DB)
-	creds.Rules = rules
-	outbox := sqldb.NewOutboxService(m.DB)
-	blobs := blob.Dir{Root: filepath.Join(m.dataDir(), "blobs")}
-	m.Server = web.NewServer(web.Services{
-		Auth:        auth,
-		Users:       sqldb.NewUserService(m.DB),
-		Departments: sqldb.NewDepartmentService(m.DB),
-		Accounts:    sqldb.NewAccountService(m.DB),
-		Credentials: creds,
-		Outbox:      outbox,
-		Activity:    sqldb.NewActivityService(m.DB),
-		Documents:   sqldb.NewDocumentService(m.DB, blobs),
-		Labels:      sqldb.NewLabelService(m.DB, blobs, pdf.Label),
-		Reports:     sqldb.NewReportService(m.DB),
-	}, baseURL, m.Logger)
-	m.Server.MaxUpload = int64(m.Config.MaxUpload)
-	if m.Config.ActivityRetention <= 0 {
-		m.Config.ActivityRetention = Days(portail.DefaultActivityRetention)
-	}
-	host, _ := os.Hostname()
-	holder := fmt.Sprintf("%s/%d/%p", host, os.Getpid(), m)
-	m.jobs = append(m.jobs, &jobs.Retention{Store: m.DB, Keep: m.Config.ActivityRetention.Duration(),
-		Holder: holder, Logger: m.Logger, Now: m.DB.Now},
-		&jobs.Purge{Store: m.DB, Tmp: blobs, Holder: holder, Logger: m.Logger, Now: m.DB.Now})
-	if m.Config.Simulator {
-		m.jobs = append(m.jobs, &jobs.Simulator{Store: sqldb.NewProcessingService(m.DB), Interval: m.Config.SimulatorInterval,
-			FailureRate: 0.05, Logger: m.Logger})
-	}
-	if m.Config.SMTP != "" {
-		mailer, err := mail.NewSMTP(m.Config.SMTP, m.Config.MailFrom)
-		if err != nil {
-			return err
-		}
-		m.jobs = append(m.jobs, &jobs.Delivery{Outbox: outbox, Mailer: mailer, Logger: m.Logger,
-			Interval: m.Config.OutboxInterval, RetryBase: m.Config.OutboxRetry})
-	} else {
-		fmt.Fprintln(m.Stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
-	}
-	m.Server.Ready = m.DB.Ping
-	m.Server.MetricsToken = m.Config.MetricsToken
-	m.Server.TrustedProxies = proxies
-	m.Server.CountOutbox(outbox.CountUnsent)
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
 
 	// First run: an empty database gets a one-time link to the setup page.
-	token, err := auth.CreateSetupToken(ctx)
+	token, err := m.auth.CreateSetupToken(ctx)
 	if err != nil {
 		return err
 	}
@@ -275,13 +227,99 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
+// portal is what one serve process runs, wired from its Config: the
+// database, the services over it, the web server and the background jobs.
+// newPortal is the only place that wires them, for `portail serve` and for
+// every end-to-end test alike.
+type portal struct {
+	DB     *sqldb.DB
+	Server *web.Server
+	// Outbox and Processing are the queues the jobs work through; tests
+	// read and move them with the same services.
+	Outbox     *sqldb.OutboxService
+	Processing *sqldb.ProcessingService
+	auth       *sqldb.AuthService
+	jobs       []job
+}
+
+// newPortal opens the database of cfg and wires the services, the server and
+// the jobs; links in e-mails and pages are on baseURL, and X-Forwarded-For
+// is believed from proxies only (both parsed from cfg by Open, which checks
+// them before it listens). The caller closes it.
+func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []netip.Prefix, stdout io.Writer, logger *slog.Logger) (*portal, error) {
+	db, err := sqldb.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Now != nil {
+		db.Now = cfg.Now
+	}
+	for _, c := range db.KeyCollisions() {
+		logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
+			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
+	}
+	db.BaseURL = baseURL.String()
+	a := &portal{DB: db, Outbox: sqldb.NewOutboxService(db), Processing: sqldb.NewProcessingService(db)}
+	rules := password.Rules{MinLength: cfg.PasswordMinLen}
+	a.auth = sqldb.NewAuthService(db)
+	a.auth.Idle, a.auth.Lifetime, a.auth.Rules = cfg.SessionIdle, cfg.SessionLifetime, rules
+	creds := sqldb.NewCredentialService(db)
+	creds.Rules = rules
+	blobs := blob.Dir{Root: filepath.Join(cfg.dataDir(), "blobs")}
+	a.Server = web.NewServer(web.Services{
+		Auth:        a.auth,
+		Users:       sqldb.NewUserService(db),
+		Departments: sqldb.NewDepartmentService(db),
+		Accounts:    sqldb.NewAccountService(db),
+		Credentials: creds,
+		Outbox:      a.Outbox,
+		Activity:    sqldb.NewActivityService(db),
+		Documents:   sqldb.NewDocumentService(db, blobs),
+		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
+		Reports:     sqldb.NewReportService(db),
+	}, baseURL, logger)
+	a.Server.MaxUpload = int64(cfg.MaxUpload)
+	a.Server.Ready = db.Ping
+	a.Server.MetricsToken = cfg.MetricsToken
+	a.Server.TrustedProxies = proxies
+	a.Server.CountOutbox(a.Outbox.CountUnsent)
+
+	keep := cfg.ActivityRetention
+	if keep <= 0 {
+		keep = Days(portail.DefaultActivityRetention)
+	}
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s/%d/%p", host, os.Getpid(), a)
+	a.jobs = append(a.jobs, &jobs.Retention{Store: db, Keep: keep.Duration(), Holder: holder, Logger: logger, Now: db.Now},
+		&jobs.Purge{Store: db, Tmp: blobs, Holder: holder, Logger: logger, Now: db.Now})
+	if cfg.Simulator {
+		a.jobs = append(a.jobs, &jobs.Simulator{Store: a.Processing, Interval: cfg.SimulatorInterval,
+			FailureRate: 0.05, Logger: logger})
+	}
+	if cfg.SMTP != "" {
+		mailer, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		a.jobs = append(a.jobs, &jobs.Delivery{Outbox: a.Outbox, Mailer: mailer, Logger: logger,
+			Interval: cfg.OutboxInterval, RetryBase: cfg.OutboxRetry})
+	} else {
+		fmt.Fprintln(stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *portal) Close() error { return a.DB.Close() }
+
 // dataDir is where stored files go: --data-dir, else beside the SQLite
 // file, else "data".
-func (m *Main) dataDir() string {
-	if m.Config.DataDir != "" {
-		return m.Config.DataDir
+func (c Config) dataDir() string {
+	if c.DataDir != "" {
+		return c.DataDir
 	}
-	if db := m.Config.DB; !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+	if db := c.DB; !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
 		return filepath.Dir(strings.TrimPrefix(db, "sqlite:"))
 	}
 	return "data"
@@ -322,10 +360,10 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database.
+// Close releases the portal.
 func (m *Main) Close() error {
-	if m.DB != nil {
-		return m.DB.Close()
+	if m.portal != nil {
+		return m.portal.Close()
 	}
 	return nil
 }

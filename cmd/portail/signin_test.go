@@ -11,10 +11,7 @@ import (
 	"time"
 
 	"portail/internal/testdb"
-	"portail/sqldb"
 )
-
-const wait = 10 * time.Second
 
 // TestSignIn drives invitations, temporary passwords, resets, sessions,
 // API keys and throttling through the API, reading the real e-mails from
@@ -23,7 +20,7 @@ func TestSignIn(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			a := startApp(t, dialect, "enterprise")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "enterprise"})
 			admin := a.client()
 			admin.login("boss", adminPassword).must(t, 200)
 			admin.do("PUT", "/api/v1/account/subscription", map[string]any{"extra_seats": 20}).must(t, 200)
@@ -262,7 +259,7 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
-func countSubject(a *app, name, subject string) int {
+func countSubject(a *site, name, subject string) int {
 	n := 0
 	for _, m := range a.smtp.Messages() {
 		if strings.EqualFold(m.To, name+"@acme.test") && strings.Contains(m.Subject, subject) {
@@ -278,7 +275,7 @@ func TestOutboxSurvivesSMTPOutage(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
-			a := startApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"})
 			admin := a.client()
 			admin.login("boss", adminPassword).must(t, 200)
 			dept := admin.do("POST", "/api/v1/departments", map[string]string{"name": "Ops"}).must(t, 201).id()
@@ -310,7 +307,7 @@ func TestOutboxSurvivesSMTPOutage(t *testing.T) {
 // TestTwoProcessesDeliverOnce: two serve processes on one PostgreSQL
 // deliver each e-mail exactly once.
 func TestTwoProcessesDeliverOnce(t *testing.T) {
-	a := startApp(t, "postgres", "enterprise")
+	a := startSite(t, siteOptions{Dialect: "postgres", Plan: "enterprise"})
 	second := a.serve()
 	admin := a.client()
 	admin.login("boss", adminPassword).must(t, 200)
@@ -337,12 +334,7 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 			t.Errorf("bulk%d got %d e-mails", i, c)
 		}
 	}
-	db, err := sqldb.Open(t.Context(), a.dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	emails, _, err := sqldb.NewOutboxService(db).ListAll(t.Context(), 200, "")
+	emails, _, err := a.main.Outbox.ListAll(t.Context(), 200, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +349,7 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 // successful sign-in from it, so that one valid account cannot clear the
 // way for more guesses at other names.
 func TestThrottleAddress(t *testing.T) {
-	a := startApp(t, "sqlite", "gold")
+	a := startSite(t, siteOptions{Plan: "gold"})
 	c := a.client()
 	for i := range 49 {
 		c.login(fmt.Sprintf("guess-%d", i), "wrong password here").must(t, 401)
@@ -375,7 +367,7 @@ func TestThrottleAddress(t *testing.T) {
 // the page, still gets in with the right password (C7: no lockout by an
 // attacker); a known browser that keeps guessing is throttled in its turn.
 func TestThrottleKnownBrowser(t *testing.T) {
-	a := startApp(t, "sqlite", "gold")
+	a := startSite(t, siteOptions{Plan: "gold"})
 	signIn := func(c *client, pw string) int {
 		return c.post("/login", url.Values{"login": {"boss"}, "password": {pw}}).status
 	}

@@ -75,7 +75,7 @@ func (c *client) signIn(t *testing.T, login, password string) {
 func TestPages(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"})
 			// The setup page creates the first account only, and only with
 			// its one-time token: an empty one is no way in.
 			anon := a.client()
@@ -196,7 +196,7 @@ func (c *client) upload(path string, fields map[string]string, fileName, content
 func TestWorkPages(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			a := startApp(t, dialect, "gold")
+			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"})
 			admin := a.client()
 			admin.signIn(t, "boss", adminPassword)
 			admin.post("/departments", url.Values{"name": {"Ventes"}}).must(t, http.StatusSeeOther)
@@ -234,7 +234,7 @@ func TestWorkPages(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	a := startApp(t, "sqlite", "gold")
+	a := startSite(t, siteOptions{Plan: "gold"})
 	c := a.client()
 	c.login("boss", adminPassword).must(t, http.StatusOK)
 	c.do("GET", "/api/v1/users/987654", nil).must(t, http.StatusNotFound)
