@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -258,22 +257,16 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
+// servingAddr finds the address serve logs once it listens.
+var servingAddr = regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`)
 
 // startServe runs `portail serve` on db and waits until /readyz answers.
 func startServe(t *testing.T, db string) *proc {
 	t.Helper()
-	addr := "127.0.0.1:" + freePort(t)
-	p := &proc{url: "http://" + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, "serve", "--db", db, "--addr", addr)
+	// Port 0: the server picks a free port and logs it, so no other test
+	// can take the port between a probe and the server's own listen.
+	p := &proc{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -292,6 +285,11 @@ func startServe(t *testing.T, db string) *proc {
 	})
 	deadline := time.Now().Add(15 * time.Second)
 	for {
+		if p.url == "" {
+			if m := servingAddr.FindStringSubmatch(p.stderr.String()); m != nil {
+				p.url = "http://" + m[1]
+			}
+		}
 		resp, err := http.Get(p.url + "/readyz")
 		if err == nil {
 			resp.Body.Close()
