@@ -5,11 +5,17 @@ package e2e
 // to errors, through the built binary.
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/base64"
+	"io"
+	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -322,8 +328,9 @@ func TestErrorsAreGeneric(t *testing.T) {
 			}
 			// Once the process has exited, everything it wrote has been read.
 			p.stop(t)
-			if !strings.Contains(p.stderr.String(), `"msg":"internal error"`) {
-				t.Error("the process log does not keep the internal error")
+			if log := p.stderr.String(); !strings.Contains(log, "internal error") ||
+				!strings.Contains(log, "no such table") && !strings.Contains(log, "does not exist") {
+				t.Errorf("the process log does not keep the internal error and its cause:\n%s", log)
 			}
 		})
 	}
@@ -419,5 +426,64 @@ func TestPasswordChangeNotice(t *testing.T) {
 			}
 			p.stop(t)
 		})
+	}
+}
+
+// TestStoredFilesPrivate (ASVS 12.4.1, 12.3.1): an upload is stored
+// under the data directory by its content's hash, never by its name, in
+// files and directories that other users of the machine cannot read.
+func TestStoredFilesPrivate(t *testing.T) {
+	db := dsn(t, "sqlite") // the data directory is the SQLite file's
+	setupAccount(t, db)
+	p := startServe(t, db)
+	c := &client{t: t, base: p.url}
+	signIn(t, c)
+	resp, body := c.json("POST", "/api/v1/departments", `{"name":"Ops"}`)
+	wantStatus(t, resp, body, 201)
+	dept := int64(body["id"].(float64))
+
+	const name = "invoice-e2e.pdf"
+	pdf := "%PDF-1.4\n% stored files are private\n%%EOF\n"
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField("department_id", strconv.FormatInt(dept, 10))
+	mw.WriteField("module", "mail")
+	fw, _ := mw.CreateFormFile("file", name)
+	io.WriteString(fw, pdf)
+	mw.Close()
+	resp, raw := c.do("POST", "/api/v1/documents", form.String(), http.Header{"Content-Type": {mw.FormDataContentType()}})
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, raw)
+	}
+	p.stop(t)
+
+	root := filepath.Join(filepath.Dir(db), "blobs")
+	found := false
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if perm := info.Mode().Perm(); perm&0o007 != 0 {
+			t.Errorf("%s has mode %v: other users of the machine reach it", path, perm)
+		}
+		if strings.Contains(d.Name(), "invoice") {
+			t.Errorf("%s is named after the upload", path)
+		}
+		if !d.IsDir() {
+			if b, err := os.ReadFile(path); err == nil && string(b) == pdf {
+				found = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Errorf("the upload is not stored under %s", root)
 	}
 }
