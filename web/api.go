@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"portail"
+	"portail/web/request"
 )
 
 func (s *Server) registerAPI() {
@@ -17,13 +18,13 @@ func (s *Server) registerAPI() {
 		s.apiError(w, r, portail.Errorf(portail.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
 	})
 
-	s.handle("POST /api/v1/auth/login", s.limitedAPI(limitLogin, s.apiLogin))
+	s.handle("POST /api/v1/auth/login", s.limitedAPI(request.LimitLogin, s.apiLogin))
 	s.handle("POST /api/v1/auth/logout", s.apiLogout)
 	s.handle("POST /api/v1/auth/password", s.authedTemp(s.apiChangePassword))
-	s.handle("POST /api/v1/auth/forgot", s.limitedAPI(limitForgot, s.apiForgot))
-	s.handle("POST /api/v1/auth/reset", s.limitedAPI(limitToken, s.apiReset))
-	s.handle("POST /api/v1/auth/invitation", s.limitedAPI(limitToken, s.apiAcceptInvitation))
-	s.handle("POST /api/v1/auth/email-confirm", s.limitedAPI(limitToken, s.apiConfirmEmail))
+	s.handle("POST /api/v1/auth/forgot", s.limitedAPI(request.LimitForgot, s.apiForgot))
+	s.handle("POST /api/v1/auth/reset", s.limitedAPI(request.LimitToken, s.apiReset))
+	s.handle("POST /api/v1/auth/invitation", s.limitedAPI(request.LimitToken, s.apiAcceptInvitation))
+	s.handle("POST /api/v1/auth/email-confirm", s.limitedAPI(request.LimitToken, s.apiConfirmEmail))
 	s.handle("GET /api/v1/me", s.authedTemp(s.apiMe))
 	s.handle("PATCH /api/v1/me", s.authed(s.apiPatchMe))
 	s.handle("GET /api/v1/me/api-keys", s.authed(s.apiListKeys))
@@ -123,23 +124,23 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	u, token, err := s.Auth.Login(anonymous(r), portail.Login{Login: req.Login, Password: req.Password, Device: knownDevice(r)})
+	u, token, err := s.Auth.Login(request.Anonymous(r), portail.Login{Login: req.Login, Password: req.Password, Device: request.KnownDevice(r)})
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	s.setSessionCookie(w, token)
+	s.cookies().SetSession(w, token)
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "password_change_required": u.PasswordChangeRequired})
 }
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
-	if sess, err := s.authenticate(r); err == nil {
-		if err := s.Auth.Logout(sess.ctx); err != nil {
+	if sess, err := request.Authenticate(r, s.Services); err == nil {
+		if err := s.Auth.Logout(sess.Ctx); err != nil {
 			s.apiError(w, r, err)
 			return
 		}
 	}
-	s.clearSessionCookie(w)
+	s.cookies().ClearSession(w)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -191,24 +192,8 @@ func (s *Server) apiPatchMe(w http.ResponseWriter, r *http.Request, me *portail.
 // --- users ---
 
 func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	q := r.URL.Query()
-	var v portail.Validation
-	f := portail.UserFilter{Status: q.Get("status"), Query: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
-	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v)
-	f.Limit = int(queryInt(q.Get("limit"), "limit", &v))
-	if role := q.Get("role"); role != "" {
-		var ok bool
-		if f.Role, ok = portail.ParseRole(role); !ok {
-			v.Add("role", "Use viewer, operator, department_admin or admin.")
-		}
-	}
-	if mod := q.Get("module"); mod != "" {
-		var ok bool
-		if f.Module, ok = portail.ParseModule(mod); !ok {
-			v.Add("module", "Use mail, parcels or classic.")
-		}
-	}
-	if err := v.Err(); err != nil {
+	f, err := request.UserFilter(r.URL.Query())
+	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -222,17 +207,6 @@ func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request, me *portai
 		items[i] = toUserJSON(u)
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
-}
-
-func queryInt(s, field string, v *portail.Validation) int64 {
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		v.Add(field, "Expected a positive whole number.")
-	}
-	return n
 }
 
 func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
@@ -259,7 +233,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *porta
 	}
 	c.Modules = parseModules(req.Modules, &v, "modules")
 	if err := v.Err(); err != nil {
-		s.apiError(w, r, mergeValidation(err, c.Validate()))
+		s.apiError(w, r, request.MergeValidation(err, c.Validate()))
 		return
 	}
 	u, err := s.Users.CreateUser(r.Context(), c)
@@ -271,21 +245,8 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *porta
 	writeJSON(w, http.StatusCreated, toUserJSON(u))
 }
 
-// mergeValidation joins the field errors of two validation errors.
-func mergeValidation(a, b error) error {
-	ea, _ := a.(*portail.Error)
-	eb, _ := b.(*portail.Error)
-	if eb == nil {
-		return a
-	}
-	if ea == nil {
-		return b
-	}
-	return &portail.Error{Code: portail.EINVALID, Message: ea.Message, Fields: append(append([]portail.FieldError(nil), eb.Fields...), ea.Fields...)}
-}
-
 func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -356,7 +317,7 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (upd portail.UserUp
 }
 
 func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -383,7 +344,7 @@ func (s *Server) apiReactivateUser(w http.ResponseWriter, r *http.Request, me *p
 }
 
 func (s *Server) userAction(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id int64) (*portail.User, error)) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -422,7 +383,7 @@ func (s *Server) apiListDepartments(w http.ResponseWriter, r *http.Request, me *
 }
 
 func (s *Server) apiGetDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -455,7 +416,7 @@ func (s *Server) apiCreateDepartment(w http.ResponseWriter, r *http.Request, me 
 }
 
 func (s *Server) apiPatchDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -3,12 +3,12 @@ package web
 import (
 	"encoding/csv"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"portail"
+	"portail/web/request"
 )
 
 type activityJSON struct {
@@ -37,38 +37,8 @@ func toActivityJSON(e *portail.Activity) activityJSON {
 		Type: string(e.Type), Detail: e.Detail, IP: e.IP, UserAgent: e.UserAgent, StartedAt: e.StartedAt, EndedAt: e.EndedAt}
 }
 
-// parseTime reads an RFC 3339 time or a YYYY-MM-DD date (UTC). A date as
-// the end of a range means the end of that day.
-func parseTime(s, field string, end bool, v *portail.Validation) *time.Time {
-	if s == "" {
-		return nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return &t
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		v.Add(field, "Use a date (2026-01-31) or an RFC 3339 time (2026-01-31T08:00:00Z).")
-		return nil
-	}
-	if end {
-		t = t.AddDate(0, 0, 1)
-	}
-	return &t
-}
-
-func activityFilter(q url.Values) (portail.ActivityFilter, error) {
-	var v portail.Validation
-	f := portail.ActivityFilter{Type: portail.ActivityType(q.Get("type")), Cursor: q.Get("cursor")}
-	f.UserID = queryInt(q.Get("user_id"), "user_id", &v)
-	f.Limit = int(queryInt(q.Get("limit"), "limit", &v))
-	f.From = parseTime(q.Get("from"), "from", false, &v)
-	f.To = parseTime(q.Get("to"), "to", true, &v)
-	return f, v.Err()
-}
-
 func (s *Server) apiListActivity(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	f, err := activityFilter(r.URL.Query())
+	f, err := request.ActivityFilter(r.URL.Query())
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -88,7 +58,7 @@ func (s *Server) apiListActivity(w http.ResponseWriter, r *http.Request, me *por
 // apiActivityCSV streams the log as CSV (RFC 4180), page by page, flushing
 // as it goes: an export of months of entries never sits in memory.
 func (s *Server) apiActivityCSV(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	f, err := activityFilter(r.URL.Query())
+	f, err := request.ActivityFilter(r.URL.Query())
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -7,6 +7,7 @@ import (
 
 	"portail"
 	"portail/mail"
+	"portail/web/request"
 )
 
 func (s *Server) apiForgot(w http.ResponseWriter, r *http.Request) {
@@ -26,7 +27,7 @@ func (s *Server) apiForgot(w http.ResponseWriter, r *http.Request) {
 // exists, and says nothing either way (C4). When the queue is full the
 // request is dropped, and the answer is the same.
 func (s *Server) forgot(r *http.Request, login string) {
-	ctx := context.WithoutCancel(anonymous(r))
+	ctx := context.WithoutCancel(request.Anonymous(r))
 	if !s.background.submit(func() {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
@@ -48,7 +49,7 @@ func (s *Server) apiReset(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.Credentials.ResetPassword(anonymous(r), req.Token, req.Code, req.NewPassword); err != nil {
+	if err := s.Credentials.ResetPassword(request.Anonymous(r), req.Token, req.Code, req.NewPassword); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -64,7 +65,7 @@ func (s *Server) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.Credentials.AcceptInvitation(anonymous(r), req.Token, req.NewPassword); err != nil {
+	if err := s.Credentials.AcceptInvitation(request.Anonymous(r), req.Token, req.NewPassword); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -82,7 +83,7 @@ func (s *Server) apiConfirmEmail(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.Credentials.ConfirmEmailChange(anonymous(r), req.Token); err != nil {
+	if err := s.Credentials.ConfirmEmailChange(request.Anonymous(r), req.Token); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -98,7 +99,7 @@ func (s *Server) apiResendInvitation(w http.ResponseWriter, r *http.Request, me 
 }
 
 func (s *Server) accepted(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id int64) error) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -157,7 +158,7 @@ func (s *Server) apiCreateKey(w http.ResponseWriter, r *http.Request, me *portai
 }
 
 func (s *Server) apiRevokeKey(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -195,13 +196,12 @@ func toEmailJSON(e *portail.Email, withText bool) emailJSON {
 }
 
 func (s *Server) apiListOutbox(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	var v portail.Validation
-	limit := int(queryInt(r.URL.Query().Get("limit"), "limit", &v))
-	if err := v.Err(); err != nil {
+	limit, cursor, err := request.Page(r.URL.Query())
+	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	emails, next, err := s.Outbox.ListEmails(r.Context(), limit, r.URL.Query().Get("cursor"))
+	emails, next, err := s.Outbox.ListEmails(r.Context(), limit, cursor)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -214,7 +214,7 @@ func (s *Server) apiListOutbox(w http.ResponseWriter, r *http.Request, me *porta
 }
 
 func (s *Server) apiGetOutbox(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

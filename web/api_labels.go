@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portail"
+	"portail/web/request"
 )
 
 type labelJSON struct {
@@ -33,13 +34,13 @@ func toLabelJSON(l *portail.Label) labelJSON {
 func (s *Server) labelCall(h apiHandler) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, me *portail.User) {
 		started := time.Now().UTC()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &request.StatusWriter{ResponseWriter: w}
 		h(sw, r, me)
 		ended := time.Now().UTC()
 		c := portail.CallerFrom(r.Context())
 		// The call happened even if the client has gone since: log it.
 		err := s.Activity.RecordActivity(context.WithoutCancel(r.Context()), portail.Activity{AccountID: c.Actor.AccountID, UserID: me.ID, ActorID: me.ID,
-			Type: portail.ActivityLabelRequest, Detail: r.Method + " " + r.URL.Path + " status=" + strconv.Itoa(sw.status),
+			Type: portail.ActivityLabelRequest, Detail: r.Method + " " + r.URL.Path + " status=" + strconv.Itoa(sw.Status),
 			IP: c.IP, UserAgent: c.UserAgent, StartedAt: &started, EndedAt: &ended})
 		if err != nil {
 			s.Logger.ErrorContext(r.Context(), "label request not logged", "err", err)
@@ -69,14 +70,8 @@ func (s *Server) apiCreateLabel(w http.ResponseWriter, r *http.Request, me *port
 }
 
 func (s *Server) apiListLabels(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	q := r.URL.Query()
-	var v portail.Validation
-	f := portail.LabelFilter{Status: portail.LabelStatus(q.Get("status")), Cursor: q.Get("cursor")}
-	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v)
-	f.Limit = int(queryInt(q.Get("limit"), "limit", &v))
-	f.From = parseTime(q.Get("from"), "from", false, &v)
-	f.To = parseTime(q.Get("to"), "to", true, &v)
-	if err := mergeValidation(v.Err(), f.Validate()); err != nil {
+	f, err := request.LabelFilter(r.URL.Query())
+	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -93,7 +88,7 @@ func (s *Server) apiListLabels(w http.ResponseWriter, r *http.Request, me *porta
 }
 
 func (s *Server) apiGetLabel(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -107,7 +102,7 @@ func (s *Server) apiGetLabel(w http.ResponseWriter, r *http.Request, me *portail
 }
 
 func (s *Server) apiLabelPDF(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	id, err := pathID(r)
+	id, err := request.PathID(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

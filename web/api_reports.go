@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portail"
+	"portail/web/request"
 )
 
 type reportRowJSON struct {
@@ -25,21 +26,8 @@ type reportJSON struct {
 	Rows []reportRowJSON `json:"rows"`
 }
 
-// reportRange reads from and to, completed as portail.NewReportRange says.
-func reportRange(r *http.Request) (time.Time, time.Time, error) {
-	var v portail.Validation
-	q := r.URL.Query()
-	from := parseTime(q.Get("from"), "from", false, &v)
-	to := parseTime(q.Get("to"), "to", true, &v)
-	if err := v.Err(); err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	rg := portail.NewReportRange(from, to, time.Now())
-	return rg.From, rg.To, nil
-}
-
 func (s *Server) summary(r *http.Request) (reportJSON, error) {
-	from, to, err := reportRange(r)
+	from, to, err := request.ReportRange(r.URL.Query())
 	if err != nil {
 		return reportJSON{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"portail"
+	"portail/web/request"
 )
 
 // csrf refuses forged cross-site requests. http.CrossOriginProtection
@@ -53,6 +54,6 @@ func unmarkedAmbientWrite(r *http.Request) bool {
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
 		return true
 	}
-	_, err := r.Cookie(cookieName)
+	_, err := r.Cookie(request.SessionCookie)
 	return err == nil
 }

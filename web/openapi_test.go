@@ -21,6 +21,7 @@ import (
 
 	"portail/internal/testdb"
 	"portail/sqldb"
+	"portail/web/request"
 )
 
 // The OpenAPI document (openapi.json) must describe exactly the API the
@@ -375,8 +376,8 @@ func TestOpenAPI(t *testing.T) {
 		global, _ := doc["security"].([]any)
 		schemes := asMap(asMap(doc["components"])["securitySchemes"])
 		cookie := asMap(schemes["cookieAuth"])
-		if cookie["type"] != "apiKey" || cookie["in"] != "cookie" || cookie["name"] != cookieName {
-			t.Errorf("securitySchemes.cookieAuth must be the %s cookie", cookieName)
+		if cookie["type"] != "apiKey" || cookie["in"] != "cookie" || cookie["name"] != request.SessionCookie {
+			t.Errorf("securitySchemes.cookieAuth must be the %s cookie", request.SessionCookie)
 		}
 		if bearer := asMap(schemes["bearerAuth"]); bearer["type"] != "http" || bearer["scheme"] != "bearer" {
 			t.Error("securitySchemes.bearerAuth must be http bearer")
@@ -419,13 +420,13 @@ func TestOpenAPI(t *testing.T) {
 			documented[s] = true
 		}
 		var missing, extra []string
-		for code := range codeStatus {
+		for _, code := range request.Codes() {
 			if !documented[code] {
 				missing = append(missing, code)
 			}
 		}
 		for code := range documented {
-			if _, ok := codeStatus[code]; !ok {
+			if !slices.Contains(request.Codes(), code) {
 				extra = append(extra, code)
 			}
 		}

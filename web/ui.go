@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"portail"
+	"portail/web/request"
 )
 
 //go:embed templates/*.html
@@ -173,7 +174,7 @@ func (s *Server) anon(h func(p *page)) http.HandlerFunc {
 			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode})
 		}
-		h(&page{s: s, w: w, r: r, lang: lang, ctx: anonymous(r)})
+		h(&page{s: s, w: w, r: r, lang: lang, ctx: request.Anonymous(r)})
 	}
 }
 
@@ -183,14 +184,14 @@ func (s *Server) anon(h func(p *page)) http.HandlerFunc {
 // first (C2).
 func (s *Server) signedIn(h func(p *page)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		sess, err := s.authenticate(r)
+		sess, err := request.Authenticate(r, s.Services)
 		if err != nil {
 			target := "/login"
 			if portail.ErrorCode(err) == portail.ESESSIONREPLACED {
 				target = "/login?replaced=1"
 			}
 			if c := portail.ErrorCode(err); c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED {
-				s.clearSessionCookie(w)
+				s.cookies().ClearSession(w)
 				if r.Method == http.MethodGet && r.URL.Path != "/" {
 					target += sep(target) + "next=" + url.QueryEscape(r.URL.RequestURI())
 				}
@@ -200,12 +201,12 @@ func (s *Server) signedIn(h func(p *page)) http.HandlerFunc {
 			s.pageError(&page{s: s, w: w, r: r, lang: negotiate(r, nil)}, err)
 			return
 		}
-		if sess.user.PasswordChangeRequired && r.URL.Path != "/password" {
+		if sess.User.PasswordChangeRequired && r.URL.Path != "/password" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
 			return
 		}
-		p := &page{s: s, w: w, r: r, lang: negotiate(r, sess.user), me: sess.user, ctx: sess.ctx}
-		p.actor = portail.CallerFrom(sess.ctx).Actor
+		p := &page{s: s, w: w, r: r, lang: negotiate(r, sess.User), me: sess.User, ctx: sess.Ctx}
+		p.actor = portail.CallerFrom(sess.Ctx).Actor
 		h(p)
 	}
 }
@@ -279,9 +280,9 @@ func (p *page) redirect(target string) { http.Redirect(p.w, p.r, target, http.St
 // pageError shows an error page: 404 for what the user may not see, 403
 // for what they may not do.
 func (s *Server) pageError(p *page, err error) {
-	status := StatusOf(err)
-	s.logFailure(p.r, err)
-	setRetryAfter(p.w, err)
+	status := request.Status(err)
+	request.LogFailure(s.Logger, p.r, err)
+	request.SetRetryAfter(p.w, err)
 	v := p.view("Error")
 	v.Error = p.t(portail.ErrorMessage(err))
 	v.Data = status
@@ -319,9 +320,9 @@ func (p *page) failed(v *view, err error) int {
 			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
 		}
 	}
-	p.s.logFailure(p.r, err)
-	setRetryAfter(p.w, err)
-	return StatusOf(err)
+	request.LogFailure(p.s.Logger, p.r, err)
+	request.SetRetryAfter(p.w, err)
+	return request.Status(err)
 }
 
 func (s *Server) registerUI() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"portail"
+	"portail/web/request"
 )
 
 func (s *Server) registerActivityPages() {
@@ -116,7 +117,7 @@ func (s *Server) uiActivity(p *page) {
 	for _, k := range []string{"user_id", "type", "from", "to"} {
 		v.Form[k] = q.Get(k)
 	}
-	f, err := activityFilter(q)
+	f, err := request.ActivityFilter(q)
 	if err != nil {
 		status := p.failed(&v, err)
 		v.Data = activityData{Types: activityTypes}

@@ -7,6 +7,7 @@ import (
 
 	"portail"
 	"portail/mail"
+	"portail/web/request"
 )
 
 func (s *Server) registerAdminPages() {
@@ -58,7 +59,7 @@ func (s *Server) uiCreateDepartment(p *page) {
 func (s *Server) uiRenameDepartment(p *page) {
 	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
 	if _, err := s.Departments.RenameDepartment(p.ctx, id, p.r.PostFormValue("name")); err != nil {
-		if StatusOf(err) == http.StatusNotFound {
+		if request.Status(err) == http.StatusNotFound {
 			s.pageError(p, err)
 			return
 		}

@@ -6,22 +6,23 @@ import (
 	"strings"
 
 	"portail"
+	"portail/web/request"
 )
 
 func (s *Server) registerAuthPages() {
 	s.handle("GET /login", s.anon(s.uiLogin))
-	s.handle("POST /login", s.anon(s.limitedPage(limitLogin, s.uiLoginPost)))
+	s.handle("POST /login", s.anon(s.limitedPage(request.LimitLogin, s.uiLoginPost)))
 	s.handle("POST /logout", s.uiLogout)
-	s.handle("GET /setup", s.anon(s.limitedPage(limitToken, s.uiSetup)))
-	s.handle("POST /setup", s.anon(s.limitedPage(limitToken, s.uiSetupPost)))
-	s.handle("GET /invitation", s.anon(s.limitedPage(limitToken, s.uiInvitation)))
-	s.handle("POST /invitation", s.anon(s.limitedPage(limitToken, s.uiInvitationPost)))
-	s.handle("GET /reset-password", s.anon(s.limitedPage(limitToken, s.uiReset)))
-	s.handle("POST /reset-password", s.anon(s.limitedPage(limitToken, s.uiResetPost)))
-	s.handle("GET /confirm-email", s.anon(s.limitedPage(limitToken, s.uiConfirmEmail)))
-	s.handle("POST /confirm-email", s.anon(s.limitedPage(limitToken, s.uiConfirmEmailPost)))
+	s.handle("GET /setup", s.anon(s.limitedPage(request.LimitToken, s.uiSetup)))
+	s.handle("POST /setup", s.anon(s.limitedPage(request.LimitToken, s.uiSetupPost)))
+	s.handle("GET /invitation", s.anon(s.limitedPage(request.LimitToken, s.uiInvitation)))
+	s.handle("POST /invitation", s.anon(s.limitedPage(request.LimitToken, s.uiInvitationPost)))
+	s.handle("GET /reset-password", s.anon(s.limitedPage(request.LimitToken, s.uiReset)))
+	s.handle("POST /reset-password", s.anon(s.limitedPage(request.LimitToken, s.uiResetPost)))
+	s.handle("GET /confirm-email", s.anon(s.limitedPage(request.LimitToken, s.uiConfirmEmail)))
+	s.handle("POST /confirm-email", s.anon(s.limitedPage(request.LimitToken, s.uiConfirmEmailPost)))
 	s.handle("GET /forgot", s.anon(s.uiForgot))
-	s.handle("POST /forgot", s.anon(s.limitedPage(limitForgot, s.uiForgotPost)))
+	s.handle("POST /forgot", s.anon(s.limitedPage(request.LimitForgot, s.uiForgotPost)))
 	s.handle("GET /password", s.signedIn(s.uiPassword))
 	s.handle("POST /password", s.signedIn(s.uiPasswordPost))
 }
@@ -62,7 +63,7 @@ func (s *Server) uiLogin(p *page) {
 
 func (s *Server) uiLoginPost(p *page) {
 	login, pw := p.r.PostFormValue("login"), p.r.PostFormValue("password")
-	dev := device(p.r)
+	dev := request.Device(p.r)
 	_, token, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
 	if err != nil {
 		v := p.view("Sign in")
@@ -75,18 +76,18 @@ func (s *Server) uiLoginPost(p *page) {
 		p.render(status, "login", v)
 		return
 	}
-	s.setSessionCookie(p.w, token)
-	s.setDeviceCookie(p.w, dev)
+	s.cookies().SetSession(p.w, token)
+	s.cookies().SetDevice(p.w, dev)
 	p.redirect(safeNext(p.r.PostFormValue("next")))
 }
 
 func (s *Server) uiLogout(w http.ResponseWriter, r *http.Request) {
-	if sess, err := s.authenticate(r); err == nil {
-		if err := s.Auth.Logout(sess.ctx); err != nil {
+	if sess, err := request.Authenticate(r, s.Services); err == nil {
+		if err := s.Auth.Logout(sess.Ctx); err != nil {
 			s.Logger.ErrorContext(r.Context(), "logout", "err", err)
 		}
 	}
-	s.clearSessionCookie(w)
+	s.cookies().ClearSession(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
@@ -132,7 +133,7 @@ func (s *Server) uiSetupPost(p *page) {
 		p.redirect("/login")
 		return
 	}
-	s.setSessionCookie(p.w, token)
+	s.cookies().SetSession(p.w, token)
 	p.redirect("/")
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"portail"
+	"portail/web/request"
 )
 
 func (s *Server) registerUserPages() {
@@ -73,21 +74,19 @@ func (s *Server) uiUsers(p *page) {
 	if f, ok := flashes[q.Get("done")]; ok {
 		v.Flash = p.t(f)
 	}
-	f := portail.UserFilter{Query: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
-	if q.Get("inactive") != "" {
-		f.Status = "all"
+	f, err := request.UserFilter(q)
+	if f.Status == "" && q.Get("inactive") != "" {
+		f.Status = "all" // the page's checkbox
 	}
-	if st := q.Get("status"); st != "" {
-		f.Status = st
-	}
-	f.DepartmentID, _ = strconv.ParseInt(q.Get("department_id"), 10, 64)
-	f.Role, _ = portail.ParseRole(q.Get("role"))
-	f.Module, _ = portail.ParseModule(q.Get("module"))
 	status := http.StatusOK
-	users, next, err := s.Users.ListUsers(p.ctx, f)
+	var users []*portail.User
+	var next string
+	if err == nil {
+		users, next, err = s.Users.ListUsers(p.ctx, f)
+	}
 	if err != nil {
-		// A refused filter (a search too long) is said next to its field,
-		// with the form kept.
+		// A refused filter (a department id that is no number, a search
+		// too long) is said next to its field, with the form kept.
 		if status = s.listFailed(p, &v, err); status == 0 {
 			return
 		}
@@ -389,7 +388,7 @@ func (s *Server) uiUserAction(done string, fn func(p *page, id int64) error) fun
 			return
 		}
 		if err := fn(p, u.ID); err != nil {
-			if StatusOf(err) == http.StatusNotFound {
+			if request.Status(err) == http.StatusNotFound {
 				s.pageError(p, err)
 				return
 			}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"portail"
+	"portail/web/request"
 )
 
 // The pages of the work the roles govern (D1–D3): documents, parcel
@@ -113,13 +114,9 @@ func (s *Server) renderDocuments(p *page, status int, fail error) {
 		status = p.failed(&v, fail)
 		v.Form["department_id"], v.Form["module"] = p.r.FormValue("department_id"), p.r.FormValue("module")
 	}
-	var v2 portail.Validation
-	f := portail.DocumentFilter{Status: portail.DocumentStatus(q.Get("status")), Cursor: q.Get("cursor")}
-	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v2)
-	f.Module, _ = portail.ParseModule(q.Get("module"))
+	f, err := request.DocumentFilter(q)
 	var docs []*portail.Document
 	var next string
-	err := v2.Err()
 	if err == nil && len(mods) > 0 {
 		docs, next, err = s.Documents.ListDocuments(p.ctx, f)
 	}
@@ -135,12 +132,12 @@ func (s *Server) renderDocuments(p *page, status int, fail error) {
 	}
 	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
 		ChooseDept: p.actor.DepartmentID == 0, Statuses: portail.DocumentStatuses, Query: q,
-		NextQuery: nextQuery(q, next), MaxUpload: formatBytes(s.maxUpload())}
+		NextQuery: nextQuery(q, next), MaxUpload: request.FormatBytes(request.MaxUpload(s.MaxUpload))}
 	p.render(status, "documents", v)
 }
 
 func (s *Server) uiSendDocument(p *page) {
-	c, file, err := s.readUpload(p.w, p.r)
+	c, file, err := request.Upload(p.w, p.r, s.MaxUpload)
 	if err != nil {
 		s.renderDocuments(p, 0, err)
 		return
@@ -161,7 +158,7 @@ func (s *Server) uiSendDocument(p *page) {
 // the page's status; any other error takes the whole page, and it returns
 // 0.
 func (s *Server) listFailed(p *page, v *view, err error) int {
-	if StatusOf(err) != http.StatusBadRequest {
+	if request.Status(err) != http.StatusBadRequest {
 		s.pageError(p, err)
 		return 0
 	}
@@ -194,7 +191,7 @@ func (s *Server) uiDocument(p *page) {
 func (s *Server) itemPage(p *page, tmpl, title, current, doneFlash string, find func(id int64, d *itemData) error,
 	history func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) {
 	var d itemData
-	id, err := pathID(p.r)
+	id, err := request.PathID(p.r)
 	if err == nil {
 		err = find(id, &d)
 	}
@@ -238,13 +235,10 @@ func (s *Server) uiLabels(p *page) {
 	q := p.r.URL.Query()
 	v := p.view("Parcel labels")
 	v.Nav.Current = "labels"
-	var v2 portail.Validation
-	f := portail.LabelFilter{Status: portail.LabelStatus(q.Get("status")), Cursor: q.Get("cursor")}
-	f.DepartmentID = queryInt(q.Get("department_id"), "department_id", &v2)
+	f, err := request.LabelFilter(q)
 	status := http.StatusOK
 	var labels []*portail.Label
 	var next string
-	err := v2.Err()
 	if err == nil {
 		labels, next, err = s.Labels.ListLabels(p.ctx, f)
 	}
@@ -308,9 +302,9 @@ func (s *Server) uiCreateLabel(p *page) {
 	var v portail.Validation
 	c := portail.LabelCreate{Sender: addr("sender"), Recipient: addr("recipient"), DepartmentID: p.actor.DepartmentID}
 	if p.actor.DepartmentID == 0 { // the form offers a choice
-		c.DepartmentID = queryInt(r.PostFormValue("department_id"), "department_id", &v)
+		c.DepartmentID = request.Int(r.PostFormValue("department_id"), "department_id", &v)
 	}
-	c.WeightGrams = int(queryInt(r.PostFormValue("weight_grams"), "weight_grams", &v))
+	c.WeightGrams = int(request.Int(r.PostFormValue("weight_grams"), "weight_grams", &v))
 	if err := v.Err(); err != nil {
 		s.renderLabelForm(p, 0, err)
 		return
@@ -369,7 +363,7 @@ func (s *Server) uiReports(p *page) {
 	v.Nav.Current = "reports"
 	q := p.r.URL.Query()
 	v.Form["from"], v.Form["to"] = q.Get("from"), q.Get("to")
-	from, to, err := reportRange(p.r)
+	from, to, err := request.ReportRange(p.r.URL.Query())
 	var rows []portail.ReportRow
 	if err == nil {
 		rows, err = s.Reports.Summary(p.ctx, from, to)

@@ -1,4 +1,4 @@
-package web
+package request
 
 import (
 	"net/http"
@@ -20,21 +20,21 @@ func FuzzKnownDevice(f *testing.F) {
 	f.Fuzz(func(t *testing.T, cookie string) {
 		r := httptest.NewRequest("GET", "/login", nil)
 		r.Header.Set("Cookie", cookie)
-		d := knownDevice(r)
+		d := KnownDevice(r)
 		if d != "" {
-			c, err := r.Cookie(deviceCookie)
+			c, err := r.Cookie(DeviceCookie)
 			if err != nil || c.Value != d || len(d) < 32 || len(d) > 128 {
-				t.Fatalf("knownDevice(%q) = %q (cookie %v, %v)", cookie, d, c, err)
+				t.Fatalf("KnownDevice(%q) = %q (cookie %v, %v)", cookie, d, c, err)
 			}
 		}
-		dev := device(r)
+		dev := Device(r)
 		if d != "" && dev != d {
-			t.Fatalf("device(%q) = %q, not the known %q", cookie, dev, d)
+			t.Fatalf("Device(%q) = %q, not the known %q", cookie, dev, d)
 		}
 		next := httptest.NewRequest("GET", "/login", nil)
-		// As setDeviceCookie writes it: quoted when the value needs it.
-		next.Header.Set("Cookie", (&http.Cookie{Name: deviceCookie, Value: dev}).String())
-		if got := knownDevice(next); got != dev {
+		// As SetDevice writes it: quoted when the value needs it.
+		next.Header.Set("Cookie", (&http.Cookie{Name: DeviceCookie, Value: dev}).String())
+		if got := KnownDevice(next); got != dev {
 			t.Fatalf("the device token %q given is not taken back (%q)", dev, got)
 		}
 	})
