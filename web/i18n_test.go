@@ -42,7 +42,7 @@ func TestCatalogsComplete(t *testing.T) {
 	})
 	webCalls := regexp.MustCompile(`(?:p\.t|\.view|translate\([a-z.]+,)\(?` + lit)
 	domain := regexp.MustCompile(`(?:\.Add\([^\n]*?, (?:fmt\.Sprintf\()?|Message: |Errorf\((?:portail\.)?E[A-Z]+, )` + lit + `\)?[,)}\n]`)
-	for _, dir := range []string{".", "request", "..", "../sqldb", "../password"} {
+	for _, dir := range []string{".", "request", "api", "..", "../sqldb", "../password"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {

@@ -160,18 +160,6 @@ func (s *Server) allowed(c request.LimitClass, r *http.Request) (bool, time.Dura
 	return s.limiters[c].allow(request.ClientIP(r), time.Now())
 }
 
-// limitedAPI answers 429 too_many_attempts, with Retry-After, past the
-// class's rate; the handler never runs, so the answer costs nothing.
-func (s *Server) limitedAPI(c request.LimitClass, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := s.allowed(c, r); !ok {
-			s.apiError(w, r, request.ErrTooManyRequests(wait))
-			return
-		}
-		h(w, r)
-	}
-}
-
 // limitedPage is limitedAPI for pages: a 429 page that says how long to
 // wait.
 func (s *Server) limitedPage(c request.LimitClass, h func(p *page)) func(p *page) {

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"portail"
+	"portail/web/api"
 	"portail/web/request"
 )
 
@@ -68,7 +68,7 @@ func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
 	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics(),
 		Limits: DefaultLimits(), background: newWorkQueue(queueWorkers, queueBacklog)}
 	s.pages = mustParsePages()
-	s.registerAPI()
+	api.New(&s.Services, site{s}).Routes(s.handle)
 	s.registerUI()
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
@@ -177,33 +177,20 @@ func (s *Server) secure() bool { return s.BaseURL != nil && s.BaseURL.Scheme == 
 
 func (s *Server) cookies() request.Cookies { return request.Cookies{Secure: s.secure()} }
 
-type apiHandler func(w http.ResponseWriter, r *http.Request, me *portail.User)
+// DefaultMaxUpload is the size limit of an uploaded document (D1) when
+// the server is given none.
+const DefaultMaxUpload = request.DefaultMaxUpload
 
-// authed wraps an API handler that needs a signed-in caller who has no
-// temporary password left to replace (C2).
-func (s *Server) authed(h apiHandler) http.HandlerFunc { return s.withAuth(h, false) }
+// site is the server as its faces see it (request.Site): its settings
+// read at each request, since they are set after NewServer.
+type site struct{ s *Server }
 
-// authedTemp wraps the few API handlers that a user who must still
-// replace a temporary password may call.
-func (s *Server) authedTemp(h apiHandler) http.HandlerFunc { return s.withAuth(h, true) }
-
-func (s *Server) withAuth(h apiHandler, allowTemp bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		sess, err := request.Authenticate(r, s.Services)
-		if err != nil {
-			if request.SignedOut(err) && r.Header.Get("Authorization") == "" {
-				s.cookies().ClearSession(w)
-			}
-			s.apiError(w, r, err)
-			return
-		}
-		if sess.User.PasswordChangeRequired && !allowTemp {
-			s.apiError(w, r, portail.Errorf(portail.EPASSWORDCHANGEREQUIRED,
-				"Replace your temporary password first (POST /api/v1/auth/password)."))
-			return
-		}
-		h(w, r.WithContext(sess.Ctx), sess.User)
-	}
+func (t site) Logger() *slog.Logger                 { return t.s.Logger }
+func (t site) MaxUpload() int64                     { return request.MaxUpload(t.s.MaxUpload) }
+func (t site) Cookies() request.Cookies             { return t.s.cookies() }
+func (t site) Forgot(r *http.Request, login string) { t.s.forgot(r, login) }
+func (t site) Allow(c request.LimitClass, r *http.Request) (bool, time.Duration) {
+	return t.s.allowed(c, r)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -316,7 +317,7 @@ func (p *page) failed(v *view, err error) int {
 	}
 	if portail.ErrorCode(err) == portail.ESEATLIMIT {
 		var e *portail.Error
-		if errorsAs(err, &e) {
+		if errors.As(err, &e) {
 			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
 		}
 	}

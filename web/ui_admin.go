@@ -73,7 +73,7 @@ type accountData struct {
 	Account *portail.Account
 	Plans   []portail.Plan
 	Modules []portail.Module
-	Seats   accountJSON
+	Seats   seats
 	InTrial bool
 }
 
@@ -99,7 +99,7 @@ func (s *Server) renderAccount(p *page, status int, fail error) {
 		}
 		_, v.Form["modules"] = formModules(p.r)
 	}
-	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: toAccountJSON(a, a.AsOf), InTrial: a.InTrial(a.AsOf)}
+	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: seatsOf(a), InTrial: a.InTrial(a.AsOf)}
 	p.render(status, "account", v)
 }
 
@@ -162,4 +162,15 @@ func (s *Server) uiOutboxEmail(p *page) {
 	v.Nav.Current = "outbox"
 	v.Data = outboxRow{Email: e, Subject: m.Subject, Text: m.Text}
 	p.render(http.StatusOK, "outbox_email", v)
+}
+
+// seats are the account's seats and cost as the page shows them.
+type seats struct {
+	Included, Extra, Used, Available, UnusedExtra int
+	MonthlyCostCents                              int
+}
+
+func seatsOf(a *portail.Account) seats {
+	return seats{Included: a.IncludedSeats(a.AsOf), Extra: a.ExtraSeats, Used: a.UsedSeats, Available: a.AvailableSeats(a.AsOf),
+		UnusedExtra: a.UnusedExtraSeats(a.AsOf), MonthlyCostCents: a.MonthlyCostCents()}
 }

@@ -8,9 +8,11 @@ package request
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"portail"
 )
@@ -112,3 +114,20 @@ func (w *StatusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Site is what a face asks of the server that mounts it: its settings,
+// read at each request since they may be set after the routes are, and
+// the work it shares between the faces (the rates of the anonymous
+// routes, the queue of forgotten passwords).
+type Site interface {
+	Logger() *slog.Logger
+	// MaxUpload is the size limit of an uploaded document.
+	MaxUpload() int64
+	Cookies() Cookies
+	// Allow takes a token of the class for the request's client, or says
+	// how long to wait for one.
+	Allow(c LimitClass, r *http.Request) (bool, time.Duration)
+	// Forgot queues the work of a "forgot password" request for after the
+	// answer (C4).
+	Forgot(r *http.Request, login string)
+}

@@ -72,10 +72,6 @@ const (
 	LimitClasses
 )
 
-// Allow takes a token of the class for the request's client, or says how
-// long to wait for one.
-type Allow func(c LimitClass, r *http.Request) (bool, time.Duration)
-
 // RetrySeconds rounds a wait up to whole seconds, at least one.
 func RetrySeconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
 

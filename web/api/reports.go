@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/csv"
@@ -26,7 +26,7 @@ type reportJSON struct {
 	Rows []reportRowJSON `json:"rows"`
 }
 
-func (s *Server) summary(r *http.Request) (reportJSON, error) {
+func (s *Handler) summary(r *http.Request) (reportJSON, error) {
 	from, to, err := request.ReportRange(r.URL.Query())
 	if err != nil {
 		return reportJSON{}, err
@@ -43,13 +43,13 @@ func (s *Server) summary(r *http.Request) (reportJSON, error) {
 	return out, nil
 }
 
-func (s *Server) apiReportSummary(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) reportSummary(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	rep, err := s.summary(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, rep)
+	return nil
 }
 
 // ReportCSVHeader is the header row of the summary's CSV export.
@@ -57,11 +57,10 @@ var ReportCSVHeader = []string{"kind", "day", "department_id", "department", "mo
 
 // apiReportSummaryCSV writes the summary as CSV (RFC 4180), department
 // names neutralised against formula injection like the activity export.
-func (s *Server) apiReportSummaryCSV(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) reportSummaryCSV(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	rep, err := s.summary(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="summary.csv"`)
@@ -75,6 +74,7 @@ func (s *Server) apiReportSummaryCSV(w http.ResponseWriter, r *http.Request, me 
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		s.Logger.ErrorContext(r.Context(), "report export", "err", err)
+		s.site.Logger().ErrorContext(r.Context(), "report export", "err", err)
 	}
+	return nil
 }

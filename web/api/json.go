@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"portail"
@@ -89,7 +90,7 @@ func moduleFields(err error, names []string) error {
 		named := false
 		for i, n := range names {
 			if m, ok := portail.ParseModule(n); ok && e.Modules.Has(m) {
-				out.Fields = append(out.Fields, portail.FieldError{Field: "modules[" + itoa(i) + "]", Message: f.Message})
+				out.Fields = append(out.Fields, portail.FieldError{Field: "modules[" + strconv.Itoa(i) + "]", Message: f.Message})
 				named = true
 			}
 		}
@@ -106,7 +107,7 @@ func parseModules(names []string, v *portail.Validation, field string) portail.M
 	for i, n := range names {
 		m, ok := portail.ParseModule(n)
 		if !ok {
-			v.Add(field+"["+itoa(i)+"]", "Unknown module: use mail, parcels or classic.")
+			v.Add(field+"["+strconv.Itoa(i)+"]", "Unknown module: use mail, parcels or classic.")
 			continue
 		}
 		set |= portail.ModuleSet(m)

@@ -1,4 +1,4 @@
-package web
+package api_test
 
 import (
 	"bytes"
@@ -21,6 +21,8 @@ import (
 
 	"portail/internal/testdb"
 	"portail/sqldb"
+	"portail/web"
+	"portail/web/api"
 	"portail/web/request"
 )
 
@@ -39,7 +41,7 @@ var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head",
 
 // openAPITestServer builds the server as cmd/portail/serve.go does, over a
 // fresh SQLite database.
-func openAPITestServer(t *testing.T) (*Server, *httptest.Server) {
+func openAPITestServer(t *testing.T) (*web.Server, *httptest.Server) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, testdb.DSN(t, "sqlite"))
@@ -49,7 +51,7 @@ func openAPITestServer(t *testing.T) (*Server, *httptest.Server) {
 	t.Cleanup(func() { db.Close() })
 	ts := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
-	srv := NewServer(Services{
+	srv := web.NewServer(web.Services{
 		Auth:        sqldb.NewAuthService(db),
 		Users:       sqldb.NewUserService(db),
 		Departments: sqldb.NewDepartmentService(db),
@@ -89,7 +91,7 @@ func normalizeMuxPath(p string) string {
 // are no operations and come back in fallbacks; other patterns without a
 // method, which OpenAPI cannot describe as operations, come back in
 // methodless.
-func servedAPIRoutes(srv *Server) (routes []openAPIRoute, fallbacks, methodless []string) {
+func servedAPIRoutes(srv *web.Server) (routes []openAPIRoute, fallbacks, methodless []string) {
 	for _, pattern := range srv.Routes() {
 		method, path, ok := strings.Cut(pattern, " ")
 		if !ok {
@@ -118,7 +120,7 @@ type openAPIDoc map[string]any
 func loadOpenAPIDoc(t *testing.T) openAPIDoc {
 	t.Helper()
 	var doc openAPIDoc
-	dec := json.NewDecoder(bytes.NewReader(OpenAPI()))
+	dec := json.NewDecoder(bytes.NewReader(api.OpenAPI()))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("web/openapi.json is not valid JSON: %v", err)
@@ -272,8 +274,8 @@ func TestOpenAPI(t *testing.T) {
 		if mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); mt != "application/json" {
 			t.Errorf("Content-Type = %q, want application/json", res.Header.Get("Content-Type"))
 		}
-		if !bytes.Equal(body, OpenAPI()) {
-			t.Errorf("GET /api/v1/openapi.json answers %d bytes that differ from the embedded document (%d bytes)", len(body), len(OpenAPI()))
+		if !bytes.Equal(body, api.OpenAPI()) {
+			t.Errorf("GET /api/v1/openapi.json answers %d bytes that differ from the embedded document (%d bytes)", len(body), len(api.OpenAPI()))
 		}
 		if file, err := os.ReadFile("openapi.json"); err == nil && !bytes.Equal(file, body) {
 			t.Error("the served document differs from web/openapi.json")
@@ -433,32 +435,17 @@ func TestOpenAPI(t *testing.T) {
 		slices.Sort(missing)
 		slices.Sort(extra)
 		if len(missing) > 0 {
-			t.Errorf("Problem.code enum misses the codes of web/errors.go: %s", strings.Join(missing, ", "))
+			t.Errorf("Problem.code enum misses the codes of web/request/status.go: %s", strings.Join(missing, ", "))
 		}
 		if len(extra) > 0 {
-			t.Errorf("Problem.code enum has codes web/errors.go does not know: %s", strings.Join(extra, ", "))
+			t.Errorf("Problem.code enum has codes web/request/status.go does not know: %s", strings.Join(extra, ", "))
 		}
 	})
 
 	// The schemas name exactly the members the handlers write.
 	t.Run("Schemas", func(t *testing.T) {
 		schemas := asMap(asMap(doc["components"])["schemas"])
-		for name, v := range map[string]any{
-			"User":          userJSON{},
-			"Department":    departmentJSON{},
-			"Account":       accountJSON{},
-			"Seats":         accountJSON{}.Seats,
-			"APIKeyCreated": apiKeyJSON{},
-			"Email":         emailJSON{},
-			"Activity":      activityJSON{},
-			"Document":      documentJSON{},
-			"Label":         labelJSON{},
-			"Address":       labelJSON{}.Sender,
-			"Change":        changeJSON{},
-			"ReportSummary": reportJSON{},
-			"ReportRow":     reportRowJSON{},
-			"Problem":       problem{},
-		} {
+		for name, v := range api.Schemas {
 			schema := asMap(schemas[name])
 			if schema == nil {
 				t.Errorf("components.schemas.%s is missing", name)

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -10,63 +10,6 @@ import (
 	"portail"
 	"portail/web/request"
 )
-
-func (s *Server) registerAPI() {
-	s.handle("GET /api/v1/openapi.json", s.openAPI)
-	// Anything else under the API answers in problem+json too.
-	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.apiError(w, r, portail.Errorf(portail.ENOTFOUND, "No such API route: %s %s.", r.Method, r.URL.Path))
-	})
-
-	s.handle("POST /api/v1/auth/login", s.limitedAPI(request.LimitLogin, s.apiLogin))
-	s.handle("POST /api/v1/auth/logout", s.apiLogout)
-	s.handle("POST /api/v1/auth/password", s.authedTemp(s.apiChangePassword))
-	s.handle("POST /api/v1/auth/forgot", s.limitedAPI(request.LimitForgot, s.apiForgot))
-	s.handle("POST /api/v1/auth/reset", s.limitedAPI(request.LimitToken, s.apiReset))
-	s.handle("POST /api/v1/auth/invitation", s.limitedAPI(request.LimitToken, s.apiAcceptInvitation))
-	s.handle("POST /api/v1/auth/email-confirm", s.limitedAPI(request.LimitToken, s.apiConfirmEmail))
-	s.handle("GET /api/v1/me", s.authedTemp(s.apiMe))
-	s.handle("PATCH /api/v1/me", s.authed(s.apiPatchMe))
-	s.handle("GET /api/v1/me/api-keys", s.authed(s.apiListKeys))
-	s.handle("POST /api/v1/me/api-keys", s.authed(s.apiCreateKey))
-	s.handle("DELETE /api/v1/me/api-keys/{id}", s.authed(s.apiRevokeKey))
-
-	s.handle("GET /api/v1/users", s.authed(s.apiListUsers))
-	s.handle("POST /api/v1/users", s.authed(s.apiCreateUser))
-	s.handle("GET /api/v1/users/{id}", s.authed(s.apiGetUser))
-	s.handle("PATCH /api/v1/users/{id}", s.authed(s.apiPatchUser))
-	s.handle("POST /api/v1/users/{id}/deactivate", s.authed(s.apiDeactivateUser))
-	s.handle("POST /api/v1/users/{id}/reactivate", s.authed(s.apiReactivateUser))
-	s.handle("POST /api/v1/users/{id}/password-reset", s.authed(s.apiSendReset))
-	s.handle("POST /api/v1/users/{id}/invitation", s.authed(s.apiResendInvitation))
-
-	s.handle("GET /api/v1/departments", s.authed(s.apiListDepartments))
-	s.handle("POST /api/v1/departments", s.authed(s.apiCreateDepartment))
-	s.handle("GET /api/v1/departments/{id}", s.authed(s.apiGetDepartment))
-	s.handle("PATCH /api/v1/departments/{id}", s.authed(s.apiPatchDepartment))
-
-	s.handle("GET /api/v1/account", s.authed(s.apiGetAccount))
-	s.handle("PUT /api/v1/account/subscription", s.authed(s.apiPutSubscription))
-
-	s.handle("GET /api/v1/activity", s.authed(s.apiListActivity))
-	s.handle("GET /api/v1/activity.csv", s.authed(s.apiActivityCSV))
-
-	s.handle("GET /api/v1/outbox", s.authed(s.apiListOutbox))
-	s.handle("GET /api/v1/outbox/{id}", s.authed(s.apiGetOutbox))
-
-	s.handle("POST /api/v1/documents", s.authed(s.apiSendDocument))
-	s.handle("GET /api/v1/documents", s.authed(s.apiListDocuments))
-	s.handle("GET /api/v1/documents/{id}", s.authed(s.apiGetDocument))
-	s.handle("GET /api/v1/documents/{id}/file", s.authed(s.apiDocumentFile))
-	s.handle("GET /api/v1/documents/{id}/history", s.authed(s.apiDocumentHistory))
-	s.handle("POST /api/v1/labels", s.authed(s.labelCall(s.apiCreateLabel)))
-	s.handle("GET /api/v1/labels", s.authed(s.labelCall(s.apiListLabels)))
-	s.handle("GET /api/v1/labels/{id}", s.authed(s.labelCall(s.apiGetLabel)))
-	s.handle("GET /api/v1/labels/{id}/pdf", s.authed(s.labelCall(s.apiLabelPDF)))
-	s.handle("GET /api/v1/labels/{id}/history", s.authed(s.labelCall(s.apiLabelHistory)))
-	s.handle("GET /api/v1/reports/summary", s.authed(s.apiReportSummary))
-	s.handle("GET /api/v1/reports/summary.csv", s.authed(s.apiReportSummaryCSV))
-}
 
 // userJSON is a user in the API (SPEC §9).
 type userJSON struct {
@@ -115,101 +58,96 @@ func newList[T any](items []T, next string) listJSON[T] {
 
 // --- auth ---
 
-func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Login    string `json:"login"`
 		Password string `json:"password"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	u, token, err := s.Auth.Login(request.Anonymous(r), portail.Login{Login: req.Login, Password: req.Password, Device: request.KnownDevice(r)})
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
-	s.cookies().SetSession(w, token)
+	s.site.Cookies().SetSession(w, token)
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "password_change_required": u.PasswordChangeRequired})
+	return nil
 }
 
-func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) {
-	if sess, err := request.Authenticate(r, s.Services); err == nil {
+func (s *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+	if sess, err := request.Authenticate(r, *s.Services); err == nil {
 		if err := s.Auth.Logout(sess.Ctx); err != nil {
-			s.apiError(w, r, err)
-			return
+			return err
 		}
 	}
-	s.cookies().ClearSession(w)
+	s.site.Cookies().ClearSession(w)
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) changePassword(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	var req struct {
 		CurrentPassword string `json:"current_password"`
 		NewPassword     string `json:"new_password"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Auth.ChangePassword(r.Context(), req.CurrentPassword, req.NewPassword); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) getMe(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	// The session's user is read without the pending address (every
 	// request authenticates; few need it), so the user is read again here.
 	u, err := s.Users.FindUser(r.Context(), me.ID)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))
+	return nil
 }
 
-func (s *Server) apiPatchMe(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) patchMe(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	upd, _, err := decodeUserPatch(w, r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	if upd.ChangesAccess() {
-		s.apiError(w, r, portail.Errorf(portail.EFORBIDDEN, "You cannot change your own role, department or modules."))
-		return
+		return portail.Errorf(portail.EFORBIDDEN, "You cannot change your own role, department or modules.")
 	}
 	u, err := s.Users.UpdateUser(r.Context(), me.ID, upd)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))
+	return nil
 }
 
 // --- users ---
 
-func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) listUsers(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	f, err := request.UserFilter(r.URL.Query())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	users, next, err := s.Users.ListUsers(r.Context(), f)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	items := make([]userJSON, len(users))
 	for i, u := range users {
 		items[i] = toUserJSON(u)
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
 }
 
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) createUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	var req struct {
 		Username     string   `json:"username"`
 		FullName     string   `json:"full_name"`
@@ -221,8 +159,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *porta
 		Onboarding   string   `json:"onboarding"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	var v portail.Validation
 	c := portail.UserCreate{Username: req.Username, FullName: req.FullName, Email: req.Email, Language: req.Language,
@@ -233,30 +170,28 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, me *porta
 	}
 	c.Modules = parseModules(req.Modules, &v, "modules")
 	if err := v.Err(); err != nil {
-		s.apiError(w, r, request.MergeValidation(err, c.Validate()))
-		return
+		return request.MergeValidation(err, c.Validate())
 	}
 	u, err := s.Users.CreateUser(r.Context(), c)
 	if err != nil {
-		s.apiError(w, r, moduleFields(err, req.Modules))
-		return
+		return moduleFields(err, req.Modules)
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
 	writeJSON(w, http.StatusCreated, toUserJSON(u))
+	return nil
 }
 
-func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) getUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	u, err := s.Users.FindUser(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))
+	return nil
 }
 
 // decodeUserPatch reads a PATCH body: fields present are changed, and a
@@ -316,45 +251,42 @@ func decodeUserPatch(w http.ResponseWriter, r *http.Request) (upd portail.UserUp
 	return upd, modules, v.Err()
 }
 
-func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) patchUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	upd, modules, err := decodeUserPatch(w, r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	u, err := s.Users.UpdateUser(r.Context(), id, upd)
 	if err != nil {
-		s.apiError(w, r, moduleFields(err, modules))
-		return
+		return moduleFields(err, modules)
 	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))
+	return nil
 }
 
-func (s *Server) apiDeactivateUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	s.userAction(w, r, s.Users.DeactivateUser)
+func (s *Handler) deactivateUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	return s.userAction(w, r, s.Users.DeactivateUser)
 }
 
-func (s *Server) apiReactivateUser(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	s.userAction(w, r, s.Users.ReactivateUser)
+func (s *Handler) reactivateUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	return s.userAction(w, r, s.Users.ReactivateUser)
 }
 
-func (s *Server) userAction(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id int64) (*portail.User, error)) {
+func (s *Handler) userAction(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id int64) (*portail.User, error)) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	u, err := fn(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))
+	return nil
 }
 
 // --- departments ---
@@ -369,69 +301,65 @@ func toDepartmentJSON(d *portail.Department) departmentJSON {
 	return departmentJSON{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt}
 }
 
-func (s *Server) apiListDepartments(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) listDepartments(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	ds, err := s.Departments.ListDepartments(r.Context())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	items := make([]departmentJSON, len(ds))
 	for i, d := range ds {
 		items[i] = toDepartmentJSON(d)
 	}
 	writeJSON(w, http.StatusOK, newList(items, ""))
+	return nil
 }
 
-func (s *Server) apiGetDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) getDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.Departments.FindDepartment(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toDepartmentJSON(d))
+	return nil
 }
 
 type departmentRequest struct {
 	Name string `json:"name"`
 }
 
-func (s *Server) apiCreateDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) createDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	var req departmentRequest
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.Departments.CreateDepartment(r.Context(), req.Name)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/departments/"+strconv.FormatInt(d.ID, 10))
 	writeJSON(w, http.StatusCreated, toDepartmentJSON(d))
+	return nil
 }
 
-func (s *Server) apiPatchDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) patchDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	var req departmentRequest
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.Departments.RenameDepartment(r.Context(), id, req.Name)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toDepartmentJSON(d))
+	return nil
 }
 
 // --- account ---
@@ -461,16 +389,16 @@ func toAccountJSON(a *portail.Account, now time.Time) accountJSON {
 	return j
 }
 
-func (s *Server) apiGetAccount(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) getAccount(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	a, err := s.Accounts.FindAccount(r.Context())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
+	return nil
 }
 
-func (s *Server) apiPutSubscription(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) putSubscription(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	var req struct {
 		Plan       *string   `json:"plan"`
 		ExtraSeats *int      `json:"extra_seats"`
@@ -478,8 +406,7 @@ func (s *Server) apiPutSubscription(w http.ResponseWriter, r *http.Request, me *
 		Onboarding *string   `json:"onboarding"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	var v portail.Validation
 	var u portail.SubscriptionUpdate
@@ -497,13 +424,12 @@ func (s *Server) apiPutSubscription(w http.ResponseWriter, r *http.Request, me *
 		u.Onboarding = &o
 	}
 	if err := v.Err(); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	a, err := s.Accounts.UpdateSubscription(r.Context(), u)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
+	return nil
 }

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	_ "embed"
@@ -14,7 +14,7 @@ var openapiJSON []byte
 // OpenAPI returns the API document.
 func OpenAPI() []byte { return openapiJSON }
 
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(openapiJSON)
 }

@@ -1,8 +1,9 @@
-package web
+package api
 
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"portail"
@@ -40,12 +41,12 @@ type problem struct {
 	Limit  int                  `json:"limit,omitempty"`
 }
 
-// apiError writes err as problem+json. Internal errors are logged with
+// WriteError writes err as problem+json. Internal errors are logged with
 // their cause and shown only as "Internal error."
-func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	code := portail.ErrorCode(err)
 	status := request.Status(err)
-	request.LogFailure(s.Logger, r, err)
+	request.LogFailure(logger, r, err)
 	p := problem{Type: "about:blank", Title: codeTitle[code], Status: status, Detail: portail.ErrorMessage(err), Code: code}
 	var e *portail.Error
 	if errors.As(err, &e) {

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -31,11 +31,15 @@ func toLabelJSON(l *portail.Label) labelJSON {
 
 // labelCall logs every call of the label API as a label_request with its
 // start and end (L1), whatever it answered.
-func (s *Server) labelCall(h apiHandler) apiHandler {
-	return func(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) labelCall(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 		started := time.Now().UTC()
 		sw := &request.StatusWriter{ResponseWriter: w}
-		h(sw, r, me)
+		// The answer is written here, problem or not, so that the status
+		// logged is the one sent.
+		if err := h(sw, r, me); err != nil {
+			s.error(sw, r, err)
+		}
 		ended := time.Now().UTC()
 		c := portail.CallerFrom(r.Context())
 		// The call happened even if the client has gone since: log it.
@@ -43,12 +47,13 @@ func (s *Server) labelCall(h apiHandler) apiHandler {
 			Type: portail.ActivityLabelRequest, Detail: r.Method + " " + r.URL.Path + " status=" + strconv.Itoa(sw.Status),
 			IP: c.IP, UserAgent: c.UserAgent, StartedAt: &started, EndedAt: &ended})
 		if err != nil {
-			s.Logger.ErrorContext(r.Context(), "label request not logged", "err", err)
+			s.site.Logger().ErrorContext(r.Context(), "label request not logged", "err", err)
 		}
+		return nil
 	}
 }
 
-func (s *Server) apiCreateLabel(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) createLabel(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	var req struct {
 		DepartmentID int64           `json:"department_id"`
 		Sender       portail.Address `json:"sender"`
@@ -56,66 +61,62 @@ func (s *Server) apiCreateLabel(w http.ResponseWriter, r *http.Request, me *port
 		WeightGrams  int             `json:"weight_grams"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	l, err := s.Labels.CreateLabel(r.Context(), portail.LabelCreate{DepartmentID: req.DepartmentID, Sender: req.Sender,
 		Recipient: req.Recipient, WeightGrams: req.WeightGrams})
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/labels/"+strconv.FormatInt(l.ID, 10))
 	writeJSON(w, http.StatusCreated, toLabelJSON(l))
+	return nil
 }
 
-func (s *Server) apiListLabels(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) listLabels(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	f, err := request.LabelFilter(r.URL.Query())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	labels, next, err := s.Labels.ListLabels(r.Context(), f)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	items := make([]labelJSON, len(labels))
 	for i, l := range labels {
 		items[i] = toLabelJSON(l)
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
 }
 
-func (s *Server) apiGetLabel(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) getLabel(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	l, err := s.Labels.FindLabel(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toLabelJSON(l))
+	return nil
 }
 
-func (s *Server) apiLabelPDF(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) labelPDF(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	l, file, err := s.Labels.OpenLabelPDF(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	defer file.Close()
 	servePDF(w, r, "label-"+l.TrackingNumber+".pdf", l.CreatedAt, file)
+	return nil
 }
 
-func (s *Server) apiLabelHistory(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	s.history(w, r, s.Labels.LabelHistory)
+func (s *Handler) labelHistory(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	return s.history(w, r, s.Labels.LabelHistory)
 }

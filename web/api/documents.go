@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -46,67 +46,63 @@ func toChangesJSON(cs []*portail.Change) []changeJSON {
 	return out
 }
 
-func (s *Server) apiSendDocument(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	c, file, err := request.Upload(w, r, s.MaxUpload)
+func (s *Handler) sendDocument(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	c, file, err := request.Upload(w, r, s.site.MaxUpload())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	defer file.Close()
 	d, err := s.Documents.SendDocument(r.Context(), c, file)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/documents/"+strconv.FormatInt(d.ID, 10))
 	writeJSON(w, http.StatusCreated, toDocumentJSON(d))
+	return nil
 }
 
-func (s *Server) apiListDocuments(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) listDocuments(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	f, err := request.DocumentFilter(r.URL.Query())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	docs, next, err := s.Documents.ListDocuments(r.Context(), f)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	items := make([]documentJSON, len(docs))
 	for i, d := range docs {
 		items[i] = toDocumentJSON(d)
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
 }
 
-func (s *Server) apiGetDocument(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) getDocument(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	d, err := s.Documents.FindDocument(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toDocumentJSON(d))
+	return nil
 }
 
-func (s *Server) apiDocumentFile(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) documentFile(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	d, file, err := s.Documents.OpenDocument(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	defer file.Close()
 	servePDF(w, r, d.Name, d.UpdatedAt, file)
+	return nil
 }
 
 // servePDF sends a stored PDF as an attachment; ServeContent answers
@@ -127,29 +123,23 @@ func contentDisposition(name string) string {
 	return "attachment; filename*=UTF-8''" + url.PathEscape(name)
 }
 
-func (s *Server) apiDocumentHistory(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	s.history(w, r, s.Documents.DocumentHistory)
+func (s *Handler) documentHistory(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	return s.history(w, r, s.Documents.DocumentHistory)
 }
 
-func (s *Server) history(w http.ResponseWriter, r *http.Request, list func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) {
+func (s *Handler) history(w http.ResponseWriter, r *http.Request, list func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	limit, cursor, err := request.Page(r.URL.Query())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	changes, next, err := list(r.Context(), id, limit, cursor)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, newList(toChangesJSON(changes), next))
+	return nil
 }
-
-// DefaultMaxUpload is the size limit of an uploaded document (D1) when
-// the server is given none.
-const DefaultMaxUpload = request.DefaultMaxUpload

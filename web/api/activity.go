@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/csv"
@@ -37,31 +37,29 @@ func toActivityJSON(e *portail.Activity) activityJSON {
 		Type: string(e.Type), Detail: e.Detail, IP: e.IP, UserAgent: e.UserAgent, StartedAt: e.StartedAt, EndedAt: e.EndedAt}
 }
 
-func (s *Server) apiListActivity(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) listActivity(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	f, err := request.ActivityFilter(r.URL.Query())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	entries, next, err := s.Activity.ListActivity(r.Context(), f)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	items := make([]activityJSON, len(entries))
 	for i, e := range entries {
 		items[i] = toActivityJSON(e)
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
 }
 
 // apiActivityCSV streams the log as CSV (RFC 4180), page by page, flushing
 // as it goes: an export of months of entries never sits in memory.
-func (s *Server) apiActivityCSV(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) activityCSV(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	f, err := request.ActivityFilter(r.URL.Query())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	// Ask for the first page, with the whole filter (its cursor too),
 	// before writing anything, so that a refusal is still a proper problem
@@ -69,8 +67,7 @@ func (s *Server) apiActivityCSV(w http.ResponseWriter, r *http.Request, me *port
 	probe := f
 	probe.Limit = 1
 	if _, _, err := s.Activity.ListActivity(r.Context(), probe); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="activity.csv"`)
@@ -78,8 +75,9 @@ func (s *Server) apiActivityCSV(w http.ResponseWriter, r *http.Request, me *port
 	WriteActivityCSV(w, func(fn func(*portail.Activity) error) error {
 		return s.Activity.EachActivity(r.Context(), f, fn)
 	}, func(err error) {
-		s.Logger.ErrorContext(r.Context(), "activity export", "err", err)
+		s.site.Logger().ErrorContext(r.Context(), "activity export", "err", err)
 	})
+	return nil
 }
 
 // ActivityCSVHeader is the header row of the export (SPEC §9).

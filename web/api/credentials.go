@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -10,105 +10,84 @@ import (
 	"portail/web/request"
 )
 
-func (s *Server) apiForgot(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) forgot(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Login string `json:"login"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
-	s.forgot(r, req.Login)
+	s.site.Forgot(r, req.Login)
 	w.WriteHeader(http.StatusAccepted)
+	return nil
 }
 
-// forgot queues the work of a "forgot password" request for after the
-// answer: the answer then takes the same time whether or not the login
-// exists, and says nothing either way (C4). When the queue is full the
-// request is dropped, and the answer is the same.
-func (s *Server) forgot(r *http.Request, login string) {
-	ctx := context.WithoutCancel(request.Anonymous(r))
-	if !s.background.submit(func() {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := s.Credentials.ForgotPassword(ctx, login); err != nil {
-			s.Logger.Error("forgot password", "err", err)
-		}
-	}) {
-		s.background.logDrop(s.Logger, "forgot password")
-	}
-}
-
-func (s *Server) apiReset(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Token       string `json:"token"`
 		Code        string `json:"code"`
 		NewPassword string `json:"new_password"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Credentials.ResetPassword(request.Anonymous(r), req.Token, req.Code, req.NewPassword); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Token       string `json:"token"`
 		NewPassword string `json:"new_password"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Credentials.AcceptInvitation(request.Anonymous(r), req.Token, req.NewPassword); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // apiConfirmEmail confirms a change of one's own address with the token of
 // the link sent to the new address; no session is needed, since the link
 // proves the mailbox and the request proved the password.
-func (s *Server) apiConfirmEmail(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Token string `json:"token"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Credentials.ConfirmEmailChange(request.Anonymous(r), req.Token); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) apiSendReset(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	s.accepted(w, r, s.Credentials.SendPasswordReset)
+func (s *Handler) sendReset(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	return s.accepted(w, r, s.Credentials.SendPasswordReset)
 }
 
-func (s *Server) apiResendInvitation(w http.ResponseWriter, r *http.Request, me *portail.User) {
-	s.accepted(w, r, s.Credentials.ResendInvitation)
+func (s *Handler) resendInvitation(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	return s.accepted(w, r, s.Credentials.ResendInvitation)
 }
 
-func (s *Server) accepted(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id int64) error) {
+func (s *Handler) accepted(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id int64) error) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	if err := fn(r.Context(), id); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusAccepted)
+	return nil
 }
 
 // --- API keys ---
@@ -126,48 +105,46 @@ func toAPIKeyJSON(k *portail.APIKey) apiKeyJSON {
 	return apiKeyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt}
 }
 
-func (s *Server) apiListKeys(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) listKeys(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	keys, err := s.Credentials.ListAPIKeys(r.Context())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	items := make([]apiKeyJSON, len(keys))
 	for i, k := range keys {
 		items[i] = toAPIKeyJSON(k)
 	}
 	writeJSON(w, http.StatusOK, newList(items, ""))
+	return nil
 }
 
-func (s *Server) apiCreateKey(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) createKey(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	var req struct {
 		Name string `json:"name"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	k, key, err := s.Credentials.CreateAPIKey(r.Context(), req.Name)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	j := toAPIKeyJSON(k)
 	j.Key = key
 	writeJSON(w, http.StatusCreated, j)
+	return nil
 }
 
-func (s *Server) apiRevokeKey(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) revokeKey(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	if err := s.Credentials.RevokeAPIKey(r.Context(), id); err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // --- outbox ---
@@ -195,34 +172,32 @@ func toEmailJSON(e *portail.Email, withText bool) emailJSON {
 	return j
 }
 
-func (s *Server) apiListOutbox(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) listOutbox(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	limit, cursor, err := request.Page(r.URL.Query())
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	emails, next, err := s.Outbox.ListEmails(r.Context(), limit, cursor)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	items := make([]emailJSON, len(emails))
 	for i, e := range emails {
 		items[i] = toEmailJSON(e, false)
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
+	return nil
 }
 
-func (s *Server) apiGetOutbox(w http.ResponseWriter, r *http.Request, me *portail.User) {
+func (s *Handler) getOutbox(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	e, err := s.Outbox.FindEmail(r.Context(), id)
 	if err != nil {
-		s.apiError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, toEmailJSON(e, true))
+	return nil
 }
