@@ -159,20 +159,3 @@ func (s *Server) allowed(c request.LimitClass, r *http.Request) (bool, time.Dura
 	})
 	return s.limiters[c].allow(request.ClientIP(r), time.Now())
 }
-
-// limitedPage is limitedAPI for pages: a 429 page that says how long to
-// wait.
-func (s *Server) limitedPage(c request.LimitClass, h func(p *page)) func(p *page) {
-	return func(p *page) {
-		if ok, wait := s.allowed(c, p.r); !ok {
-			secs := request.RetrySeconds(wait)
-			p.w.Header().Set("Retry-After", itoa(secs))
-			v := p.view("Error")
-			v.Error = p.t("Too many requests. Wait %d seconds and try again.", secs)
-			v.Data = http.StatusTooManyRequests
-			p.render(http.StatusTooManyRequests, "error", v)
-			return
-		}
-		h(p)
-	}
-}

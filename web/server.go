@@ -1,6 +1,9 @@
-// Package web serves portail over HTTP: the JSON API under /api/v1
-// (api_*.go) and the server-rendered pages (ui_*.go), over the same
-// services and the same policy.
+// Package web serves portail over HTTP: it mounts its two faces, the JSON
+// API under /api/v1 (web/api) and the server-rendered pages (web/ui), both
+// standing on web/request, and wraps them in what every request goes
+// through (recovery, the client's address, logging and metrics, security
+// headers, CSRF, the rates of anonymous routes); it serves /healthz,
+// /readyz and /metrics itself.
 package web
 
 import (
@@ -16,6 +19,7 @@ import (
 
 	"portail/web/api"
 	"portail/web/request"
+	"portail/web/ui"
 )
 
 // Services are what the handlers call; package sqldb implements them.
@@ -48,7 +52,6 @@ type Server struct {
 
 	mux          *http.ServeMux
 	routes       []string // every pattern served, for the OpenAPI test
-	pages        *pages
 	metrics      *metrics
 	background   *workQueue // work that outlives its request
 	limitersOnce sync.Once
@@ -67,9 +70,8 @@ func (s *Server) DroppedWork() int64 { return s.background.dropped.Load() }
 func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
 	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics(),
 		Limits: DefaultLimits(), background: newWorkQueue(queueWorkers, queueBacklog)}
-	s.pages = mustParsePages()
 	api.New(&s.Services, site{s}).Routes(s.handle)
-	s.registerUI()
+	ui.New(&s.Services, site{s}).Routes(s.handle)
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
 	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.serve(s.MetricsToken, w, r) })

@@ -1194,7 +1194,7 @@ func brFrenchTour(t *testing.T, s *brSite, admin *brTab) {
 		dutch.errorf("the login page for Accept-Language nl is in %q", lang)
 	}
 	if want := nl["Sign in"]; want == "" || want == "Sign in" {
-		t.Errorf("web/locales/nl.json has no Dutch for %q", "Sign in")
+		t.Errorf("web/ui/locales/nl.json has no Dutch for %q", "Sign in")
 	} else {
 		dutch.wantText("h1", want)
 	}
@@ -1211,20 +1211,20 @@ func brFrenchTour(t *testing.T, s *brSite, admin *brTab) {
 	if want := nl["My profile"]; want != "" && want != "My profile" {
 		victor.wantText(`nav a[href="/profile"]`, want)
 	} else {
-		t.Errorf("web/locales/nl.json has no Dutch for %q", "My profile")
+		t.Errorf("web/ui/locales/nl.json has no Dutch for %q", "My profile")
 	}
 }
 
 // brCatalog reads a UI catalog (English message → translation).
 func brCatalog(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "web", "locales", lang+".json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "web", "ui", "locales", lang+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]string{}
 	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("web/locales/%s.json: %v", lang, err)
+		t.Fatalf("web/ui/locales/%s.json: %v", lang, err)
 	}
 	return m
 }
@@ -1768,7 +1768,7 @@ func brFrenchWorkTour(t *testing.T, s *brSite, admin *brTab) {
 	admin.shot("label-form")
 	// The field's message is in French, like the rest of the page.
 	if msg := admin.text(`#recipient\.postal_code-err`); msg == "Required." || fr[msg] != "" {
-		admin.errorf("the French label form says %q by the postal code: English (web/locales/fr.json has no %q)", msg, msg)
+		admin.errorf("the French label form says %q by the postal code: English (web/ui/locales/fr.json has no %q)", msg, msg)
 	}
 
 	sender := brAddress{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Bruxelles", country: "BE"}

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"encoding/json"
@@ -42,7 +42,7 @@ func TestCatalogsComplete(t *testing.T) {
 	})
 	webCalls := regexp.MustCompile(`(?:p\.t|\.view|translate\([a-z.]+,)\(?` + lit)
 	domain := regexp.MustCompile(`(?:\.Add\([^\n]*?, (?:fmt\.Sprintf\()?|Message: |Errorf\((?:portail\.)?E[A-Z]+, )` + lit + `\)?[,)}\n]`)
-	for _, dir := range []string{".", "request", "api", "..", "../sqldb", "../password"} {
+	for _, dir := range []string{".", "../request", "../api", "..", "../..", "../../sqldb", "../../password"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {
@@ -120,7 +120,7 @@ func TestCatalogsComplete(t *testing.T) {
 		slices.Sort(missing)
 		if len(missing) > 0 {
 			b, _ := json.MarshalIndent(missing, "", "  ")
-			t.Errorf("%d messages lack a %s translation in web/locales/%s.json:\n%s", len(missing), lang, lang, b)
+			t.Errorf("%d messages lack a %s translation in web/ui/locales/%s.json:\n%s", len(missing), lang, lang, b)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -10,19 +10,19 @@ import (
 	"portail/web/request"
 )
 
-func (s *Server) registerAdminPages() {
-	s.handle("GET /departments", s.signedIn(s.uiDepartments))
-	s.handle("POST /departments", s.signedIn(s.uiCreateDepartment))
-	s.handle("POST /departments/{id}", s.signedIn(s.uiRenameDepartment))
-	s.handle("GET /account", s.signedIn(s.uiAccount))
-	s.handle("POST /account", s.signedIn(s.uiUpdateAccount))
-	s.handle("GET /outbox", s.signedIn(s.uiOutbox))
-	s.handle("GET /outbox/{id}", s.signedIn(s.uiOutboxEmail))
+func (s *Handler) registerAdminPages() {
+	s.handle("GET /departments", s.signedIn(s.departments))
+	s.handle("POST /departments", s.signedIn(s.createDepartment))
+	s.handle("POST /departments/{id}", s.signedIn(s.renameDepartment))
+	s.handle("GET /account", s.signedIn(s.account))
+	s.handle("POST /account", s.signedIn(s.updateAccount))
+	s.handle("GET /outbox", s.signedIn(s.outbox))
+	s.handle("GET /outbox/{id}", s.signedIn(s.outboxEmail))
 }
 
-func (s *Server) uiDepartments(p *page) { s.renderDepartments(p, http.StatusOK, nil, "") }
+func (s *Handler) departments(p *page) { s.renderDepartments(p, http.StatusOK, nil, "") }
 
-func (s *Server) renderDepartments(p *page, status int, fail error, failedID string) {
+func (s *Handler) renderDepartments(p *page, status int, fail error, failedID string) {
 	if !portail.Can(p.actor, portail.ActManageDepartments, portail.Resource{AccountID: p.actor.AccountID}) {
 		s.pageError(p, portail.ErrForbidden())
 		return
@@ -48,7 +48,7 @@ func (s *Server) renderDepartments(p *page, status int, fail error, failedID str
 	p.render(status, "departments", v)
 }
 
-func (s *Server) uiCreateDepartment(p *page) {
+func (s *Handler) createDepartment(p *page) {
 	if _, err := s.Departments.CreateDepartment(p.ctx, p.r.PostFormValue("name")); err != nil {
 		s.renderDepartments(p, 0, err, "new")
 		return
@@ -56,7 +56,7 @@ func (s *Server) uiCreateDepartment(p *page) {
 	p.redirect("/departments?done=created")
 }
 
-func (s *Server) uiRenameDepartment(p *page) {
+func (s *Handler) renameDepartment(p *page) {
 	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
 	if _, err := s.Departments.RenameDepartment(p.ctx, id, p.r.PostFormValue("name")); err != nil {
 		if request.Status(err) == http.StatusNotFound {
@@ -77,9 +77,9 @@ type accountData struct {
 	InTrial bool
 }
 
-func (s *Server) uiAccount(p *page) { s.renderAccount(p, http.StatusOK, nil) }
+func (s *Handler) account(p *page) { s.renderAccount(p, http.StatusOK, nil) }
 
-func (s *Server) renderAccount(p *page, status int, fail error) {
+func (s *Handler) renderAccount(p *page, status int, fail error) {
 	a, err := s.Accounts.FindAccount(p.ctx)
 	if err != nil {
 		s.pageError(p, err)
@@ -90,7 +90,7 @@ func (s *Server) renderAccount(p *page, status int, fail error) {
 	if p.r.URL.Query().Get("done") == "saved" {
 		v.Flash = p.t("The subscription was updated.")
 	}
-	v.Form["plan"], v.Form["extra_seats"] = string(a.Plan), itoa(a.ExtraSeats)
+	v.Form["plan"], v.Form["extra_seats"] = string(a.Plan), strconv.Itoa(a.ExtraSeats)
 	v.Form["modules"], v.Form["onboarding"] = strings.Join(a.Modules.Strings(), ","), string(a.Onboarding)
 	if fail != nil {
 		status = p.failed(&v, fail)
@@ -103,7 +103,7 @@ func (s *Server) renderAccount(p *page, status int, fail error) {
 	p.render(status, "account", v)
 }
 
-func (s *Server) uiUpdateAccount(p *page) {
+func (s *Handler) updateAccount(p *page) {
 	r := p.r
 	r.ParseForm()
 	var u portail.SubscriptionUpdate
@@ -133,7 +133,7 @@ type outboxRow struct {
 	Text    string
 }
 
-func (s *Server) uiOutbox(p *page) {
+func (s *Handler) outbox(p *page) {
 	emails, next, err := s.Outbox.ListEmails(p.ctx, 50, p.r.URL.Query().Get("cursor"))
 	if err != nil {
 		s.pageError(p, err)
@@ -150,7 +150,7 @@ func (s *Server) uiOutbox(p *page) {
 	p.render(http.StatusOK, "outbox", v)
 }
 
-func (s *Server) uiOutboxEmail(p *page) {
+func (s *Handler) outboxEmail(p *page) {
 	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
 	e, err := s.Outbox.FindEmail(p.ctx, id)
 	if err != nil {

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -11,24 +11,24 @@ import (
 	"portail/web/request"
 )
 
-func (s *Server) registerUserPages() {
-	s.handle("GET /users", s.signedIn(s.uiUsers))
-	s.handle("GET /users/new", s.signedIn(s.uiNewUser))
-	s.handle("POST /users", s.signedIn(s.uiCreateUser))
-	s.handle("GET /users/{id}", s.signedIn(s.uiEditUser))
-	s.handle("POST /users/{id}", s.signedIn(s.uiUpdateUser))
-	s.handle("POST /users/{id}/deactivate", s.signedIn(s.uiUserAction("deactivated", func(p *page, id int64) error {
+func (s *Handler) registerUserPages() {
+	s.handle("GET /users", s.signedIn(s.users))
+	s.handle("GET /users/new", s.signedIn(s.newUser))
+	s.handle("POST /users", s.signedIn(s.createUser))
+	s.handle("GET /users/{id}", s.signedIn(s.editUser))
+	s.handle("POST /users/{id}", s.signedIn(s.updateUser))
+	s.handle("POST /users/{id}/deactivate", s.signedIn(s.userAction("deactivated", func(p *page, id int64) error {
 		_, err := s.Users.DeactivateUser(p.ctx, id)
 		return err
 	})))
-	s.handle("POST /users/{id}/reactivate", s.signedIn(s.uiUserAction("reactivated", func(p *page, id int64) error {
+	s.handle("POST /users/{id}/reactivate", s.signedIn(s.userAction("reactivated", func(p *page, id int64) error {
 		_, err := s.Users.ReactivateUser(p.ctx, id)
 		return err
 	})))
-	s.handle("POST /users/{id}/password-reset", s.signedIn(s.uiUserAction("reset", func(p *page, id int64) error {
+	s.handle("POST /users/{id}/password-reset", s.signedIn(s.userAction("reset", func(p *page, id int64) error {
 		return s.Credentials.SendPasswordReset(p.ctx, id)
 	})))
-	s.handle("POST /users/{id}/invitation", s.signedIn(s.uiUserAction("invited", func(p *page, id int64) error {
+	s.handle("POST /users/{id}/invitation", s.signedIn(s.userAction("invited", func(p *page, id int64) error {
 		return s.Credentials.ResendInvitation(p.ctx, id)
 	})))
 }
@@ -63,7 +63,7 @@ type usersData struct {
 	Count       int
 }
 
-func (s *Server) uiUsers(p *page) {
+func (s *Handler) users(p *page) {
 	if !canListUsers(p.actor) {
 		s.pageError(p, portail.ErrForbidden())
 		return
@@ -193,7 +193,7 @@ type userFormData struct {
 
 var languageNames = map[string]string{"fr": "Français", "en": "English", "nl": "Nederlands"}
 
-func (s *Server) userForm(p *page, u *portail.User) (userFormData, error) {
+func (s *Handler) userForm(p *page, u *portail.User) (userFormData, error) {
 	depts, err := s.Departments.ListDepartments(p.ctx)
 	if err != nil {
 		return userFormData{}, err
@@ -226,7 +226,7 @@ func (s *Server) userForm(p *page, u *portail.User) (userFormData, error) {
 	return d, nil
 }
 
-func (s *Server) uiNewUser(p *page) {
+func (s *Handler) newUser(p *page) {
 	v := p.view("Add user")
 	v.Nav.Current = "users"
 	d, err := s.userForm(p, nil)
@@ -258,7 +258,7 @@ func formModules(r *http.Request) (portail.ModuleSet, string) {
 	return set, strings.Join(set.Strings(), ",")
 }
 
-func (s *Server) uiCreateUser(p *page) {
+func (s *Handler) createUser(p *page) {
 	r := p.r
 	r.ParseForm()
 	v := p.view("Add user")
@@ -290,7 +290,7 @@ func (s *Server) uiCreateUser(p *page) {
 	p.redirect("/users?done=created&q=" + url.QueryEscape(u.Username))
 }
 
-func (s *Server) loadUser(p *page) (*portail.User, bool) {
+func (s *Handler) loadUser(p *page) (*portail.User, bool) {
 	id, err := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.pageError(p, portail.ErrNotFound("User"))
@@ -304,7 +304,7 @@ func (s *Server) loadUser(p *page) (*portail.User, bool) {
 	return u, true
 }
 
-func (s *Server) uiEditUser(p *page) {
+func (s *Handler) editUser(p *page) {
 	u, ok := s.loadUser(p)
 	if !ok {
 		return
@@ -312,7 +312,7 @@ func (s *Server) uiEditUser(p *page) {
 	s.renderEditUser(p, u, http.StatusOK, nil)
 }
 
-func (s *Server) renderEditUser(p *page, u *portail.User, status int, fail error) {
+func (s *Handler) renderEditUser(p *page, u *portail.User, status int, fail error) {
 	v := p.view("Edit user")
 	v.Nav.Current = "users"
 	if f, ok := flashes[p.r.URL.Query().Get("done")]; ok {
@@ -340,7 +340,7 @@ func (s *Server) renderEditUser(p *page, u *portail.User, status int, fail error
 	p.render(status, "user_edit", v)
 }
 
-func (s *Server) uiUpdateUser(p *page) {
+func (s *Handler) updateUser(p *page) {
 	u, ok := s.loadUser(p)
 	if !ok {
 		return
@@ -381,7 +381,7 @@ func (s *Server) uiUpdateUser(p *page) {
 
 // uiUserAction runs one of the edit page's buttons, then comes back to
 // the edit page with its outcome.
-func (s *Server) uiUserAction(done string, fn func(p *page, id int64) error) func(p *page) {
+func (s *Handler) userAction(done string, fn func(p *page, id int64) error) func(p *page) {
 	return func(p *page) {
 		u, ok := s.loadUser(p)
 		if !ok {

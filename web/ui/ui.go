@@ -1,4 +1,10 @@
-package web
+// Package ui is the face of portail people use: the server-rendered
+// pages in French, Dutch and English (templates/, locales/, static/),
+// each a form posted and redirected (POST/redirect/GET), its refusals
+// said next to their fields. It imports web/request and the domain,
+// never the API (web/api); downloads go through the API's routes, which
+// take the session cookie as well.
+package ui
 
 import (
 	"bytes"
@@ -10,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,7 +117,7 @@ var moduleLabels = map[portail.Module]string{portail.ModuleMail: "Mail", portail
 
 func formatMoney(lang string, cents int) string {
 	whole, frac := cents/100, cents%100
-	s := itoa(whole) + "." + string(rune('0'+frac/10)) + string(rune('0'+frac%10))
+	s := strconv.Itoa(whole) + "." + string(rune('0'+frac/10)) + string(rune('0'+frac%10))
 	if lang == "en" {
 		return "$" + s
 	}
@@ -158,7 +165,7 @@ type view struct {
 // page is one request to a page, with its language and, when signed in,
 // its user and the context that carries the caller.
 type page struct {
-	s     *Server
+	s     *Handler
 	w     http.ResponseWriter
 	r     *http.Request
 	lang  string
@@ -168,12 +175,11 @@ type page struct {
 }
 
 // anon serves a page that needs no sign-in.
-func (s *Server) anon(h func(p *page)) http.HandlerFunc {
+func (s *Handler) anon(h func(p *page)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := negotiate(r, nil)
 		if l := r.URL.Query().Get("lang"); portail.ValidLanguage(l) {
-			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
-				HttpOnly: true, Secure: s.secure(), SameSite: http.SameSiteLaxMode})
+			s.site.Cookies().Set(w, langCookie, l)
 		}
 		h(&page{s: s, w: w, r: r, lang: lang, ctx: request.Anonymous(r)})
 	}
@@ -183,16 +189,16 @@ func (s *Server) anon(h func(p *page)) http.HandlerFunc {
 // the browser to sign in, telling why when another login ended the
 // session (C6); with a temporary password it sends the user to replace it
 // first (C2).
-func (s *Server) signedIn(h func(p *page)) http.HandlerFunc {
+func (s *Handler) signedIn(h func(p *page)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		sess, err := request.Authenticate(r, s.Services)
+		sess, err := request.Authenticate(r, *s.Services)
 		if err != nil {
 			target := "/login"
 			if portail.ErrorCode(err) == portail.ESESSIONREPLACED {
 				target = "/login?replaced=1"
 			}
 			if c := portail.ErrorCode(err); c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED {
-				s.cookies().ClearSession(w)
+				s.site.Cookies().ClearSession(w)
 				if r.Method == http.MethodGet && r.URL.Path != "/" {
 					target += sep(target) + "next=" + url.QueryEscape(r.URL.RequestURI())
 				}
@@ -265,7 +271,7 @@ func (p *page) render(status int, name string, v view) {
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, v); err != nil {
-		p.s.Logger.Error("render", "page", name, "err", err)
+		p.s.site.Logger().Error("render", "page", name, "err", err)
 		http.Error(p.w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
@@ -280,9 +286,9 @@ func (p *page) redirect(target string) { http.Redirect(p.w, p.r, target, http.St
 
 // pageError shows an error page: 404 for what the user may not see, 403
 // for what they may not do.
-func (s *Server) pageError(p *page, err error) {
+func (s *Handler) pageError(p *page, err error) {
 	status := request.Status(err)
-	request.LogFailure(s.Logger, p.r, err)
+	request.LogFailure(s.site.Logger(), p.r, err)
 	request.SetRetryAfter(p.w, err)
 	v := p.view("Error")
 	v.Error = p.t(portail.ErrorMessage(err))
@@ -321,15 +327,30 @@ func (p *page) failed(v *view, err error) int {
 			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
 		}
 	}
-	request.LogFailure(p.s.Logger, p.r, err)
+	request.LogFailure(p.s.site.Logger(), p.r, err)
 	request.SetRetryAfter(p.w, err)
 	return request.Status(err)
 }
 
-func (s *Server) registerUI() {
+// Handler serves the pages over the services.
+type Handler struct {
+	*request.Services
+	site   request.Site
+	pages  *pages
+	handle func(pattern string, h http.HandlerFunc)
+}
+
+// New returns the pages over svc; site gives the server's settings.
+func New(svc *request.Services, site request.Site) *Handler {
+	return &Handler{Services: svc, site: site, pages: mustParsePages()}
+}
+
+// Routes registers every page, and the static files, with handle.
+func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
+	s.handle = handle
 	static, _ := fs.Sub(staticFS, "static")
 	s.handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(filesOnly{static})).ServeHTTP)
-	s.handle("GET /{$}", s.signedIn(s.uiHome))
+	s.handle("GET /{$}", s.signedIn(s.home))
 	s.registerAuthPages()
 	s.registerUserPages()
 	s.registerAdminPages()
@@ -354,11 +375,28 @@ func (f filesOnly) Open(name string) (fs.File, error) {
 	return file, nil
 }
 
-func (s *Server) uiHome(p *page) {
+func (s *Handler) home(p *page) {
 	v := p.view("Home")
 	v.Nav.Current = "home"
 	if r := p.r.URL.Query(); r.Get("password") != "" {
 		v.Flash = p.t("Your password was changed.")
 	}
 	p.render(http.StatusOK, "home", v)
+}
+
+// limitedPage is answers 429 past the class's rate, as a page that says how long to
+// wait.
+func (s *Handler) limited(c request.LimitClass, h func(p *page)) func(p *page) {
+	return func(p *page) {
+		if ok, wait := s.site.Allow(c, p.r); !ok {
+			secs := request.RetrySeconds(wait)
+			p.w.Header().Set("Retry-After", strconv.Itoa(secs))
+			v := p.view("Error")
+			v.Error = p.t("Too many requests. Wait %d seconds and try again.", secs)
+			v.Data = http.StatusTooManyRequests
+			p.render(http.StatusTooManyRequests, "error", v)
+			return
+		}
+		h(p)
+	}
 }

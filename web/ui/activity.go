@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -10,8 +10,8 @@ import (
 	"portail/web/request"
 )
 
-func (s *Server) registerActivityPages() {
-	s.handle("GET /activity", s.signedIn(s.uiActivity))
+func (s *Handler) registerActivityPages() {
+	s.handle("GET /activity", s.signedIn(s.activity))
 }
 
 type activityData struct {
@@ -110,7 +110,7 @@ var activityTypes = []portail.ActivityType{
 	portail.ActivityAccountCreated, portail.ActivitySubscription,
 }
 
-func (s *Server) uiActivity(p *page) {
+func (s *Handler) activity(p *page) {
 	q := p.r.URL.Query()
 	v := p.view("Activity log")
 	v.Nav.Current = "activity"

@@ -1,30 +1,31 @@
-package web
+package ui
 
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"portail"
 	"portail/web/request"
 )
 
-func (s *Server) registerAuthPages() {
-	s.handle("GET /login", s.anon(s.uiLogin))
-	s.handle("POST /login", s.anon(s.limitedPage(request.LimitLogin, s.uiLoginPost)))
-	s.handle("POST /logout", s.uiLogout)
-	s.handle("GET /setup", s.anon(s.limitedPage(request.LimitToken, s.uiSetup)))
-	s.handle("POST /setup", s.anon(s.limitedPage(request.LimitToken, s.uiSetupPost)))
-	s.handle("GET /invitation", s.anon(s.limitedPage(request.LimitToken, s.uiInvitation)))
-	s.handle("POST /invitation", s.anon(s.limitedPage(request.LimitToken, s.uiInvitationPost)))
-	s.handle("GET /reset-password", s.anon(s.limitedPage(request.LimitToken, s.uiReset)))
-	s.handle("POST /reset-password", s.anon(s.limitedPage(request.LimitToken, s.uiResetPost)))
-	s.handle("GET /confirm-email", s.anon(s.limitedPage(request.LimitToken, s.uiConfirmEmail)))
-	s.handle("POST /confirm-email", s.anon(s.limitedPage(request.LimitToken, s.uiConfirmEmailPost)))
-	s.handle("GET /forgot", s.anon(s.uiForgot))
-	s.handle("POST /forgot", s.anon(s.limitedPage(request.LimitForgot, s.uiForgotPost)))
-	s.handle("GET /password", s.signedIn(s.uiPassword))
-	s.handle("POST /password", s.signedIn(s.uiPasswordPost))
+func (s *Handler) registerAuthPages() {
+	s.handle("GET /login", s.anon(s.login))
+	s.handle("POST /login", s.anon(s.limited(request.LimitLogin, s.loginPost)))
+	s.handle("POST /logout", s.logout)
+	s.handle("GET /setup", s.anon(s.limited(request.LimitToken, s.setup)))
+	s.handle("POST /setup", s.anon(s.limited(request.LimitToken, s.setupPost)))
+	s.handle("GET /invitation", s.anon(s.limited(request.LimitToken, s.invitation)))
+	s.handle("POST /invitation", s.anon(s.limited(request.LimitToken, s.invitationPost)))
+	s.handle("GET /reset-password", s.anon(s.limited(request.LimitToken, s.reset)))
+	s.handle("POST /reset-password", s.anon(s.limited(request.LimitToken, s.resetPost)))
+	s.handle("GET /confirm-email", s.anon(s.limited(request.LimitToken, s.confirmEmail)))
+	s.handle("POST /confirm-email", s.anon(s.limited(request.LimitToken, s.confirmEmailPost)))
+	s.handle("GET /forgot", s.anon(s.forgot))
+	s.handle("POST /forgot", s.anon(s.limited(request.LimitForgot, s.forgotPost)))
+	s.handle("GET /password", s.signedIn(s.password))
+	s.handle("POST /password", s.signedIn(s.passwordPost))
 }
 
 // safeNext keeps a post-login destination only when it is a path of this
@@ -43,7 +44,7 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) uiLogin(p *page) {
+func (s *Handler) login(p *page) {
 	v := p.view("Sign in")
 	q := p.r.URL.Query()
 	v.Form["next"] = q.Get("next")
@@ -61,7 +62,7 @@ func (s *Server) uiLogin(p *page) {
 	p.render(http.StatusOK, "login", v)
 }
 
-func (s *Server) uiLoginPost(p *page) {
+func (s *Handler) loginPost(p *page) {
 	login, pw := p.r.PostFormValue("login"), p.r.PostFormValue("password")
 	dev := request.Device(p.r)
 	_, token, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
@@ -70,28 +71,28 @@ func (s *Server) uiLoginPost(p *page) {
 		v.Form["login"], v.Form["next"] = login, p.r.PostFormValue("next")
 		status := p.failed(&v, err)
 		if e, ok := err.(*portail.Error); ok && e.RetryAfter > 0 {
-			p.w.Header().Set("Retry-After", itoa(e.RetryAfter))
+			p.w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 			v.Error = p.t("Too many failed sign-ins. Wait %d seconds before trying again, or reset your password.", e.RetryAfter)
 		}
 		p.render(status, "login", v)
 		return
 	}
-	s.cookies().SetSession(p.w, token)
-	s.cookies().SetDevice(p.w, dev)
+	s.site.Cookies().SetSession(p.w, token)
+	s.site.Cookies().SetDevice(p.w, dev)
 	p.redirect(safeNext(p.r.PostFormValue("next")))
 }
 
-func (s *Server) uiLogout(w http.ResponseWriter, r *http.Request) {
-	if sess, err := request.Authenticate(r, s.Services); err == nil {
+func (s *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if sess, err := request.Authenticate(r, *s.Services); err == nil {
 		if err := s.Auth.Logout(sess.Ctx); err != nil {
-			s.Logger.ErrorContext(r.Context(), "logout", "err", err)
+			s.site.Logger().ErrorContext(r.Context(), "logout", "err", err)
 		}
 	}
-	s.cookies().ClearSession(w)
+	s.site.Cookies().ClearSession(w)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-func (s *Server) uiSetup(p *page) {
+func (s *Handler) setup(p *page) {
 	v := p.view("Set up portail")
 	token := p.r.URL.Query().Get("token")
 	if err := s.Auth.CheckSetupToken(p.r.Context(), token); err != nil {
@@ -103,7 +104,7 @@ func (s *Server) uiSetup(p *page) {
 	p.render(http.StatusOK, "setup", v)
 }
 
-func (s *Server) uiSetupPost(p *page) {
+func (s *Handler) setupPost(p *page) {
 	v := p.view("Set up portail")
 	r := p.r
 	for _, k := range []string{"token", "account", "plan", "admin_username", "admin_full_name", "admin_email", "trial"} {
@@ -133,13 +134,13 @@ func (s *Server) uiSetupPost(p *page) {
 		p.redirect("/login")
 		return
 	}
-	s.cookies().SetSession(p.w, token)
+	s.site.Cookies().SetSession(p.w, token)
 	p.redirect("/")
 }
 
 // uiInvitation shows the form to set a first password. Opening the link
 // checks the token but never uses it: mail scanners open links.
-func (s *Server) uiInvitation(p *page) {
+func (s *Handler) invitation(p *page) {
 	v := p.view("Set your password")
 	token := p.r.URL.Query().Get("token")
 	if err := s.Credentials.CheckInvitationToken(p.r.Context(), token); err != nil {
@@ -150,7 +151,7 @@ func (s *Server) uiInvitation(p *page) {
 	p.render(http.StatusOK, "invitation", v)
 }
 
-func (s *Server) uiInvitationPost(p *page) {
+func (s *Handler) invitationPost(p *page) {
 	v := p.view("Set your password")
 	token := p.r.PostFormValue("token")
 	if err := s.Credentials.AcceptInvitation(p.ctx, token, p.r.PostFormValue("new_password")); err != nil {
@@ -162,7 +163,7 @@ func (s *Server) uiInvitationPost(p *page) {
 	p.redirect("/login?welcome=1")
 }
 
-func (s *Server) uiReset(p *page) {
+func (s *Handler) reset(p *page) {
 	v := p.view("Reset password")
 	token := p.r.URL.Query().Get("token")
 	if err := s.Credentials.CheckResetToken(p.r.Context(), token); err != nil {
@@ -173,7 +174,7 @@ func (s *Server) uiReset(p *page) {
 	p.render(http.StatusOK, "reset", v)
 }
 
-func (s *Server) uiResetPost(p *page) {
+func (s *Handler) resetPost(p *page) {
 	v := p.view("Reset password")
 	token, code := p.r.PostFormValue("token"), p.r.PostFormValue("code")
 	if err := s.Credentials.ResetPassword(p.ctx, token, code, p.r.PostFormValue("new_password")); err != nil {
@@ -198,7 +199,7 @@ type confirmEmailData struct {
 // uiConfirmEmail shows the address a link confirms and a button to confirm
 // it. Opening the link never uses it up: mail scanners open links, and
 // only the button's submission confirms.
-func (s *Server) uiConfirmEmail(p *page) {
+func (s *Handler) confirmEmail(p *page) {
 	v := p.view("Confirm your new e-mail address")
 	token := p.r.URL.Query().Get("token")
 	email, err := s.Credentials.CheckEmailChangeToken(p.r.Context(), token)
@@ -211,7 +212,7 @@ func (s *Server) uiConfirmEmail(p *page) {
 	p.render(http.StatusOK, "confirm_email", v)
 }
 
-func (s *Server) uiConfirmEmailPost(p *page) {
+func (s *Handler) confirmEmailPost(p *page) {
 	v := p.view("Confirm your new e-mail address")
 	token := p.r.PostFormValue("token")
 	email, err := s.Credentials.CheckEmailChangeToken(p.r.Context(), token)
@@ -227,12 +228,12 @@ func (s *Server) uiConfirmEmailPost(p *page) {
 	p.render(http.StatusOK, "confirm_email", v)
 }
 
-func (s *Server) uiForgot(p *page) {
+func (s *Handler) forgot(p *page) {
 	p.render(http.StatusOK, "forgot", p.view("Forgot password?"))
 }
 
-func (s *Server) uiForgotPost(p *page) {
-	s.forgot(p.r, p.r.PostFormValue("login"))
+func (s *Handler) forgotPost(p *page) {
+	s.site.Forgot(p.r, p.r.PostFormValue("login"))
 	v := p.view("Forgot password?")
 	v.Data = true
 	v.Flash = p.t("If an active account matches, an e-mail with reset instructions is on its way. The link and the code are valid for 1 hour.")
@@ -241,7 +242,7 @@ func (s *Server) uiForgotPost(p *page) {
 
 // uiPassword is the password change page, which a user with a temporary
 // password is sent to before anything else (C2).
-func (s *Server) uiPassword(p *page) {
+func (s *Handler) password(p *page) {
 	v := p.view("Change password")
 	if p.me.PasswordChangeRequired {
 		v.Flash = p.t("Replace your temporary password with your own before you continue.")
@@ -249,12 +250,12 @@ func (s *Server) uiPassword(p *page) {
 	p.render(http.StatusOK, "password", v)
 }
 
-func (s *Server) uiPasswordPost(p *page) {
+func (s *Handler) passwordPost(p *page) {
 	if err := s.Auth.ChangePassword(p.ctx, p.r.PostFormValue("current_password"), p.r.PostFormValue("new_password")); err != nil {
 		v := p.view("Change password")
 		status := p.failed(&v, err)
 		if e, ok := err.(*portail.Error); ok && e.RetryAfter > 0 {
-			p.w.Header().Set("Retry-After", itoa(e.RetryAfter))
+			p.w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 		}
 		p.render(status, "password", v)
 		return

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -7,11 +7,11 @@ import (
 	"portail"
 )
 
-func (s *Server) registerProfilePages() {
-	s.handle("GET /profile", s.signedIn(s.uiProfile))
-	s.handle("POST /profile", s.signedIn(s.uiUpdateProfile))
-	s.handle("POST /profile/api-keys", s.signedIn(s.uiCreateKey))
-	s.handle("POST /profile/api-keys/{id}/revoke", s.signedIn(s.uiRevokeKey))
+func (s *Handler) registerProfilePages() {
+	s.handle("GET /profile", s.signedIn(s.profile))
+	s.handle("POST /profile", s.signedIn(s.updateProfile))
+	s.handle("POST /profile/api-keys", s.signedIn(s.createKey))
+	s.handle("POST /profile/api-keys/{id}/revoke", s.signedIn(s.revokeKey))
 }
 
 type profileData struct {
@@ -24,9 +24,9 @@ type profileData struct {
 	PendingEmail string
 }
 
-func (s *Server) uiProfile(p *page) { s.renderProfile(p, http.StatusOK, nil, "") }
+func (s *Handler) profile(p *page) { s.renderProfile(p, http.StatusOK, nil, "") }
 
-func (s *Server) renderProfile(p *page, status int, fail error, newKey string) {
+func (s *Handler) renderProfile(p *page, status int, fail error, newKey string) {
 	v := p.view("My profile")
 	v.Nav.Current = "profile"
 	switch p.r.URL.Query().Get("done") {
@@ -40,7 +40,7 @@ func (s *Server) renderProfile(p *page, status int, fail error, newKey string) {
 		status = p.failed(&v, fail)
 		if e, ok := fail.(*portail.Error); ok && e.RetryAfter > 0 {
 			// Wrong current passwords count as failed sign-ins.
-			p.w.Header().Set("Retry-After", itoa(e.RetryAfter))
+			p.w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 			v.Error = p.t("Too many failed sign-ins. Wait %d seconds before trying again, or reset your password.", e.RetryAfter)
 			v.Fields["current_password"] = v.Error
 		}
@@ -71,7 +71,7 @@ func (s *Server) renderProfile(p *page, status int, fail error, newKey string) {
 	p.render(status, "profile", v)
 }
 
-func (s *Server) uiUpdateProfile(p *page) {
+func (s *Handler) updateProfile(p *page) {
 	r := p.r
 	r.ParseForm()
 	name, email, lang := r.PostFormValue("full_name"), r.PostFormValue("email"), r.PostFormValue("language")
@@ -83,7 +83,7 @@ func (s *Server) uiUpdateProfile(p *page) {
 	p.redirect("/profile?done=saved")
 }
 
-func (s *Server) uiCreateKey(p *page) {
+func (s *Handler) createKey(p *page) {
 	p.r.ParseForm()
 	_, key, err := s.Credentials.CreateAPIKey(p.ctx, p.r.PostFormValue("key_name"))
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Server) uiCreateKey(p *page) {
 	s.renderProfile(p, http.StatusCreated, nil, key)
 }
 
-func (s *Server) uiRevokeKey(p *page) {
+func (s *Handler) revokeKey(p *page) {
 	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
 	if err := s.Credentials.RevokeAPIKey(p.ctx, id); err != nil {
 		s.pageError(p, err)
