@@ -1,4 +1,6 @@
-package web_test
+// Package webtest builds whole servers over fresh databases for the tests
+// that drive portail over HTTP, the API's and the pages' alike.
+package webtest
 
 import (
 	"bytes"
@@ -9,7 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 
@@ -21,16 +23,16 @@ import (
 	"portail/web"
 )
 
-// fuzzServer is one server over one fresh database, for the fuzz targets
+// Server is one server over one fresh database, for the fuzz targets
 // that send outside input through the real handlers: every input goes to
 // both dialects, since what one database takes the other may refuse (a
 // NUL byte, invalid UTF-8). Requests are served in process, without a
 // socket, so that a fuzz worker runs as many as it can.
-type fuzzServer struct {
-	dialect string
+type Server struct {
+	Dialect string
 	h       http.Handler
-	admin   *http.Cookie // the session of account A's admin
-	ids     map[string]int64
+	Admin   *http.Cookie // the session of account A's admin
+	IDs     map[string]int64
 	logs    *lockedBuffer // what the server logged: the cause of a 500
 }
 
@@ -53,16 +55,16 @@ func (l *lockedBuffer) take() string {
 	return s
 }
 
-// fuzzMaxUpload keeps the upload limit small enough for fuzzed bodies to
+// MaxUpload keeps the upload limit small enough for fuzzed bodies to
 // cross it.
-const fuzzMaxUpload = 4 << 10
+const MaxUpload = 4 << 10
 
-// newFuzzServers builds the servers, one per dialect, with account A
+// NewServers builds the servers, one per dialect, with account A
 // (enterprise, every module): its admin (signed in), departments D1 and D2
 // and an invited operator op1 in D1; and account B with its admin.
-func newFuzzServers(f *testing.F) []*fuzzServer {
+func NewServers(f testing.TB) []*Server {
 	f.Helper()
-	var out []*fuzzServer
+	var out []*Server
 	for _, dialect := range testdb.Dialects {
 		ctx := context.Background()
 		db, err := sqldb.Open(ctx, testdb.DSN(f, dialect))
@@ -86,48 +88,48 @@ func newFuzzServers(f *testing.F) []*fuzzServer {
 			Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 			Reports:     sqldb.NewReportService(db),
 		}, base, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError})))
-		srv.MaxUpload = fuzzMaxUpload
-		s := &fuzzServer{dialect: dialect, h: srv.Handler(), ids: map[string]int64{}, logs: logs}
+		srv.MaxUpload = MaxUpload
+		s := &Server{Dialect: dialect, h: srv.Handler(), IDs: map[string]int64{}, logs: logs}
 
 		acct, admin, err := auth.Setup(ctx, portail.Setup{AccountName: "Account A", Plan: portail.PlanEnterprise,
-			Modules: portail.AllModules, AdminUsername: "admin", AdminEmail: "admin@a.test", AdminPassword: testPassword})
+			Modules: portail.AllModules, AdminUsername: "admin", AdminEmail: "admin@a.test", AdminPassword: Password})
 		if err != nil {
 			f.Fatal(err)
 		}
 		_, adminB, err := auth.Setup(ctx, portail.Setup{AccountName: "Account B", Plan: portail.PlanGold,
-			Modules: portail.AllModules, AdminUsername: "badmin", AdminEmail: "admin@b.test", AdminPassword: testPassword})
+			Modules: portail.AllModules, AdminUsername: "badmin", AdminEmail: "admin@b.test", AdminPassword: Password})
 		if err != nil {
 			f.Fatal(err)
 		}
-		s.ids["admin"], s.ids["badmin"] = admin.ID, adminB.ID
+		s.IDs["admin"], s.IDs["badmin"] = admin.ID, adminB.ID
 		asA := portail.WithCaller(ctx, portail.Caller{Actor: admin.Actor(acct.Modules), IP: "192.0.2.1", UserAgent: "fixture"})
 		for _, name := range []string{"D1", "D2"} {
 			d, err := sqldb.NewDepartmentService(db).CreateDepartment(asA, name)
 			if err != nil {
 				f.Fatal(err)
 			}
-			s.ids[name] = d.ID
+			s.IDs[name] = d.ID
 		}
 		op, err := sqldb.NewUserService(db).CreateUser(asA, portail.UserCreate{Username: "op1", FullName: "Full op1",
-			Email: "op1@a.test", Role: portail.RoleOperator, DepartmentID: s.ids["D1"], Modules: portail.AllModules})
+			Email: "op1@a.test", Role: portail.RoleOperator, DepartmentID: s.IDs["D1"], Modules: portail.AllModules})
 		if err != nil {
 			f.Fatal(err)
 		}
-		s.ids["op1"] = op.ID
+		s.IDs["op1"] = op.ID
 		anon := portail.WithCaller(ctx, portail.Caller{IP: "192.0.2.1", UserAgent: "fixture"})
-		_, token, err := auth.Login(anon, portail.Login{Login: "admin", Password: testPassword})
+		_, token, err := auth.Login(anon, portail.Login{Login: "admin", Password: Password})
 		if err != nil {
 			f.Fatal(err)
 		}
-		s.admin = &http.Cookie{Name: "portail_session", Value: token}
+		s.Admin = &http.Cookie{Name: "portail_session", Value: token}
 		out = append(out, s)
 	}
 	return out
 }
 
-// do serves one request in process. target is a path; rawQuery is set as
+// Do serves one request in process. target is a path; rawQuery is set as
 // given, unparsed, the way a client may send it.
-func (s *fuzzServer) do(method, path, rawQuery string, body io.Reader, header http.Header, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+func (s *Server) Do(method, path, rawQuery string, body io.Reader, header http.Header, cookies ...*http.Cookie) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, path, body)
 	r.URL.RawQuery = rawQuery
 	r.RequestURI = r.URL.RequestURI()
@@ -147,8 +149,8 @@ func (s *fuzzServer) do(method, path, rawQuery string, body io.Reader, header ht
 	return w
 }
 
-// fuzzProblem is a problem+json answer as a client reads it.
-type fuzzProblem struct {
+// Problem is a problem+json answer as a client reads it.
+type Problem struct {
 	Status int    `json:"status"`
 	Code   string `json:"code"`
 	Detail string `json:"detail"`
@@ -158,62 +160,47 @@ type fuzzProblem struct {
 	} `json:"errors"`
 }
 
-// checkAnswer fails on a server error, and on an API error answer that
+// CheckAnswer fails on a server error, and on an API error answer that
 // is not a well-formed problem whose status is one of allowed; it returns
 // the problem (nil for a success).
-func (s *fuzzServer) checkAnswer(t *testing.T, what string, w *httptest.ResponseRecorder, allowed ...int) *fuzzProblem {
+func (s *Server) CheckAnswer(t *testing.T, what string, w *httptest.ResponseRecorder, allowed ...int) *Problem {
 	t.Helper()
-	s.checkServed(t, what, w)
+	s.CheckServed(t, what, w)
 	if w.Code < 400 {
 		return nil
 	}
-	if !containsInt(allowed, w.Code) {
-		t.Fatalf("%s on %s: status %d, want one of %v: %s", what, s.dialect, w.Code, allowed, w.Body)
+	if !slices.Contains(allowed, w.Code) {
+		t.Fatalf("%s on %s: status %d, want one of %v: %s", what, s.Dialect, w.Code, allowed, w.Body)
 	}
 	if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
-		t.Fatalf("%s on %s: %d with Content-Type %q", what, s.dialect, w.Code, ct)
+		t.Fatalf("%s on %s: %d with Content-Type %q", what, s.Dialect, w.Code, ct)
 	}
-	var p fuzzProblem
+	var p Problem
 	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || p.Status != w.Code || p.Code == "" || p.Detail == "" {
-		t.Fatalf("%s on %s: not a problem answer (%v): %s", what, s.dialect, err, w.Body)
+		t.Fatalf("%s on %s: not a problem answer (%v): %s", what, s.Dialect, err, w.Body)
 	}
 	for _, fe := range p.Errors {
 		// An unknown member is named as sent, which may be "".
 		if (fe.Field == "" && fe.Message != "Unknown field.") || fe.Message == "" {
-			t.Fatalf("%s on %s: a field error without its field or message: %s", what, s.dialect, w.Body)
+			t.Fatalf("%s on %s: a field error without its field or message: %s", what, s.Dialect, w.Body)
 		}
 	}
 	return &p
 }
 
-// checkServed fails on a server error, and on any answer while the server
+// CheckServed fails on a server error, and on any answer while the server
 // logged an error: an export cut short after its 200, an activity entry
 // lost, are failures a status alone does not show.
-func (s *fuzzServer) checkServed(t *testing.T, what string, w *httptest.ResponseRecorder) {
+func (s *Server) CheckServed(t *testing.T, what string, w *httptest.ResponseRecorder) {
 	t.Helper()
 	logged := s.logs.take()
 	if w.Code >= 500 {
-		t.Fatalf("%s on %s: %d %s\nlogged: %s", what, s.dialect, w.Code, w.Body, logged)
+		t.Fatalf("%s on %s: %d %s\nlogged: %s", what, s.Dialect, w.Code, w.Body, logged)
 	}
 	if logged != "" {
-		t.Fatalf("%s on %s: answered %d but logged an error: %s", what, s.dialect, w.Code, logged)
+		t.Fatalf("%s on %s: answered %d but logged an error: %s", what, s.Dialect, w.Code, logged)
 	}
 }
 
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-// fieldBase is a field error's name without its list index or nested
-// member: modules[2] → modules, recipient.city → recipient.
-func fieldBase(field string) string {
-	if i := strings.IndexAny(field, "[."); i >= 0 {
-		return field[:i]
-	}
-	return field
-}
+// Password is the fixtures' password.
+const Password = "correct horse battery staple"

@@ -1,8 +1,9 @@
-package web_test
+package ui_test
 
 import (
 	"net/http"
 	"net/url"
+	"portail/web/internal/webtest"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,28 +40,28 @@ func FuzzPageForms(f *testing.F) {
 			f.Add(uint8(i), s)
 		}
 	}
-	servers := newFuzzServers(f)
+	servers := webtest.NewServers(f)
 	base, _ := url.Parse("http://portail.test/")
 	f.Fuzz(func(t *testing.T, route uint8, body string) {
 		rt := formRoutes[int(route)%len(formRoutes)]
 		for _, s := range servers {
-			ids := strings.NewReplacer("{D1}", strconv.FormatInt(s.ids["D1"], 10), "{op1}", strconv.FormatInt(s.ids["op1"], 10))
+			ids := strings.NewReplacer("{D1}", strconv.FormatInt(s.IDs["D1"], 10), "{op1}", strconv.FormatInt(s.IDs["op1"], 10))
 			path := ids.Replace(rt.path)
 			h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-			cookies := []*http.Cookie{s.admin}
+			cookies := []*http.Cookie{s.Admin}
 			if rt.anon {
 				cookies = nil
 			}
-			w := s.do("POST", path, "", strings.NewReader(ids.Replace(body)), h, cookies...)
+			w := s.Do("POST", path, "", strings.NewReader(ids.Replace(body)), h, cookies...)
 			what := "POST " + path + " " + body
-			s.checkServed(t, what, w)
+			s.CheckServed(t, what, w)
 			if loc := w.Header().Get("Location"); loc != "" {
 				u, err := url.Parse(loc)
 				if err != nil || strings.HasPrefix(loc, "//") || strings.Contains(loc, `\`) {
-					t.Fatalf("%s on %s redirects to %q", what, s.dialect, loc)
+					t.Fatalf("%s on %s redirects to %q", what, s.Dialect, loc)
 				}
 				if r := base.ResolveReference(u); r.Host != "portail.test" {
-					t.Fatalf("%s on %s redirects off the site to %s", what, s.dialect, r)
+					t.Fatalf("%s on %s redirects off the site to %s", what, s.Dialect, r)
 				}
 			}
 		}

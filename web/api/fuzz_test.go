@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
+	"portail/web/internal/webtest"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,23 +40,23 @@ func FuzzLoginJSON(f *testing.F) {
 	}
 	f.Add([]byte(`{"login":"admin","password":"x"}`), "Mozilla/5.0 \xff\xfe")
 	f.Add([]byte(`{"login":"nobody","password":"x"}`), "")
-	servers := newFuzzServers(f)
+	servers := webtest.NewServers(f)
 	f.Fuzz(func(t *testing.T, body []byte, userAgent string) {
 		if !validHeaderValue(userAgent) {
 			return // net/http refuses such a request before any handler
 		}
 		h := http.Header{"Content-Type": {"application/json"}, "User-Agent": {userAgent}}
 		for _, s := range servers {
-			w := s.do("POST", "/api/v1/auth/login", "", bytes.NewReader(body), h)
-			p := s.checkAnswer(t, "login", w, 400, 401, 429)
+			w := s.Do("POST", "/api/v1/auth/login", "", bytes.NewReader(body), h)
+			p := s.CheckAnswer(t, "login", w, 400, 401, 429)
 			if p != nil && p.Status == 400 && p.Code != portail.EINVALID {
-				t.Fatalf("login on %s: 400 with code %q", s.dialect, p.Code)
+				t.Fatalf("login on %s: 400 with code %q", s.Dialect, p.Code)
 			}
 			if w.Code == 200 {
 				var req struct{ Password string }
 				json.Unmarshal(body, &req)
-				if req.Password != testPassword {
-					t.Fatalf("login on %s signed in with password %q", s.dialect, req.Password)
+				if req.Password != webtest.Password {
+					t.Fatalf("login on %s signed in with password %q", s.Dialect, req.Password)
 				}
 			}
 		}
@@ -84,31 +85,31 @@ func FuzzUserJSON(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	servers := newFuzzServers(f)
+	servers := webtest.NewServers(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, s := range servers {
-			b := bytes.ReplaceAll(body, []byte("{D1}"), []byte(strconv.FormatInt(s.ids["D1"], 10)))
+			b := bytes.ReplaceAll(body, []byte("{D1}"), []byte(strconv.FormatInt(s.IDs["D1"], 10)))
 
-			w := s.do("POST", "/api/v1/users", "", bytes.NewReader(b), jsonHeader, s.admin)
-			if p := s.checkAnswer(t, "create user", w, 400, 403, 404, 409); p != nil {
+			w := s.Do("POST", "/api/v1/users", "", bytes.NewReader(b), jsonHeader, s.Admin)
+			if p := s.CheckAnswer(t, "create user", w, 400, 403, 404, 409); p != nil {
 				checkFields(t, "create user", p, userFields)
 			} else {
 				u := checkUserJSON(t, s, "create user", w.Body.Bytes())
 				// Give the seat back, so that the fuzzing keeps reaching
 				// the success path.
-				if w := s.do("POST", "/api/v1/users/"+strconv.FormatInt(u.ID, 10)+"/deactivate", "", nil, nil, s.admin); w.Code != 200 {
-					t.Fatalf("deactivate on %s: %d %s", s.dialect, w.Code, w.Body)
+				if w := s.Do("POST", "/api/v1/users/"+strconv.FormatInt(u.ID, 10)+"/deactivate", "", nil, nil, s.Admin); w.Code != 200 {
+					t.Fatalf("deactivate on %s: %d %s", s.Dialect, w.Code, w.Body)
 				}
 			}
 
-			w = s.do("PATCH", "/api/v1/users/"+strconv.FormatInt(s.ids["op1"], 10), "", bytes.NewReader(b), jsonHeader, s.admin)
-			if p := s.checkAnswer(t, "patch user", w, 400, 403, 404, 409); p != nil {
+			w = s.Do("PATCH", "/api/v1/users/"+strconv.FormatInt(s.IDs["op1"], 10), "", bytes.NewReader(b), jsonHeader, s.Admin)
+			if p := s.CheckAnswer(t, "patch user", w, 400, 403, 404, 409); p != nil {
 				if p.Status == 400 && p.Code != portail.EINVALID && p.Code != portail.EUSERNAMEIMMUTABLE {
-					t.Fatalf("patch user on %s: 400 with code %q", s.dialect, p.Code)
+					t.Fatalf("patch user on %s: 400 with code %q", s.Dialect, p.Code)
 				}
 				checkFields(t, "patch user", p, userFields)
 			} else if u := checkUserJSON(t, s, "patch user", w.Body.Bytes()); u.Username != "op1" {
-				t.Fatalf("patch user on %s: the username became %q", s.dialect, u.Username)
+				t.Fatalf("patch user on %s: the username became %q", s.Dialect, u.Username)
 			}
 		}
 	})
@@ -127,11 +128,11 @@ type fuzzUser struct {
 
 // checkUserJSON fails unless the answer is a user the domain's own
 // validation accepts.
-func checkUserJSON(t *testing.T, s *fuzzServer, what string, body []byte) fuzzUser {
+func checkUserJSON(t *testing.T, s *webtest.Server, what string, body []byte) fuzzUser {
 	t.Helper()
 	var u fuzzUser
 	if err := json.Unmarshal(body, &u); err != nil {
-		t.Fatalf("%s on %s: %v: %s", what, s.dialect, err, body)
+		t.Fatalf("%s on %s: %v: %s", what, s.Dialect, err, body)
 	}
 	role, _ := portail.ParseRole(u.Role)
 	c := portail.UserCreate{Username: u.Username, FullName: u.FullName, Email: u.Email, Role: role, Language: u.Language}
@@ -139,14 +140,14 @@ func checkUserJSON(t *testing.T, s *fuzzServer, what string, body []byte) fuzzUs
 		c.DepartmentID = *u.DepartmentID
 	}
 	if err := c.Validate(); err != nil {
-		t.Fatalf("%s on %s stored a user that does not validate (%v): %s", what, s.dialect, err, body)
+		t.Fatalf("%s on %s stored a user that does not validate (%v): %s", what, s.Dialect, err, body)
 	}
 	return u
 }
 
 // checkFields fails when a field error names something the body does not
 // have.
-func checkFields(t *testing.T, what string, p *fuzzProblem, allowed []string) {
+func checkFields(t *testing.T, what string, p *webtest.Problem, allowed []string) {
 	t.Helper()
 	for _, fe := range p.Errors {
 		if fe.Message == "Unknown field." {
@@ -184,12 +185,12 @@ func FuzzLabelJSON(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	servers := newFuzzServers(f)
+	servers := webtest.NewServers(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, s := range servers {
-			b := bytes.ReplaceAll(body, []byte("{D1}"), []byte(strconv.FormatInt(s.ids["D1"], 10)))
-			w := s.do("POST", "/api/v1/labels", "", bytes.NewReader(b), jsonHeader, s.admin)
-			if p := s.checkAnswer(t, "create label", w, 400, 403, 404); p != nil {
+			b := bytes.ReplaceAll(body, []byte("{D1}"), []byte(strconv.FormatInt(s.IDs["D1"], 10)))
+			w := s.Do("POST", "/api/v1/labels", "", bytes.NewReader(b), jsonHeader, s.Admin)
+			if p := s.CheckAnswer(t, "create label", w, 400, 403, 404); p != nil {
 				checkFields(t, "create label", p, []string{"department_id", "sender", "recipient", "weight_grams"})
 				continue
 			}
@@ -203,13 +204,13 @@ func FuzzLabelJSON(f *testing.F) {
 				t.Fatal(err)
 			}
 			if !portail.ValidS10(l.TrackingNumber) {
-				t.Fatalf("label on %s: tracking number %q", s.dialect, l.TrackingNumber)
+				t.Fatalf("label on %s: tracking number %q", s.Dialect, l.TrackingNumber)
 			}
-			c := portail.LabelCreate{DepartmentID: s.ids["D1"], Sender: l.Sender, Recipient: l.Recipient, WeightGrams: l.WeightGrams}
+			c := portail.LabelCreate{DepartmentID: s.IDs["D1"], Sender: l.Sender, Recipient: l.Recipient, WeightGrams: l.WeightGrams}
 			before := c
 			c.Normalize()
 			if c != before || c.Validate() != nil {
-				t.Fatalf("label on %s stored addresses that are not normalised or do not validate: %s", s.dialect, w.Body)
+				t.Fatalf("label on %s stored addresses that are not normalised or do not validate: %s", s.Dialect, w.Body)
 			}
 		}
 	})
@@ -225,21 +226,21 @@ func FuzzUpload(f *testing.F) {
 	f.Add(uint8(0), "lettre.pdf", pdfFile, "{D1}", "mail", "")
 	f.Add(uint8(2), "../../etc/passwd", pdfFile, "{D1}", "classic", "")
 	f.Add(uint8(4), "a\x00b\r\n.pdf", []byte("<html>"), "{D1}", "parcels", "")
-	f.Add(uint8(6), "big.pdf", append(append([]byte("%PDF-"), bytes.Repeat([]byte("x"), fuzzMaxUpload)...), "%%EOF"...), "{D1}", "mail", "")
+	f.Add(uint8(6), "big.pdf", append(append([]byte("%PDF-"), bytes.Repeat([]byte("x"), webtest.MaxUpload)...), "%%EOF"...), "{D1}", "mail", "")
 	f.Add(uint8(0), "x.pdf", pdfFile, "-1", "", "")
 	f.Add(uint8(2), "", pdfFile, "99999999999999999999", "mail", "")
 	f.Add(uint8(1), "", []byte("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1\n%%EOF\r\n--b\r\nContent-Disposition: form-data; name=\"department_id\"\r\n\r\n{D1}\r\n--b\r\nContent-Disposition: form-data; name=\"module\"\r\n\r\nmail\r\n--b--\r\n"), "", "", "b")
 	f.Add(uint8(3), "", []byte("--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--b"), "", "", "b")
 	f.Add(uint8(5), "", []byte("garbage"), "", "", "")
 	f.Add(uint8(7), "", []byte("--\"\r\n\r\n"), "", "", "\"")
-	servers := newFuzzServers(f)
+	servers := webtest.NewServers(f)
 	tmp := f.TempDir()
 	// The form's spooled files go to the temporary directory: a fresh one,
 	// so that anything left in it is a leak.
 	f.Setenv("TMPDIR", tmp)
 	f.Fuzz(func(t *testing.T, mode uint8, filename string, content []byte, dept, module, boundary string) {
 		for _, s := range servers {
-			d := strings.ReplaceAll(dept, "{D1}", strconv.FormatInt(s.ids["D1"], 10))
+			d := strings.ReplaceAll(dept, "{D1}", strconv.FormatInt(s.IDs["D1"], 10))
 			var body bytes.Buffer
 			var ct string
 			if mode%2 == 0 {
@@ -264,16 +265,16 @@ func FuzzUpload(f *testing.F) {
 				mw.Close()
 				ct = mw.FormDataContentType()
 			} else {
-				body.Write(bytes.ReplaceAll(content, []byte("{D1}"), []byte(strconv.FormatInt(s.ids["D1"], 10))))
+				body.Write(bytes.ReplaceAll(content, []byte("{D1}"), []byte(strconv.FormatInt(s.IDs["D1"], 10))))
 				ct = "multipart/form-data; boundary=" + boundary
 			}
-			w := s.do("POST", "/api/v1/documents", "", &body, http.Header{"Content-Type": {ct}}, s.admin)
-			p := s.checkAnswer(t, "upload", w, 400, 404, 413)
+			w := s.Do("POST", "/api/v1/documents", "", &body, http.Header{"Content-Type": {ct}}, s.Admin)
+			p := s.CheckAnswer(t, "upload", w, 400, 404, 413)
 			if p != nil {
 				checkFields(t, "upload", p, []string{"file", "department_id", "module"})
 			}
 			if left, _ := os.ReadDir(tmp); len(left) > 0 {
-				t.Fatalf("upload on %s (%d) left %d temporary files, %s first", s.dialect, w.Code, len(left), left[0].Name())
+				t.Fatalf("upload on %s (%d) left %d temporary files, %s first", s.Dialect, w.Code, len(left), left[0].Name())
 			}
 			if p != nil || mode%2 != 0 {
 				continue
@@ -286,9 +287,9 @@ func FuzzUpload(f *testing.F) {
 			if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
 				t.Fatal(err)
 			}
-			got := s.do("GET", "/api/v1/documents/"+strconv.FormatInt(doc.ID, 10)+"/file", "", nil, nil, s.admin)
+			got := s.Do("GET", "/api/v1/documents/"+strconv.FormatInt(doc.ID, 10)+"/file", "", nil, nil, s.Admin)
 			if got.Code != 200 || !bytes.Equal(got.Body.Bytes(), content) || doc.Size != int64(len(content)) {
-				t.Fatalf("upload on %s: document %d downloads as %d, %d bytes (size %d), sent %d", s.dialect, doc.ID, got.Code, got.Body.Len(), doc.Size, len(content))
+				t.Fatalf("upload on %s: document %d downloads as %d, %d bytes (size %d), sent %d", s.Dialect, doc.ID, got.Code, got.Body.Len(), doc.Size, len(content))
 			}
 		}
 	})
@@ -331,19 +332,19 @@ func FuzzListQueries(f *testing.F) {
 			f.Add(uint8(i), q)
 		}
 	}
-	servers := newFuzzServers(f)
+	servers := webtest.NewServers(f)
 	f.Fuzz(func(t *testing.T, route uint8, rawQuery string) {
 		rt := listRoutes[int(route)%len(listRoutes)]
 		for _, s := range servers {
-			w := s.do("GET", rt.path, rawQuery, nil, nil, s.admin)
+			w := s.Do("GET", rt.path, rawQuery, nil, nil, s.Admin)
 			what := "GET " + rt.path + "?" + rawQuery
 			if rt.params == nil {
-				s.checkServed(t, what, w) // a page shows a refused filter next to the form
+				s.CheckServed(t, what, w) // a page shows a refused filter next to the form
 				continue
 			}
-			if p := s.checkAnswer(t, what, w, 400); p != nil {
+			if p := s.CheckAnswer(t, what, w, 400); p != nil {
 				if p.Code != portail.EINVALID {
-					t.Fatalf("%s on %s: 400 with code %q", what, s.dialect, p.Code)
+					t.Fatalf("%s on %s: 400 with code %q", what, s.Dialect, p.Code)
 				}
 				checkFields(t, what, p, rt.params)
 				continue
@@ -355,15 +356,15 @@ func FuzzListQueries(f *testing.F) {
 				NextCursor *string `json:"next_cursor"`
 			}
 			if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil {
-				t.Fatalf("%s on %s: %v", what, s.dialect, err)
+				t.Fatalf("%s on %s: %v", what, s.Dialect, err)
 			}
 			if list.NextCursor == nil {
 				continue
 			}
 			q, _ := url.ParseQuery(rawQuery)
 			q.Set("cursor", *list.NextCursor)
-			if w := s.do("GET", rt.path, q.Encode(), nil, nil, s.admin); w.Code != 200 {
-				t.Fatalf("%s on %s: the next page answers %d: %s", what, s.dialect, w.Code, w.Body)
+			if w := s.Do("GET", rt.path, q.Encode(), nil, nil, s.Admin); w.Code != 200 {
+				t.Fatalf("%s on %s: the next page answers %d: %s", what, s.Dialect, w.Code, w.Body)
 			}
 		}
 	})
@@ -382,7 +383,7 @@ func FuzzAuthHeaders(f *testing.F) {
 	} {
 		f.Add(s[0], s[1])
 	}
-	servers := newFuzzServers(f)
+	servers := webtest.NewServers(f)
 	f.Fuzz(func(t *testing.T, authorization, cookie string) {
 		if !validHeaderValue(authorization) || !validHeaderValue(cookie) {
 			return // net/http refuses such a request before any handler
@@ -395,13 +396,13 @@ func FuzzAuthHeaders(f *testing.F) {
 			h.Set("Cookie", cookie)
 		}
 		for _, s := range servers {
-			w := s.do("GET", "/api/v1/me", "", nil, h)
-			if p := s.checkAnswer(t, "GET /api/v1/me", w, 401); p == nil {
-				t.Fatalf("GET /api/v1/me on %s signed in with Authorization %q, Cookie %q", s.dialect, authorization, cookie)
+			w := s.Do("GET", "/api/v1/me", "", nil, h)
+			if p := s.CheckAnswer(t, "GET /api/v1/me", w, 401); p == nil {
+				t.Fatalf("GET /api/v1/me on %s signed in with Authorization %q, Cookie %q", s.Dialect, authorization, cookie)
 			}
-			w = s.do("GET", "/profile", "", nil, h)
+			w = s.Do("GET", "/profile", "", nil, h)
 			if w.Code >= 500 || (authorization == "" && w.Code != http.StatusSeeOther) {
-				t.Fatalf("GET /profile on %s with Authorization %q, Cookie %q: %d", s.dialect, authorization, cookie, w.Code)
+				t.Fatalf("GET /profile on %s with Authorization %q, Cookie %q: %d", s.Dialect, authorization, cookie, w.Code)
 			}
 		}
 	})
@@ -416,4 +417,22 @@ func validHeaderValue(v string) bool {
 		}
 	}
 	return true
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldBase is a field error's name without its list index or nested
+// member: modules[2] → modules, recipient.city → recipient.
+func fieldBase(field string) string {
+	if i := strings.IndexAny(field, "[."); i >= 0 {
+		return field[:i]
+	}
+	return field
 }
