@@ -13,7 +13,6 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"time"
 
@@ -194,5 +193,3 @@ func (t site) Forgot(r *http.Request, login string) { t.s.forgot(r, login) }
 func (t site) Allow(c request.LimitClass, r *http.Request) (bool, time.Duration) {
 	return t.s.allowed(c, r)
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

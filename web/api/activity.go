@@ -50,8 +50,7 @@ func (s *Handler) listActivity(w http.ResponseWriter, r *http.Request, me *porta
 	for i, e := range entries {
 		items[i] = toActivityJSON(e)
 	}
-	writeJSON(w, http.StatusOK, newList(items, next))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(items, next))
 }
 
 // apiActivityCSV streams the log as CSV (RFC 4180), page by page, flushing

@@ -114,8 +114,7 @@ func (s *Handler) listKeys(w http.ResponseWriter, r *http.Request, me *portail.U
 	for i, k := range keys {
 		items[i] = toAPIKeyJSON(k)
 	}
-	writeJSON(w, http.StatusOK, newList(items, ""))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(items, ""))
 }
 
 func (s *Handler) createKey(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -131,8 +130,7 @@ func (s *Handler) createKey(w http.ResponseWriter, r *http.Request, me *portail.
 	}
 	j := toAPIKeyJSON(k)
 	j.Key = key
-	writeJSON(w, http.StatusCreated, j)
-	return nil
+	return writeJSON(w, http.StatusCreated, j)
 }
 
 func (s *Handler) revokeKey(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -185,8 +183,7 @@ func (s *Handler) listOutbox(w http.ResponseWriter, r *http.Request, me *portail
 	for i, e := range emails {
 		items[i] = toEmailJSON(e, false)
 	}
-	writeJSON(w, http.StatusOK, newList(items, next))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(items, next))
 }
 
 func (s *Handler) getOutbox(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -198,6 +195,5 @@ func (s *Handler) getOutbox(w http.ResponseWriter, r *http.Request, me *portail.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toEmailJSON(e, true))
-	return nil
+	return writeJSON(w, http.StatusOK, toEmailJSON(e, true))
 }

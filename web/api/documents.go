@@ -57,8 +57,7 @@ func (s *Handler) sendDocument(w http.ResponseWriter, r *http.Request, me *porta
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/documents/"+strconv.FormatInt(d.ID, 10))
-	writeJSON(w, http.StatusCreated, toDocumentJSON(d))
-	return nil
+	return writeJSON(w, http.StatusCreated, toDocumentJSON(d))
 }
 
 func (s *Handler) listDocuments(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -74,8 +73,7 @@ func (s *Handler) listDocuments(w http.ResponseWriter, r *http.Request, me *port
 	for i, d := range docs {
 		items[i] = toDocumentJSON(d)
 	}
-	writeJSON(w, http.StatusOK, newList(items, next))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(items, next))
 }
 
 func (s *Handler) getDocument(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -87,8 +85,7 @@ func (s *Handler) getDocument(w http.ResponseWriter, r *http.Request, me *portai
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toDocumentJSON(d))
-	return nil
+	return writeJSON(w, http.StatusOK, toDocumentJSON(d))
 }
 
 func (s *Handler) documentFile(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -140,6 +137,5 @@ func (s *Handler) history(w http.ResponseWriter, r *http.Request, list func(ctx 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(toChangesJSON(changes), next))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(toChangesJSON(changes), next))
 }

@@ -419,15 +419,6 @@ func validHeaderValue(v string) bool {
 	return true
 }
 
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // fieldBase is a field error's name without its list index or nested
 // member: modules[2] → modules, recipient.city → recipient.
 func fieldBase(field string) string {

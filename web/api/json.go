@@ -15,12 +15,14 @@ import (
 // maxBody bounds JSON request bodies.
 const maxBody = 1 << 20
 
-// writeJSON writes v with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON writes v with status. It returns nil, for a handler to end
+// with: once the status is sent, nothing is left to answer with.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+	return nil
 }
 
 // readJSON decodes a JSON object body into v, refusing unknown fields and

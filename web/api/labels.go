@@ -69,8 +69,7 @@ func (s *Handler) createLabel(w http.ResponseWriter, r *http.Request, me *portai
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/labels/"+strconv.FormatInt(l.ID, 10))
-	writeJSON(w, http.StatusCreated, toLabelJSON(l))
-	return nil
+	return writeJSON(w, http.StatusCreated, toLabelJSON(l))
 }
 
 func (s *Handler) listLabels(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -86,8 +85,7 @@ func (s *Handler) listLabels(w http.ResponseWriter, r *http.Request, me *portail
 	for i, l := range labels {
 		items[i] = toLabelJSON(l)
 	}
-	writeJSON(w, http.StatusOK, newList(items, next))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(items, next))
 }
 
 func (s *Handler) getLabel(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -99,8 +97,7 @@ func (s *Handler) getLabel(w http.ResponseWriter, r *http.Request, me *portail.U
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toLabelJSON(l))
-	return nil
+	return writeJSON(w, http.StatusOK, toLabelJSON(l))
 }
 
 func (s *Handler) labelPDF(w http.ResponseWriter, r *http.Request, me *portail.User) error {

@@ -58,5 +58,3 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
 }
-
-func errorsAs(err error, target **portail.Error) bool { return errors.As(err, target) }

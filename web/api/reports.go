@@ -48,8 +48,7 @@ func (s *Handler) reportSummary(w http.ResponseWriter, r *http.Request, me *port
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rep)
-	return nil
+	return writeJSON(w, http.StatusOK, rep)
 }
 
 // ReportCSVHeader is the header row of the summary's CSV export.

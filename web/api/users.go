@@ -71,8 +71,7 @@ func (s *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.site.Cookies().SetSession(w, token)
-	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "password_change_required": u.PasswordChangeRequired})
-	return nil
+	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "password_change_required": u.PasswordChangeRequired})
 }
 
 func (s *Handler) logout(w http.ResponseWriter, r *http.Request) error {
@@ -108,8 +107,7 @@ func (s *Handler) getMe(w http.ResponseWriter, r *http.Request, me *portail.User
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
-	return nil
+	return writeJSON(w, http.StatusOK, toUserJSON(u))
 }
 
 func (s *Handler) patchMe(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -124,8 +122,7 @@ func (s *Handler) patchMe(w http.ResponseWriter, r *http.Request, me *portail.Us
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
-	return nil
+	return writeJSON(w, http.StatusOK, toUserJSON(u))
 }
 
 // --- users ---
@@ -143,8 +140,7 @@ func (s *Handler) listUsers(w http.ResponseWriter, r *http.Request, me *portail.
 	for i, u := range users {
 		items[i] = toUserJSON(u)
 	}
-	writeJSON(w, http.StatusOK, newList(items, next))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(items, next))
 }
 
 func (s *Handler) createUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -177,8 +173,7 @@ func (s *Handler) createUser(w http.ResponseWriter, r *http.Request, me *portail
 		return moduleFields(err, req.Modules)
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
-	writeJSON(w, http.StatusCreated, toUserJSON(u))
-	return nil
+	return writeJSON(w, http.StatusCreated, toUserJSON(u))
 }
 
 func (s *Handler) getUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -190,8 +185,7 @@ func (s *Handler) getUser(w http.ResponseWriter, r *http.Request, me *portail.Us
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
-	return nil
+	return writeJSON(w, http.StatusOK, toUserJSON(u))
 }
 
 // decodeUserPatch reads a PATCH body: fields present are changed, and a
@@ -264,8 +258,7 @@ func (s *Handler) patchUser(w http.ResponseWriter, r *http.Request, me *portail.
 	if err != nil {
 		return moduleFields(err, modules)
 	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
-	return nil
+	return writeJSON(w, http.StatusOK, toUserJSON(u))
 }
 
 func (s *Handler) deactivateUser(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -285,8 +278,7 @@ func (s *Handler) userAction(w http.ResponseWriter, r *http.Request, fn func(ctx
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
-	return nil
+	return writeJSON(w, http.StatusOK, toUserJSON(u))
 }
 
 // --- departments ---
@@ -310,8 +302,7 @@ func (s *Handler) listDepartments(w http.ResponseWriter, r *http.Request, me *po
 	for i, d := range ds {
 		items[i] = toDepartmentJSON(d)
 	}
-	writeJSON(w, http.StatusOK, newList(items, ""))
-	return nil
+	return writeJSON(w, http.StatusOK, newList(items, ""))
 }
 
 func (s *Handler) getDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -323,8 +314,7 @@ func (s *Handler) getDepartment(w http.ResponseWriter, r *http.Request, me *port
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toDepartmentJSON(d))
-	return nil
+	return writeJSON(w, http.StatusOK, toDepartmentJSON(d))
 }
 
 type departmentRequest struct {
@@ -341,8 +331,7 @@ func (s *Handler) createDepartment(w http.ResponseWriter, r *http.Request, me *p
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/departments/"+strconv.FormatInt(d.ID, 10))
-	writeJSON(w, http.StatusCreated, toDepartmentJSON(d))
-	return nil
+	return writeJSON(w, http.StatusCreated, toDepartmentJSON(d))
 }
 
 func (s *Handler) patchDepartment(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -358,8 +347,7 @@ func (s *Handler) patchDepartment(w http.ResponseWriter, r *http.Request, me *po
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toDepartmentJSON(d))
-	return nil
+	return writeJSON(w, http.StatusOK, toDepartmentJSON(d))
 }
 
 // --- account ---
@@ -394,8 +382,7 @@ func (s *Handler) getAccount(w http.ResponseWriter, r *http.Request, me *portail
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
-	return nil
+	return writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
 }
 
 func (s *Handler) putSubscription(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -430,6 +417,5 @@ func (s *Handler) putSubscription(w http.ResponseWriter, r *http.Request, me *po
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
-	return nil
+	return writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
 }
