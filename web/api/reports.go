@@ -51,9 +51,6 @@ func (s *Handler) reportSummary(w http.ResponseWriter, r *http.Request, me *port
 	return writeJSON(w, http.StatusOK, rep)
 }
 
-// ReportCSVHeader is the header row of the summary's CSV export.
-var ReportCSVHeader = []string{"kind", "day", "department_id", "department", "module", "status", "count"}
-
 // apiReportSummaryCSV writes the summary as CSV (RFC 4180), department
 // names neutralised against formula injection like the activity export.
 func (s *Handler) reportSummaryCSV(w http.ResponseWriter, r *http.Request, me *portail.User) error {
