@@ -50,7 +50,7 @@ func (s *Handler) listActivity(w http.ResponseWriter, r *http.Request, me *porta
 	return writeJSON(w, http.StatusOK, newList(items, next))
 }
 
-// apiActivityCSV streams the log as CSV (RFC 4180), page by page, flushing
+// activityCSV streams the log as CSV (RFC 4180), page by page, flushing
 // as it goes: an export of months of entries never sits in memory.
 func (s *Handler) activityCSV(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	f, err := request.ActivityFilter(r.URL.Query())

@@ -53,7 +53,7 @@ func (s *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// apiConfirmEmail confirms a change of one's own address with the token of
+// confirmEmail confirms a change of one's own address with the token of
 // the link sent to the new address; no session is needed, since the link
 // proves the mailbox and the request proved the password.
 func (s *Handler) confirmEmail(w http.ResponseWriter, r *http.Request) error {

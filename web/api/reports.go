@@ -51,7 +51,7 @@ func (s *Handler) reportSummary(w http.ResponseWriter, r *http.Request, me *port
 	return writeJSON(w, http.StatusOK, rep)
 }
 
-// apiReportSummaryCSV writes the summary as CSV (RFC 4180), department
+// reportSummaryCSV writes the summary as CSV (RFC 4180), department
 // names neutralised against formula injection like the activity export.
 func (s *Handler) reportSummaryCSV(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	rep, err := s.summary(r)

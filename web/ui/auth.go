@@ -138,7 +138,7 @@ func (s *Handler) setupPost(p *page) {
 	p.redirect("/")
 }
 
-// uiInvitation shows the form to set a first password. Opening the link
+// invitation shows the form to set a first password. Opening the link
 // checks the token but never uses it: mail scanners open links.
 func (s *Handler) invitation(p *page) {
 	v := p.view("Set your password")
@@ -196,7 +196,7 @@ type confirmEmailData struct {
 	Done  bool
 }
 
-// uiConfirmEmail shows the address a link confirms and a button to confirm
+// confirmEmail shows the address a link confirms and a button to confirm
 // it. Opening the link never uses it up: mail scanners open links, and
 // only the button's submission confirms.
 func (s *Handler) confirmEmail(p *page) {
@@ -240,7 +240,7 @@ func (s *Handler) forgotPost(p *page) {
 	p.render(http.StatusOK, "forgot", v)
 }
 
-// uiPassword is the password change page, which a user with a temporary
+// password is the password change page, which a user with a temporary
 // password is sent to before anything else (C2).
 func (s *Handler) password(p *page) {
 	v := p.view("Change password")

@@ -379,7 +379,7 @@ func (s *Handler) updateUser(p *page) {
 	p.redirect("/users/" + strconv.FormatInt(u.ID, 10) + "?done=saved")
 }
 
-// uiUserAction runs one of the edit page's buttons, then comes back to
+// userAction runs one of the edit page's buttons, then comes back to
 // the edit page with its outcome.
 func (s *Handler) userAction(done string, fn func(p *page, id int64) error) func(p *page) {
 	return func(p *page) {
