@@ -1,12 +1,12 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"portail/web/request"
 )
 
 // ParseTrustedProxies reads a comma-separated list of networks in CIDR
@@ -33,13 +33,8 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// client is who sent a request: the address every rule keyed by address
-// uses (throttle, activity log).
-type client struct{ ip string }
-
-type clientKey struct{}
-
-// withClient resolves the client of each request once, before anything
+// withClient resolves the client of each request once (the address
+// every rule keyed by address uses: throttle, activity log), before anything
 // reads it. X-Forwarded-For is believed only from a trusted proxy, and
 // only as far as it was written by trusted proxies: it is read from the
 // right, each trusted hop passing on to the address it received the
@@ -48,16 +43,16 @@ type clientKey struct{}
 // nothing.
 func (s *Server) withClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := client{ip: peerIP(r)}
+		ip := request.PeerIP(r)
 		if len(s.TrustedProxies) > 0 {
-			c = resolveClient(c.ip, r.Header.Values("X-Forwarded-For"), s.TrustedProxies)
+			ip = resolveClient(ip, r.Header.Values("X-Forwarded-For"), s.TrustedProxies)
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
+		next.ServeHTTP(w, r.WithContext(request.WithClient(r.Context(), ip)))
 	})
 }
 
-func resolveClient(peer string, forwarded []string, trusted []netip.Prefix) client {
-	c := client{ip: peer}
+func resolveClient(peer string, forwarded []string, trusted []netip.Prefix) string {
+	c := peer
 	if !isTrusted(peer, trusted) || len(forwarded) == 0 {
 		return c
 	}
@@ -72,7 +67,7 @@ func resolveClient(peer string, forwarded []string, trusted []netip.Prefix) clie
 			// address: the last hop known is as far as the chain goes.
 			break
 		}
-		c = client{ip: a.String()}
+		c = a.String()
 		if !trustedAddr(a, trusted) {
 			break
 		}
@@ -108,24 +103,12 @@ func trustedAddr(a netip.Addr, trusted []netip.Prefix) bool {
 	return false
 }
 
-// peerIP is the address of the TCP peer.
-func peerIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		return a.Unmap().String()
-	}
-	return host
-}
-
 // loopbackClient reports whether the request comes from this machine
 // itself: a loopback peer that relays nobody. A reverse proxy on the same
 // machine is a loopback peer too, so any forwarding header, trusted or
 // not, makes the request someone else's.
 func loopbackClient(r *http.Request) bool {
-	a, err := netip.ParseAddr(peerIP(r))
+	a, err := netip.ParseAddr(request.PeerIP(r))
 	if err != nil || !a.IsLoopback() {
 		return false
 	}

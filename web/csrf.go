@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"portail"
+	"portail/web/api"
+	"portail/web/request"
 )
 
 // csrf refuses forged cross-site requests. http.CrossOriginProtection
@@ -28,7 +30,7 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		if unmarkedAmbientWrite(r) {
 			const msg = "This request carries neither Origin nor Sec-Fetch-Site, as browsers send: it cannot be told from a forged one. Programs use an API key."
 			if strings.HasPrefix(r.URL.Path, "/api/") {
-				s.apiError(w, r, portail.Errorf(portail.EFORBIDDEN, msg))
+				api.WriteError(w, r, s.Logger, portail.Errorf(portail.EFORBIDDEN, msg))
 			} else {
 				http.Error(w, msg, http.StatusForbidden)
 			}
@@ -53,6 +55,6 @@ func unmarkedAmbientWrite(r *http.Request) bool {
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
 		return true
 	}
-	_, err := r.Cookie(cookieName)
+	_, err := r.Cookie(request.SessionCookie)
 	return err == nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"net/url"
 	"testing"
+
+	"portail/web/request"
 )
 
 // newBareServer is a server without services: enough for what the edge
@@ -122,7 +124,7 @@ func TestClientAddress(t *testing.T) {
 			s := newBareServer(t, "http://portail.test")
 			s.TrustedProxies = c.trusted
 			var got string
-			h := s.withClient(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = clientIP(r) }))
+			h := s.withClient(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = request.ClientIP(r) }))
 			r := httptest.NewRequest("GET", "/", nil)
 			r.RemoteAddr = c.peer
 			for _, v := range c.xff {

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"portail"
+	"portail/web/request"
 )
 
 // Anonymous routes answer anyone on the network, so each process bounds
@@ -53,16 +53,6 @@ func DefaultLimits() Limits {
 		Token:  Limit{PerAddress: Rate{Burst: 60, Every: time.Second}, Global: Rate{Burst: 300, Every: 10 * time.Millisecond}},
 	}
 }
-
-// limitClass names a Limits field.
-type limitClass int
-
-const (
-	limitLogin limitClass = iota
-	limitForgot
-	limitToken
-	limitClasses
-)
 
 // maxAddresses bounds the addresses a limiter remembers. Past it, idle
 // addresses are forgotten, and while every remembered one is busy, new
@@ -161,51 +151,11 @@ func (l *limiter) bucketOf(addr string, now time.Time) *bucket {
 
 // allowed takes a token of the class for the request's client, or says
 // how long to wait.
-func (s *Server) allowed(c limitClass, r *http.Request) (bool, time.Duration) {
+func (s *Server) allowed(c request.LimitClass, r *http.Request) (bool, time.Duration) {
 	s.limitersOnce.Do(func() {
 		for i, l := range []Limit{s.Limits.Login, s.Limits.Forgot, s.Limits.Token} {
 			s.limiters[i] = newLimiter(l)
 		}
 	})
-	return s.limiters[c].allow(clientIP(r), time.Now())
-}
-
-// retrySeconds rounds a wait up to whole seconds, at least one.
-func retrySeconds(d time.Duration) int { return max(1, int((d+time.Second-1)/time.Second)) }
-
-// errTooManyRequests is the answer of a limited route.
-func errTooManyRequests(wait time.Duration) error {
-	secs := retrySeconds(wait)
-	e := portail.Errorf(portail.ETOOMANYATTEMPTS, "Too many requests. Wait %d seconds and try again.", secs)
-	e.RetryAfter = secs
-	return e
-}
-
-// limitedAPI answers 429 too_many_attempts, with Retry-After, past the
-// class's rate; the handler never runs, so the answer costs nothing.
-func (s *Server) limitedAPI(c limitClass, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := s.allowed(c, r); !ok {
-			s.apiError(w, r, errTooManyRequests(wait))
-			return
-		}
-		h(w, r)
-	}
-}
-
-// limitedPage is limitedAPI for pages: a 429 page that says how long to
-// wait.
-func (s *Server) limitedPage(c limitClass, h func(p *page)) func(p *page) {
-	return func(p *page) {
-		if ok, wait := s.allowed(c, p.r); !ok {
-			secs := retrySeconds(wait)
-			p.w.Header().Set("Retry-After", itoa(secs))
-			v := p.view("Error")
-			v.Error = p.t("Too many requests. Wait %d seconds and try again.", secs)
-			v.Data = http.StatusTooManyRequests
-			p.render(http.StatusTooManyRequests, "error", v)
-			return
-		}
-		h(p)
-	}
+	return s.limiters[c].allow(request.ClientIP(r), time.Now())
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
 	"log/slog"
+	"net/http"
+	"portail/web/request"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,4 +93,21 @@ func (q *workQueue) close() {
 	}
 	q.mu.Unlock()
 	q.wg.Wait()
+}
+
+// forgot queues the work of a "forgot password" request for after the
+// answer: the answer then takes the same time whether or not the login
+// exists, and says nothing either way (C4). When the queue is full the
+// request is dropped, and the answer is the same.
+func (s *Server) forgot(r *http.Request, login string) {
+	ctx := context.WithoutCancel(request.Anonymous(r))
+	if !s.background.submit(func() {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := s.Credentials.ForgotPassword(ctx, login); err != nil {
+			s.Logger.Error("forgot password", "err", err)
+		}
+	}) {
+		s.background.logDrop(s.Logger, "forgot password")
+	}
 }

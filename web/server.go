@@ -1,6 +1,9 @@
-// Package web serves portail over HTTP: the JSON API under /api/v1
-// (api_*.go) and the server-rendered pages (ui_*.go), over the same
-// services and the same policy.
+// Package web serves portail over HTTP: it mounts its two faces, the JSON
+// API under /api/v1 (web/api) and the server-rendered pages (web/ui), both
+// standing on web/request, and wraps them in what every request goes
+// through (recovery, the client's address, logging and metrics, security
+// headers, CSRF, the rates of anonymous routes); it serves /healthz,
+// /readyz and /metrics itself.
 package web
 
 import (
@@ -10,34 +13,19 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
-	"portail"
+	"portail/web/api"
+	"portail/web/request"
+	"portail/web/ui"
 )
 
 // Services are what the handlers call; package sqldb implements them.
-type Services struct {
-	Auth        Auth
-	Users       portail.UserService
-	Departments portail.DepartmentService
-	Accounts    portail.AccountService
-	Credentials portail.CredentialService
-	Outbox      portail.OutboxService
-	Activity    portail.ActivityService
-	Documents   portail.DocumentService
-	Labels      portail.LabelService
-	Reports     portail.ReportService
-}
+type Services = request.Services
 
 // Auth is portail.AuthService plus the first-run setup link.
-type Auth interface {
-	portail.AuthService
-	CheckSetupToken(ctx context.Context, token string) error
-	SetupWithToken(ctx context.Context, token string, s portail.Setup) (*portail.Account, *portail.User, error)
-}
+type Auth = request.Auth
 
 // Server is the HTTP side of portail.
 type Server struct {
@@ -63,11 +51,10 @@ type Server struct {
 
 	mux          *http.ServeMux
 	routes       []string // every pattern served, for the OpenAPI test
-	pages        *pages
 	metrics      *metrics
 	background   *workQueue // work that outlives its request
 	limitersOnce sync.Once
-	limiters     [limitClasses]*limiter
+	limiters     [request.LimitClasses]*limiter
 }
 
 // Wait waits for the work that requests left queued in the background;
@@ -82,9 +69,8 @@ func (s *Server) DroppedWork() int64 { return s.background.dropped.Load() }
 func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
 	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics(),
 		Limits: DefaultLimits(), background: newWorkQueue(queueWorkers, queueBacklog)}
-	s.pages = mustParsePages()
-	s.registerAPI()
-	s.registerUI()
+	api.New(&s.Services, site{s}).Routes(s.handle)
+	ui.New(&s.Services, site{s}).Routes(s.handle)
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
 	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.serve(s.MetricsToken, w, r) })
@@ -152,43 +138,22 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // logRequests logs one line a request and counts it in the metrics. Query strings are left out: they
 // may carry tokens (invitation and reset links), which are never logged.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &request.StatusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
+		if sw.Status == 0 {
+			sw.Status = http.StatusOK
 		}
-		s.metrics.observe(r, sw.status, time.Since(start))
+		s.metrics.observe(r, sw.Status, time.Since(start))
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			return
 		}
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
-			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+			slog.String("path", r.URL.Path), slog.Int("status", sw.Status), slog.Duration("duration", time.Since(start)))
 	})
 }
 
@@ -207,136 +172,24 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// cookieName holds the session token; the database keeps only its hash.
-const cookieName = "portail_session"
-
 // secure reports whether cookies must be Secure: when the public address
 // is https.
 func (s *Server) secure() bool { return s.BaseURL != nil && s.BaseURL.Scheme == "https" }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.secure(), SameSite: http.SameSiteLaxMode})
+func (s *Server) cookies() request.Cookies { return request.Cookies{Secure: s.secure()} }
+
+// DefaultMaxUpload is the size limit of an uploaded document (D1) when
+// the server is given none.
+const DefaultMaxUpload = request.DefaultMaxUpload
+
+// site is the server as its faces see it (request.Site): its settings
+// read at each request, since they are set after NewServer.
+type site struct{ s *Server }
+
+func (t site) Logger() *slog.Logger                 { return t.s.Logger }
+func (t site) MaxUpload() int64                     { return request.MaxUpload(t.s.MaxUpload) }
+func (t site) Cookies() request.Cookies             { return t.s.cookies() }
+func (t site) Forgot(r *http.Request, login string) { t.s.forgot(r, login) }
+func (t site) Allow(c request.LimitClass, r *http.Request) (bool, time.Duration) {
+	return t.s.allowed(c, r)
 }
-
-func (s *Server) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true,
-		Secure: s.secure(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
-}
-
-// deviceCookie names the browser, so that a sign-in from a browser the
-// user signed in from before passes the lock that failed guesses put on
-// the user's name (C7). The database keeps only its hash.
-const deviceCookie = "portail_device"
-
-// knownDevice returns the browser's device token, "" when it has none.
-func knownDevice(r *http.Request) string {
-	if c, err := r.Cookie(deviceCookie); err == nil && len(c.Value) >= 32 && len(c.Value) <= 128 {
-		return c.Value
-	}
-	return ""
-}
-
-// device returns the browser's device token, or a new one for a browser
-// that has none. Only the sign-in page mints them: API clients get one
-// cookie from a login, the session's, as the contract says.
-func device(r *http.Request) string {
-	if d := knownDevice(r); d != "" {
-		return d
-	}
-	t, _ := portail.NewToken()
-	return t
-}
-
-// setDeviceCookie keeps the device token for a year after a sign-in.
-func (s *Server) setDeviceCookie(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.secure(), SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
-}
-
-// clientIP is the address of the client: the peer's, or the one a
-// trusted proxy forwarded (withClient).
-func clientIP(r *http.Request) string {
-	if c, ok := r.Context().Value(clientKey{}).(client); ok {
-		return c.ip
-	}
-	return peerIP(r)
-}
-
-// anonymous returns r's context with a caller that has only an address.
-func anonymous(r *http.Request) context.Context {
-	return portail.WithCaller(r.Context(), portail.Caller{IP: clientIP(r), UserAgent: r.UserAgent()})
-}
-
-// session is what authenticate found.
-type session struct {
-	user *portail.User
-	ctx  context.Context
-}
-
-// authenticate resolves the request's credentials, an API key in the
-// Authorization header or else the session cookie, into a caller.
-func (s *Server) authenticate(r *http.Request) (*session, error) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		key, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Use Authorization: Bearer <api key>.")
-		}
-		u, k, actor, err := s.Credentials.AuthenticateAPIKey(r.Context(), strings.TrimSpace(key))
-		if err != nil {
-			return nil, err
-		}
-		ctx := portail.WithCaller(r.Context(), portail.Caller{Actor: actor, APIKeyID: k.ID, IP: clientIP(r), UserAgent: r.UserAgent()})
-		return &session{user: u, ctx: ctx}, nil
-	}
-	c, err := r.Cookie(cookieName)
-	if err != nil || c.Value == "" {
-		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
-	}
-	u, sess, actor, err := s.Auth.Authenticate(r.Context(), c.Value)
-	if err != nil {
-		return nil, err
-	}
-	ctx := portail.WithCaller(r.Context(), portail.Caller{Actor: actor, SessionID: sess.ID, IP: clientIP(r), UserAgent: r.UserAgent()})
-	return &session{user: u, ctx: ctx}, nil
-}
-
-type apiHandler func(w http.ResponseWriter, r *http.Request, me *portail.User)
-
-// authed wraps an API handler that needs a signed-in caller who has no
-// temporary password left to replace (C2).
-func (s *Server) authed(h apiHandler) http.HandlerFunc { return s.withAuth(h, false) }
-
-// authedTemp wraps the few API handlers that a user who must still
-// replace a temporary password may call.
-func (s *Server) authedTemp(h apiHandler) http.HandlerFunc { return s.withAuth(h, true) }
-
-func (s *Server) withAuth(h apiHandler, allowTemp bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		sess, err := s.authenticate(r)
-		if err != nil {
-			if c := portail.ErrorCode(err); (c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED) && r.Header.Get("Authorization") == "" {
-				s.clearSessionCookie(w)
-			}
-			s.apiError(w, r, err)
-			return
-		}
-		if sess.user.PasswordChangeRequired && !allowTemp {
-			s.apiError(w, r, portail.Errorf(portail.EPASSWORDCHANGEREQUIRED,
-				"Replace your temporary password first (POST /api/v1/auth/password)."))
-			return
-		}
-		h(w, r.WithContext(sess.ctx), sess.user)
-	}
-}
-
-// pathID parses the {id} wildcard; a malformed id is simply not found.
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, portail.ErrNotFound("Resource")
-	}
-	return id, nil
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -17,6 +17,7 @@ import (
 	"portail/internal/testdb"
 	"portail/sqldb"
 	"portail/web"
+	"portail/web/internal/webtest"
 )
 
 // TestDatabaseUnavailable: while the database cannot be reached, signed-in
@@ -50,7 +51,7 @@ func TestDatabaseUnavailable(t *testing.T) {
 			ts.Start()
 			t.Cleanup(ts.Close)
 			if _, _, err := auth.Setup(ctx, portail.Setup{AccountName: "A", Plan: portail.PlanGold, Modules: portail.AllModules,
-				AdminUsername: "admin", AdminEmail: "admin@a.test", AdminPassword: testPassword}); err != nil {
+				AdminUsername: "admin", AdminEmail: "admin@a.test", AdminPassword: webtest.Password}); err != nil {
 				t.Fatal(err)
 			}
 			send := func(method, path, body string, header ...string) *http.Response {
@@ -65,7 +66,7 @@ func TestDatabaseUnavailable(t *testing.T) {
 				}
 				return res
 			}
-			login := send("POST", "/api/v1/auth/login", `{"login":"admin","password":"`+testPassword+`"}`, "Content-Type", "application/json")
+			login := send("POST", "/api/v1/auth/login", `{"login":"admin","password":"`+webtest.Password+`"}`, "Content-Type", "application/json")
 			login.Body.Close()
 			var cookie string
 			for _, c := range login.Cookies() {

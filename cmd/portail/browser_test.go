@@ -136,13 +136,13 @@ func (b *tab) addDepartment(name string) {
 // catalog reads a UI catalog (English message → translation).
 func catalog(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "web", "locales", lang+".json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "web", "ui", "locales", lang+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]string{}
 	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("web/locales/%s.json: %v", lang, err)
+		t.Fatalf("web/ui/locales/%s.json: %v", lang, err)
 	}
 	return m
 }

@@ -415,7 +415,7 @@ func frenchTour(t *testing.T, s *site, admin *tab) {
 		dutch.Errorf("the login page for Accept-Language nl is in %q", lang)
 	}
 	if want := nl["Sign in"]; want == "" || want == "Sign in" {
-		t.Errorf("web/locales/nl.json has no Dutch for %q", "Sign in")
+		t.Errorf("web/ui/locales/nl.json has no Dutch for %q", "Sign in")
 	} else {
 		dutch.WantText("h1", want)
 	}
@@ -432,6 +432,6 @@ func frenchTour(t *testing.T, s *site, admin *tab) {
 	if want := nl["My profile"]; want != "" && want != "My profile" {
 		victor.WantText(`nav a[href="/profile"]`, want)
 	} else {
-		t.Errorf("web/locales/nl.json has no Dutch for %q", "My profile")
+		t.Errorf("web/ui/locales/nl.json has no Dutch for %q", "My profile")
 	}
 }

@@ -428,7 +428,7 @@ func frenchWorkTour(t *testing.T, s *site, admin *tab) {
 	admin.Shot("label-form")
 	// The field's message is in French, like the rest of the page.
 	if msg := admin.Text(`#recipient\.postal_code-err`); msg == "Required." || fr[msg] != "" {
-		admin.Errorf("the French label form says %q by the postal code: English (web/locales/fr.json has no %q)", msg, msg)
+		admin.Errorf("the French label form says %q by the postal code: English (web/ui/locales/fr.json has no %q)", msg, msg)
 	}
 
 	sender := address{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Bruxelles", country: "BE"}

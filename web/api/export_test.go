@@ -1,0 +1,20 @@
+package api
+
+// Schemas are the shapes the handlers write, by the name of their schema
+// in openapi.json, for the test that compares them.
+var Schemas = map[string]any{
+	"User":          userJSON{},
+	"Department":    departmentJSON{},
+	"Account":       accountJSON{},
+	"Seats":         accountJSON{}.Seats,
+	"APIKeyCreated": apiKeyJSON{},
+	"Email":         emailJSON{},
+	"Activity":      activityJSON{},
+	"Document":      documentJSON{},
+	"Label":         labelJSON{},
+	"Address":       labelJSON{}.Sender,
+	"Change":        changeJSON{},
+	"ReportSummary": reportJSON{},
+	"ReportRow":     reportRowJSON{},
+	"Problem":       problem{},
+}

@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"portail"
+	"portail/mail"
+	"portail/web/request"
+)
+
+func (s *Handler) registerAdminPages() {
+	s.handle("GET /departments", s.signedIn(s.departments))
+	s.handle("POST /departments", s.signedIn(s.createDepartment))
+	s.handle("POST /departments/{id}", s.signedIn(s.renameDepartment))
+	s.handle("GET /account", s.signedIn(s.account))
+	s.handle("POST /account", s.signedIn(s.updateAccount))
+	s.handle("GET /outbox", s.signedIn(s.outbox))
+	s.handle("GET /outbox/{id}", s.signedIn(s.outboxEmail))
+}
+
+func (s *Handler) departments(p *page) { s.renderDepartments(p, http.StatusOK, nil, "") }
+
+func (s *Handler) renderDepartments(p *page, status int, fail error, failedID string) {
+	if !portail.Can(p.actor, portail.ActManageDepartments, portail.Resource{AccountID: p.actor.AccountID}) {
+		s.pageError(p, portail.ErrForbidden())
+		return
+	}
+	v := p.view("Departments")
+	v.Nav.Current = "departments"
+	switch p.r.URL.Query().Get("done") {
+	case "created":
+		v.Flash = p.t("The department was created.")
+	case "renamed":
+		v.Flash = p.t("The department was renamed.")
+	}
+	if fail != nil {
+		status = p.failed(&v, fail)
+		v.Form["name"], v.Form["failed_id"] = p.r.PostFormValue("name"), failedID
+	}
+	depts, err := s.Departments.ListDepartments(p.ctx)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v.Data = depts
+	p.render(status, "departments", v)
+}
+
+func (s *Handler) createDepartment(p *page) {
+	if _, err := s.Departments.CreateDepartment(p.ctx, p.r.PostFormValue("name")); err != nil {
+		s.renderDepartments(p, 0, err, "new")
+		return
+	}
+	p.redirect("/departments?done=created")
+}
+
+func (s *Handler) renameDepartment(p *page) {
+	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
+	if _, err := s.Departments.RenameDepartment(p.ctx, id, p.r.PostFormValue("name")); err != nil {
+		if request.Status(err) == http.StatusNotFound {
+			s.pageError(p, err)
+			return
+		}
+		s.renderDepartments(p, 0, err, p.r.PathValue("id"))
+		return
+	}
+	p.redirect("/departments?done=renamed")
+}
+
+type accountData struct {
+	Account *portail.Account
+	Plans   []portail.Plan
+	Modules []portail.Module
+	Seats   seats
+	InTrial bool
+}
+
+func (s *Handler) account(p *page) { s.renderAccount(p, http.StatusOK, nil) }
+
+func (s *Handler) renderAccount(p *page, status int, fail error) {
+	a, err := s.Accounts.FindAccount(p.ctx)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v := p.view("Account and subscription")
+	v.Nav.Current = "account"
+	if p.r.URL.Query().Get("done") == "saved" {
+		v.Flash = p.t("The subscription was updated.")
+	}
+	v.Form["plan"], v.Form["extra_seats"] = string(a.Plan), strconv.Itoa(a.ExtraSeats)
+	v.Form["modules"], v.Form["onboarding"] = strings.Join(a.Modules.Strings(), ","), string(a.Onboarding)
+	if fail != nil {
+		status = p.failed(&v, fail)
+		for _, k := range []string{"plan", "extra_seats", "onboarding"} {
+			v.Form[k] = p.r.PostFormValue(k)
+		}
+		_, v.Form["modules"] = formModules(p.r)
+	}
+	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: seatsOf(a), InTrial: a.InTrial(a.AsOf)}
+	p.render(status, "account", v)
+}
+
+func (s *Handler) updateAccount(p *page) {
+	r := p.r
+	r.ParseForm()
+	var u portail.SubscriptionUpdate
+	plan := portail.Plan(r.PostFormValue("plan"))
+	u.Plan = &plan
+	extra, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("extra_seats")))
+	if err != nil {
+		s.renderAccount(p, 0, &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
+			Fields: []portail.FieldError{{Field: "extra_seats", Message: "Use a number of extra seats between 0 and 10000."}}})
+		return
+	}
+	u.ExtraSeats = &extra
+	mods, _ := formModules(r)
+	u.Modules = &mods
+	onb := portail.Onboarding(r.PostFormValue("onboarding"))
+	u.Onboarding = &onb
+	if _, err := s.Accounts.UpdateSubscription(p.ctx, u); err != nil {
+		s.renderAccount(p, 0, err)
+		return
+	}
+	p.redirect("/account?done=saved")
+}
+
+type outboxRow struct {
+	Email   *portail.Email
+	Subject string
+	Text    string
+}
+
+func (s *Handler) outbox(p *page) {
+	emails, next, err := s.Outbox.ListEmails(p.ctx, 50, p.r.URL.Query().Get("cursor"))
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v := p.view("Outbox")
+	v.Nav.Current = "outbox"
+	rows := make([]outboxRow, len(emails))
+	for i, e := range emails {
+		m, _ := mail.Render(e)
+		rows[i] = outboxRow{Email: e, Subject: m.Subject}
+	}
+	v.Data = map[string]any{"Rows": rows, "Next": next}
+	p.render(http.StatusOK, "outbox", v)
+}
+
+func (s *Handler) outboxEmail(p *page) {
+	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
+	e, err := s.Outbox.FindEmail(p.ctx, id)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	m, _ := mail.Render(e)
+	v := p.view("E-mail")
+	v.Nav.Current = "outbox"
+	v.Data = outboxRow{Email: e, Subject: m.Subject, Text: m.Text}
+	p.render(http.StatusOK, "outbox_email", v)
+}
+
+// seats are the account's seats and cost as the page shows them.
+type seats struct {
+	Included, Extra, Used, Available, UnusedExtra int
+	MonthlyCostCents                              int
+}
+
+func seatsOf(a *portail.Account) seats {
+	return seats{Included: a.IncludedSeats(a.AsOf), Extra: a.ExtraSeats, Used: a.UsedSeats, Available: a.AvailableSeats(a.AsOf),
+		UnusedExtra: a.UnusedExtraSeats(a.AsOf), MonthlyCostCents: a.MonthlyCostCents()}
+}

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"portail"
+	"portail/web/request"
+)
+
+// The pages of the work the roles govern (D1–D3): documents, parcel
+// labels, their statuses and the reports; this file the documents and
+// what the work pages share. Downloads go through the API routes, which
+// take the session cookie as well.
+
+func (s *Handler) registerWorkPages() {
+	s.handle("GET /documents", s.signedIn(s.documents))
+	s.handle("POST /documents", s.signedIn(s.sendDocument))
+	s.handle("GET /documents/{id}", s.signedIn(s.document))
+	s.handle("GET /labels", s.signedIn(s.labels))
+	s.handle("GET /labels/new", s.signedIn(s.newLabel))
+	s.handle("POST /labels", s.signedIn(s.createLabel))
+	s.handle("GET /labels/{id}", s.signedIn(s.label))
+	s.handle("GET /reports", s.signedIn(s.reports))
+}
+
+// viewModules returns the modules of ms in which a sees something.
+func viewModules(a portail.Actor, act portail.Action, ms []portail.Module) []portail.Module {
+	var out []portail.Module
+	for _, m := range ms {
+		if !portail.ScopeFor(a, act, m).None {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// sendModules returns the modules in which a may send a document of
+// their own (an admin: to any department).
+func sendModules(a portail.Actor) []portail.Module {
+	var out []portail.Module
+	for _, m := range portail.DocumentModules {
+		if portail.Can(a, portail.ActSendDocument, portail.Resource{AccountID: a.AccountID, DepartmentID: a.DepartmentID,
+			OwnerID: a.UserID, Module: m}) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// names maps the ids of the departments and users a page shows to names.
+type names struct {
+	Depts map[int64]string
+	Users map[int64]string
+	List  []*portail.User // the users the caller may see, when they see others than themselves
+}
+
+func (s *Handler) names(p *page) (names, []*portail.Department, error) {
+	depts, err := s.Departments.ListDepartments(p.ctx)
+	if err != nil {
+		return names{}, nil, err
+	}
+	n := names{Depts: deptNames(depts), Users: map[int64]string{p.me.ID: p.me.Username}}
+	if canListUsers(p.actor) {
+		if n.List, _, err = s.Users.ListUsers(p.ctx, portail.UserFilter{Status: "all", Limit: portail.MaxPageSize}); err != nil {
+			return names{}, nil, err
+		}
+		for _, u := range n.List {
+			n.Users[u.ID] = u.Username
+		}
+	}
+	return n, depts, nil
+}
+
+type documentsData struct {
+	Documents   []*portail.Document
+	Names       names
+	Departments []*portail.Department
+	Modules     []portail.Module // to filter on
+	SendModules []portail.Module
+	ChooseDept  bool // the user has no department of their own (an admin) and picks one
+	Statuses    []portail.DocumentStatus
+	Query       url.Values
+	NextQuery   string
+	MaxUpload   string
+}
+
+func (s *Handler) documents(p *page) { s.renderDocuments(p, http.StatusOK, nil) }
+
+func (s *Handler) renderDocuments(p *page, status int, fail error) {
+	mods := viewModules(p.actor, portail.ActViewDocument, portail.DocumentModules)
+	send := sendModules(p.actor)
+	if len(mods) == 0 && len(send) == 0 {
+		s.pageError(p, portail.ErrForbidden())
+		return
+	}
+	q := p.r.URL.Query()
+	v := p.view("Documents")
+	v.Nav.Current = "documents"
+	if fail != nil {
+		status = p.failed(&v, fail)
+		v.Form["department_id"], v.Form["module"] = p.r.FormValue("department_id"), p.r.FormValue("module")
+	}
+	f, err := request.DocumentFilter(q)
+	var docs []*portail.Document
+	var next string
+	if err == nil && len(mods) > 0 {
+		docs, next, err = s.Documents.ListDocuments(p.ctx, f)
+	}
+	if err != nil {
+		if status = s.listFailed(p, &v, err); status == 0 {
+			return
+		}
+	}
+	n, depts, err := s.names(p)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
+		ChooseDept: p.actor.DepartmentID == 0, Statuses: portail.DocumentStatuses, Query: q,
+		NextQuery: nextQuery(q, next), MaxUpload: request.FormatBytes(s.site.MaxUpload())}
+	p.render(status, "documents", v)
+}
+
+func (s *Handler) sendDocument(p *page) {
+	c, file, err := request.Upload(p.w, p.r, s.site.MaxUpload())
+	if err != nil {
+		s.renderDocuments(p, 0, err)
+		return
+	}
+	defer file.Close()
+	if p.actor.DepartmentID != 0 {
+		c.DepartmentID = p.actor.DepartmentID // the form offers no choice
+	}
+	d, err := s.Documents.SendDocument(p.ctx, c, file)
+	if err != nil {
+		s.renderDocuments(p, 0, err)
+		return
+	}
+	p.redirect("/documents/" + strconv.FormatInt(d.ID, 10) + "?done=sent")
+}
+
+// listFailed shows a list's refused filter next to its field and returns
+// the page's status; any other error takes the whole page, and it returns
+// 0.
+func (s *Handler) listFailed(p *page, v *view, err error) int {
+	if request.Status(err) != http.StatusBadRequest {
+		s.pageError(p, err)
+		return 0
+	}
+	return p.failed(v, err)
+}
+
+// itemData is a document or a label with its history.
+type itemData struct {
+	Document *portail.Document
+	Label    *portail.Label
+	History  []*portail.Change
+	Names    names
+	Final    bool
+}
+
+func (s *Handler) document(p *page) {
+	s.itemPage(p, "document", "Document", "documents", "The document was received; its status follows here.",
+		func(id int64, d *itemData) (err error) {
+			d.Document, err = s.Documents.FindDocument(p.ctx, id)
+			if err == nil {
+				d.Final = d.Document.Status.Final()
+			}
+			return err
+		}, s.Documents.DocumentHistory)
+}
+
+// itemPage shows a document or a label with its history. find loads the
+// item and says whether its status is final; until it is, the page
+// reloads itself to follow the status without JavaScript.
+func (s *Handler) itemPage(p *page, tmpl, title, current, doneFlash string, find func(id int64, d *itemData) error,
+	history func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) {
+	var d itemData
+	id, err := request.PathID(p.r)
+	if err == nil {
+		err = find(id, &d)
+	}
+	if err == nil {
+		d.History, _, err = history(p.ctx, id, portail.MaxPageSize, "")
+	}
+	if err == nil {
+		d.Names, _, err = s.names(p)
+	}
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v := p.view(title)
+	v.Nav.Current = current
+	if p.r.URL.Query().Has("done") {
+		v.Flash = p.t(doneFlash)
+	}
+	if !d.Final {
+		v.Refresh, v.RefreshURL = 5, p.r.URL.Path
+	}
+	v.Data = d
+	p.render(http.StatusOK, tmpl, v)
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"encoding/json"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portail"
+)
+
+// TestCatalogsComplete finds every message the UI can show — the
+// templates' {{t "…"}}, the page code's p.t/p.view/translate calls and
+// maps, and the domain's error and field messages — and checks that the
+// French and Dutch catalogs translate each one.
+func TestCatalogsComplete(t *testing.T) {
+	msgs := map[string]bool{}
+	lit := `"((?:[^"\\]|\\.)*)"`
+	add := func(re *regexp.Regexp, text string) {
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
+			s, err := strconv.Unquote(`"` + m[1] + `"`)
+			if err != nil {
+				t.Fatalf("unquote %q: %v", m[1], err)
+			}
+			msgs[s] = true
+		}
+	}
+	tmplT := regexp.MustCompile(`(?:[{(]t |sortTh )` + lit)
+	fs.WalkDir(templatesFS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := templatesFS.ReadFile(path)
+		add(tmplT, string(b))
+		return nil
+	})
+	webCalls := regexp.MustCompile(`(?:p\.t|\.view|translate\([a-z.]+,)\(?` + lit)
+	domain := regexp.MustCompile(`(?:\.Add\([^\n]*?, (?:fmt\.Sprintf\()?|Message: |Errorf\((?:portail\.)?E[A-Z]+, )` + lit + `\)?[,)}\n]`)
+	for _, dir := range []string{".", "../request", "../api", "..", "../..", "../../sqldb", "../../password"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dir == "." {
+				add(webCalls, string(b))
+			}
+			add(domain, string(b))
+		}
+	}
+	for _, m := range []map[string]string{flashes} {
+		for _, v := range m {
+			msgs[v] = true
+		}
+	}
+	for _, v := range roleLabels {
+		msgs[v] = true
+	}
+	for _, v := range moduleLabels {
+		msgs[v] = true
+	}
+	for _, p := range portail.Plans {
+		msgs[string(p)] = true
+	}
+	for _, a := range activityTypes {
+		msgs["activity:"+string(a)] = true
+	}
+	for _, s := range append(statusStrings(portail.DocumentStatuses), statusStrings(portail.LabelStatuses)...) {
+		msgs["status:"+s] = true
+	}
+	for _, k := range []string{"name", "company", "street", "house_number", "postal_code", "city", "country"} {
+		msgs["address:"+k] = true
+	}
+	for _, s := range []string{portail.EmailPending, portail.EmailSent, portail.EmailFailed} {
+		msgs["email:"+s] = true
+	}
+	// Messages built with a number, found by their pattern.
+	for _, s := range []string{"Invited", "Active", "Inactive",
+		// Sentences of the activity log's details.
+		"invitation accepted", "reset", "an earlier session was ended by this login",
+		"Use at least %d characters; a passphrase of several words is easy to remember.", "Use at most %d characters."} {
+		msgs[s] = true
+	}
+	delete(msgs, "status:") // the prefix of computed keys, added below
+	// Not-found messages name what was not found.
+	delete(msgs, "%s not found.")
+	for _, what := range []string{"User", "Department", "Account", "API key", "E-mail", "Resource"} {
+		msgs[what+" not found."] = true
+	}
+	// Messages with a number are looked up with the number as %d.
+	for m := range msgs {
+		if k := numberless(m); k != m {
+			delete(msgs, m)
+			msgs[k] = true
+		}
+	}
+	if len(msgs) < 150 {
+		t.Fatalf("found only %d messages: the extraction is broken", len(msgs))
+	}
+	for _, lang := range []string{"fr", "nl", "en"} {
+		var missing []string
+		for m := range msgs {
+			if lang == "en" && !identKey.MatchString(m) {
+				continue // English is the source, but for keys like activity:login_failed
+			}
+			if catalogs[lang][m] == "" {
+				missing = append(missing, m)
+			}
+		}
+		slices.Sort(missing)
+		if len(missing) > 0 {
+			b, _ := json.MarshalIndent(missing, "", "  ")
+			t.Errorf("%d messages lack a %s translation in web/ui/locales/%s.json:\n%s", len(missing), lang, lang, b)
+		}
+	}
+}
+
+// identKey matches the keys that are identifiers rather than English
+// text: plans, activity:type, email:status.
+var identKey = regexp.MustCompile(`^[a-z]+(:[a-z_]+)?$`)
+
+// TestCatalogsFormat: a translation keeps its message's verbs, in order.
+func TestCatalogsFormat(t *testing.T) {
+	verbs := regexp.MustCompile(`%[sdvq]`)
+	for lang, cat := range catalogs {
+		for k, v := range cat {
+			if !slices.Equal(verbs.FindAllString(k, -1), verbs.FindAllString(v, -1)) {
+				t.Errorf("%s: %q → %q changes the %%-verbs", lang, k, v)
+			}
+		}
+	}
+}
+
+func TestTranslateNumbers(t *testing.T) {
+	if got := translate("fr", "Use at least 12 characters; a passphrase of several words is easy to remember."); strings.HasPrefix(got, "Use") {
+		t.Errorf("a message with a number is not translated: %q", got)
+	} else if !strings.Contains(got, "12") {
+		t.Errorf("the number is lost: %q", got)
+	}
+}
+
+// TestNegotiate: the browser's languages are matched against
+// portail.Languages; without a match, or without any, the page speaks
+// portail.DefaultLanguage.
+func TestNegotiate(t *testing.T) {
+	for accept, want := range map[string]string{
+		"":                       portail.DefaultLanguage,
+		"de-DE,de;q=0.9":         portail.DefaultLanguage,
+		"not a header;;;":        portail.DefaultLanguage,
+		"nl-BE,nl;q=0.9":         "nl",
+		"en-US,fr;q=0.5":         "en",
+		"fr-BE,fr;q=0.9,en;q=.8": "fr",
+	} {
+		r := httptest.NewRequest("GET", "/login", nil)
+		r.Header.Set("Accept-Language", accept)
+		if got := negotiate(r, nil); got != want {
+			t.Errorf("Accept-Language %q: %q, want %q", accept, got, want)
+		}
+	}
+	r := httptest.NewRequest("GET", "/login?lang=nl", nil)
+	if got := negotiate(r, &portail.User{Language: "en"}); got != "en" {
+		t.Errorf("the user's own language comes first: %q", got)
+	}
+}

@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"portail"
+	"portail/web/request"
+)
+
+// nav says which menu entries the policy lets the user open: no link that
+// would answer 403 (I1).
+type nav struct {
+	Documents, Labels, Reports          bool
+	Users, Departments, Account, Outbox bool
+	Current                             string
+}
+
+func navFor(a portail.Actor) nav {
+	acct := portail.Resource{AccountID: a.AccountID}
+	return nav{
+		Documents:   len(viewModules(a, portail.ActViewDocument, portail.DocumentModules)) > 0 || len(sendModules(a)) > 0,
+		Labels:      !portail.ScopeFor(a, portail.ActViewLabel, portail.ModuleParcels).None,
+		Reports:     len(viewModules(a, portail.ActViewReports, portail.Modules)) > 0,
+		Users:       portail.ScopeFor(a, portail.ActViewUser, 0).OwnerID == 0,
+		Departments: portail.Can(a, portail.ActManageDepartments, acct),
+		Account:     portail.Can(a, portail.ActViewAccount, acct),
+		Outbox:      portail.Can(a, portail.ActViewOutbox, acct),
+	}
+}
+
+// view is what every page template receives.
+type view struct {
+	Title string
+	Lang  string
+	// Refresh, when set, reloads the page after that many seconds: a
+	// status page follows its item without JavaScript.
+	Refresh    int
+	RefreshURL string // the page without its one-time flash
+	Me         *portail.User
+	Nav        nav
+	Flash      string
+	Error      string
+	Fields     map[string]string // field errors by field name (English; the template translates)
+	Form       map[string]string // what the user typed, kept on error
+	Data       any
+}
+
+// page is one request to a page, with its language and, when signed in,
+// its user and the context that carries the caller.
+type page struct {
+	s     *Handler
+	w     http.ResponseWriter
+	r     *http.Request
+	lang  string
+	me    *portail.User
+	actor portail.Actor
+	ctx   context.Context
+}
+
+// anon serves a page that needs no sign-in.
+func (s *Handler) anon(h func(p *page)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := negotiate(r, nil)
+		if l := r.URL.Query().Get("lang"); portail.ValidLanguage(l) {
+			s.site.Cookies().Set(w, langCookie, l)
+		}
+		h(&page{s: s, w: w, r: r, lang: lang, ctx: request.Anonymous(r)})
+	}
+}
+
+// signedIn serves a page for a signed-in user. Without a session it sends
+// the browser to sign in, telling why when another login ended the
+// session (C6); with a temporary password it sends the user to replace it
+// first (C2).
+func (s *Handler) signedIn(h func(p *page)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, err := request.Authenticate(r, *s.Services)
+		if err != nil {
+			target := "/login"
+			if portail.ErrorCode(err) == portail.ESESSIONREPLACED {
+				target = "/login?replaced=1"
+			}
+			if c := portail.ErrorCode(err); c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED {
+				s.site.Cookies().ClearSession(w)
+				if r.Method == http.MethodGet && r.URL.Path != "/" {
+					target += sep(target) + "next=" + url.QueryEscape(r.URL.RequestURI())
+				}
+				http.Redirect(w, r, target, http.StatusSeeOther)
+				return
+			}
+			s.pageError(&page{s: s, w: w, r: r, lang: negotiate(r, nil)}, err)
+			return
+		}
+		if sess.User.PasswordChangeRequired && r.URL.Path != "/password" {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		p := &page{s: s, w: w, r: r, lang: negotiate(r, sess.User), me: sess.User, ctx: sess.Ctx}
+		p.actor = portail.CallerFrom(sess.Ctx).Actor
+		h(p)
+	}
+}
+
+// linkQuery is a list page's query q, for a link that sets key to value:
+// the filters stay, the one-time message ("done") and the page ("cursor")
+// go.
+func linkQuery(q url.Values, key, value string) string {
+	nq := url.Values{}
+	for k, v := range q {
+		if k != "done" && k != "cursor" {
+			nq[k] = v
+		}
+	}
+	nq.Set(key, value)
+	return nq.Encode()
+}
+
+// nextQuery is q for the link to the next page; "" when there is none.
+func nextQuery(q url.Values, next string) string {
+	if next == "" {
+		return ""
+	}
+	return linkQuery(q, "cursor", next)
+}
+
+func sep(u string) string {
+	if strings.Contains(u, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// t translates in the page's language.
+func (p *page) t(msg string, args ...any) string { return translate(p.lang, msg, args...) }
+
+// view returns a view with the page's common parts.
+func (p *page) view(title string) view {
+	v := view{Title: p.t(title), Lang: p.lang, Me: p.me, Fields: map[string]string{}, Form: map[string]string{}}
+	if p.me != nil {
+		v.Nav = navFor(p.actor)
+	}
+	return v
+}
+
+// render writes the page template name in the page's language.
+func (p *page) render(status int, name string, v view) {
+	t, ok := p.s.pages.byLang[p.lang][name]
+	if !ok {
+		http.Error(p.w, "no page "+name, http.StatusInternalServerError)
+		return
+	}
+	if v.Lang == "" {
+		v.Lang = p.lang
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, v); err != nil {
+		p.s.site.Logger().Error("render", "page", name, "err", err)
+		http.Error(p.w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	p.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	p.w.Header().Set("Cache-Control", "no-store")
+	p.w.WriteHeader(status)
+	p.w.Write(b.Bytes())
+}
+
+// redirect sends the browser on after a successful form (POST/redirect/GET).
+func (p *page) redirect(target string) { http.Redirect(p.w, p.r, target, http.StatusSeeOther) }
+
+// pageError shows an error page: 404 for what the user may not see, 403
+// for what they may not do.
+func (s *Handler) pageError(p *page, err error) {
+	status := request.Status(err)
+	request.LogFailure(s.site.Logger(), p.r, err)
+	request.SetRetryAfter(p.w, err)
+	v := p.view("Error")
+	v.Error = p.t(portail.ErrorMessage(err))
+	v.Data = status
+	p.render(status, "error", v)
+}
+
+// formErrors splits err into a page message and field messages.
+func formErrors(err error) (string, map[string]string) {
+	fields := map[string]string{}
+	if e, ok := err.(*portail.Error); ok {
+		for _, f := range e.Fields {
+			if _, seen := fields[f.Field]; !seen {
+				fields[f.Field] = f.Message
+			}
+		}
+	}
+	return portail.ErrorMessage(err), fields
+}
+
+// failed fills a view with err: a translated message and field messages.
+func (p *page) failed(v *view, err error) int {
+	msg, fields := formErrors(err)
+	v.Error = p.t(msg)
+	for k, m := range fields {
+		v.Fields[k] = p.t(m)
+		if m == msg || portail.ErrorCode(err) == portail.EINVALID {
+			// The message stands next to its field; the top of the page
+			// only says where to look.
+			v.Error = p.t("Check the fields marked below.")
+		}
+	}
+	if portail.ErrorCode(err) == portail.ESEATLIMIT {
+		var e *portail.Error
+		if errors.As(err, &e) {
+			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
+		}
+	}
+	request.LogFailure(p.s.site.Logger(), p.r, err)
+	request.SetRetryAfter(p.w, err)
+	return request.Status(err)
+}

@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"portail"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages are the parsed templates, per language: each page is the layout
+// plus its own file, with "t" bound to the language's catalog.
+type pages struct {
+	byLang map[string]map[string]*template.Template
+}
+
+func mustParsePages() *pages {
+	p := &pages{byLang: map[string]map[string]*template.Template{}}
+	files, err := fs.Glob(templatesFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, lang := range portail.Languages {
+		p.byLang[lang] = map[string]*template.Template{}
+		for _, f := range files {
+			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+			if name == "layout" {
+				continue
+			}
+			t := template.New("layout.html").Funcs(templateFuncs(lang))
+			p.byLang[lang][name] = template.Must(t.ParseFS(templatesFS, "templates/layout.html", f))
+		}
+	}
+	return p
+}
+
+func templateFuncs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":    func(msg string, args ...any) string { return translate(lang, msg, args...) },
+		"role": func(r portail.Role) string { return translate(lang, roleLabels[r]) },
+		"status": func(s portail.UserStatus) string {
+			return translate(lang, map[portail.UserStatus]string{portail.StatusInvited: "Invited", portail.StatusActive: "Active", portail.StatusInactive: "Inactive"}[s])
+		},
+		"module":  func(m portail.Module) string { return translate(lang, moduleLabels[m]) },
+		"modules": func(s portail.ModuleSet) []portail.Module { return s.List() },
+		"has":     func(s portail.ModuleSet, m portail.Module) bool { return s.Has(m) },
+		"inList":  func(list, v string) bool { return slices.Contains(strings.Split(list, ","), v) },
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return v.UTC().Format("2006-01-02 15:04")
+			case *time.Time:
+				if v != nil {
+					return v.UTC().Format("2006-01-02 15:04")
+				}
+			}
+			return "—"
+		},
+		"money": func(cents int) string { return formatMoney(lang, cents) },
+		"lang":  func() string { return lang },
+		"list":  func(items ...string) []string { return items },
+		// query marks a query string made by url.Values.Encode as safe to put
+		// after "?" as it is.
+		"query":   func(encoded string) template.URL { return template.URL(encoded) },
+		"sortTh":  func(label string, l sortLink, class string) sortHeader { return sortHeader{label, l, class} },
+		"country": func(code string) string { return countryName(lang, code) },
+		"colon":   func() string { return colon(lang) },
+		// field pairs a field's name with its error for the "ferr" template.
+		"field": func(name string, errs map[string]string) fieldError { return fieldError{name, errs[name]} },
+	}
+}
+
+// colon ends a label: French typography puts a (non-breaking) space
+// before it.
+func colon(lang string) string {
+	if lang == "fr" {
+		return "\u00a0:"
+	}
+	return ":"
+}
+
+type fieldError struct{ Name, Msg string }
+
+// sortHeader is a sortable column header of a list.
+type sortHeader struct {
+	Label string
+	Link  sortLink
+	Class string
+}
+
+var roleLabels = map[portail.Role]string{portail.RoleViewer: "Viewer", portail.RoleOperator: "Operator",
+	portail.RoleDepartmentAdmin: "Department admin", portail.RoleAdmin: "Admin"}
+
+var moduleLabels = map[portail.Module]string{portail.ModuleMail: "Mail", portail.ModuleParcels: "Parcels", portail.ModuleClassic: "Classic"}
+
+func formatMoney(lang string, cents int) string {
+	whole, frac := cents/100, cents%100
+	s := strconv.Itoa(whole) + "." + string(rune('0'+frac/10)) + string(rune('0'+frac%10))
+	if lang == "en" {
+		return "$" + s
+	}
+	return strings.Replace(s, ".", ",", 1) + " $"
+}
