@@ -110,3 +110,10 @@ func (s *AccountService) UpdateSubscription(ctx context.Context, u portail.Subsc
 	})
 	return acct, err
 }
+
+// accountName is used in e-mails.
+func accountName(tx *Tx, id int64) (string, error) {
+	var name string
+	err := tx.queryRow(`SELECT name FROM accounts WHERE id = ?`, id).Scan(&name)
+	return name, err
+}

@@ -25,13 +25,6 @@ var _ portail.CredentialService = (*CredentialService)(nil)
 
 var errTokenInvalid = portail.Errorf(portail.ETOKENINVALID, "This link is not valid any more: it was used, replaced or has expired. Ask for a new one.")
 
-// accountName is used in e-mails.
-func accountName(tx *Tx, id int64) (string, error) {
-	var name string
-	err := tx.queryRow(`SELECT name FROM accounts WHERE id = ?`, id).Scan(&name)
-	return name, err
-}
-
 // killTokens ends a user's unused links of a kind ("" for every kind).
 func killTokens(tx *Tx, userID int64, kind string) error {
 	q, args := `UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, []any{micros(tx.now), userID}

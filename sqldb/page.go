@@ -97,3 +97,33 @@ func readPage[T any](ctx context.Context, db *DB, q string, args []any, limit in
 	}
 	return out, next, nil
 }
+
+// pageWhere adds the date range and the cursor of a newest-first list to
+// where, and returns the page size.
+func pageWhere(where []string, args []any, from, to *time.Time, limit int, cursor string) ([]string, []any, int, error) {
+	if limit == 0 {
+		limit = portail.DefaultPageSize
+	}
+	if from != nil {
+		where, args = append(where, "created_at >= ?"), append(args, micros(*from))
+	}
+	if to != nil {
+		where, args = append(where, "created_at < ?"), append(args, micros(*to))
+	}
+	if cursor != "" {
+		at, id, err := decodeTimeCursor(cursor)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		where, args = append(where, "(created_at, id) < (?, ?)"), append(args, at, id)
+	}
+	return where, args, limit, nil
+}
+
+// listNewest reads a page of a newest-first list of table, rows matching
+// where.
+func listNewest[T any](ctx context.Context, db *DB, table, columns string, where []string, args []any, limit int,
+	scan func(interface{ Scan(...any) error }) (T, error), key func(T) (time.Time, int64)) ([]T, string, error) {
+	return readPage(ctx, db, `SELECT `+columns+` FROM `+table+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args, limit, scan, key)
+}

@@ -585,3 +585,41 @@ func (s *UserService) ReactivateUser(ctx context.Context, id int64) (*portail.Us
 	})
 	return u, err
 }
+
+// lockUser reads a user's status and password hash and locks the row
+// until the transaction ends. Every check-then-act on a user (sign-in,
+// password change, reset, deactivation) takes this lock before it acts,
+// and first, so that they queue in one order and do not deadlock. On
+// PostgreSQL that is SELECT … FOR UPDATE (READ COMMITTED would otherwise
+// let two of them act on the same check); on SQLite the write
+// transaction, begun IMMEDIATE, holds the only writer already.
+func lockUser(tx *Tx, id int64) (portail.UserStatus, sql.NullString, error) {
+	lock := ""
+	if tx.pg {
+		lock = " FOR UPDATE"
+	}
+	var status string
+	var hash sql.NullString
+	err := tx.queryRow(`SELECT status, password_hash FROM users WHERE id = ?`+lock, id).Scan(&status, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", hash, portail.ErrNotFound("User")
+	}
+	return portail.UserStatus(status), hash, err
+}
+
+// prefixColumns qualifies each column of a comma-separated list.
+func prefixColumns(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func findUserByID(tx *Tx, id int64) (*portail.User, error) {
+	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("User")
+	}
+	return u, err
+}
