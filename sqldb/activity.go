@@ -132,8 +132,8 @@ func (s *ActivityService) ListActivity(ctx context.Context, f portail.ActivityFi
 	if err := s.db.awaitLate(ctx); err != nil {
 		return nil, "", err
 	}
-	return readPage(ctx, s.db, q, args, limit, scanActivity,
-		func(e *portail.Activity) (time.Time, int64) { return e.At, e.ID })
+	return readPage(ctx, s.db, pageQuery[*portail.Activity]{q: q, args: args, limit: limit, scan: scanActivity,
+		cursor: byTime(func(e *portail.Activity) (time.Time, int64) { return e.At, e.ID })})
 }
 
 // EachActivity calls fn for every entry of the filter, newest first, a

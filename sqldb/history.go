@@ -29,39 +29,39 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 	var after int64
 	if cursor != "" {
 		var err error
-		if after, err = strconv.ParseInt(cursor, 10, 64); err != nil || after < 0 {
+		if after, err = decodeIDCursor(cursor); err != nil {
+			return nil, "", err
+		}
+		if after < 0 {
 			return nil, "", badCursor()
 		}
 	}
-	var out []*portail.Change
-	var ids []int64
-	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT id, at, actor_id, change, from_value, to_value FROM history
-			WHERE subject_kind = ? AND subject_id = ? AND account_id = ? AND id > ? ORDER BY id LIMIT `+strconv.Itoa(limit+1),
-			string(kind), id, accountID, after)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+	type row struct {
+		id     int64
+		change *portail.Change
+	}
+	rows, next, err := readPage(ctx, db, pageQuery[row]{
+		q: `SELECT id, at, actor_id, change, from_value, to_value FROM history
+			WHERE subject_kind = ? AND subject_id = ? AND account_id = ? AND id > ? ORDER BY id LIMIT ` + strconv.Itoa(limit+1),
+		args: []any{string(kind), id, accountID, after}, limit: limit,
+		scan: func(r interface{ Scan(...any) error }) (row, error) {
 			var c portail.Change
 			var hid, at int64
 			var actor sql.NullInt64
-			if err := rows.Scan(&hid, &at, &actor, &c.Change, &c.From, &c.To); err != nil {
-				return err
+			if err := r.Scan(&hid, &at, &actor, &c.Change, &c.From, &c.To); err != nil {
+				return row{}, err
 			}
 			c.At, c.ActorID = fromMicros(at), actor.Int64
-			out, ids = append(out, &c), append(ids, hid)
-		}
-		return rows.Err()
+			return row{hid, &c}, nil
+		},
+		cursor: func(_ *Tx, last row) (string, error) { return encodeIDCursor(last.id), nil },
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = strconv.FormatInt(ids[limit-1], 10)
+	out := make([]*portail.Change, len(rows))
+	for i, r := range rows {
+		out[i] = r.change
 	}
 	return out, next, nil
 }

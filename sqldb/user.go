@@ -134,7 +134,7 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	sort := cmp.Or(f.Sort, "username")
 	col, desc := userSortColumns[strings.TrimPrefix(sort, "-")], strings.HasPrefix(sort, "-")
 	if f.Cursor != "" {
-		key, id, err := decodeCursor(f.Cursor)
+		key, id, err := decodeKeyCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -162,40 +162,14 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	}
 	q := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit+1)
-	var users []*portail.User
-	next := ""
-	err := s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			users = append(users, u)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
-		if len(users) > limit {
-			users = users[:limit]
-			last := users[limit-1]
+	return readPage(ctx, s.db, pageQuery[*portail.User]{q: q, args: args, limit: limit,
+		scan: func(row interface{ Scan(...any) error }) (*portail.User, error) { return scanUser(row) },
+		cursor: func(tx *Tx, last *portail.User) (string, error) {
 			key, err := userSortKey(tx, last, col)
-			if err != nil {
-				return err
-			}
-			next = encodeCursor(sort+"|"+key, last.ID)
-		}
-		return withPendingEmails(tx, users...)
+			return encodeKeyCursor(sort+"|"+key, last.ID), err
+		},
+		then: func(tx *Tx, page []*portail.User) error { return withPendingEmails(tx, page...) },
 	})
-	if err != nil {
-		return nil, "", err
-	}
-	return users, next, nil
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
