@@ -2,6 +2,7 @@ package portail
 
 import (
 	"context"
+	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -198,6 +199,33 @@ func (u *UserUpdate) Apply(old User) User {
 		n.Modules = *u.Modules
 	}
 	return n
+}
+
+// UserChanges says what differs between a user and the same user after an
+// update, for the activity log: the fields whose new value it does not
+// carry (full_name, email, language), then "field=old->new" for the
+// access (role, department_id, modules); none when nothing changed.
+func UserChanges(old, next User) []string {
+	var out []string
+	if old.FullName != next.FullName {
+		out = append(out, "full_name")
+	}
+	if old.Email != next.Email {
+		out = append(out, "email")
+	}
+	if old.Language != next.Language {
+		out = append(out, "language")
+	}
+	if old.Role != next.Role {
+		out = append(out, "role="+old.Role.String()+"->"+next.Role.String())
+	}
+	if old.DepartmentID != next.DepartmentID {
+		out = append(out, fmt.Sprintf("department_id=%d->%d", old.DepartmentID, next.DepartmentID))
+	}
+	if old.Modules != next.Modules {
+		out = append(out, "modules="+old.Modules.String()+"->"+next.Modules.String())
+	}
+	return out
 }
 
 // ValidateAccess checks that role and department fit together.

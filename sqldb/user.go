@@ -417,7 +417,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 				return err
 			}
 		}
-		changes := userChanges(old, &next)
+		changes := portail.UserChanges(*old, next)
 		if len(changes) == 0 {
 			u = old
 			return withPendingEmails(tx, u)
@@ -458,30 +458,6 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		return nil, s.conflictAfterRace(ctx, "", email, id)
 	}
 	return u, err
-}
-
-// userChanges describes what differs, for the activity log.
-func userChanges(old, next *portail.User) []string {
-	var out []string
-	if old.FullName != next.FullName {
-		out = append(out, "full_name")
-	}
-	if old.Email != next.Email {
-		out = append(out, "email")
-	}
-	if old.Language != next.Language {
-		out = append(out, "language")
-	}
-	if old.Role != next.Role {
-		out = append(out, "role="+old.Role.String()+"->"+next.Role.String())
-	}
-	if old.DepartmentID != next.DepartmentID {
-		out = append(out, fmt.Sprintf("department_id=%d->%d", old.DepartmentID, next.DepartmentID))
-	}
-	if old.Modules != next.Modules {
-		out = append(out, "modules="+old.Modules.String()+"->"+next.Modules.String())
-	}
-	return out
 }
 
 // DeactivateUser makes a user inactive and ends their sessions at once
