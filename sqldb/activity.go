@@ -102,23 +102,10 @@ func activityQuery(a portail.Actor, f portail.ActivityFilter, limit int) (string
 		strings.Join(where, " AND ") + ` ORDER BY a.at DESC, a.id DESC LIMIT ` + strconv.Itoa(limit+1), args, nil
 }
 
-func validateActivityFilter(f *portail.ActivityFilter) error {
-	var v portail.Validation
-	if f.Limit < 0 || f.Limit > portail.MaxPageSize {
-		v.Add("limit", "Use a limit between 1 and 200.")
-	}
-	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		v.Add("to", "The end of the range must come after its start.")
-	}
-	portail.ValidateText(&v, "type", string(f.Type))
-	portail.ValidateCursor(&v, f.Cursor)
-	return v.Err()
-}
-
 // ListActivity returns a page of the entries the caller may see, newest
 // first. EINVALID.
 func (s *ActivityService) ListActivity(ctx context.Context, f portail.ActivityFilter) ([]*portail.Activity, string, error) {
-	if err := validateActivityFilter(&f); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
 	limit := f.Limit
