@@ -37,7 +37,7 @@ func killTokens(tx *Tx, userID int64, kind string) error {
 
 // issueInvitation kills the user's earlier invitation and queues a new
 // one: a link valid 24 hours, single-use (C1).
-func issueInvitation(tx *Tx, baseURL string, u *portail.User) error {
+func issueInvitation(tx *Tx, u *portail.User) error {
 	name, err := accountName(tx, u.AccountID)
 	if err != nil {
 		return err
@@ -51,13 +51,12 @@ func issueInvitation(tx *Tx, baseURL string, u *portail.User) error {
 		return err
 	}
 	return enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailInvitation, portail.EmailParams{
-		FullName: u.FullName, Username: u.Username, Account: name, BaseURL: baseURL,
-		Link: baseURL + "/invitation?token=" + token})
+		FullName: u.FullName, Username: u.Username, Account: name, Token: token})
 }
 
 // issueTemporaryPassword makes the user active with a temporary password
 // that must be replaced at first sign-in, and e-mails it (C2).
-func issueTemporaryPassword(tx *Tx, baseURL string, u *portail.User, temp, hash string) error {
+func issueTemporaryPassword(tx *Tx, u *portail.User, temp, hash string) error {
 	name, err := accountName(tx, u.AccountID)
 	if err != nil {
 		return err
@@ -68,12 +67,12 @@ func issueTemporaryPassword(tx *Tx, baseURL string, u *portail.User, temp, hash 
 	}
 	u.Status, u.PasswordChangeRequired = portail.StatusActive, true
 	return enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailTemporaryPassword, portail.EmailParams{
-		FullName: u.FullName, Username: u.Username, Account: name, BaseURL: baseURL, Password: temp})
+		FullName: u.FullName, Username: u.Username, Account: name, Password: temp})
 }
 
 // issueReset kills earlier reset links and queues a new link with a
 // recovery code, both valid one hour (C3–C5).
-func issueReset(tx *Tx, c portail.Caller, baseURL string, u *portail.User) error {
+func issueReset(tx *Tx, c portail.Caller, u *portail.User) error {
 	if err := killTokens(tx, u.ID, "reset"); err != nil {
 		return err
 	}
@@ -84,8 +83,7 @@ func issueReset(tx *Tx, c portail.Caller, baseURL string, u *portail.User) error
 		return err
 	}
 	if err := enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailPasswordReset, portail.EmailParams{
-		FullName: u.FullName, Username: u.Username, BaseURL: baseURL,
-		Link: baseURL + "/reset-password?token=" + token, Code: code}); err != nil {
+		FullName: u.FullName, Username: u.Username, Token: token, Code: code}); err != nil {
 		return err
 	}
 	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordResetSent, "")
@@ -106,7 +104,7 @@ func (s *CredentialService) ResendInvitation(ctx context.Context, userID int64) 
 		if u.Status != portail.StatusInvited {
 			return portail.Errorf(portail.ECONFLICT, "Only an invited user gets an invitation; this user is %s.", u.Status)
 		}
-		if err := issueInvitation(tx, s.db.BaseURL, u); err != nil {
+		if err := issueInvitation(tx, u); err != nil {
 			return err
 		}
 		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, "")
@@ -143,7 +141,7 @@ func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64)
 			e.RetryAfter = secs
 			return e
 		}
-		return issueReset(tx, c, s.db.BaseURL, u)
+		return issueReset(tx, c, u)
 	})
 }
 
@@ -210,7 +208,7 @@ func (s *CredentialService) ForgotPassword(ctx context.Context, login string) er
 			return err
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
-		return issueReset(tx, c, s.db.BaseURL, u)
+		return issueReset(tx, c, u)
 	})
 }
 

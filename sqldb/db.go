@@ -40,8 +40,6 @@ type DB struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
-	// BaseURL is the public address, the only source of links in e-mails.
-	BaseURL string
 
 	committer committer // group commit of activity entries
 

@@ -163,7 +163,7 @@ func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string)
 			return err
 		}
 		if u.Status == portail.StatusInvited {
-			return issueInvitation(tx, s.db.BaseURL, u)
+			return issueInvitation(tx, u)
 		}
 		return nil
 	})

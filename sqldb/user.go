@@ -260,9 +260,9 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 			return err
 		}
 		if onboarding == portail.OnboardingTemporaryPassword {
-			return issueTemporaryPassword(tx, s.db.BaseURL, u, temp, tempHash)
+			return issueTemporaryPassword(tx, u, temp, tempHash)
 		}
-		return issueInvitation(tx, s.db.BaseURL, u)
+		return issueInvitation(tx, u)
 	})
 	if isUniqueViolation(err) {
 		// A concurrent request took the name between our check and our
@@ -413,7 +413,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			}
 		}
 		if pending != "" {
-			if err := requestEmailChange(tx, caller, s.db.BaseURL, old, pending); err != nil {
+			if err := requestEmailChange(tx, caller, old, pending); err != nil {
 				return err
 			}
 		}
@@ -432,7 +432,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			return err
 		}
 		if portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email) {
-			if err := emailChanged(tx, caller, s.db.BaseURL, old, next.Email, prep.temp); err != nil {
+			if err := emailChanged(tx, caller, old, next.Email, prep.temp); err != nil {
 				return err
 			}
 		}

@@ -184,8 +184,8 @@ type emailJSON struct {
 	Text      string     `json:"text,omitempty"`
 }
 
-func toEmailJSON(e *portail.Email, withText bool) emailJSON {
-	m, _ := mail.Render(e)
+func toEmailJSON(e *portail.Email, withText bool, base string) emailJSON {
+	m, _ := mail.Render(e, base)
 	j := emailJSON{ID: e.ID, To: e.To, Subject: m.Subject, Template: string(e.Template), Status: e.Status,
 		Attempts: e.Attempts, LastError: e.LastError, CreatedAt: e.CreatedAt, SentAt: e.SentAt}
 	if withText {
@@ -208,7 +208,7 @@ func (s *Server) apiListOutbox(w http.ResponseWriter, r *http.Request, me *porta
 	}
 	items := make([]emailJSON, len(emails))
 	for i, e := range emails {
-		items[i] = toEmailJSON(e, false)
+		items[i] = toEmailJSON(e, false, s.BaseURL.String())
 	}
 	writeJSON(w, http.StatusOK, newList(items, next))
 }
@@ -224,5 +224,5 @@ func (s *Server) apiGetOutbox(w http.ResponseWriter, r *http.Request, me *portai
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toEmailJSON(e, true))
+	writeJSON(w, http.StatusOK, toEmailJSON(e, true, s.BaseURL.String()))
 }

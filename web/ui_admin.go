@@ -142,7 +142,7 @@ func (s *Server) uiOutbox(p *page) {
 	v.Nav.Current = "outbox"
 	rows := make([]outboxRow, len(emails))
 	for i, e := range emails {
-		m, _ := mail.Render(e)
+		m, _ := mail.Render(e, s.BaseURL.String())
 		rows[i] = outboxRow{Email: e, Subject: m.Subject}
 	}
 	v.Data = map[string]any{"Rows": rows, "Next": next}
@@ -156,7 +156,7 @@ func (s *Server) uiOutboxEmail(p *page) {
 		s.pageError(p, err)
 		return
 	}
-	m, _ := mail.Render(e)
+	m, _ := mail.Render(e, s.BaseURL.String())
 	v := p.view("E-mail")
 	v.Nav.Current = "outbox"
 	v.Data = outboxRow{Email: e, Subject: m.Subject, Text: m.Text}

@@ -115,7 +115,7 @@ func runSetup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	defer d.Close()
 	warnKeyCollisions(d, stderr)
-	d.BaseURL = strings.TrimSuffix(*baseURL, "/")
+	_ = baseURL // the invitation's link is made when serve renders the e-mail, from its --base-url
 	acct, u, err := sqldb.NewAuthService(d).Setup(ctx, st)
 	if err != nil {
 		return describe(err)

@@ -214,7 +214,6 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
 			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
 	}
-	m.DB.BaseURL = baseURL.String()
 	rules := password.Rules{MinLength: m.Config.PasswordMinLen}
 	auth := sqldb.NewAuthService(m.DB)
 	auth.Idle, auth.Lifetime, auth.Rules = m.Config.SessionIdle, m.Config.SessionLifetime, rules
@@ -252,7 +251,7 @@ func (m *Main) Open(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		m.jobs = append(m.jobs, &jobs.Delivery{Outbox: outbox, Mailer: mailer, Logger: m.Logger,
+		m.jobs = append(m.jobs, &jobs.Delivery{Outbox: outbox, Mailer: mailer, Logger: m.Logger, BaseURL: baseURL.String(),
 			Interval: m.Config.OutboxInterval, RetryBase: m.Config.OutboxRetry})
 	} else {
 		fmt.Fprintln(m.Stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
