@@ -2,9 +2,9 @@ package portail
 
 import (
 	"context"
-	"fmt"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -205,25 +205,25 @@ func (u *UserUpdate) Apply(old User) User {
 // update, for the activity log: the fields whose new value it does not
 // carry (full_name, email, language), then "field=old->new" for the
 // access (role, department_id, modules); none when nothing changed.
-func UserChanges(old, next User) []string {
-	var out []string
+func UserChanges(old, next User) Detail {
+	var out Detail
 	if old.FullName != next.FullName {
-		out = append(out, "full_name")
+		out = out.Word("full_name")
 	}
 	if old.Email != next.Email {
-		out = append(out, "email")
+		out = out.Word("email")
 	}
 	if old.Language != next.Language {
-		out = append(out, "language")
+		out = out.Word("language")
 	}
 	if old.Role != next.Role {
-		out = append(out, "role="+old.Role.String()+"->"+next.Role.String())
+		out = out.Change("role", old.Role.String(), next.Role.String())
 	}
 	if old.DepartmentID != next.DepartmentID {
-		out = append(out, fmt.Sprintf("department_id=%d->%d", old.DepartmentID, next.DepartmentID))
+		out = out.Change("department_id", strconv.FormatInt(old.DepartmentID, 10), strconv.FormatInt(next.DepartmentID, 10))
 	}
 	if old.Modules != next.Modules {
-		out = append(out, "modules="+old.Modules.String()+"->"+next.Modules.String())
+		out = out.Change("modules", old.Modules.String(), next.Modules.String())
 	}
 	return out
 }

@@ -26,7 +26,11 @@ func TestUserChanges(t *testing.T) {
 	} {
 		next := old
 		c.edit(&next)
-		if got := UserChanges(old, next); !slices.Equal(got, c.want) {
+		var got []string // each item as the log writes it
+		for _, it := range UserChanges(old, next) {
+			got = append(got, Detail{it}.String())
+		}
+		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}

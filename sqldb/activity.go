@@ -17,10 +17,10 @@ import (
 // logActivity writes an entry in the transaction of the change it
 // describes, so that the log never claims a change that was rolled back
 // nor misses one that was committed.
-func logActivity(tx *Tx, c portail.Caller, accountID, userID int64, typ portail.ActivityType, detail string) error {
+func logActivity(tx *Tx, c portail.Caller, accountID, userID int64, typ portail.ActivityType, detail portail.Detail) error {
 	return insertActivity(tx, portail.Activity{
 		AccountID: accountID, At: tx.now, UserID: userID, ActorID: c.Actor.UserID,
-		Type: typ, Detail: detail, IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
+		Type: typ, Detail: detail.String(), IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
 	})
 }
 

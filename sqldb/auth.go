@@ -148,7 +148,7 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		c := caller
 		c.Actor.UserID = u.ID
 		if n > 0 {
-			if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, "an earlier session was ended by this login"); err != nil {
+			if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, portail.Detail{}.Words("an earlier session was ended by this login")); err != nil {
 				return err
 			}
 		}
@@ -162,7 +162,7 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		}
 		now := tx.now
 		u.LastLoginAt = &now
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, "")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, nil)
 	})
 	if err != nil {
 		return nil, "", err
@@ -246,7 +246,7 @@ func (s *AuthService) Logout(ctx context.Context) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityLogout, "")
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityLogout, nil)
 	})
 }
 
@@ -293,7 +293,7 @@ func (s *AuthService) ChangePassword(ctx context.Context, current, next string) 
 		if err != nil {
 			return err
 		}
-		return setPassword(tx, c, u, newHash, c.SessionID, "") // clears the throttle too
+		return setPassword(tx, c, u, newHash, c.SessionID, nil) // clears the throttle too
 	})
 }
 

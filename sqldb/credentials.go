@@ -86,7 +86,7 @@ func issueReset(tx *Tx, c portail.Caller, u *portail.User) error {
 		FullName: u.FullName, Username: u.Username, Token: token, Code: code}); err != nil {
 		return err
 	}
-	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordResetSent, "")
+	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordResetSent, nil)
 }
 
 // ResendInvitation kills the invitation link of an invited user and sends
@@ -107,7 +107,7 @@ func (s *CredentialService) ResendInvitation(ctx context.Context, userID int64) 
 		if err := issueInvitation(tx, u); err != nil {
 			return err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, "")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, nil)
 	})
 }
 
@@ -299,7 +299,7 @@ func (s *CredentialService) AcceptInvitation(ctx context.Context, token, newPass
 			return errTokenInvalid
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, "invitation accepted")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, portail.Detail{}.Words("invitation accepted"))
 	})
 }
 
@@ -370,7 +370,7 @@ func (s *CredentialService) ResetPassword(ctx context.Context, token, code, newP
 			return err
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
-		return setPassword(tx, c, u, hash, 0, "reset")
+		return setPassword(tx, c, u, hash, 0, portail.Detail{}.Word("reset"))
 	})
 }
 
@@ -379,7 +379,7 @@ var errRightCode = errors.New("right recovery code")
 
 // setPassword stores a new password hash, ends the user's sessions but
 // keep, clears their sign-in throttle, logs it and tells the user (C10).
-func setPassword(tx *Tx, c portail.Caller, u *portail.User, hash string, keep int64, detail string) error {
+func setPassword(tx *Tx, c portail.Caller, u *portail.User, hash string, keep int64, detail portail.Detail) error {
 	if _, err := tx.exec(`UPDATE users SET password_hash = ?, password_change_required = ?, updated_at = ? WHERE id = ?`,
 		hash, false, micros(tx.now), u.ID); err != nil {
 		return err
@@ -419,7 +419,7 @@ func (s *CredentialService) CreateAPIKey(ctx context.Context, name string) (*por
 			k.UserID, name, portail.HashToken(key), k.Prefix, micros(tx.now)); err != nil {
 			return err
 		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyCreated, "name="+name+" prefix="+k.Prefix)
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyCreated, portail.Detail{}.Add("name", name).Add("prefix", k.Prefix))
 	})
 	if err != nil {
 		return nil, "", err
@@ -465,7 +465,7 @@ func (s *CredentialService) RevokeAPIKey(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return portail.ErrNotFound("API key")
 		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyRevoked, "")
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyRevoked, nil)
 	})
 }
 

@@ -100,7 +100,7 @@ func (s *DocumentService) SendDocument(ctx context.Context, c portail.DocumentCr
 			return err
 		}
 		if err := logActivity(tx, caller, a.AccountID, a.UserID, portail.ActivityManualOrder,
-			"document="+strconv.FormatInt(id, 10)+" module="+c.Module.String()+" name="+c.Name); err != nil {
+			portail.Detail{}.Add("document", strconv.FormatInt(id, 10)).Add("module", c.Module.String()).Add("name", c.Name)); err != nil {
 			return err
 		}
 		d, err = findDocument(tx, a.AccountID, id)
@@ -187,13 +187,17 @@ func (s *DocumentService) OpenDocument(ctx context.Context, id int64) (*portail.
 // fetched logs a fetch (L1). No change accompanies it, so it goes through
 // the group committer rather than a transaction of its own.
 func (s *DocumentService) fetched(ctx context.Context, d *portail.Document, what string) error {
-	return recordFetch(ctx, s.db, "document="+strconv.FormatInt(d.ID, 10)+" "+what)
+	return recordFetch(ctx, s.db, "document", d.ID, what)
 }
 
-func recordFetch(ctx context.Context, db *DB, detail string) error {
+// recordFetch logs the fetch of what of an item: "document=7 pdf", the
+// item's id and what was fetched in one value, as the log has always
+// written it.
+func recordFetch(ctx context.Context, db *DB, kind string, id int64, what string) error {
+	detail := portail.Detail{}.Add(kind, strconv.FormatInt(id, 10)+" "+what)
 	c := portail.CallerFrom(ctx)
 	return db.recordActivity(ctx, portail.Activity{AccountID: c.Actor.AccountID, UserID: c.Actor.UserID, ActorID: c.Actor.UserID,
-		Type: portail.ActivityFetch, Detail: detail, IP: c.IP, UserAgent: c.UserAgent})
+		Type: portail.ActivityFetch, Detail: detail.String(), IP: c.IP, UserAgent: c.UserAgent})
 }
 
 // DocumentHistory returns a page of the changes of a document the caller

@@ -111,7 +111,7 @@ func requestEmailChange(tx *Tx, c portail.Caller, u *portail.User, newEmail stri
 		FullName: u.FullName, Username: u.Username, NewEmail: newEmail, Token: token}); err != nil {
 		return err
 	}
-	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityEmailChangeRequested, "")
+	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityEmailChangeRequested, nil)
 }
 
 // emailChanged does what follows a change of address already written:
@@ -133,7 +133,7 @@ func emailChanged(tx *Tx, c portail.Caller, old *portail.User, newEmail string, 
 		if err := issueInvitation(tx, &u); err != nil {
 			return err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, "to the new address")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, portail.Detail{}.Words("to the new address"))
 	case old.PasswordChangeRequired:
 		if temp.hash == "" {
 			// The user got a temporary password after our reading: the
@@ -146,7 +146,7 @@ func emailChanged(tx *Tx, c portail.Caller, old *portail.User, newEmail string, 
 		if err := issueTemporaryPassword(tx, &u, temp.password, temp.hash); err != nil {
 			return err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, "temporary password sent to the new address")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, portail.Detail{}.Words("temporary password sent to the new address"))
 	}
 	return enqueueEmail(tx, old.AccountID, old.ID, old.Email, old.Language, portail.EmailAddressChanged,
 		portail.EmailParams{FullName: old.FullName, Username: old.Username, NewEmail: newEmail})
@@ -254,7 +254,7 @@ func (s *CredentialService) ConfirmEmailChange(ctx context.Context, token string
 		if err := emailChanged(tx, c, old, t.email, temp); err != nil {
 			return err
 		}
-		return logActivity(tx, c, old.AccountID, old.ID, portail.ActivityUserUpdated, "email")
+		return logActivity(tx, c, old.AccountID, old.ID, portail.ActivityUserUpdated, portail.Detail{}.Word("email"))
 	})
 	if isUniqueViolation(err) {
 		// Another user took the address between our check and our update.

@@ -225,7 +225,7 @@ func (s *OutboxService) MarkSent(ctx context.Context, e *portail.Email) error {
 			return nil
 		}
 		return logActivity(tx, portail.Caller{}, e.AccountID, e.UserID, portail.ActivityNotificationSent,
-			"template="+string(e.Template)+" to="+e.To)
+			portail.Detail{}.Add("template", string(e.Template)).Add("to", e.To))
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -256,7 +255,8 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 			return err
 		}
 		if err := logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
-			fmt.Sprintf("username=%s role=%s department_id=%d modules=%s onboarding=%s", u.Username, u.Role, u.DepartmentID, u.Modules, onboarding)); err != nil {
+			portail.Detail{}.Add("username", u.Username).Add("role", u.Role.String()).Add("department_id", strconv.FormatInt(u.DepartmentID, 10)).
+				Add("modules", u.Modules.String()).Add("onboarding", string(onboarding))); err != nil {
 			return err
 		}
 		if onboarding == portail.OnboardingTemporaryPassword {
@@ -440,7 +440,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		if next.Role != old.Role {
 			typ = portail.ActivityRoleChanged
 		}
-		if err := logActivity(tx, caller, old.AccountID, old.ID, typ, strings.Join(changes, " ")); err != nil {
+		if err := logActivity(tx, caller, old.AccountID, old.ID, typ, changes); err != nil {
 			return err
 		}
 		if u, err = findUser(tx, a.AccountID, id); err != nil {
@@ -488,7 +488,7 @@ func (s *UserService) DeactivateUser(ctx context.Context, id int64) (*portail.Us
 		if err := revokeCredentials(tx, id); err != nil {
 			return err
 		}
-		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, ""); err != nil {
+		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, nil); err != nil {
 			return err
 		}
 		u, err = findUser(tx, a.AccountID, id)
@@ -527,7 +527,7 @@ func (s *UserService) ReactivateUser(ctx context.Context, id int64) (*portail.Us
 			updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
 			return err
 		}
-		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, ""); err != nil {
+		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, nil); err != nil {
 			return err
 		}
 		u, err = findUser(tx, a.AccountID, id)
