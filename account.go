@@ -140,14 +140,14 @@ func (u *SubscriptionUpdate) Validate() error {
 }
 
 // ApplySubscription returns the account with u (already validated)
-// applied and the changes it makes, each "field=old->new", in the order
+// applied and the changes it makes, each field=old->new, in the order
 // plan, extra seats, modules, onboarding; none when u changes nothing.
 // A change that lowers the seat limit at now below the users who count
 // (UsedSeats, counted under the account's lock by the storage) is refused
 // with CheckSeats' ESEATLIMIT for the new subscription (S5). Only a
 // lowering is refused: an account already over its limit (its trial
 // ended) may still change anything else, or add seats.
-func (a *Account) ApplySubscription(u SubscriptionUpdate, now time.Time) (Account, []string, error) {
+func (a *Account) ApplySubscription(u SubscriptionUpdate, now time.Time) (Account, Detail, error) {
 	next := *a
 	setIf(&next.Plan, u.Plan)
 	setIf(&next.ExtraSeats, u.ExtraSeats)
@@ -158,7 +158,7 @@ func (a *Account) ApplySubscription(u SubscriptionUpdate, now time.Time) (Accoun
 			return *a, nil, err
 		}
 	}
-	var changes []string
+	var changes Detail
 	changes = appendChange(changes, "plan", a.Plan, next.Plan)
 	changes = appendChange(changes, "extra_seats", a.ExtraSeats, next.ExtraSeats)
 	changes = appendChange(changes, "modules", a.Modules, next.Modules)
@@ -173,12 +173,12 @@ func setIf[T any](dst *T, v *T) {
 	}
 }
 
-// appendChange adds "field=old->new" to changes when the value changed.
-func appendChange[T comparable](changes []string, field string, old, next T) []string {
+// appendChange adds the change field=old->new when the value changed.
+func appendChange[T comparable](changes Detail, field string, old, next T) Detail {
 	if old == next {
 		return changes
 	}
-	return append(changes, fmt.Sprintf("%s=%v->%v", field, old, next))
+	return changes.Change(field, fmt.Sprint(old), fmt.Sprint(next))
 }
 
 // AccountService reads and changes the caller's account.

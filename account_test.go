@@ -229,7 +229,7 @@ func TestApplySubscription(t *testing.T) {
 		name    string
 		a       portail.Account
 		u       portail.SubscriptionUpdate
-		changes string       // joined by spaces
+		changes string       // as the log writes them
 		limit   int          // the refusal's limit; 0 when accepted
 		plan    portail.Plan // the refusal's plan
 		check   func(portail.Account) bool
@@ -294,7 +294,7 @@ func TestApplySubscription(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Join(changes, " "); got != tt.changes {
+			if got := changes.String(); got != tt.changes {
 				t.Errorf("changes %q, want %q", got, tt.changes)
 			}
 			if tt.changes == "" && next != before {

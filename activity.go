@@ -69,6 +69,17 @@ type ActivityFilter struct {
 	Cursor string
 }
 
+// Validate checks the filter's values: the page's size, the range, and the
+// lengths of the type and the cursor (the type is matched as given: an
+// unknown type finds no entry).
+func (f *ActivityFilter) Validate() error {
+	var v Validation
+	validateRange(&v, f.From, f.To, f.Limit)
+	ValidateText(&v, "type", string(f.Type))
+	ValidateCursor(&v, f.Cursor)
+	return v.Err()
+}
+
 // ActivityService reads and writes the activity log.
 type ActivityService interface {
 	// ListActivity returns a page of the entries the caller may see,

@@ -17,13 +17,19 @@ const (
 	EmailConfirmAddress    EmailTemplate = "email_confirm"      // link to the new address of a change of one's own
 )
 
-// EmailParams fill an e-mail template. Link, Code and Password are
+// EmailParams fill an e-mail template. Token, Link, Code and Password are
 // secrets: they are erased from the outbox once the e-mail is delivered.
+// The storage puts the link's token; the mail package makes the link from
+// the public address and the page of the template when it renders the
+// e-mail, so that neither the address nor the routes are stored.
 type EmailParams struct {
 	FullName string `json:"full_name,omitempty"`
 	Username string `json:"username,omitempty"`
 	Account  string `json:"account,omitempty"`
 	NewEmail string `json:"new_email,omitempty"`
+	Token    string `json:"token,omitempty"`
+	// BaseURL and Link are what e-mails queued by earlier releases carry
+	// (the public address, the whole link); they still render with them.
 	BaseURL  string `json:"base_url,omitempty"`
 	Link     string `json:"link,omitempty"`
 	Code     string `json:"code,omitempty"`
@@ -33,8 +39,8 @@ type EmailParams struct {
 
 // Redact returns the params without their secrets.
 func (p EmailParams) Redact() EmailParams {
-	if p.Link != "" || p.Code != "" || p.Password != "" {
-		p.Link, p.Code, p.Password, p.Redacted = "", "", "", true
+	if p.Token != "" || p.Link != "" || p.Code != "" || p.Password != "" {
+		p.Token, p.Link, p.Code, p.Password, p.Redacted = "", "", "", "", true
 	}
 	return p
 }

@@ -36,6 +36,6 @@ const (
 )
 
 // Sign-in throttle counters need no constant here: a counter that has
-// seen no failure for a day is forgotten by the throttle itself
-// (sqldb/throttle.go), and the purge deletes it once forgotten and not
+// seen no failure for a day (ThrottleForgetAfter, throttle.go) is
+// forgotten by the throttle itself, and the purge deletes it once forgotten and not
 // locked.

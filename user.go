@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -198,6 +199,33 @@ func (u *UserUpdate) Apply(old User) User {
 		n.Modules = *u.Modules
 	}
 	return n
+}
+
+// UserChanges says what differs between a user and the same user after an
+// update, for the activity log: the fields whose new value it does not
+// carry (full_name, email, language), then "field=old->new" for the
+// access (role, department_id, modules); none when nothing changed.
+func UserChanges(old, next User) Detail {
+	var out Detail
+	if old.FullName != next.FullName {
+		out = out.Word("full_name")
+	}
+	if old.Email != next.Email {
+		out = out.Word("email")
+	}
+	if old.Language != next.Language {
+		out = out.Word("language")
+	}
+	if old.Role != next.Role {
+		out = out.Change("role", old.Role.String(), next.Role.String())
+	}
+	if old.DepartmentID != next.DepartmentID {
+		out = out.Change("department_id", strconv.FormatInt(old.DepartmentID, 10), strconv.FormatInt(next.DepartmentID, 10))
+	}
+	if old.Modules != next.Modules {
+		out = out.Change("modules", old.Modules.String(), next.Modules.String())
+	}
+	return out
 }
 
 // ValidateAccess checks that role and department fit together.

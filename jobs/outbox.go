@@ -41,6 +41,8 @@ type Delivery struct {
 	Outbox Outbox
 	Mailer mail.Mailer
 	Logger *slog.Logger
+	// BaseURL is the public address the e-mails' links start with.
+	BaseURL string
 	// Interval between polls when the outbox is empty.
 	Interval time.Duration
 	// MaxAttempts before an e-mail is given up as failed.
@@ -117,7 +119,7 @@ func (d *Delivery) deliver(ctx context.Context, e *portail.Email) error {
 	// The send ends before the claim just renewed can run out, leaving
 	// the rest of the lease to record the outcome.
 	timeout := min(d.sendTimeout(), l*3/4)
-	msg, err := mail.Render(e)
+	msg, err := mail.Render(e, d.BaseURL)
 	if err == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, timeout)
 		err = d.Mailer.Send(sendCtx, msg)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"net/url"
 	"strings"
 
 	"portail"
@@ -27,9 +28,18 @@ type Mailer interface {
 	Send(ctx context.Context, m Message) error
 }
 
+// linkPages are the pages the links of the e-mails open, before the token.
+var linkPages = map[portail.EmailTemplate]string{
+	portail.EmailInvitation:     "/invitation?token=",
+	portail.EmailPasswordReset:  "/reset-password?token=",
+	portail.EmailConfirmAddress: "/confirm-email?token=",
+}
+
 // Render turns an outbox e-mail into a message in the recipient's
-// language (French when it has none of ours).
-func Render(e *portail.Email) (Message, error) {
+// language (French when it has none of ours); base is the public address
+// its links start with. An e-mail queued by an earlier release carries its
+// whole link and its address, which it keeps.
+func Render(e *portail.Email, base string) (Message, error) {
 	lang := e.Language
 	if _, ok := catalogue[lang]; !ok {
 		lang = portail.DefaultLanguage
@@ -39,18 +49,26 @@ func Render(e *portail.Email) (Message, error) {
 		return Message{}, fmt.Errorf("no e-mail template %q", e.Template)
 	}
 	p := e.Params
+	base = strings.TrimSuffix(base, "/")
+	if base == "" {
+		base = p.BaseURL
+	}
 	secret := func(s string) string {
 		if s == "" && p.Redacted {
 			return redactedNote[lang]
 		}
 		return s
 	}
-	link := secret(p.Link)
-	if e.Template == portail.EmailTemporaryPassword && p.BaseURL != "" {
-		link = p.BaseURL + "/login"
+	link := p.Link
+	if page, ok := linkPages[e.Template]; ok && link == "" && p.Token != "" {
+		link = base + page + url.QueryEscape(p.Token)
+	}
+	link = secret(link)
+	if e.Template == portail.EmailTemporaryPassword && base != "" {
+		link = base + "/login"
 	}
 	r := strings.NewReplacer("{name}", p.FullName, "{username}", p.Username, "{account}", p.Account,
-		"{link}", link, "{code}", secret(p.Code), "{password}", secret(p.Password), "{new_email}", p.NewEmail, "{base}", p.BaseURL)
+		"{link}", link, "{code}", secret(p.Code), "{password}", secret(p.Password), "{new_email}", p.NewEmail, "{base}", base)
 
 	var text, html strings.Builder
 	html.WriteString(`<!doctype html><html lang="` + lang + `"><head><meta charset="utf-8"><title>`)

@@ -10,6 +10,8 @@ import (
 var templates = []portail.EmailTemplate{portail.EmailInvitation, portail.EmailTemporaryPassword, portail.EmailPasswordReset,
 	portail.EmailPasswordChanged, portail.EmailAddressChanged, portail.EmailConfirmAddress}
 
+// params are those of an e-mail queued by an earlier release, which
+// carries its whole link and the public address.
 func params() portail.EmailParams {
 	return portail.EmailParams{FullName: `Zoé <script>alert(1)</script>`, Username: "zoe", Account: "Acme & Co",
 		NewEmail: "new@acme.test", BaseURL: "https://portail.acme.test", Link: "https://portail.acme.test/reset-password?token=T0K3N&x=1",
@@ -22,7 +24,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 	for _, lang := range portail.Languages {
 		for _, tpl := range templates {
 			t.Run(lang+"/"+string(tpl), func(t *testing.T) {
-				m, err := Render(&portail.Email{ID: 7, To: "zoe@acme.test", Template: tpl, Language: lang, Params: params()})
+				m, err := Render(&portail.Email{ID: 7, To: "zoe@acme.test", Template: tpl, Language: lang, Params: params()}, "")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -68,7 +70,7 @@ func mustContain(t *testing.T, m Message, parts ...string) {
 // (the contract of §9, which scripts rely on).
 func TestTemporaryPasswordLine(t *testing.T) {
 	for lang, label := range map[string]string{"fr": "Mot de passe :", "en": "Password:", "nl": "Wachtwoord:"} {
-		m, err := Render(&portail.Email{Template: portail.EmailTemporaryPassword, Language: lang, Params: params()})
+		m, err := Render(&portail.Email{Template: portail.EmailTemporaryPassword, Language: lang, Params: params()}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +91,7 @@ func TestTemporaryPasswordLine(t *testing.T) {
 // again, it says so instead of showing an empty link or code.
 func TestRenderRedacted(t *testing.T) {
 	p := params().Redact()
-	m, err := Render(&portail.Email{Template: portail.EmailPasswordReset, Language: "en", Params: p})
+	m, err := Render(&portail.Email{Template: portail.EmailPasswordReset, Language: "en", Params: p}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +101,61 @@ func TestRenderRedacted(t *testing.T) {
 }
 
 func TestRenderUnknownLanguageIsFrench(t *testing.T) {
-	m, err := Render(&portail.Email{Template: portail.EmailInvitation, Language: "de", Params: params()})
+	m, err := Render(&portail.Email{Template: portail.EmailInvitation, Language: "de", Params: params()}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(m.HTML, `lang="fr"`) {
 		t.Errorf("an unknown language did not fall back to French: %s", m.Subject)
 	}
-	if _, err := Render(&portail.Email{Template: "no_such_template", Language: "fr"}); err == nil {
+	if _, err := Render(&portail.Email{Template: "no_such_template", Language: "fr"}, ""); err == nil {
 		t.Error("an unknown template rendered")
 	}
+}
+
+// An e-mail queued now carries its link's token alone: the link is made
+// from the public address the renderer is given and the template's page.
+func TestRenderLinksFromToken(t *testing.T) {
+	p := portail.EmailParams{FullName: "Zoé", Username: "zoe", Account: "Acme", NewEmail: "new@acme.test",
+		Token: "T0K3N", Code: "ABCD-EFGH", Password: "tangerine orbit velvet"}
+	for _, c := range []struct {
+		tpl  portail.EmailTemplate
+		want string
+	}{
+		{portail.EmailInvitation, "https://portail.acme.test/invitation?token=T0K3N"},
+		{portail.EmailPasswordReset, "https://portail.acme.test/reset-password?token=T0K3N"},
+		{portail.EmailConfirmAddress, "https://portail.acme.test/confirm-email?token=T0K3N"},
+		{portail.EmailTemporaryPassword, "https://portail.acme.test/login"},
+	} {
+		for _, lang := range portail.Languages {
+			m, err := Render(&portail.Email{Template: c.tpl, Language: lang, Params: p}, "https://portail.acme.test/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustContain(t, m, c.want)
+			if !strings.Contains(m.HTML, `href="`+c.want+`"`) {
+				t.Errorf("%s/%s: the HTML part has no button to %s", lang, c.tpl, c.want)
+			}
+		}
+	}
+	// The token is made safe for the query, whatever it holds.
+	odd := p
+	odd.Token = "a b&c"
+	m, _ := Render(&portail.Email{Template: portail.EmailInvitation, Language: "en", Params: odd}, "https://portail.acme.test")
+	mustContain(t, m, "https://portail.acme.test/invitation?token=a+b%26c")
+	// Delivered, the token is erased like the other secrets.
+	m, _ = Render(&portail.Email{Template: portail.EmailInvitation, Language: "en", Params: p.Redact()}, "https://portail.acme.test")
+	if strings.Contains(m.Text, "T0K3N") || !strings.Contains(m.Text, redactedNote["en"]) {
+		t.Errorf("redacted invitation:\n%s", m.Text)
+	}
+}
+
+// An e-mail queued by an earlier release keeps the link it carries,
+// whatever address the renderer is given now.
+func TestRenderStoredLink(t *testing.T) {
+	m, err := Render(&portail.Email{Template: portail.EmailInvitation, Language: "en", Params: params()}, "https://new.acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, m, "https://portail.acme.test/reset-password?token=T0K3N&x=1")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"portail"
 )
@@ -102,11 +101,18 @@ func (s *AccountService) UpdateSubscription(ctx context.Context, u portail.Subsc
 			string(next.Plan), next.ExtraSeats, int(next.Modules), string(next.Onboarding), a.AccountID); err != nil {
 			return err
 		}
-		if err := logActivity(tx, caller, a.AccountID, 0, portail.ActivitySubscription, strings.Join(changes, " ")); err != nil {
+		if err := logActivity(tx, caller, a.AccountID, 0, portail.ActivitySubscription, changes); err != nil {
 			return err
 		}
 		acct = &next
 		return nil
 	})
 	return acct, err
+}
+
+// accountName is used in e-mails.
+func accountName(tx *Tx, id int64) (string, error) {
+	var name string
+	err := tx.queryRow(`SELECT name FROM accounts WHERE id = ?`, id).Scan(&name)
+	return name, err
 }

@@ -17,10 +17,10 @@ import (
 // logActivity writes an entry in the transaction of the change it
 // describes, so that the log never claims a change that was rolled back
 // nor misses one that was committed.
-func logActivity(tx *Tx, c portail.Caller, accountID, userID int64, typ portail.ActivityType, detail string) error {
+func logActivity(tx *Tx, c portail.Caller, accountID, userID int64, typ portail.ActivityType, detail portail.Detail) error {
 	return insertActivity(tx, portail.Activity{
 		AccountID: accountID, At: tx.now, UserID: userID, ActorID: c.Actor.UserID,
-		Type: typ, Detail: detail, IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
+		Type: typ, Detail: detail.String(), IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
 	})
 }
 
@@ -102,23 +102,10 @@ func activityQuery(a portail.Actor, f portail.ActivityFilter, limit int) (string
 		strings.Join(where, " AND ") + ` ORDER BY a.at DESC, a.id DESC LIMIT ` + strconv.Itoa(limit+1), args, nil
 }
 
-func validateActivityFilter(f *portail.ActivityFilter) error {
-	var v portail.Validation
-	if f.Limit < 0 || f.Limit > portail.MaxPageSize {
-		v.Add("limit", "Use a limit between 1 and 200.")
-	}
-	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		v.Add("to", "The end of the range must come after its start.")
-	}
-	portail.ValidateText(&v, "type", string(f.Type))
-	portail.ValidateCursor(&v, f.Cursor)
-	return v.Err()
-}
-
 // ListActivity returns a page of the entries the caller may see, newest
 // first. EINVALID.
 func (s *ActivityService) ListActivity(ctx context.Context, f portail.ActivityFilter) ([]*portail.Activity, string, error) {
-	if err := validateActivityFilter(&f); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
 	limit := f.Limit
@@ -132,8 +119,8 @@ func (s *ActivityService) ListActivity(ctx context.Context, f portail.ActivityFi
 	if err := s.db.awaitLate(ctx); err != nil {
 		return nil, "", err
 	}
-	return readPage(ctx, s.db, q, args, limit, scanActivity,
-		func(e *portail.Activity) (time.Time, int64) { return e.At, e.ID })
+	return readPage(ctx, s.db, pageQuery[*portail.Activity]{q: q, args: args, limit: limit, scan: scanActivity,
+		cursor: byTime(func(e *portail.Activity) (time.Time, int64) { return e.At, e.ID })})
 }
 
 // EachActivity calls fn for every entry of the filter, newest first, a
@@ -492,31 +479,4 @@ func (db *DB) PurgeBatch() int {
 		return 100
 	}
 	return 25
-}
-
-func execCount(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// TryLease takes or renews the lease of a named job for holder until ttl
-// from now, and reports whether holder has it. Leases make a job run in one
-// serve process at a time, whatever the database.
-func (db *DB) TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
-	var got bool
-	err := db.writeTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`INSERT INTO job_leases (name, holder, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-			WHERE job_leases.expires_at < ? OR job_leases.holder = excluded.holder`,
-			name, holder, micros(tx.now.Add(ttl)), micros(tx.now))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		got = n == 1
-		return err
-	})
-	return got, err
 }

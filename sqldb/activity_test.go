@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -159,6 +160,33 @@ func TestActivityScope(t *testing.T) {
 		}
 		if got := count(f.as(da2), op.ID); got != 1 {
 			t.Errorf("after the move D2's admin sees %d entries about op, want 1 (the move)", got)
+		}
+	})
+}
+
+// TestActivityDetailUnambiguous: a value that looks like a further pair
+// ("team x=1") reads back from the log as the one value it was.
+func TestActivityDetailUnambiguous(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "dt", portail.PlanGold)
+		d := f.MustDepartment(t, "Old")
+		if _, err := f.depts.RenameDepartment(f.as(f.admin), d.ID, "team x=1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.depts.RenameDepartment(f.as(f.admin), d.ID, "Sales team"); err != nil {
+			t.Fatal(err)
+		}
+		entries, _, err := sqldb.NewActivityService(db).ListActivity(f.as(f.admin), portail.ActivityFilter{Type: portail.ActivityDepartmentUpdated})
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("%d entries, %v", len(entries), err)
+		}
+		// Newest first; an ordinary value is written as it always was.
+		if got, want := entries[0].Detail, `name="team x=1"->Sales team`; got != want {
+			t.Errorf("detail %q, want %q", got, want)
+		}
+		want := portail.Detail{}.Change("name", "Old", "team x=1")
+		if got := portail.ParseDetail(entries[1].Detail); !reflect.DeepEqual(got, want) {
+			t.Errorf("detail %q reads as %#v, want %#v", entries[1].Detail, got, want)
 		}
 	})
 }

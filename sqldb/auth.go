@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"portail"
@@ -149,7 +148,7 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		c := caller
 		c.Actor.UserID = u.ID
 		if n > 0 {
-			if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, "an earlier session was ended by this login"); err != nil {
+			if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, portail.Detail{}.Words("an earlier session was ended by this login")); err != nil {
 				return err
 			}
 		}
@@ -163,56 +162,12 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		}
 		now := tx.now
 		u.LastLoginAt = &now
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, "")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, nil)
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	return u, token, nil
-}
-
-// lockUser reads a user's status and password hash and locks the row
-// until the transaction ends. Every check-then-act on a user (sign-in,
-// password change, reset, deactivation) takes this lock before it acts,
-// and first, so that they queue in one order and do not deadlock. On
-// PostgreSQL that is SELECT … FOR UPDATE (READ COMMITTED would otherwise
-// let two of them act on the same check); on SQLite the write
-// transaction, begun IMMEDIATE, holds the only writer already.
-func lockUser(tx *Tx, id int64) (portail.UserStatus, sql.NullString, error) {
-	lock := ""
-	if tx.pg {
-		lock = " FOR UPDATE"
-	}
-	var status string
-	var hash sql.NullString
-	err := tx.queryRow(`SELECT status, password_hash FROM users WHERE id = ?`+lock, id).Scan(&status, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", hash, portail.ErrNotFound("User")
-	}
-	return portail.UserStatus(status), hash, err
-}
-
-// maxDevices is how many browsers a user's sign-ins remember; the least
-// recently used is forgotten first.
-const maxDevices = 20
-
-func knownDevice(tx *Tx, userID int64, device string) (bool, error) {
-	var n int
-	err := tx.queryRow(`SELECT COUNT(*) FROM known_devices WHERE user_id = ? AND token_hash = ?`, userID, portail.HashToken(device)).Scan(&n)
-	return n > 0, err
-}
-
-// rememberDevice marks the browser known to the user after a successful
-// sign-in.
-func rememberDevice(tx *Tx, userID int64, device string) error {
-	if _, err := tx.exec(`INSERT INTO known_devices (user_id, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (user_id, token_hash) DO UPDATE SET last_used_at = excluded.last_used_at`,
-		userID, portail.HashToken(device), micros(tx.now), micros(tx.now)); err != nil {
-		return err
-	}
-	_, err := tx.exec(`DELETE FROM known_devices WHERE user_id = ? AND token_hash NOT IN
-		(SELECT token_hash FROM known_devices WHERE user_id = ? ORDER BY last_used_at DESC LIMIT ?)`, userID, userID, maxDevices)
-	return err
 }
 
 func truncate(s string, n int) string {
@@ -276,23 +231,6 @@ var authenticateQuery = `SELECT ` + prefixColumns("u.", userColumns) + `,
 	FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
 	WHERE s.token_hash = ?`
 
-// prefixColumns qualifies each column of a comma-separated list.
-func prefixColumns(prefix, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = prefix + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func findUserByID(tx *Tx, id int64) (*portail.User, error) {
-	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, portail.ErrNotFound("User")
-	}
-	return u, err
-}
-
 // Logout ends the caller's session.
 func (s *AuthService) Logout(ctx context.Context) error {
 	c := portail.CallerFrom(ctx)
@@ -308,7 +246,7 @@ func (s *AuthService) Logout(ctx context.Context) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityLogout, "")
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityLogout, nil)
 	})
 }
 
@@ -355,7 +293,7 @@ func (s *AuthService) ChangePassword(ctx context.Context, current, next string) 
 		if err != nil {
 			return err
 		}
-		return setPassword(tx, c, u, newHash, c.SessionID, "") // clears the throttle too
+		return setPassword(tx, c, u, newHash, c.SessionID, nil) // clears the throttle too
 	})
 }
 

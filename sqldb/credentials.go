@@ -25,13 +25,6 @@ var _ portail.CredentialService = (*CredentialService)(nil)
 
 var errTokenInvalid = portail.Errorf(portail.ETOKENINVALID, "This link is not valid any more: it was used, replaced or has expired. Ask for a new one.")
 
-// accountName is used in e-mails.
-func accountName(tx *Tx, id int64) (string, error) {
-	var name string
-	err := tx.queryRow(`SELECT name FROM accounts WHERE id = ?`, id).Scan(&name)
-	return name, err
-}
-
 // killTokens ends a user's unused links of a kind ("" for every kind).
 func killTokens(tx *Tx, userID int64, kind string) error {
 	q, args := `UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, []any{micros(tx.now), userID}
@@ -44,7 +37,7 @@ func killTokens(tx *Tx, userID int64, kind string) error {
 
 // issueInvitation kills the user's earlier invitation and queues a new
 // one: a link valid 24 hours, single-use (C1).
-func issueInvitation(tx *Tx, baseURL string, u *portail.User) error {
+func issueInvitation(tx *Tx, u *portail.User) error {
 	name, err := accountName(tx, u.AccountID)
 	if err != nil {
 		return err
@@ -58,13 +51,12 @@ func issueInvitation(tx *Tx, baseURL string, u *portail.User) error {
 		return err
 	}
 	return enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailInvitation, portail.EmailParams{
-		FullName: u.FullName, Username: u.Username, Account: name, BaseURL: baseURL,
-		Link: baseURL + "/invitation?token=" + token})
+		FullName: u.FullName, Username: u.Username, Account: name, Token: token})
 }
 
 // issueTemporaryPassword makes the user active with a temporary password
 // that must be replaced at first sign-in, and e-mails it (C2).
-func issueTemporaryPassword(tx *Tx, baseURL string, u *portail.User, temp, hash string) error {
+func issueTemporaryPassword(tx *Tx, u *portail.User, temp, hash string) error {
 	name, err := accountName(tx, u.AccountID)
 	if err != nil {
 		return err
@@ -75,12 +67,12 @@ func issueTemporaryPassword(tx *Tx, baseURL string, u *portail.User, temp, hash 
 	}
 	u.Status, u.PasswordChangeRequired = portail.StatusActive, true
 	return enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailTemporaryPassword, portail.EmailParams{
-		FullName: u.FullName, Username: u.Username, Account: name, BaseURL: baseURL, Password: temp})
+		FullName: u.FullName, Username: u.Username, Account: name, Password: temp})
 }
 
 // issueReset kills earlier reset links and queues a new link with a
 // recovery code, both valid one hour (C3–C5).
-func issueReset(tx *Tx, c portail.Caller, baseURL string, u *portail.User) error {
+func issueReset(tx *Tx, c portail.Caller, u *portail.User) error {
 	if err := killTokens(tx, u.ID, "reset"); err != nil {
 		return err
 	}
@@ -91,11 +83,10 @@ func issueReset(tx *Tx, c portail.Caller, baseURL string, u *portail.User) error
 		return err
 	}
 	if err := enqueueEmail(tx, u.AccountID, u.ID, u.Email, u.Language, portail.EmailPasswordReset, portail.EmailParams{
-		FullName: u.FullName, Username: u.Username, BaseURL: baseURL,
-		Link: baseURL + "/reset-password?token=" + token, Code: code}); err != nil {
+		FullName: u.FullName, Username: u.Username, Token: token, Code: code}); err != nil {
 		return err
 	}
-	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordResetSent, "")
+	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordResetSent, nil)
 }
 
 // ResendInvitation kills the invitation link of an invited user and sends
@@ -113,10 +104,10 @@ func (s *CredentialService) ResendInvitation(ctx context.Context, userID int64) 
 		if u.Status != portail.StatusInvited {
 			return portail.Errorf(portail.ECONFLICT, "Only an invited user gets an invitation; this user is %s.", u.Status)
 		}
-		if err := issueInvitation(tx, s.db.BaseURL, u); err != nil {
+		if err := issueInvitation(tx, u); err != nil {
 			return err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, "")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, nil)
 	})
 }
 
@@ -150,7 +141,7 @@ func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64)
 			e.RetryAfter = secs
 			return e
 		}
-		return issueReset(tx, c, s.db.BaseURL, u)
+		return issueReset(tx, c, u)
 	})
 }
 
@@ -217,7 +208,7 @@ func (s *CredentialService) ForgotPassword(ctx context.Context, login string) er
 			return err
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
-		return issueReset(tx, c, s.db.BaseURL, u)
+		return issueReset(tx, c, u)
 	})
 }
 
@@ -308,7 +299,7 @@ func (s *CredentialService) AcceptInvitation(ctx context.Context, token, newPass
 			return errTokenInvalid
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, "invitation accepted")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, portail.Detail{}.Words("invitation accepted"))
 	})
 }
 
@@ -379,7 +370,7 @@ func (s *CredentialService) ResetPassword(ctx context.Context, token, code, newP
 			return err
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
-		return setPassword(tx, c, u, hash, 0, "reset")
+		return setPassword(tx, c, u, hash, 0, portail.Detail{}.Word("reset"))
 	})
 }
 
@@ -388,7 +379,7 @@ var errRightCode = errors.New("right recovery code")
 
 // setPassword stores a new password hash, ends the user's sessions but
 // keep, clears their sign-in throttle, logs it and tells the user (C10).
-func setPassword(tx *Tx, c portail.Caller, u *portail.User, hash string, keep int64, detail string) error {
+func setPassword(tx *Tx, c portail.Caller, u *portail.User, hash string, keep int64, detail portail.Detail) error {
 	if _, err := tx.exec(`UPDATE users SET password_hash = ?, password_change_required = ?, updated_at = ? WHERE id = ?`,
 		hash, false, micros(tx.now), u.ID); err != nil {
 		return err
@@ -428,7 +419,7 @@ func (s *CredentialService) CreateAPIKey(ctx context.Context, name string) (*por
 			k.UserID, name, portail.HashToken(key), k.Prefix, micros(tx.now)); err != nil {
 			return err
 		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyCreated, "name="+name+" prefix="+k.Prefix)
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyCreated, portail.Detail{}.Add("name", name).Add("prefix", k.Prefix))
 	})
 	if err != nil {
 		return nil, "", err
@@ -474,7 +465,7 @@ func (s *CredentialService) RevokeAPIKey(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return portail.ErrNotFound("API key")
 		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyRevoked, "")
+		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyRevoked, nil)
 	})
 }
 

@@ -98,7 +98,7 @@ func (s *DepartmentService) CreateDepartment(ctx context.Context, name string) (
 		if err != nil {
 			return err
 		}
-		if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentCreated, "name="+name); err != nil {
+		if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentCreated, portail.Detail{}.Add("name", name)); err != nil {
 			return err
 		}
 		d, err = findDepartment(tx, c.Actor.AccountID, id)
@@ -134,7 +134,7 @@ func (s *DepartmentService) RenameDepartment(ctx context.Context, id int64, name
 		if _, err := tx.exec(`UPDATE departments SET name = ?, name_key = ? WHERE id = ?`, name, portail.DepartmentKey(name), id); err != nil {
 			return err
 		}
-		if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, "name="+old.Name+"->"+name); err != nil {
+		if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, portail.Detail{}.Change("name", old.Name, name)); err != nil {
 			return err
 		}
 		d, err = findDepartment(tx, c.Actor.AccountID, id)

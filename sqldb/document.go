@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"portail"
@@ -101,7 +100,7 @@ func (s *DocumentService) SendDocument(ctx context.Context, c portail.DocumentCr
 			return err
 		}
 		if err := logActivity(tx, caller, a.AccountID, a.UserID, portail.ActivityManualOrder,
-			"document="+strconv.FormatInt(id, 10)+" module="+c.Module.String()+" name="+c.Name); err != nil {
+			portail.Detail{}.Add("document", strconv.FormatInt(id, 10)).Add("module", c.Module.String()).Add("name", c.Name)); err != nil {
 			return err
 		}
 		d, err = findDocument(tx, a.AccountID, id)
@@ -188,13 +187,17 @@ func (s *DocumentService) OpenDocument(ctx context.Context, id int64) (*portail.
 // fetched logs a fetch (L1). No change accompanies it, so it goes through
 // the group committer rather than a transaction of its own.
 func (s *DocumentService) fetched(ctx context.Context, d *portail.Document, what string) error {
-	return recordFetch(ctx, s.db, "document="+strconv.FormatInt(d.ID, 10)+" "+what)
+	return recordFetch(ctx, s.db, "document", d.ID, what)
 }
 
-func recordFetch(ctx context.Context, db *DB, detail string) error {
+// recordFetch logs the fetch of what of an item: "document=7 pdf", the
+// item's id and what was fetched in one value, as the log has always
+// written it.
+func recordFetch(ctx context.Context, db *DB, kind string, id int64, what string) error {
+	detail := portail.Detail{}.Add(kind, strconv.FormatInt(id, 10)+" "+what)
 	c := portail.CallerFrom(ctx)
 	return db.recordActivity(ctx, portail.Activity{AccountID: c.Actor.AccountID, UserID: c.Actor.UserID, ActorID: c.Actor.UserID,
-		Type: portail.ActivityFetch, Detail: detail, IP: c.IP, UserAgent: c.UserAgent})
+		Type: portail.ActivityFetch, Detail: detail.String(), IP: c.IP, UserAgent: c.UserAgent})
 }
 
 // DocumentHistory returns a page of the changes of a document the caller
@@ -205,133 +208,4 @@ func (s *DocumentService) DocumentHistory(ctx context.Context, id int64, limit i
 		return nil, "", err
 	}
 	return listChanges(ctx, s.db, d.AccountID, portail.SubjectDocument, d.ID, limit, cursor)
-}
-
-// --- helpers shared by documents, labels and reports ---
-
-// scopeColumns name the columns a visibility condition tests.
-type scopeColumns struct {
-	module     string // "" when the table holds one module only
-	department string
-	owner      string
-}
-
-var (
-	documentScope = scopeColumns{module: "module", department: "department_id", owner: "sender_id"}
-	labelScope    = scopeColumns{department: "department_id", owner: "creator_id"}
-)
-
-// visibleClause returns the condition that keeps the rows the actor may
-// see for act among modules, built from the policy's scopes: one branch a
-// module, joined by OR. It returns "" when nothing is visible.
-func visibleClause(a portail.Actor, act portail.Action, modules []portail.Module, cols scopeColumns) (string, []any) {
-	var branches []string
-	var args []any
-	for _, m := range modules {
-		scope := portail.ScopeFor(a, act, m)
-		if scope.None {
-			continue
-		}
-		conds := []string{"1 = 1"}
-		if cols.module != "" {
-			conds, args = append(conds, cols.module+" = ?"), append(args, m.String())
-		}
-		if scope.DepartmentID != 0 {
-			conds, args = append(conds, cols.department+" = ?"), append(args, scope.DepartmentID)
-		}
-		if scope.OwnerID != 0 {
-			conds, args = append(conds, cols.owner+" = ?"), append(args, scope.OwnerID)
-		}
-		branches = append(branches, "("+strings.Join(conds, " AND ")+")")
-	}
-	if len(branches) == 0 {
-		return "", nil
-	}
-	return "(" + strings.Join(branches, " OR ") + ")", args
-}
-
-// pageWhere adds the date range and the cursor of a newest-first list to
-// where, and returns the page size.
-func pageWhere(where []string, args []any, from, to *time.Time, limit int, cursor string) ([]string, []any, int, error) {
-	if limit == 0 {
-		limit = portail.DefaultPageSize
-	}
-	if from != nil {
-		where, args = append(where, "created_at >= ?"), append(args, micros(*from))
-	}
-	if to != nil {
-		where, args = append(where, "created_at < ?"), append(args, micros(*to))
-	}
-	if cursor != "" {
-		at, id, err := decodeTimeCursor(cursor)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		where, args = append(where, "(created_at, id) < (?, ?)"), append(args, at, id)
-	}
-	return where, args, limit, nil
-}
-
-// listNewest reads a page of a newest-first list of table, rows matching
-// where.
-func listNewest[T any](ctx context.Context, db *DB, table, columns string, where []string, args []any, limit int,
-	scan func(interface{ Scan(...any) error }) (T, error), key func(T) (time.Time, int64)) ([]T, string, error) {
-	return readPage(ctx, db, `SELECT `+columns+` FROM `+table+` WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY created_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args, limit, scan, key)
-}
-
-// insertChange writes a line of an item's detail history (L4); actorID 0
-// is the system.
-func insertChange(tx *Tx, accountID int64, kind portail.SubjectKind, id, actorID int64, change, from, to string) error {
-	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, change, from_value, to_value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, accountID, string(kind), id, micros(tx.now), nullID(actorID), change, from, to)
-	return err
-}
-
-// listChanges returns a page of an item's history, oldest first; the
-// cursor is the id of the last change of the previous page.
-func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.SubjectKind, id int64, limit int, cursor string) ([]*portail.Change, string, error) {
-	page := portail.HistoryPage{Limit: limit, Cursor: cursor}
-	if err := page.Validate(); err != nil {
-		return nil, "", err
-	}
-	limit = page.Size()
-	var after int64
-	if cursor != "" {
-		var err error
-		if after, err = strconv.ParseInt(cursor, 10, 64); err != nil || after < 0 {
-			return nil, "", badCursor()
-		}
-	}
-	var out []*portail.Change
-	var ids []int64
-	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT id, at, actor_id, change, from_value, to_value FROM history
-			WHERE subject_kind = ? AND subject_id = ? AND account_id = ? AND id > ? ORDER BY id LIMIT `+strconv.Itoa(limit+1),
-			string(kind), id, accountID, after)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c portail.Change
-			var hid, at int64
-			var actor sql.NullInt64
-			if err := rows.Scan(&hid, &at, &actor, &c.Change, &c.From, &c.To); err != nil {
-				return err
-			}
-			c.At, c.ActorID = fromMicros(at), actor.Int64
-			out, ids = append(out, &c), append(ids, hid)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = strconv.FormatInt(ids[limit-1], 10)
-	}
-	return out, next, nil
 }

@@ -98,7 +98,7 @@ func (db *DB) checkOwnPassword(ctx context.Context, u *portail.User, hash sql.Nu
 // requestEmailChange kills the user's earlier pending change and sends a
 // link valid 24 hours to the new address; the address stays as it is
 // until the link is confirmed.
-func requestEmailChange(tx *Tx, c portail.Caller, baseURL string, u *portail.User, newEmail string) error {
+func requestEmailChange(tx *Tx, c portail.Caller, u *portail.User, newEmail string) error {
 	if err := killTokens(tx, u.ID, "email"); err != nil {
 		return err
 	}
@@ -108,11 +108,10 @@ func requestEmailChange(tx *Tx, c portail.Caller, baseURL string, u *portail.Use
 		return err
 	}
 	if err := enqueueEmail(tx, u.AccountID, u.ID, newEmail, u.Language, portail.EmailConfirmAddress, portail.EmailParams{
-		FullName: u.FullName, Username: u.Username, NewEmail: newEmail, BaseURL: baseURL,
-		Link: baseURL + "/confirm-email?token=" + token}); err != nil {
+		FullName: u.FullName, Username: u.Username, NewEmail: newEmail, Token: token}); err != nil {
 		return err
 	}
-	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityEmailChangeRequested, "")
+	return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityEmailChangeRequested, nil)
 }
 
 // emailChanged does what follows a change of address already written:
@@ -123,7 +122,7 @@ func requestEmailChange(tx *Tx, c portail.Caller, baseURL string, u *portail.Use
 // (C10). An address that only ever received an onboarding e-mail is not
 // told: its owner may be a stranger reached by a typing mistake, who must
 // not learn where the account went.
-func emailChanged(tx *Tx, c portail.Caller, baseURL string, old *portail.User, newEmail string, temp newTemporary) error {
+func emailChanged(tx *Tx, c portail.Caller, old *portail.User, newEmail string, temp newTemporary) error {
 	if err := killTokens(tx, old.ID, ""); err != nil {
 		return err
 	}
@@ -131,10 +130,10 @@ func emailChanged(tx *Tx, c portail.Caller, baseURL string, old *portail.User, n
 	u.Email = newEmail
 	switch {
 	case old.Status == portail.StatusInvited:
-		if err := issueInvitation(tx, baseURL, &u); err != nil {
+		if err := issueInvitation(tx, &u); err != nil {
 			return err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, "to the new address")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityInvitationSent, portail.Detail{}.Words("to the new address"))
 	case old.PasswordChangeRequired:
 		if temp.hash == "" {
 			// The user got a temporary password after our reading: the
@@ -144,10 +143,10 @@ func emailChanged(tx *Tx, c portail.Caller, baseURL string, old *portail.User, n
 		if err := endSessions(tx, u.ID, 0, portail.SessionEndPassword); err != nil {
 			return err
 		}
-		if err := issueTemporaryPassword(tx, baseURL, &u, temp.password, temp.hash); err != nil {
+		if err := issueTemporaryPassword(tx, &u, temp.password, temp.hash); err != nil {
 			return err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, "temporary password sent to the new address")
+		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, portail.Detail{}.Words("temporary password sent to the new address"))
 	}
 	return enqueueEmail(tx, old.AccountID, old.ID, old.Email, old.Language, portail.EmailAddressChanged,
 		portail.EmailParams{FullName: old.FullName, Username: old.Username, NewEmail: newEmail})
@@ -252,10 +251,10 @@ func (s *CredentialService) ConfirmEmailChange(ctx context.Context, token string
 			return err
 		}
 		c.Actor = portail.Actor{UserID: old.ID, AccountID: old.AccountID}
-		if err := emailChanged(tx, c, s.db.BaseURL, old, t.email, temp); err != nil {
+		if err := emailChanged(tx, c, old, t.email, temp); err != nil {
 			return err
 		}
-		return logActivity(tx, c, old.AccountID, old.ID, portail.ActivityUserUpdated, "email")
+		return logActivity(tx, c, old.AccountID, old.ID, portail.ActivityUserUpdated, portail.Detail{}.Word("email"))
 	})
 	if isUniqueViolation(err) {
 		// Another user took the address between our check and our update.

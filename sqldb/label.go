@@ -113,7 +113,7 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 			return err
 		}
 		return logActivity(tx, caller, a.AccountID, a.UserID, portail.ActivityManualOrder,
-			"label="+strconv.FormatInt(id, 10)+" tracking_number="+l.TrackingNumber)
+			portail.Detail{}.Add("label", strconv.FormatInt(id, 10)).Add("tracking_number", l.TrackingNumber))
 	})
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func (s *LabelService) FindLabel(ctx context.Context, id int64) (*portail.Label,
 	if err != nil {
 		return nil, err
 	}
-	return l, recordFetch(ctx, s.db, "label="+strconv.FormatInt(l.ID, 10)+" status")
+	return l, recordFetch(ctx, s.db, "label", l.ID, "status")
 }
 
 // OpenLabelPDF returns a label the caller may see with its PDF, and logs
@@ -185,7 +185,7 @@ func (s *LabelService) OpenLabelPDF(ctx context.Context, id int64) (*portail.Lab
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := recordFetch(ctx, s.db, "label="+strconv.FormatInt(l.ID, 10)+" pdf"); err != nil {
+	if err := recordFetch(ctx, s.db, "label", l.ID, "pdf"); err != nil {
 		f.Close()
 		return nil, nil, err
 	}

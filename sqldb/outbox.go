@@ -81,35 +81,15 @@ func (s *OutboxService) list(ctx context.Context, accountID int64, limit int, cu
 		q, args = q+` AND account_id = ?`, append(args, accountID)
 	}
 	if cursor != "" {
-		before, err := strconv.ParseInt(cursor, 10, 64)
+		before, err := decodeIDCursor(cursor)
 		if err != nil {
-			return nil, "", badCursor()
+			return nil, "", err
 		}
 		q, args = q+` AND id < ?`, append(args, before)
 	}
 	q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(limit+1)
-	var out []*portail.Email
-	err := s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEmail(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = strconv.FormatInt(out[limit-1].ID, 10)
-	}
-	return out, next, err
+	return readPage(ctx, s.db, pageQuery[*portail.Email]{q: q, args: args, limit: limit, scan: scanEmail,
+		cursor: func(_ *Tx, last *portail.Email) (string, error) { return encodeIDCursor(last.ID), nil }})
 }
 
 // FindEmail returns one e-mail of the caller's account (admins). ENOTFOUND.
@@ -245,7 +225,7 @@ func (s *OutboxService) MarkSent(ctx context.Context, e *portail.Email) error {
 			return nil
 		}
 		return logActivity(tx, portail.Caller{}, e.AccountID, e.UserID, portail.ActivityNotificationSent,
-			"template="+string(e.Template)+" to="+e.To)
+			portail.Detail{}.Add("template", string(e.Template)).Add("to", e.To))
 	})
 }
 

@@ -61,9 +61,9 @@ func TestOutboxStaleClaimChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.Status != portail.EmailPending || e.SentAt != nil || e.LastError != "" || e.Params.Link == "" {
-			t.Fatalf("after the stale claimant's calls: status %s, sent %v, error %q, link %q; want untouched",
-				e.Status, e.SentAt, e.LastError, e.Params.Link)
+		if e.Status != portail.EmailPending || e.SentAt != nil || e.LastError != "" || e.Params.Token == "" {
+			t.Fatalf("after the stale claimant's calls: status %s, sent %v, error %q, token %q; want untouched",
+				e.Status, e.SentAt, e.LastError, e.Params.Token)
 		}
 		// The second claim is still whole: a further claim gets nothing.
 		if again, err := outbox.Claim(ctx, 10, time.Minute); err != nil || len(again) != 0 {
@@ -76,8 +76,8 @@ func TestOutboxStaleClaimChangesNothing(t *testing.T) {
 		if err := outbox.MarkSent(ctx, second[0]); err != nil {
 			t.Fatal(err)
 		}
-		if e, _ = outbox.Find(ctx, stale.ID); e.Status != portail.EmailSent || e.Params.Link != "" {
-			t.Fatalf("after the holder's MarkSent: status %s, link %q", e.Status, e.Params.Link)
+		if e, _ = outbox.Find(ctx, stale.ID); e.Status != portail.EmailSent || e.Params.Token != "" {
+			t.Fatalf("after the holder's MarkSent: status %s, token %q", e.Status, e.Params.Token)
 		}
 		// Once sent, the e-mail is nobody's: the holder cannot mark it again.
 		if err := outbox.MarkFailed(ctx, second[0], errors.New("late"), time.Time{}); !errors.Is(err, portail.ErrClaimLost) {

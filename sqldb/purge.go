@@ -30,11 +30,11 @@ var purgeRules = []purgeRule{
 	// A live link is neither used nor expired.
 	{"user_tokens", "user_tokens", "id", `expires_at < ?`, before(portail.TokenRetention)},
 	{"user_tokens", "user_tokens", "id", `used_at < ?`, before(portail.TokenRetention)},
-	// Counters the throttle has forgotten (no failure for forgetAfter)
-	// and that lock nothing; a lock never outlasts forgetAfter, the
+	// Counters the throttle has forgotten (no failure for ThrottleForgetAfter)
+	// and that lock nothing; a lock never outlasts ThrottleForgetAfter, the
 	// second condition only guards against a clock that jumped.
 	{"login_throttle", "login_throttle", "key", `updated_at < ? AND locked_until < ?`, func(now time.Time) []any {
-		return []any{micros(now.Add(-forgetAfter)), micros(now)}
+		return []any{micros(now.Add(-portail.ThrottleForgetAfter)), micros(now)}
 	}},
 	{"known_devices", "known_devices", "user_id, token_hash", `last_used_at < ?`, before(portail.KnownDeviceRetention)},
 	// Pending e-mails are never purged; a given-up e-mail's last attempt

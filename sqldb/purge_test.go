@@ -207,9 +207,8 @@ func linkToken(t *testing.T, outbox *sqldb.OutboxService, userID int64) string {
 		t.Fatal(err)
 	}
 	for _, e := range emails {
-		if e.UserID == userID && e.Params.Link != "" {
-			_, token, _ := strings.Cut(e.Params.Link, "token=")
-			return token
+		if e.UserID == userID && e.Params.Token != "" {
+			return e.Params.Token
 		}
 	}
 	t.Fatalf("no link for user %d", userID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"portail"
@@ -150,10 +149,10 @@ func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string)
 		}
 		system := portail.Caller{}
 		if err := logActivity(tx, system, accountID, 0, portail.ActivityAccountCreated,
-			fmt.Sprintf("name=%s plan=%s modules=%s", st.AccountName, st.Plan, st.Modules)); err != nil {
+			portail.Detail{}.Add("name", st.AccountName).Add("plan", string(st.Plan)).Add("modules", st.Modules.String())); err != nil {
 			return err
 		}
-		if err := logActivity(tx, system, accountID, userID, portail.ActivityUserCreated, "username="+st.AdminUsername+" role=admin"); err != nil {
+		if err := logActivity(tx, system, accountID, userID, portail.ActivityUserCreated, portail.Detail{}.Add("username", st.AdminUsername).Add("role", portail.RoleAdmin.String())); err != nil {
 			return err
 		}
 		if acct, err = findAccount(tx, accountID); err != nil {
@@ -163,7 +162,7 @@ func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string)
 			return err
 		}
 		if u.Status == portail.StatusInvited {
-			return issueInvitation(tx, s.db.BaseURL, u)
+			return issueInvitation(tx, u)
 		}
 		return nil
 	})

@@ -16,9 +16,8 @@ import (
 
 // Sign-in throttling (C7). Failed sign-ins are counted per account and
 // per client address, in the database so that every serve process shares
-// the counters. Past a number of free failures each failure imposes a
-// wait that doubles, capped at maxWait: an attacker is slowed to a crawl,
-// yet a real user is never locked out for good. A name that resolves to a
+// the counters; the schedule of free failures and waits is the root's
+// (portail.ThrottleWait). A name that resolves to a
 // user counts under the user, whether typed as username or e-mail, so
 // that both give 5 free guesses together, not 5 each; a name that does
 // not resolve counts under the name typed, with the same free failures
@@ -31,13 +30,6 @@ import (
 // address's, so that guesses made elsewhere cannot keep the real user out
 // for ever. A day without failures forgets them. The current-password
 // check of a password change counts under the account's key too.
-const (
-	freeLoginFailures = 5
-	freeIPFailures    = 50 // an office behind one address has many people
-	firstWait         = 30 * time.Second
-	maxWait           = 15 * time.Minute
-	forgetAfter       = 24 * time.Hour
-)
 
 func throttleLoginKey(login string) string { return "login:" + portail.NormalizeKey(login) }
 
@@ -74,20 +66,12 @@ func loginKeys(u *portail.User) []string {
 	return []string{throttleUserKey(u.ID), throttleLoginKey(u.Username), throttleLoginKey(u.Email)}
 }
 
-// throttleWait is the wait imposed after n failures under key.
-func throttleWait(key string, n int) time.Duration {
-	free := freeLoginFailures
+// throttleKind is the kind of key, for the schedule.
+func throttleKind(key string) portail.ThrottleKind {
 	if strings.HasPrefix(key, "ip:") {
-		free = freeIPFailures
+		return portail.ThrottleAddress
 	}
-	if n < free {
-		return 0
-	}
-	shift := n - free
-	if shift > 10 {
-		return maxWait
-	}
-	return min(maxWait, firstWait<<shift)
+	return portail.ThrottlePerson
 }
 
 // errThrottled refuses an attempt while a key is locked; returned from a
@@ -110,7 +94,7 @@ func reserveAttempt(tx *Tx, keys ...string) error {
 			ON CONFLICT (key) DO UPDATE SET
 				failures = CASE WHEN login_throttle.updated_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
 				updated_at = excluded.updated_at
-			RETURNING failures, locked_until`, k, micros(tx.now), micros(tx.now.Add(-forgetAfter))).Scan(&counts[i], &until); err != nil {
+			RETURNING failures, locked_until`, k, micros(tx.now), micros(tx.now.Add(-portail.ThrottleForgetAfter))).Scan(&counts[i], &until); err != nil {
 			return err
 		}
 		if d := fromMicros(until).Sub(tx.now); d > wait {
@@ -121,7 +105,7 @@ func reserveAttempt(tx *Tx, keys ...string) error {
 		return errThrottled{wait}
 	}
 	for i, k := range keys {
-		if d := throttleWait(k, counts[i]); d > 0 {
+		if d := portail.ThrottleWait(throttleKind(k), counts[i]); d > 0 {
 			if _, err := tx.exec(`UPDATE login_throttle SET locked_until = ? WHERE key = ?`, micros(tx.now.Add(d)), k); err != nil {
 				return err
 			}
@@ -135,7 +119,7 @@ func reserveAttempt(tx *Tx, keys ...string) error {
 // wipe the guesses made from its address at other names.
 func releaseAttempt(tx *Tx, key string) error {
 	_, err := tx.exec(`UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
-		locked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE locked_until END WHERE key = ?`, freeIPFailures, key)
+		locked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE locked_until END WHERE key = ?`, portail.FreeAddressFailures, key)
 	return err
 }
 

@@ -3,7 +3,6 @@ package sqldb_test
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,10 +43,8 @@ func mailedToken(t *testing.T, db *sqldb.DB, tmpl portail.EmailTemplate, userID 
 		t.Fatal(err)
 	}
 	for _, m := range slices.Backward(mails) {
-		if m.Template == tmpl && m.UserID == userID {
-			if _, token, ok := strings.Cut(m.Params.Link, "token="); ok {
-				return token
-			}
+		if m.Template == tmpl && m.UserID == userID && m.Params.Token != "" {
+			return m.Params.Token
 		}
 	}
 	t.Fatalf("no %s e-mail to user %d", tmpl, userID)

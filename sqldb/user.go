@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -134,7 +133,7 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	sort := cmp.Or(f.Sort, "username")
 	col, desc := userSortColumns[strings.TrimPrefix(sort, "-")], strings.HasPrefix(sort, "-")
 	if f.Cursor != "" {
-		key, id, err := decodeCursor(f.Cursor)
+		key, id, err := decodeKeyCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -162,40 +161,14 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	}
 	q := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit+1)
-	var users []*portail.User
-	next := ""
-	err := s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			users = append(users, u)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
-		if len(users) > limit {
-			users = users[:limit]
-			last := users[limit-1]
+	return readPage(ctx, s.db, pageQuery[*portail.User]{q: q, args: args, limit: limit,
+		scan: func(row interface{ Scan(...any) error }) (*portail.User, error) { return scanUser(row) },
+		cursor: func(tx *Tx, last *portail.User) (string, error) {
 			key, err := userSortKey(tx, last, col)
-			if err != nil {
-				return err
-			}
-			next = encodeCursor(sort+"|"+key, last.ID)
-		}
-		return withPendingEmails(tx, users...)
+			return encodeKeyCursor(sort+"|"+key, last.ID), err
+		},
+		then: func(tx *Tx, page []*portail.User) error { return withPendingEmails(tx, page...) },
 	})
-	if err != nil {
-		return nil, "", err
-	}
-	return users, next, nil
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -282,13 +255,14 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 			return err
 		}
 		if err := logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
-			fmt.Sprintf("username=%s role=%s department_id=%d modules=%s onboarding=%s", u.Username, u.Role, u.DepartmentID, u.Modules, onboarding)); err != nil {
+			portail.Detail{}.Add("username", u.Username).Add("role", u.Role.String()).Add("department_id", strconv.FormatInt(u.DepartmentID, 10)).
+				Add("modules", u.Modules.String()).Add("onboarding", string(onboarding))); err != nil {
 			return err
 		}
 		if onboarding == portail.OnboardingTemporaryPassword {
-			return issueTemporaryPassword(tx, s.db.BaseURL, u, temp, tempHash)
+			return issueTemporaryPassword(tx, u, temp, tempHash)
 		}
-		return issueInvitation(tx, s.db.BaseURL, u)
+		return issueInvitation(tx, u)
 	})
 	if isUniqueViolation(err) {
 		// A concurrent request took the name between our check and our
@@ -439,11 +413,11 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			}
 		}
 		if pending != "" {
-			if err := requestEmailChange(tx, caller, s.db.BaseURL, old, pending); err != nil {
+			if err := requestEmailChange(tx, caller, old, pending); err != nil {
 				return err
 			}
 		}
-		changes := userChanges(old, &next)
+		changes := portail.UserChanges(*old, next)
 		if len(changes) == 0 {
 			u = old
 			return withPendingEmails(tx, u)
@@ -458,7 +432,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			return err
 		}
 		if portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email) {
-			if err := emailChanged(tx, caller, s.db.BaseURL, old, next.Email, prep.temp); err != nil {
+			if err := emailChanged(tx, caller, old, next.Email, prep.temp); err != nil {
 				return err
 			}
 		}
@@ -466,7 +440,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		if next.Role != old.Role {
 			typ = portail.ActivityRoleChanged
 		}
-		if err := logActivity(tx, caller, old.AccountID, old.ID, typ, strings.Join(changes, " ")); err != nil {
+		if err := logActivity(tx, caller, old.AccountID, old.ID, typ, changes); err != nil {
 			return err
 		}
 		if u, err = findUser(tx, a.AccountID, id); err != nil {
@@ -484,30 +458,6 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		return nil, s.conflictAfterRace(ctx, "", email, id)
 	}
 	return u, err
-}
-
-// userChanges describes what differs, for the activity log.
-func userChanges(old, next *portail.User) []string {
-	var out []string
-	if old.FullName != next.FullName {
-		out = append(out, "full_name")
-	}
-	if old.Email != next.Email {
-		out = append(out, "email")
-	}
-	if old.Language != next.Language {
-		out = append(out, "language")
-	}
-	if old.Role != next.Role {
-		out = append(out, "role="+old.Role.String()+"->"+next.Role.String())
-	}
-	if old.DepartmentID != next.DepartmentID {
-		out = append(out, fmt.Sprintf("department_id=%d->%d", old.DepartmentID, next.DepartmentID))
-	}
-	if old.Modules != next.Modules {
-		out = append(out, "modules="+old.Modules.String()+"->"+next.Modules.String())
-	}
-	return out
 }
 
 // DeactivateUser makes a user inactive and ends their sessions at once
@@ -538,7 +488,7 @@ func (s *UserService) DeactivateUser(ctx context.Context, id int64) (*portail.Us
 		if err := revokeCredentials(tx, id); err != nil {
 			return err
 		}
-		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, ""); err != nil {
+		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, nil); err != nil {
 			return err
 		}
 		u, err = findUser(tx, a.AccountID, id)
@@ -577,11 +527,49 @@ func (s *UserService) ReactivateUser(ctx context.Context, id int64) (*portail.Us
 			updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
 			return err
 		}
-		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, ""); err != nil {
+		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, nil); err != nil {
 			return err
 		}
 		u, err = findUser(tx, a.AccountID, id)
 		return err
 	})
+	return u, err
+}
+
+// lockUser reads a user's status and password hash and locks the row
+// until the transaction ends. Every check-then-act on a user (sign-in,
+// password change, reset, deactivation) takes this lock before it acts,
+// and first, so that they queue in one order and do not deadlock. On
+// PostgreSQL that is SELECT … FOR UPDATE (READ COMMITTED would otherwise
+// let two of them act on the same check); on SQLite the write
+// transaction, begun IMMEDIATE, holds the only writer already.
+func lockUser(tx *Tx, id int64) (portail.UserStatus, sql.NullString, error) {
+	lock := ""
+	if tx.pg {
+		lock = " FOR UPDATE"
+	}
+	var status string
+	var hash sql.NullString
+	err := tx.queryRow(`SELECT status, password_hash FROM users WHERE id = ?`+lock, id).Scan(&status, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", hash, portail.ErrNotFound("User")
+	}
+	return portail.UserStatus(status), hash, err
+}
+
+// prefixColumns qualifies each column of a comma-separated list.
+func prefixColumns(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func findUserByID(tx *Tx, id int64) (*portail.User, error) {
+	u, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("User")
+	}
 	return u, err
 }

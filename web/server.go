@@ -186,9 +186,15 @@ const DefaultMaxUpload = request.DefaultMaxUpload
 // read at each request, since they are set after NewServer.
 type site struct{ s *Server }
 
-func (t site) Logger() *slog.Logger                 { return t.s.Logger }
-func (t site) MaxUpload() int64                     { return request.MaxUpload(t.s.MaxUpload) }
-func (t site) Cookies() request.Cookies             { return t.s.cookies() }
+func (t site) Logger() *slog.Logger     { return t.s.Logger }
+func (t site) MaxUpload() int64         { return request.MaxUpload(t.s.MaxUpload) }
+func (t site) Cookies() request.Cookies { return t.s.cookies() }
+func (t site) BaseURL() string {
+	if t.s.BaseURL == nil {
+		return ""
+	}
+	return t.s.BaseURL.String()
+}
 func (t site) Forgot(r *http.Request, login string) { t.s.forgot(r, login) }
 func (t site) Allow(c request.LimitClass, r *http.Request) (bool, time.Duration) {
 	return t.s.allowed(c, r)

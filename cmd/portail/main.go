@@ -89,7 +89,10 @@ func runSetup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	fullName := fs.String("admin-full-name", "", "the first admin's full name (default: the username)")
 	language := fs.String("admin-language", portail.DefaultLanguage, "the first admin's language: fr, en or nl")
 	pwStdin := fs.Bool("admin-password-stdin", false, "read the admin's password as one line on standard input")
-	baseURL := fs.String("base-url", env("PORTAIL_BASE_URL", "http://127.0.0.1:8080"), "public address of portail, for the invitation link (env PORTAIL_BASE_URL)")
+	// Accepted so that scripts written for earlier versions keep working:
+	// the invitation's link is now made when serve sends the e-mail, from
+	// serve's own --base-url.
+	fs.String("base-url", "", "ignored: serve's --base-url makes the links")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,7 +118,6 @@ func runSetup(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	defer d.Close()
 	warnKeyCollisions(d, stderr)
-	d.BaseURL = strings.TrimSuffix(*baseURL, "/")
 	acct, u, err := sqldb.NewAuthService(d).Setup(ctx, st)
 	if err != nil {
 		return describe(err)

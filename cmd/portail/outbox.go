@@ -24,6 +24,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	db := fs.String("db", env("PORTAIL_DB", defaultDB), "database: a SQLite file path (or sqlite:PATH) or a postgres:// URL (env PORTAIL_DB)")
 	limit := fs.Int("limit", 100, "list: how many e-mails, newest first")
+	base := fs.String("base-url", env("PORTAIL_BASE_URL", ""), "public address the links start with (env PORTAIL_BASE_URL)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		for _, e := range emails {
-			m, err := mail.Render(e)
+			m, err := mail.Render(e, *base)
 			if err != nil {
 				return err
 			}
@@ -63,7 +64,7 @@ func runOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return describe(err)
 		}
-		m, err := mail.Render(e)
+		m, err := mail.Render(e, *base)
 		if err != nil {
 			return err
 		}

@@ -258,7 +258,6 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
 			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
 	}
-	db.BaseURL = baseURL.String()
 	a := &portal{DB: db, Outbox: sqldb.NewOutboxService(db), Processing: sqldb.NewProcessingService(db)}
 	rules := password.Rules{MinLength: cfg.PasswordMinLen}
 	a.auth = sqldb.NewAuthService(db)
@@ -302,7 +301,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 			db.Close()
 			return nil, err
 		}
-		a.jobs = append(a.jobs, &jobs.Delivery{Outbox: a.Outbox, Mailer: mailer, Logger: logger,
+		a.jobs = append(a.jobs, &jobs.Delivery{Outbox: a.Outbox, Mailer: mailer, Logger: logger, BaseURL: baseURL.String(),
 			Interval: cfg.OutboxInterval, RetryBase: cfg.OutboxRetry})
 	} else {
 		fmt.Fprintln(stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")

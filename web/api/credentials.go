@@ -160,8 +160,8 @@ type emailJSON struct {
 	Text      string     `json:"text,omitempty"`
 }
 
-func toEmailJSON(e *portail.Email, withText bool) emailJSON {
-	m, _ := mail.Render(e)
+func toEmailJSON(e *portail.Email, withText bool, base string) emailJSON {
+	m, _ := mail.Render(e, base)
 	j := emailJSON{ID: e.ID, To: e.To, Subject: m.Subject, Template: string(e.Template), Status: e.Status,
 		Attempts: e.Attempts, LastError: e.LastError, CreatedAt: e.CreatedAt, SentAt: e.SentAt}
 	if withText {
@@ -181,7 +181,7 @@ func (s *Handler) listOutbox(w http.ResponseWriter, r *http.Request, me *portail
 	}
 	items := make([]emailJSON, len(emails))
 	for i, e := range emails {
-		items[i] = toEmailJSON(e, false)
+		items[i] = toEmailJSON(e, false, s.site.BaseURL())
 	}
 	return writeJSON(w, http.StatusOK, newList(items, next))
 }
@@ -195,5 +195,5 @@ func (s *Handler) getOutbox(w http.ResponseWriter, r *http.Request, me *portail.
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toEmailJSON(e, true))
+	return writeJSON(w, http.StatusOK, toEmailJSON(e, true, s.site.BaseURL()))
 }

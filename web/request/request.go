@@ -124,6 +124,8 @@ type Site interface {
 	// MaxUpload is the size limit of an uploaded document.
 	MaxUpload() int64
 	Cookies() Cookies
+	// BaseURL is the public address, which e-mails' links start with.
+	BaseURL() string
 	// Allow takes a token of the class for the request's client, or says
 	// how long to wait for one.
 	Allow(c LimitClass, r *http.Request) (bool, time.Duration)

@@ -143,7 +143,7 @@ func (s *Handler) outbox(p *page) {
 	v.Nav.Current = "outbox"
 	rows := make([]outboxRow, len(emails))
 	for i, e := range emails {
-		m, _ := mail.Render(e)
+		m, _ := mail.Render(e, s.site.BaseURL())
 		rows[i] = outboxRow{Email: e, Subject: m.Subject}
 	}
 	v.Data = map[string]any{"Rows": rows, "Next": next}
@@ -157,7 +157,7 @@ func (s *Handler) outboxEmail(p *page) {
 		s.pageError(p, err)
 		return
 	}
-	m, _ := mail.Render(e)
+	m, _ := mail.Render(e, s.site.BaseURL())
 	v := p.view("E-mail")
 	v.Nav.Current = "outbox"
 	v.Data = outboxRow{Email: e, Subject: m.Subject, Text: m.Text}

@@ -1,8 +1,8 @@
 -- Invitation and reset links (C1, C3–C5). Only hashes are stored: the
 -- token travels in the e-mail's link, the recovery code in its text.
 CREATE TABLE user_tokens (
-	id         INTEGER PRIMARY KEY,
-	user_id    INTEGER NOT NULL REFERENCES users (id),
+	id         ID PRIMARY KEY,
+	user_id    ID      NOT NULL REFERENCES users (id),
 	kind       TEXT    NOT NULL CHECK (kind IN ('invitation', 'reset')),
 	token_hash TEXT    NOT NULL UNIQUE,
 	code_hash  TEXT,
@@ -15,8 +15,8 @@ CREATE INDEX user_tokens_user ON user_tokens (user_id, kind);
 
 -- Personal API keys (C9).
 CREATE TABLE api_keys (
-	id           INTEGER PRIMARY KEY,
-	user_id      INTEGER NOT NULL REFERENCES users (id),
+	id           ID PRIMARY KEY,
+	user_id      ID      NOT NULL REFERENCES users (id),
 	name         TEXT    NOT NULL,
 	key_hash     TEXT    NOT NULL UNIQUE,
 	prefix       TEXT    NOT NULL,
@@ -39,9 +39,9 @@ CREATE TABLE login_throttle (
 -- and delivered by a worker. Secrets (links, codes, temporary passwords)
 -- live in params until delivery, then are erased.
 CREATE TABLE outbox (
-	id              INTEGER PRIMARY KEY,
-	account_id      INTEGER,
-	user_id         INTEGER,
+	id              ID PRIMARY KEY,
+	account_id      ID,
+	user_id         ID,
 	to_addr         TEXT    NOT NULL,
 	template        TEXT    NOT NULL,
 	language        TEXT    NOT NULL,
