@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -28,14 +27,11 @@ type activityData struct {
 // "key=value" pairs ("role=viewer->operator department_id=3") or a short
 // sentence; the page says them in the reader's language, with names for
 // ids and labels for roles.
-var (
-	detailKeys = map[string]string{"username": "Username", "role": "Role", "department_id": "Department",
-		"modules": "Module access", "onboarding": "Onboarding", "email": "E-mail", "full_name": "Full name",
-		"language": "Language", "name": "Name", "prefix": "Key", "plan": "Plan", "extra_seats": "Extra seats",
-		"document": "Document", "module": "Module", "label": "Parcel label", "tracking_number": "Tracking number",
-		"template": "E-mail", "to": "To", "status": "Status"}
-	detailKey = regexp.MustCompile(`(?:^|\s)([a-z_]+)=`)
-)
+var detailKeys = map[string]string{"username": "Username", "role": "Role", "department_id": "Department",
+	"modules": "Module access", "onboarding": "Onboarding", "email": "E-mail", "full_name": "Full name",
+	"language": "Language", "name": "Name", "prefix": "Key", "plan": "Plan", "extra_seats": "Extra seats",
+	"document": "Document", "module": "Module", "label": "Parcel label", "tracking_number": "Tracking number",
+	"template": "E-mail", "to": "To", "status": "Status"}
 
 func detailText(p *page, detail string, depts map[int64]string) string {
 	if t := p.t(detail); t != detail || detail == "" {
@@ -69,30 +65,21 @@ func detailText(p *page, detail string, depts map[int64]string) string {
 		return v
 	}
 	var parts []string
-	locs := detailKey.FindAllStringSubmatchIndex(detail, -1)
-	head := detail
-	if len(locs) > 0 {
-		head = detail[:locs[0][0]]
-	}
-	for _, w := range strings.Fields(head) {
-		if label, ok := detailKeys[w]; ok {
-			w = p.t(label) // a field that changed
+	for _, it := range portail.ParseDetail(detail) {
+		if it.Key == "" {
+			w := it.Value
+			if label, ok := detailKeys[w]; ok {
+				w = p.t(label) // a field that changed
+			}
+			parts = append(parts, w)
+			continue
 		}
-		parts = append(parts, w)
-	}
-	for i, l := range locs {
-		key, end := detail[l[2]:l[3]], len(detail)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
+		v := value(it.Key, it.Value)
+		if it.Changed {
+			v = value(it.Key, it.From) + " → " + v
 		}
-		v := strings.TrimSpace(detail[l[1]:end])
-		if from, to, ok := strings.Cut(v, "->"); ok {
-			v = value(key, from) + " → " + value(key, to)
-		} else {
-			v = value(key, v)
-		}
-		label := key
-		if l, ok := detailKeys[key]; ok {
+		label := it.Key
+		if l, ok := detailKeys[it.Key]; ok {
 			label = p.t(l)
 		}
 		parts = append(parts, label+colon(p.lang)+" "+v)
