@@ -27,13 +27,14 @@ func NewDocumentService(db *DB, blobs portail.BlobStore) *DocumentService {
 
 var _ portail.DocumentService = (*DocumentService)(nil)
 
-const documentColumns = `id, account_id, department_id, module, sender_id, name, size, blob_key, status, created_at, updated_at`
+var documentColumns = `id, account_id, department_id, module, sender_id, ` + nameColumns("documents.sender_id", "documents.account_id") +
+	`, name, size, blob_key, status, created_at, updated_at`
 
 func scanDocument(row interface{ Scan(...any) error }) (*portail.Document, error) {
 	var d portail.Document
 	var module, status string
 	var created, updated int64
-	if err := row.Scan(&d.ID, &d.AccountID, &d.DepartmentID, &module, &d.SenderID, &d.Name, &d.Size, &d.BlobKey,
+	if err := row.Scan(&d.ID, &d.AccountID, &d.DepartmentID, &module, &d.SenderID, &d.SenderName.FullName, &d.SenderName.Username, &d.Name, &d.Size, &d.BlobKey,
 		&status, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -306,7 +307,7 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 	var out []*portail.Change
 	var ids []int64
 	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT id, at, actor_id, change, from_value, to_value FROM history
+		rows, err := tx.query(`SELECT id, at, actor_id, `+nameColumns("history.actor_id", "history.account_id")+`, change, from_value, to_value FROM history
 			WHERE subject_kind = ? AND subject_id = ? AND account_id = ? AND id > ? ORDER BY id LIMIT `+strconv.Itoa(limit+1),
 			string(kind), id, accountID, after)
 		if err != nil {
@@ -317,7 +318,7 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 			var c portail.Change
 			var hid, at int64
 			var actor sql.NullInt64
-			if err := rows.Scan(&hid, &at, &actor, &c.Change, &c.From, &c.To); err != nil {
+			if err := rows.Scan(&hid, &at, &actor, &c.ActorName.FullName, &c.ActorName.Username, &c.Change, &c.From, &c.To); err != nil {
 				return err
 			}
 			c.At, c.ActorID = fromMicros(at), actor.Int64
