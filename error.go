@@ -20,6 +20,10 @@ const (
 	ETOOMANYATTEMPTS        = "too_many_attempts"
 	ETOKENINVALID           = "token_invalid"
 	EPASSWORDCHANGEREQUIRED = "password_change_required"
+	// EACCOUNTINACTIVE: a deactivated user typed the right password. Only
+	// the right password earns this answer, so it tells nothing to whoever
+	// merely guesses names.
+	EACCOUNTINACTIVE = "account_inactive"
 	ECONFLICT               = "conflict"
 	ETOOLARGE               = "too_large" // an upload over the size limit
 	EINTERNAL               = "internal"
