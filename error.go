@@ -24,9 +24,9 @@ const (
 	// the right password earns this answer, so it tells nothing to whoever
 	// merely guesses names.
 	EACCOUNTINACTIVE = "account_inactive"
-	ECONFLICT               = "conflict"
-	ETOOLARGE               = "too_large" // an upload over the size limit
-	EINTERNAL               = "internal"
+	ECONFLICT        = "conflict"
+	ETOOLARGE        = "too_large" // an upload over the size limit
+	EINTERNAL        = "internal"
 	// EUNAVAILABLE: the database (or another store) cannot be reached for
 	// now; the request may be tried again.
 	EUNAVAILABLE = "unavailable"
