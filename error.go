@@ -20,16 +20,16 @@ const (
 	ETOOMANYATTEMPTS        = "too_many_attempts"
 	ETOKENINVALID           = "token_invalid"
 	EPASSWORDCHANGEREQUIRED = "password_change_required"
+	ECONFLICT               = "conflict"
+	ETOOLARGE               = "too_large" // an upload over the size limit
+	EINTERNAL               = "internal"
+	// EUNAVAILABLE: the database (or another store) cannot be reached for
+	// now; the request may be tried again.
+	EUNAVAILABLE = "unavailable"
 	// EACCOUNTINACTIVE: a deactivated user typed the right password. Only
 	// the right password earns this answer, so it tells nothing to whoever
 	// merely guesses names.
 	EACCOUNTINACTIVE = "account_inactive"
-	ECONFLICT        = "conflict"
-	ETOOLARGE        = "too_large" // an upload over the size limit
-	EINTERNAL        = "internal"
-	// EUNAVAILABLE: the database (or another store) cannot be reached for
-	// now; the request may be tried again.
-	EUNAVAILABLE = "unavailable"
 )
 
 // FieldError names one invalid request field, dotted for nested ones
