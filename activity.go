@@ -35,9 +35,10 @@ type Activity struct {
 	ID        int64
 	AccountID int64
 	At        time.Time
-	UserID    int64  // the user the entry is about; 0 for none
-	Username  string // of UserID, when read back
-	ActorID   int64  // who acted; 0 for the system
+	UserID    int64    // the user the entry is about; 0 for none
+	Username  string   // of UserID, when read back
+	ActorID   int64    // who acted; 0 for the system
+	ActorName UserName // of ActorID, when read back
 	Type      ActivityType
 	Detail    string
 	IP        string
@@ -55,6 +56,41 @@ const (
 	// address; the change itself is a user_updated entry once confirmed.
 	ActivityEmailChangeRequested ActivityType = "email_change_requested"
 )
+
+// ActorKind says who acted on an item (SPEC §9 Wave-2 details 1).
+type ActorKind string
+
+const (
+	ActorUser    ActorKind = "user"
+	ActorPartner ActorKind = "partner"
+	ActorSCIM    ActorKind = "scim"
+	ActorSystem  ActorKind = "system"
+)
+
+// ActorKindOf is the kind of the actor an entry or a history line
+// records: a user when it names one; no partner nor directory acts on
+// this installation yet, so anything else is the system.
+func ActorKindOf(actorID int64) ActorKind {
+	if actorID != 0 {
+		return ActorUser
+	}
+	return ActorSystem
+}
+
+// UserName is how a person is named to whoever may see an item they
+// acted on: their full name and username, not the rest of their record.
+type UserName struct {
+	FullName string
+	Username string
+}
+
+// String is the full name, or the username when there is none.
+func (n UserName) String() string {
+	if n.FullName != "" {
+		return n.FullName
+	}
+	return n.Username
+}
 
 // DefaultActivityRetention is how long entries are kept (L2).
 const DefaultActivityRetention = 60 * 24 * time.Hour
@@ -96,9 +132,10 @@ type ActivityService interface {
 
 // Change is one line of a document's or label's detail history (L4).
 type Change struct {
-	At      time.Time
-	ActorID int64 // 0: the system did it
-	Change  string
-	From    string
-	To      string
+	At        time.Time
+	ActorID   int64    // 0: the system did it
+	ActorName UserName // of ActorID, when read back
+	Change    string
+	From      string
+	To        string
 }

@@ -14,6 +14,9 @@ type Department struct {
 	AccountID int64
 	Name      string
 	CreatedAt time.Time
+	// Users counts the department's users who are not deactivated; only
+	// ListDepartments fills it, for the departments page.
+	Users int
 }
 
 // ValidateDepartmentName checks a department name, trimmed.

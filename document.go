@@ -62,7 +62,8 @@ type Document struct {
 	DepartmentID int64
 	Module       Module
 	SenderID     int64
-	Name         string // the file name as uploaded
+	SenderName   UserName // of SenderID, when read back
+	Name         string   // the file name as uploaded
 	Size         int64
 	BlobKey      string // where the content lives in the BlobStore
 	Status       DocumentStatus

@@ -26,6 +26,10 @@ const (
 	// EUNAVAILABLE: the database (or another store) cannot be reached for
 	// now; the request may be tried again.
 	EUNAVAILABLE = "unavailable"
+	// EACCOUNTINACTIVE: a deactivated user typed the right password. Only
+	// the right password earns this answer, so it tells nothing to whoever
+	// merely guesses names.
+	EACCOUNTINACTIVE = "account_inactive"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

@@ -162,6 +162,7 @@ type Label struct {
 	AccountID      int64
 	DepartmentID   int64
 	CreatorID      int64
+	CreatorName    UserName // of CreatorID, when read back
 	TrackingNumber string
 	Sender         Address
 	Recipient      Address

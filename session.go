@@ -39,6 +39,12 @@ const (
 	DefaultSessionLifetime = 12 * time.Hour
 )
 
+// TemporaryPasswordGrace is how long after the sign-in that typed a
+// temporary password its session may replace it without typing it again
+// (C2): the forced change follows that sign-in at once, and the password
+// was checked seconds before.
+const TemporaryPasswordGrace = 5 * time.Minute
+
 // NewToken returns a random token of 32 bytes, URL-safe, and its hash, the
 // only form the database stores. Tokens carry 256 bits of entropy, so a
 // fast hash is enough: nobody can guess one to test against it.
@@ -78,7 +84,12 @@ type AuthService interface {
 	Logout(ctx context.Context) error
 	// ChangePassword sets the caller's password and ends their other
 	// sessions. EINVALID, EUNAUTHENTICATED.
+	// current may be empty while TemporaryPasswordTyped holds.
 	ChangePassword(ctx context.Context, current, next string) error
+	// TemporaryPasswordTyped reports whether the caller's session began,
+	// less than TemporaryPasswordGrace ago, with a sign-in that typed the
+	// temporary password the caller must now replace.
+	TemporaryPasswordTyped(ctx context.Context) (bool, error)
 	// NeedsSetup reports whether the installation has no account yet.
 	NeedsSetup(ctx context.Context) (bool, error)
 	// Setup creates an account and its first admin. EINVALID,

@@ -46,7 +46,8 @@ func NewActivityService(db *DB) *ActivityService { return &ActivityService{db} }
 
 var _ portail.ActivityService = (*ActivityService)(nil)
 
-const activityColumns = `a.id, a.account_id, a.at, a.user_id, COALESCE(u.username, ''), a.actor_id, a.type, a.detail,
+var activityColumns = `a.id, a.account_id, a.at, a.user_id, COALESCE(u.username, ''), a.actor_id, ` +
+	nameColumns("a.actor_id", "a.account_id") + `, a.type, a.detail,
 	a.ip, a.user_agent, a.started_at, a.ended_at`
 
 func scanActivity(row interface{ Scan(...any) error }) (*portail.Activity, error) {
@@ -54,7 +55,7 @@ func scanActivity(row interface{ Scan(...any) error }) (*portail.Activity, error
 	var at int64
 	var user, actor, started, ended sql.NullInt64
 	var typ string
-	if err := row.Scan(&e.ID, &e.AccountID, &at, &user, &e.Username, &actor, &typ, &e.Detail, &e.IP, &e.UserAgent, &started, &ended); err != nil {
+	if err := row.Scan(&e.ID, &e.AccountID, &at, &user, &e.Username, &actor, &e.ActorName.FullName, &e.ActorName.Username, &typ, &e.Detail, &e.IP, &e.UserAgent, &started, &ended); err != nil {
 		return nil, err
 	}
 	e.At, e.UserID, e.ActorID, e.Type = fromMicros(at), user.Int64, actor.Int64, portail.ActivityType(typ)

@@ -29,9 +29,13 @@ var _ portail.AuthService = (*AuthService)(nil)
 
 var errBadLogin = portail.Errorf(portail.EUNAUTHENTICATED, "Wrong username or password.")
 
+var errInactive = portail.Errorf(portail.EACCOUNTINACTIVE, "Your account is deactivated. Ask an administrator of your account to reactivate it.")
+
 // Login checks a username or e-mail and a password. It answers the same
-// error, after the same work, for an unknown login, an inactive or invited
-// user and a wrong password (C7). On success the user's earlier session
+// error, after the same work, for an unknown login, an invited user and a
+// wrong password (C7); a deactivated user who typed the right password is
+// told so (account_inactive), which the password alone earns, after the
+// same work and with the attempt counted as a failure. On success the user's earlier session
 // ends (C6) and a new token is returned.
 func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User, string, error) {
 	caller := portail.CallerFrom(ctx)
@@ -104,6 +108,9 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 			s.db.recordActivityLater(portail.Activity{AccountID: u.AccountID, UserID: u.ID, ActorID: caller.Actor.UserID,
 				Type: portail.ActivityLoginFailed, IP: caller.IP, UserAgent: caller.UserAgent})
 		}
+		if ok && u.Status == portail.StatusInactive {
+			return nil, "", errInactive // counted as well
+		}
 		return nil, "", errBadLogin // its attempt is counted already
 	}
 	token, tokenHash := portail.NewToken()
@@ -152,9 +159,15 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 				return err
 			}
 		}
-		if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now), micros(tx.now.Add(s.Lifetime)),
-			caller.IP, truncate(caller.UserAgent, 512)); err != nil {
+		// A temporary password typed here need not be typed again to
+		// replace it, in this session and for a few minutes (C2).
+		var typed sql.NullInt64
+		if u.PasswordChangeRequired {
+			typed = sql.NullInt64{Int64: micros(tx.now.Add(portail.TemporaryPasswordGrace)), Valid: true}
+		}
+		if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent,
+			temporary_password_typed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
+			micros(tx.now.Add(s.Lifetime)), caller.IP, truncate(caller.UserAgent, 512), typed); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE users SET last_login_at = ? WHERE id = ?`, micros(tx.now), u.ID); err != nil {
@@ -262,17 +275,26 @@ func (s *AuthService) ChangePassword(ctx context.Context, current, next string) 
 	}
 	var hash sql.NullString
 	var username string
-	if err := s.db.readTx(ctx, func(tx *Tx) error {
-		return tx.queryRow(`SELECT password_hash, username FROM users WHERE id = ?`, c.Actor.UserID).Scan(&hash, &username)
+	typed := false // the temporary password was typed at this session's sign-in
+	if err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		if err := tx.queryRow(`SELECT password_hash, username FROM users WHERE id = ?`, c.Actor.UserID).Scan(&hash, &username); err != nil {
+			return err
+		}
+		if current == "" {
+			typed, err = temporaryPasswordTyped(tx, c)
+		}
+		return err
 	}); err != nil {
 		return err
 	}
-	if err := s.db.reservePasswordGuess(ctx, c.Actor.UserID); err != nil {
-		return err
-	}
-	if !verifyStored(hash, current) {
-		return &portail.Error{Code: portail.EINVALID, Message: "The current password is wrong.",
-			Fields: []portail.FieldError{{Field: "current_password", Message: "The current password is wrong."}}}
+	if !typed {
+		if err := s.db.reservePasswordGuess(ctx, c.Actor.UserID); err != nil {
+			return err
+		}
+		if !verifyStored(hash, current) {
+			return &portail.Error{Code: portail.EINVALID, Message: "The current password is wrong.",
+				Fields: []portail.FieldError{{Field: "current_password", Message: "The current password is wrong."}}}
+		}
 	}
 	s.db.at("password:verified")
 	if err := s.Rules.Check("new_password", next, username); err != nil {
@@ -289,12 +311,50 @@ func (s *AuthService) ChangePassword(ctx context.Context, current, next string) 
 		if status != portail.StatusActive || now != hash {
 			return portail.Errorf(portail.EUNAUTHENTICATED, "Your session has ended; sign in again.")
 		}
+		if typed {
+			// Asked again under the lock: the grace is one change.
+			if still, err := temporaryPasswordTyped(tx, c); err != nil {
+				return err
+			} else if !still {
+				return portail.Errorf(portail.EUNAUTHENTICATED, "Your session has ended; sign in again.")
+			}
+			if _, err := tx.exec(`UPDATE sessions SET temporary_password_typed_until = NULL WHERE id = ?`, c.SessionID); err != nil {
+				return err
+			}
+		}
 		u, err := findUserByID(tx, c.Actor.UserID)
 		if err != nil {
 			return err
 		}
 		return setPassword(tx, c, u, newHash, c.SessionID, nil) // clears the throttle too
 	})
+}
+
+// TemporaryPasswordTyped reports whether the caller's session began, less
+// than portail.TemporaryPasswordGrace ago, with a sign-in that typed the
+// temporary password the caller must still replace.
+func (s *AuthService) TemporaryPasswordTyped(ctx context.Context) (bool, error) {
+	c := portail.CallerFrom(ctx)
+	var typed bool
+	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		typed, err = temporaryPasswordTyped(tx, c)
+		return err
+	})
+	return typed, err
+}
+
+// temporaryPasswordTyped asks the flag the sign-in set on the caller's
+// session: only that session (never an API key), only while it lives and
+// within the grace, only while the password is still to be replaced.
+func temporaryPasswordTyped(tx *Tx, c portail.Caller) (bool, error) {
+	if c.SessionID == 0 || c.Actor.UserID == 0 {
+		return false, nil
+	}
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id = ? AND s.user_id = ? AND s.ended_at IS NULL AND s.temporary_password_typed_until > ?
+		AND u.password_change_required = ?`, c.SessionID, c.Actor.UserID, micros(tx.now), true).Scan(&n)
+	return n > 0, err
 }
 
 // endSessions ends the live sessions of a user, all but keep, for reason.

@@ -39,13 +39,15 @@ func (s *DepartmentService) ListDepartments(ctx context.Context) ([]*portail.Dep
 	if scope.None {
 		return nil, nil
 	}
-	q, args := `SELECT id, account_id, name, created_at FROM departments WHERE account_id = ?`, []any{a.AccountID}
+	q, args := `SELECT d.id, d.account_id, d.name, d.created_at,
+		(SELECT COUNT(*) FROM users u WHERE u.department_id = d.id AND u.status <> 'inactive')
+		FROM departments d WHERE d.account_id = ?`, []any{a.AccountID}
 	if scope.DepartmentID != 0 {
-		q, args = q+` AND id = ?`, append(args, scope.DepartmentID)
+		q, args = q+` AND d.id = ?`, append(args, scope.DepartmentID)
 	}
 	var out []*portail.Department
 	err := s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(q+` ORDER BY name_key, id`, args...)
+		rows, err := tx.query(q+` ORDER BY d.name_key, d.id`, args...)
 		if err != nil {
 			return err
 		}
@@ -53,7 +55,7 @@ func (s *DepartmentService) ListDepartments(ctx context.Context) ([]*portail.Dep
 		for rows.Next() {
 			var d portail.Department
 			var created int64
-			if err := rows.Scan(&d.ID, &d.AccountID, &d.Name, &created); err != nil {
+			if err := rows.Scan(&d.ID, &d.AccountID, &d.Name, &created, &d.Users); err != nil {
 				return err
 			}
 			d.CreatedAt = fromMicros(created)

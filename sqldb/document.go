@@ -26,13 +26,14 @@ func NewDocumentService(db *DB, blobs portail.BlobStore) *DocumentService {
 
 var _ portail.DocumentService = (*DocumentService)(nil)
 
-const documentColumns = `id, account_id, department_id, module, sender_id, name, size, blob_key, status, created_at, updated_at`
+var documentColumns = `id, account_id, department_id, module, sender_id, ` + nameColumns("documents.sender_id", "documents.account_id") +
+	`, name, size, blob_key, status, created_at, updated_at`
 
 func scanDocument(row interface{ Scan(...any) error }) (*portail.Document, error) {
 	var d portail.Document
 	var module, status string
 	var created, updated int64
-	if err := row.Scan(&d.ID, &d.AccountID, &d.DepartmentID, &module, &d.SenderID, &d.Name, &d.Size, &d.BlobKey,
+	if err := row.Scan(&d.ID, &d.AccountID, &d.DepartmentID, &module, &d.SenderID, &d.SenderName.FullName, &d.SenderName.Username, &d.Name, &d.Size, &d.BlobKey,
 		&status, &created, &updated); err != nil {
 		return nil, err
 	}

@@ -41,14 +41,14 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 		change *portail.Change
 	}
 	rows, next, err := readPage(ctx, db, pageQuery[row]{
-		q: `SELECT id, at, actor_id, change, from_value, to_value FROM history
+		q: `SELECT id, at, actor_id, ` + nameColumns("history.actor_id", "history.account_id") + `, change, from_value, to_value FROM history
 			WHERE subject_kind = ? AND subject_id = ? AND account_id = ? AND id > ? ORDER BY id LIMIT ` + strconv.Itoa(limit+1),
 		args: []any{string(kind), id, accountID, after}, limit: limit,
 		scan: func(r interface{ Scan(...any) error }) (row, error) {
 			var c portail.Change
 			var hid, at int64
 			var actor sql.NullInt64
-			if err := r.Scan(&hid, &at, &actor, &c.Change, &c.From, &c.To); err != nil {
+			if err := r.Scan(&hid, &at, &actor, &c.ActorName.FullName, &c.ActorName.Username, &c.Change, &c.From, &c.To); err != nil {
 				return row{}, err
 			}
 			c.At, c.ActorID = fromMicros(at), actor.Int64

@@ -28,14 +28,14 @@ func NewLabelService(db *DB, blobs portail.BlobStore, render portail.LabelRender
 
 var _ portail.LabelService = (*LabelService)(nil)
 
-const labelColumns = `id, account_id, department_id, creator_id, tracking_number, sender, recipient, weight_grams, status,
+var labelColumns = `id, account_id, department_id, creator_id, ` + nameColumns("labels.creator_id", "labels.account_id") + `, tracking_number, sender, recipient, weight_grams, status,
 	pdf_key, created_at, updated_at`
 
 func scanLabel(row interface{ Scan(...any) error }) (*portail.Label, error) {
 	var l portail.Label
 	var sender, recipient, status string
 	var created, updated int64
-	if err := row.Scan(&l.ID, &l.AccountID, &l.DepartmentID, &l.CreatorID, &l.TrackingNumber, &sender, &recipient,
+	if err := row.Scan(&l.ID, &l.AccountID, &l.DepartmentID, &l.CreatorID, &l.CreatorName.FullName, &l.CreatorName.Username, &l.TrackingNumber, &sender, &recipient,
 		&l.WeightGrams, &status, &l.PDFKey, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -109,6 +109,10 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 			return err
 		}
 		l.ID = id
+		if err := tx.queryRow(`SELECT full_name, username FROM users WHERE id = ?`, a.UserID).
+			Scan(&l.CreatorName.FullName, &l.CreatorName.Username); err != nil {
+			return err
+		}
 		if err := insertChange(tx, a.AccountID, portail.SubjectLabel, id, a.UserID, portail.ChangeCreated, "", string(portail.LabelCreated)); err != nil {
 			return err
 		}

@@ -84,7 +84,7 @@ func TestActivityLog(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CSV does not parse: %v\n%s", err, body)
 			}
-			if strings.Join(recs[0], ",") != "id,at,user_id,username,actor_id,type,detail,ip,user_agent,started_at,ended_at" {
+			if strings.Join(recs[0], ",") != "id,at,user_id,username,actor_id,type,detail,ip,user_agent,started_at,ended_at,actor_kind,actor_name" {
 				t.Fatalf("header %v", recs[0])
 			}
 			csvEntries := 0

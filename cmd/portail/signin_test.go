@@ -223,7 +223,9 @@ func TestSignIn(t *testing.T) {
 				admin.do("POST", fmt.Sprintf("/api/v1/users/%d/deactivate", id), nil).must(t, 200)
 				c.do("GET", "/api/v1/me", nil).must(t, 401)
 				bot.do("GET", "/api/v1/me", nil).must(t, 401, "unauthenticated")
-				a.client().login(name, pw).must(t, 401, "unauthenticated")
+				// Told why, but only for the right password.
+				a.client().login(name, "not the password at all").must(t, 401, "unauthenticated")
+				a.client().login(name, pw).must(t, 403, "account_inactive")
 			})
 
 			t.Run("RevokedKeyDies", func(t *testing.T) {

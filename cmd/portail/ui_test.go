@@ -93,7 +93,7 @@ func TestPages(t *testing.T) {
 			}
 			admin.post("/departments", url.Values{"name": {"Ventes"}}).must(t, http.StatusSeeOther)
 			deps := admin.get("/departments").must(t, http.StatusOK, `data-name="Ventes"`)
-			deptID := regexp.MustCompile(`action="/departments/(\d+)"`).FindStringSubmatch(deps.body)[1]
+			deptID := regexp.MustCompile(`id="department-(\d+)"`).FindStringSubmatch(deps.body)[1]
 			admin.get("/users/new").must(t, http.StatusOK, `<option value="viewer"`, `<option value="operator"`, `<option value="department_admin"`, `<option value="admin"`)
 
 			// A form error names the field and keeps what was typed.
@@ -201,7 +201,7 @@ func TestWorkPages(t *testing.T) {
 			admin.signIn(t, "boss", adminPassword)
 			admin.post("/departments", url.Values{"name": {"Ventes"}}).must(t, http.StatusSeeOther)
 			deps := admin.get("/departments").body
-			deptID := regexp.MustCompile(`action="/departments/(\d+)"`).FindStringSubmatch(deps)[1]
+			deptID := regexp.MustCompile(`id="department-(\d+)"`).FindStringSubmatch(deps)[1]
 			home := admin.get("/").must(t, http.StatusOK, `href="/documents"`, `href="/labels"`, `href="/reports"`)
 			_ = home
 

@@ -14,12 +14,37 @@ type activityJSON struct {
 	UserID    *int64     `json:"user_id"`
 	Username  string     `json:"username,omitempty"`
 	ActorID   *int64     `json:"actor_id"`
+	Actor     actorJSON  `json:"actor"`
 	Type      string     `json:"type"`
 	Detail    string     `json:"detail"`
 	IP        string     `json:"ip"`
 	UserAgent string     `json:"user_agent"`
 	StartedAt *time.Time `json:"started_at"`
 	EndedAt   *time.Time `json:"ended_at"`
+}
+
+// actorJSON is who acted on an activity entry or a history line (SPEC
+// §9 Wave-2 details 1): id, name and username for a user, null otherwise.
+type actorJSON struct {
+	Kind     string  `json:"kind"`
+	ID       *int64  `json:"id"`
+	Name     *string `json:"name"`
+	Username *string `json:"username"`
+}
+
+func toActorJSON(id int64, n portail.UserName) actorJSON {
+	a := actorJSON{Kind: string(portail.ActorKindOf(id)), ID: optID(id)}
+	if id != 0 {
+		a.Name, a.Username = optString(n.String()), optString(n.Username)
+	}
+	return a
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func optID(id int64) *int64 {
@@ -31,7 +56,7 @@ func optID(id int64) *int64 {
 
 func toActivityJSON(e *portail.Activity) activityJSON {
 	return activityJSON{ID: e.ID, At: e.At, UserID: optID(e.UserID), Username: e.Username, ActorID: optID(e.ActorID),
-		Type: string(e.Type), Detail: e.Detail, IP: e.IP, UserAgent: e.UserAgent, StartedAt: e.StartedAt, EndedAt: e.EndedAt}
+		Actor: toActorJSON(e.ActorID, e.ActorName), Type: string(e.Type), Detail: e.Detail, IP: e.IP, UserAgent: e.UserAgent, StartedAt: e.StartedAt, EndedAt: e.EndedAt}
 }
 
 func (s *Handler) listActivity(w http.ResponseWriter, r *http.Request, me *portail.User) error {

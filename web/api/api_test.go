@@ -731,9 +731,12 @@ var deactivationScenarios = []apiScenario{
 	{name: "deactivating again changes nothing", actor: "admin", method: "POST", path: "/users/{leaver}/deactivate", wantStatus: 200,
 		check: fieldIs("status", "inactive")},
 	{name: "the live session ended", actor: "leaver", method: "GET", path: "/me", wantStatus: 401, wantCode: "unauthenticated"},
+	// The right password is told why; a wrong one learns nothing.
 	{name: "cannot log in", method: "POST", path: "/auth/login", body: `{"login":"leaver","password":"{pw}"}`,
-		wantStatus: 401, wantCode: "unauthenticated"},
+		wantStatus: 403, wantCode: "account_inactive"},
 	{name: "cannot log in by e-mail", method: "POST", path: "/auth/login", body: `{"login":"leaver@a.test","password":"{pw}"}`,
+		wantStatus: 403, wantCode: "account_inactive"},
+	{name: "a wrong password is not told", method: "POST", path: "/auth/login", body: `{"login":"leaver","password":"not the password"}`,
 		wantStatus: 401, wantCode: "unauthenticated"},
 	{name: "hidden from the default list", actor: "admin", method: "GET", path: "/users", wantStatus: 200,
 		check: listHas([]string{"op1"}, []string{"leaver"})},

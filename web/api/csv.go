@@ -17,8 +17,9 @@ import (
 // ReportCSVHeader is the header row of the summary's CSV export.
 var ReportCSVHeader = []string{"kind", "day", "department_id", "department", "module", "status", "count"}
 
-// ActivityCSVHeader is the header row of the export (SPEC §9).
-var ActivityCSVHeader = []string{"id", "at", "user_id", "username", "actor_id", "type", "detail", "ip", "user_agent", "started_at", "ended_at"}
+// ActivityCSVHeader is the header row of the export (SPEC §9; actor_kind
+// and actor_name last, Wave-2 details 1).
+var ActivityCSVHeader = []string{"id", "at", "user_id", "username", "actor_id", "type", "detail", "ip", "user_agent", "started_at", "ended_at", "actor_kind", "actor_name"}
 
 // WriteActivityCSV writes the header and every entry each yields.
 func WriteActivityCSV(w http.ResponseWriter, each func(func(*portail.Activity) error) error, onErr func(error)) {
@@ -30,7 +31,7 @@ func WriteActivityCSV(w http.ResponseWriter, each func(func(*portail.Activity) e
 	err := each(func(e *portail.Activity) error {
 		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), idString(e.UserID), CSVSafe(e.Username),
 			idString(e.ActorID), CSVSafe(string(e.Type)), CSVSafe(e.Detail), CSVSafe(e.IP), CSVSafe(e.UserAgent),
-			timeString(e.StartedAt), timeString(e.EndedAt)})
+			timeString(e.StartedAt), timeString(e.EndedAt), string(portail.ActorKindOf(e.ActorID)), CSVSafe(e.ActorName.String())})
 		if n++; n%200 == 0 {
 			cw.Flush()
 			if flusher != nil {

@@ -19,6 +19,7 @@ type documentJSON struct {
 	DepartmentID int64     `json:"department_id"`
 	Module       string    `json:"module"`
 	SenderID     int64     `json:"sender_id"`
+	SenderName   string    `json:"sender_name"`
 	Status       string    `json:"status"`
 	Size         int64     `json:"size"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -27,12 +28,14 @@ type documentJSON struct {
 
 func toDocumentJSON(d *portail.Document) documentJSON {
 	return documentJSON{ID: d.ID, Name: d.Name, DepartmentID: d.DepartmentID, Module: d.Module.String(), SenderID: d.SenderID,
-		Status: string(d.Status), Size: d.Size, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		SenderName: d.SenderName.String(),
+		Status:     string(d.Status), Size: d.Size, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 }
 
 type changeJSON struct {
 	At      time.Time `json:"at"`
 	ActorID *int64    `json:"actor_id"`
+	Actor   actorJSON `json:"actor"`
 	Change  string    `json:"change"`
 	From    string    `json:"from"`
 	To      string    `json:"to"`
@@ -41,7 +44,7 @@ type changeJSON struct {
 func toChangesJSON(cs []*portail.Change) []changeJSON {
 	out := make([]changeJSON, len(cs))
 	for i, c := range cs {
-		out[i] = changeJSON{At: c.At, ActorID: optID(c.ActorID), Change: c.Change, From: c.From, To: c.To}
+		out[i] = changeJSON{At: c.At, ActorID: optID(c.ActorID), Actor: toActorJSON(c.ActorID, c.ActorName), Change: c.Change, From: c.From, To: c.To}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ var Schemas = map[string]any{
 	"APIKeyCreated": apiKeyJSON{},
 	"Email":         emailJSON{},
 	"Activity":      activityJSON{},
+	"Actor":         actorJSON{},
 	"Document":      documentJSON{},
 	"Label":         labelJSON{},
 	"Address":       labelJSON{}.Sender,

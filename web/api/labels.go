@@ -16,6 +16,7 @@ type labelJSON struct {
 	Status         string          `json:"status"`
 	DepartmentID   int64           `json:"department_id"`
 	CreatorID      int64           `json:"creator_id"`
+	CreatorName    string          `json:"creator_name"`
 	Sender         portail.Address `json:"sender"`
 	Recipient      portail.Address `json:"recipient"`
 	WeightGrams    int             `json:"weight_grams"`
@@ -25,7 +26,7 @@ type labelJSON struct {
 
 func toLabelJSON(l *portail.Label) labelJSON {
 	return labelJSON{ID: l.ID, TrackingNumber: l.TrackingNumber, Status: string(l.Status), DepartmentID: l.DepartmentID,
-		CreatorID: l.CreatorID, Sender: l.Sender, Recipient: l.Recipient, WeightGrams: l.WeightGrams,
+		CreatorID: l.CreatorID, CreatorName: l.CreatorName.String(), Sender: l.Sender, Recipient: l.Recipient, WeightGrams: l.WeightGrams,
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
 }
 

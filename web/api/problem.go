@@ -18,6 +18,7 @@ var codeTitle = map[string]string{
 	portail.ESESSIONREPLACED:        "Signed in elsewhere",
 	portail.EFORBIDDEN:              "Forbidden",
 	portail.EPASSWORDCHANGEREQUIRED: "Password change required",
+	portail.EACCOUNTINACTIVE:        "Account deactivated",
 	portail.ENOTFOUND:               "Not found",
 	portail.EUSERNAMETAKEN:          "Username taken",
 	portail.EEMAILTAKEN:             "E-mail address taken",

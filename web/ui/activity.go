@@ -18,7 +18,6 @@ type activityData struct {
 	Query     string // the filters, for the CSV link
 	NextQuery string
 	Users     []*portail.User
-	Names     map[int64]string // usernames by id, for the actor column
 	Types     []portail.ActivityType
 	Details   map[int64]string // each entry's detail, in words
 }
@@ -127,7 +126,7 @@ func (s *Handler) activity(p *page) {
 		details[e.ID] = detailText(p, e.Detail, n.Depts)
 	}
 	q.Del("cursor")
-	v.Data = activityData{Entries: entries, Query: q.Encode(), NextQuery: nextQuery(q, next), Users: n.List, Names: n.Users,
+	v.Data = activityData{Entries: entries, Query: q.Encode(), NextQuery: nextQuery(q, next), Users: n.List,
 		Types: activityTypes, Details: details}
 	p.render(http.StatusOK, "activity", v)
 }

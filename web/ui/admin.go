@@ -35,9 +35,15 @@ func (s *Handler) renderDepartments(p *page, status int, fail error, failedID st
 	case "renamed":
 		v.Flash = p.t("The department was renamed.")
 	}
+	// The rename form opens on demand, through a link, so that it works
+	// without JavaScript; a refused rename shows it again with its message.
+	v.Form["rename"] = p.r.URL.Query().Get("rename")
 	if fail != nil {
 		status = p.failed(&v, fail)
 		v.Form["name"], v.Form["failed_id"] = p.r.PostFormValue("name"), failedID
+		if failedID != "new" {
+			v.Form["rename"] = failedID
+		}
 	}
 	depts, err := s.Departments.ListDepartments(p.ctx)
 	if err != nil {

@@ -55,6 +55,8 @@ func (s *Handler) login(p *page) {
 		v.Flash = p.t("Your password is set: sign in.")
 	case q.Get("reset") != "":
 		v.Flash = p.t("Your password was changed: sign in with the new one.")
+	case q.Get("signed_out") != "":
+		v.Flash = p.t("You are signed out.")
 	}
 	if needs, err := s.Auth.NeedsSetup(p.r.Context()); err == nil && needs {
 		v.Flash = p.t("No account exists yet: open the setup link that portail serve printed, or run portail setup.")
@@ -89,7 +91,7 @@ func (s *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.site.Cookies().ClearSession(w)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	http.Redirect(w, r, "/login?signed_out=1", http.StatusSeeOther)
 }
 
 func (s *Handler) setup(p *page) {
@@ -180,8 +182,12 @@ func (s *Handler) resetPost(p *page) {
 	if err := s.Credentials.ResetPassword(p.ctx, token, code, p.r.PostFormValue("new_password")); err != nil {
 		status := p.failed(&v, err)
 		// The form stays while the link lives: after a wrong code or a
-		// refused password, the user tries again on the same page.
+		// refused password, the user tries again on the same page, with
+		// the new password still typed unless it is what was refused.
 		v.Form["token"], v.Form["code"] = token, code
+		if v.Fields["new_password"] == "" {
+			v.Form["new_password"] = p.r.PostFormValue("new_password")
+		}
 		v.Data = s.Credentials.CheckResetToken(p.r.Context(), token) == nil
 		p.render(status, "reset", v)
 		return
@@ -247,12 +253,34 @@ func (s *Handler) password(p *page) {
 	if p.me.PasswordChangeRequired {
 		v.Flash = p.t("Replace your temporary password with your own before you continue.")
 	}
+	if !s.passwordTyped(p, &v) {
+		return
+	}
 	p.render(http.StatusOK, "password", v)
+}
+
+// passwordTyped leaves out the current password's field when the sign-in
+// of this session typed the temporary password moments ago (the service
+// checks it again on the change); false when the page was answered.
+func (s *Handler) passwordTyped(p *page, v *view) bool {
+	typed, err := s.Auth.TemporaryPasswordTyped(p.ctx)
+	if err != nil {
+		s.pageError(p, err)
+		return false
+	}
+	if typed {
+		v.Data = true
+		v.Flash = p.t("You signed in with your temporary password moments ago: choose your own password.")
+	}
+	return true
 }
 
 func (s *Handler) passwordPost(p *page) {
 	if err := s.Auth.ChangePassword(p.ctx, p.r.PostFormValue("current_password"), p.r.PostFormValue("new_password")); err != nil {
 		v := p.view("Change password")
+		if !s.passwordTyped(p, &v) {
+			return
+		}
 		status := p.failed(&v, err)
 		if e, ok := err.(*portail.Error); ok && e.RetryAfter > 0 {
 			p.w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
