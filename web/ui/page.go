@@ -48,6 +48,9 @@ type view struct {
 	Fields     map[string]string // field errors by field name (English; the template translates)
 	Form       map[string]string // what the user typed, kept on error
 	Data       any
+	// LangQuery is, per language, the query of the link that shows this
+	// page in it (render fills it).
+	LangQuery map[string]string
 }
 
 // page is one request to a page, with its language and, when signed in,
@@ -128,6 +131,33 @@ func nextQuery(q url.Values, next string) string {
 	return linkQuery(q, "cursor", next)
 }
 
+// langQueries are the queries of the language links: the page's own query
+// with only lang changed, so that a one-time link (setup, invitation,
+// reset, e-mail confirmation) still works in the language chosen. A page
+// shown again after its form was posted has its token (or the sign-in's
+// next page) in the form, not in the URL: the link carries it back.
+func langQueries(r *http.Request, form map[string]string) map[string]string {
+	q := url.Values{}
+	if r != nil {
+		for k, v := range r.URL.Query() {
+			if k != "lang" {
+				q[k] = v
+			}
+		}
+	}
+	for _, k := range []string{"token", "next"} {
+		if form[k] != "" && q.Get(k) == "" {
+			q.Set(k, form[k])
+		}
+	}
+	out := map[string]string{}
+	for _, l := range portail.Languages {
+		q.Set("lang", l)
+		out[l] = q.Encode()
+	}
+	return out
+}
+
 func sep(u string) string {
 	if strings.Contains(u, "?") {
 		return "&"
@@ -157,6 +187,7 @@ func (p *page) render(status int, name string, v view) {
 	if v.Lang == "" {
 		v.Lang = p.lang
 	}
+	v.LangQuery = langQueries(p.r, v.Form)
 	var b bytes.Buffer
 	if err := t.Execute(&b, v); err != nil {
 		p.s.site.Logger().Error("render", "page", name, "err", err)
