@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"portail"
@@ -215,13 +216,14 @@ func (s *Handler) pageError(p *page, err error) {
 	p.render(status, "error", v)
 }
 
-// formErrors splits err into a page message and field messages.
-func formErrors(err error) (string, map[string]string) {
-	fields := map[string]string{}
+// formErrors splits err into a page message and field messages: every
+// message of a field, in order (a password may break several rules).
+func formErrors(err error) (string, map[string][]string) {
+	fields := map[string][]string{}
 	if e, ok := err.(*portail.Error); ok {
 		for _, f := range e.Fields {
-			if _, seen := fields[f.Field]; !seen {
-				fields[f.Field] = f.Message
+			if !slices.Contains(fields[f.Field], f.Message) {
+				fields[f.Field] = append(fields[f.Field], f.Message)
 			}
 		}
 	}
@@ -232,9 +234,13 @@ func formErrors(err error) (string, map[string]string) {
 func (p *page) failed(v *view, err error) int {
 	msg, fields := formErrors(err)
 	v.Error = p.t(msg)
-	for k, m := range fields {
-		v.Fields[k] = p.t(m)
-		if m == msg || portail.ErrorCode(err) == portail.EINVALID {
+	for k, ms := range fields {
+		said := make([]string, len(ms))
+		for i, m := range ms {
+			said[i] = p.t(m)
+		}
+		v.Fields[k] = strings.Join(said, " ")
+		if slices.Contains(ms, msg) || portail.ErrorCode(err) == portail.EINVALID {
 			// The message stands next to its field; the top of the page
 			// only says where to look.
 			v.Error = p.t("Check the fields marked below.")
