@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"portail"
 	"portail/web/request"
 )
 
@@ -39,6 +40,21 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	s.registerProfilePages()
 	s.registerActivityPages()
 	s.registerWorkPages()
+}
+
+// NotFound is the page of an address that names no page, which the server
+// shows for any GET no route takes: signed in, with the user's menu and
+// language; otherwise as a sign-in page would be.
+func (s *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	p := &page{s: s, w: w, r: r, lang: negotiate(r, nil), ctx: request.Anonymous(r)}
+	if sess, err := request.Authenticate(r, *s.Services); err == nil && !sess.User.PasswordChangeRequired {
+		p.me, p.ctx, p.lang = sess.User, sess.Ctx, negotiate(r, sess.User)
+		p.actor = portail.CallerFrom(sess.Ctx).Actor
+	}
+	v := p.view("Not found")
+	v.Error = p.t("This page does not exist. Check the address, or go back to the home page.")
+	v.Data = http.StatusNotFound
+	p.render(http.StatusNotFound, "error", v)
 }
 
 // filesOnly is a file system whose directories do not exist, so that the
