@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"time"
 
 	"portail"
 	"portail/web/request"
@@ -73,12 +74,55 @@ func (f filesOnly) Open(name string) (fs.File, error) {
 	return file, nil
 }
 
+// homeData is what the home page says to its user: what they may do
+// (the policy's word: a Viewer is not offered to send), the department
+// they belong to, and to a new admin the first steps still to take.
+type homeData struct {
+	CanSend, CanCreateLabels bool
+	Department               string
+	Checklist                *checklist
+}
+
+// checklist is a new admin's first steps, each done as soon as the data
+// says so: a department exists, someone besides the admin was added, the
+// plan is chosen (no trial runs).
+type checklist struct {
+	Departments, Users, Plan bool
+	TrialEnds                *time.Time
+}
+
 func (s *Handler) home(p *page) {
 	v := p.view("Home")
 	v.Nav.Current = "home"
 	if r := p.r.URL.Query(); r.Get("password") != "" {
 		v.Flash = p.t("Your password was changed.")
 	}
+	d := homeData{CanSend: len(sendModules(p.actor)) > 0, CanCreateLabels: canCreateLabels(p.actor)}
+	depts, err := s.Departments.ListDepartments(p.ctx)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	for _, dep := range depts {
+		if dep.ID == p.me.DepartmentID {
+			d.Department = dep.Name
+		}
+	}
+	if v.Nav.Departments && v.Nav.Account {
+		a, err := s.Accounts.FindAccount(p.ctx)
+		if err != nil {
+			s.pageError(p, err)
+			return
+		}
+		c := &checklist{Departments: len(depts) > 0, Users: a.UsedSeats > 1, Plan: !a.InTrial(a.AsOf)}
+		if !c.Plan {
+			c.TrialEnds = a.TrialEndsAt
+		}
+		if !c.Departments || !c.Users || !c.Plan {
+			d.Checklist = c
+		}
+	}
+	v.Data = d
 	p.render(http.StatusOK, "home", v)
 }
 
