@@ -407,9 +407,13 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 	invalid := upd.Validate()
 	var prep emailChangePrep
 	var err error
-	if invalid == nil {
+	if !invalidField(invalid, "email") {
+		// The current password a new address of one's own needs is
+		// checked even when other fields are refused, and said with them.
 		if prep, err = s.prepareEmailChange(ctx, caller, id, upd); err != nil {
-			return nil, err
+			if invalid = portail.JoinInvalid(invalid, err); portail.ErrorCode(invalid) != portail.EINVALID {
+				return nil, invalid
+			}
 		}
 	}
 	var u *portail.User

@@ -99,5 +99,19 @@ func TestFormsAnswerOnce(t *testing.T) {
 		if !fields["username"] || !fields["full_name"] || !fields["email"] || !fields["department_id"] {
 			t.Errorf("%s: POST /api/v1/users: %d, fields %v; want username, full_name, email and department_id at once", s.Dialect, w.Code, fields)
 		}
+
+		// One's own profile: a refused name with a new address and a
+		// wrong current password; the password page: a wrong current
+		// password with a refused new one.
+		form = url.Values{"full_name": {""}, "email": {"new-admin@a.test"}, "language": {"en"}, "current_password": {"wrong"}}
+		w = s.Do("POST", "/profile", "", strings.NewReader(form.Encode()), formHeader, s.Admin)
+		if got := fieldMessages(w.Body.String()); got["full_name"] == "" || got["current_password"] == "" {
+			t.Errorf("%s: POST /profile: %d, fields %q; want full_name and current_password at once", s.Dialect, w.Code, got)
+		}
+		form = url.Values{"current_password": {"wrong"}, "new_password": {"x7#kq"}}
+		w = s.Do("POST", "/password", "", strings.NewReader(form.Encode()), formHeader, s.Admin)
+		if got := fieldMessages(w.Body.String()); got["current_password"] == "" || got["new_password"] == "" {
+			t.Errorf("%s: POST /password: %d, fields %q; want current_password and new_password at once", s.Dialect, w.Code, got)
+		}
 	}
 }
