@@ -108,6 +108,38 @@ func (v *Validation) Err() error {
 	return &Error{Code: EINVALID, Message: "Some fields are invalid.", Fields: v.Fields}
 }
 
+// JoinInvalid answers a request once with every field problem that errs
+// hold (the checks of the domain, of the storage, of the password rules),
+// rather than one check per round trip. nil errors are skipped; an error
+// that names no field (forbidden, internal) wins alone. One error is
+// returned as it is, keeping its code (username_taken…); several are one
+// EINVALID with all their fields.
+func JoinInvalid(errs ...error) error {
+	var found []*Error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) || len(e.Fields) == 0 {
+			return err
+		}
+		found = append(found, e)
+	}
+	switch len(found) {
+	case 0:
+		return nil
+	case 1:
+		return found[0]
+	}
+	out := &Error{Code: EINVALID, Message: "Some fields are invalid."}
+	for _, e := range found {
+		out.Fields = append(out.Fields, e.Fields...)
+		out.Modules |= e.Modules
+	}
+	return out
+}
+
 // ErrNotFound is the one answer for anything the caller may not see,
 // whether it does not exist or belongs to someone else (SPEC T1).
 func ErrNotFound(what string) *Error { return Errorf(ENOTFOUND, "%s not found.", what) }

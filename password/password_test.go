@@ -240,8 +240,13 @@ func TestRules(t *testing.T) {
 				t.Fatalf("Check(%q) code = %q, want %q (err %v)", tt.pw, code, portail.EINVALID, err)
 			}
 			var e *portail.Error
-			if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "new_password" || e.Fields[0].Message == "" {
-				t.Fatalf("Check(%q) fields = %+v, want one message on new_password", tt.pw, e)
+			if !errors.As(err, &e) || len(e.Fields) == 0 {
+				t.Fatalf("Check(%q) fields = %+v, want messages on new_password", tt.pw, e)
+			}
+			for _, f := range e.Fields {
+				if f.Field != "new_password" || f.Message == "" {
+					t.Fatalf("Check(%q) fields = %+v, want messages on new_password", tt.pw, e)
+				}
 			}
 		})
 	}
@@ -251,19 +256,29 @@ func TestRulesFieldName(t *testing.T) {
 	for _, field := range []string{"password", "new_password", "users[2].password"} {
 		err := Rules{}.Check(field, "short", "")
 		var e *portail.Error
-		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != field {
-			t.Errorf("Check on field %q: fields = %+v", field, e)
+		if !errors.As(err, &e) || len(e.Fields) == 0 {
+			t.Fatalf("Check on field %q: fields = %+v", field, e)
+		}
+		for _, f := range e.Fields {
+			if f.Field != field {
+				t.Errorf("Check on field %q: fields = %+v", field, e)
+			}
 		}
 	}
 }
 
 func TestRulesMessages(t *testing.T) {
+	// Every rule broken is said, one message each.
 	msg := func(r Rules, pw, user string) string {
 		var e *portail.Error
-		if !errors.As(r.Check("pw", pw, user), &e) || len(e.Fields) != 1 {
-			t.Fatalf("Check(%q) did not fail with one field", pw)
+		if !errors.As(r.Check("pw", pw, user), &e) || len(e.Fields) == 0 {
+			t.Fatalf("Check(%q) did not fail", pw)
 		}
-		return e.Fields[0].Message
+		var all []string
+		for _, f := range e.Fields {
+			all = append(all, f.Message)
+		}
+		return strings.Join(all, " | ")
 	}
 	for _, c := range []struct {
 		r        Rules
@@ -275,6 +290,11 @@ func TestRulesMessages(t *testing.T) {
 		{Rules{}, strings.Repeat("a", 300), "", "at most 128 characters"},
 		{Rules{}, "hello jdupont hello", "jdupont", "username"},
 		{Rules{}, "password1234", "", "too common"},
+		// Short and common: both at once, not one per try.
+		{Rules{}, "password", "", "at least 12 characters"},
+		{Rules{}, "password", "", "too common"},
+		{Rules{}, "jdupont", "jdupont", "username"},
+		{Rules{}, "jdupont", "jdupont", "at least 12"},
 	} {
 		if m := msg(c.r, c.pw, c.user); !strings.Contains(m, c.want) {
 			t.Errorf("Check(%.20q) message %q, want it to contain %q", c.pw, m, c.want)

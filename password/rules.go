@@ -24,27 +24,36 @@ type Rules struct {
 	MinLength int
 }
 
-// Check returns EINVALID with a message on field when pw breaks a rule.
+// Check returns EINVALID with every rule pw breaks, one message each on
+// field, so that a form says them all at once instead of one per try.
 func (r Rules) Check(field, pw, username string) error {
+	var v portail.Validation
+	r.Add(&v, field, pw, username)
+	return v.Err()
+}
+
+// Add records on v every rule pw breaks.
+func (r Rules) Add(v *portail.Validation, field, pw, username string) {
 	minLen := r.MinLength
 	if minLen <= 0 {
 		minLen = DefaultMinLength
 	}
-	var v portail.Validation
-	n := utf8.RuneCountInString(pw)
-	switch {
-	case !utf8.ValidString(pw):
+	if !utf8.ValidString(pw) {
 		v.Add(field, "The password is not valid text.")
+		return
+	}
+	switch n := utf8.RuneCountInString(pw); {
 	case n < minLen:
 		v.Add(field, "Use at least "+strconv.Itoa(minLen)+" characters; a passphrase of several words is easy to remember.")
 	case n > MaxLength:
 		v.Add(field, "Use at most "+strconv.Itoa(MaxLength)+" characters.")
-	case username != "" && strings.Contains(strings.ToLower(pw), strings.ToLower(username)):
+	}
+	if username != "" && strings.Contains(strings.ToLower(pw), strings.ToLower(username)) {
 		v.Add(field, "The password must not contain your username.")
-	case isCommon(pw):
+	}
+	if isCommon(pw) {
 		v.Add(field, "This password is too common: attackers try it first. Choose another.")
 	}
-	return v.Err()
 }
 
 // commonTxt lists common passwords, one a line, lowercase, deduplicated:

@@ -287,18 +287,20 @@ func (s *AuthService) ChangePassword(ctx context.Context, current, next string) 
 	}); err != nil {
 		return err
 	}
+	// A wrong current password and a refused new one are said together.
+	rules := s.Rules.Check("new_password", next, username)
 	if !typed {
 		if err := s.db.reservePasswordGuess(ctx, c.Actor.UserID); err != nil {
 			return err
 		}
 		if !verifyStored(hash, current) {
-			return &portail.Error{Code: portail.EINVALID, Message: "The current password is wrong.",
-				Fields: []portail.FieldError{{Field: "current_password", Message: "The current password is wrong."}}}
+			return portail.JoinInvalid(&portail.Error{Code: portail.EINVALID, Message: "The current password is wrong.",
+				Fields: []portail.FieldError{{Field: "current_password", Message: "The current password is wrong."}}}, rules)
 		}
 	}
 	s.db.at("password:verified")
-	if err := s.Rules.Check("new_password", next, username); err != nil {
-		return err
+	if rules != nil {
+		return rules
 	}
 	newHash := password.Hash(next)
 	return s.db.writeTx(ctx, func(tx *Tx) error {

@@ -85,14 +85,15 @@ func (s *AuthService) Setup(ctx context.Context, st portail.Setup) (*portail.Acc
 }
 
 func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string) (*portail.Account, *portail.User, error) {
-	if err := st.Validate(); err != nil {
+	var pwErr error
+	if st.AdminPassword != "" {
+		pwErr = s.Rules.Check("admin_password", st.AdminPassword, st.AdminUsername)
+	}
+	if err := portail.JoinInvalid(st.Validate(), pwErr); err != nil {
 		return nil, nil, err
 	}
 	var hash sql.NullString
 	if st.AdminPassword != "" {
-		if err := s.Rules.Check("admin_password", st.AdminPassword, st.AdminUsername); err != nil {
-			return nil, nil, err
-		}
 		hash = sql.NullString{String: password.Hash(st.AdminPassword), Valid: true}
 	}
 	if st.AdminFullName == "" {

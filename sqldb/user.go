@@ -204,9 +204,10 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	}
 	c.Normalize()
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
+	// The form's problems are said all at once: those of the fields
+	// themselves, then in the transaction those the database knows
+	// (department, modules, names taken).
+	invalid := c.Validate()
 	onboarding := c.Onboarding
 	if onboarding == "" {
 		if err := s.db.readTx(ctx, func(tx *Tx) error {
@@ -218,7 +219,7 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 	// A temporary password is hashed before the transaction: hashing takes
 	// tens of milliseconds and must not hold the SQLite writer.
 	var temp, tempHash string
-	if onboarding == portail.OnboardingTemporaryPassword {
+	if onboarding == portail.OnboardingTemporaryPassword && invalid == nil {
 		temp = portail.NewTemporaryPassword()
 		tempHash = password.Hash(temp)
 	}
@@ -228,13 +229,23 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		if err != nil {
 			return err
 		}
-		if err := checkGrant(tx, acct, c.DepartmentID, c.Modules); err != nil {
-			return err
-		}
+		grant := checkGrant(tx, acct, c.DepartmentID, c.Modules)
 		if !portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, DepartmentID: c.DepartmentID, Role: c.Role, Modules: c.Modules}) {
+			if err := portail.JoinInvalid(invalid, grant); err != nil {
+				return err
+			}
 			return portail.Errorf(portail.EFORBIDDEN, "You may not add this user: a department admin adds users only to their own department, never an admin, and grants only modules they hold.")
 		}
-		if err := userConflict(tx, c.Username, c.Email, 0); err != nil {
+		// Whether a name is taken is said only to who may add this user,
+		// and only of a name that is itself valid.
+		username, email := c.Username, c.Email
+		if invalidField(invalid, "username") {
+			username = ""
+		}
+		if invalidField(invalid, "email") {
+			email = ""
+		}
+		if err := portail.JoinInvalid(invalid, grant, userConflict(tx, username, email, 0)); err != nil {
 			return err
 		}
 		if err := acct.CheckSeats(tx.now, 1); err != nil {
@@ -270,6 +281,19 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		return nil, s.conflictAfterRace(ctx, c.Username, c.Email, 0)
 	}
 	return u, err
+}
+
+// invalidField reports whether err has a problem with field.
+func invalidField(err error, field string) bool {
+	var e *portail.Error
+	if errors.As(err, &e) {
+		for _, f := range e.Fields {
+			if f.Field == field {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // conflictAfterRace names the field a unique index refused.
@@ -352,12 +376,19 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 	caller := portail.CallerFrom(ctx)
 	a := caller.Actor
 	upd.Normalize()
-	if err := upd.Validate(); err != nil {
-		return nil, err
-	}
-	prep, err := s.prepareEmailChange(ctx, caller, id, upd)
-	if err != nil {
-		return nil, err
+	// The fields' own problems are said with those of the access asked
+	// (department, modules), found in the transaction: all at once.
+	invalid := upd.Validate()
+	var prep emailChangePrep
+	var err error
+	if !invalidField(invalid, "email") {
+		// The current password a new address of one's own needs is
+		// checked even when other fields are refused, and said with them.
+		if prep, err = s.prepareEmailChange(ctx, caller, id, upd); err != nil {
+			if invalid = portail.JoinInvalid(invalid, err); portail.ErrorCode(invalid) != portail.EINVALID {
+				return nil, invalid
+			}
+		}
 	}
 	var u *portail.User
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
@@ -378,14 +409,15 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			if old.ID == a.UserID {
 				return portail.Errorf(portail.EFORBIDDEN, "You cannot change your own role, department or modules.")
 			}
-			if err := portail.ValidateAccess(next); err != nil {
-				return err
+			var access error
+			if next.Role.Valid() {
+				access = portail.ValidateAccess(next)
 			}
 			acct, err := findAccount(tx, a.AccountID)
 			if err != nil {
 				return err
 			}
-			if err := checkGrant(tx, acct, next.DepartmentID, next.Modules); err != nil {
+			if err := portail.JoinInvalid(invalid, access, checkGrant(tx, acct, next.DepartmentID, next.Modules)); err != nil {
 				return err
 			}
 			r := next.Resource()
@@ -393,6 +425,9 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			if !portail.Can(a, portail.ActChangeUserAccess, r) {
 				return portail.Errorf(portail.EFORBIDDEN, "You may not give this access: a department admin keeps users in their own department, never makes an admin, and grants only modules they hold.")
 			}
+		}
+		if invalid != nil {
+			return invalid
 		}
 		newAddress := upd.Email != nil && portail.NormalizeKey(next.Email) != portail.NormalizeKey(old.Email)
 		pending := ""

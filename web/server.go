@@ -50,7 +50,8 @@ type Server struct {
 	Limits Limits
 
 	mux          *http.ServeMux
-	routes       []string // every pattern served, for the OpenAPI test
+	notFound     http.HandlerFunc // the pages' 404 page
+	routes       []string         // every pattern served, for the OpenAPI test
 	metrics      *metrics
 	background   *workQueue // work that outlives its request
 	limitersOnce sync.Once
@@ -70,7 +71,9 @@ func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
 	s := &Server{Services: svc, Logger: logger, BaseURL: baseURL, mux: http.NewServeMux(), metrics: newMetrics(),
 		Limits: DefaultLimits(), background: newWorkQueue(queueWorkers, queueBacklog)}
 	api.New(&s.Services, site{s}).Routes(s.handle)
-	ui.New(&s.Services, site{s}).Routes(s.handle)
+	pages := ui.New(&s.Services, site{s})
+	pages.Routes(s.handle)
+	s.notFound = pages.NotFound
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
 	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.serve(s.MetricsToken, w, r) })
@@ -90,8 +93,24 @@ func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 // logging and metrics, security headers, the method check and cross-origin
 // protection (CSRF) around the routes.
 func (s *Server) Handler() http.Handler {
-	h := s.csrf(s.mux)
+	h := s.csrf(s.routed())
 	return s.recoverer(s.withClient(s.logRequests(s.securityHeaders(knownMethods(h)))))
+}
+
+// routed serves the route of the request; a GET of an address no route
+// takes gets the pages' own 404 page, in the user's language, rather than
+// the mux's plain text (unknown API paths have their problem+json route,
+// and another method on a known page still answers 405).
+func (s *Server) routed() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			if _, pattern := s.mux.Handler(r); pattern == "" {
+				s.notFound(w, r)
+				return
+			}
+		}
+		s.mux.ServeHTTP(w, r)
+	})
 }
 
 // knownMethods answers 501 to a method outside the standard ones before

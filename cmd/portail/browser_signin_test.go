@@ -36,6 +36,16 @@ func firstRun(t *testing.T, s *site, b *tab) {
 	}
 	b.Must(`form[action="/setup"]`)
 	b.Shot("setup")
+	// The language links keep the one-time token: the form stays.
+	for _, lang := range []string{"nl", "fr"} {
+		if st := b.Submit(`nav.langs a[lang="` + lang + `"]`); st != 200 {
+			b.Fatalf("the %s link of the setup page answered %d", lang, st)
+		}
+		b.Must(`form[action="/setup"]`)
+		if got := js[string](b, `document.documentElement.lang`); got != lang {
+			b.Errorf("after its link, the setup page is in %q, want %s", got, lang)
+		}
+	}
 	b.Fill("#account", "Acme", "#plan", "gold", "#admin_username", "boss", "#admin_full_name", "Berta Boss",
 		"#admin_email", "boss@acme.test", "#admin_password", "short")
 	// A refused password keeps the form and what was typed.

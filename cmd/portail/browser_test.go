@@ -50,6 +50,7 @@ func TestBrowser(t *testing.T) {
 		{"FirstRun", firstRun, "", "fr-FR,fr;q=0.9", nil},
 		{"InviteOperator", inviteOperator, "en", "en-US,en;q=0.9", nil},
 		{"AddUserValidation", addUserValidation, "en", "en-US,en;q=0.9", nil},
+		{"FirstSteps", firstSteps, "en", "en-US,en;q=0.9", nil},
 		{"ShowInactiveUsers", showInactive, "en", "en-US,en;q=0.9", nil},
 		{"ResetWithRecoveryCode", resetWithCode, "en", "en-US,en;q=0.9", nil},
 		{"OneLoginPerPerson", oneLogin, "en", "en-US,en;q=0.9", nil},

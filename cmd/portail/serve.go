@@ -210,7 +210,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil || (baseURL.Scheme != "http" && baseURL.Scheme != "https") || baseURL.Host == "" {
 		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", base)
 	}
-	if m.portal, err = newPortal(ctx, m.Config, baseURL, proxies, m.Stdout, m.Logger); err != nil {
+	if m.portal, err = newPortal(ctx, m.Config, baseURL, proxies, m.Logger); err != nil {
 		return err
 	}
 	m.http = &http.Server{Handler: m.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
@@ -221,10 +221,31 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if token != "" {
-		fmt.Fprintf(m.Stdout, "\nNo account yet. Open this one-time link to create the first account and its admin:\n\n    %s/setup?token=%s\n\n", baseURL, token)
+	// The address and the setup link are the first lines serve writes,
+	// before any log line: they are what the person who typed the command
+	// waits for.
+	if addr := "http://" + ln.Addr().String(); addr == baseURL.String() {
+		fmt.Fprintf(m.Stdout, "portail is serving on %s\n", addr)
+	} else {
+		fmt.Fprintf(m.Stdout, "portail is serving on %s (public address %s)\n", addr, baseURL)
 	}
+	if token != "" {
+		fmt.Fprintf(m.Stdout, "No account yet: open this one-time link to create the first account and its admin:\n    %s/setup?token=%s\n", baseURL, token)
+	}
+	m.portal.announce(m.Config, m.Stdout, m.Logger)
 	return nil
+}
+
+// announce says what the operator of a new process should know, once the
+// address and the setup link are printed.
+func (a *portal) announce(cfg Config, stdout io.Writer, logger *slog.Logger) {
+	if cfg.SMTP == "" {
+		fmt.Fprintln(stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
+	}
+	for _, c := range a.DB.KeyCollisions() {
+		logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
+			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
+	}
 }
 
 // portal is what one serve process runs, wired from its Config: the
@@ -246,17 +267,13 @@ type portal struct {
 // the jobs; links in e-mails and pages are on baseURL, and X-Forwarded-For
 // is believed from proxies only (both parsed from cfg by Open, which checks
 // them before it listens). The caller closes it.
-func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []netip.Prefix, stdout io.Writer, logger *slog.Logger) (*portal, error) {
+func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []netip.Prefix, logger *slog.Logger) (*portal, error) {
 	db, err := sqldb.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Now != nil {
 		db.Now = cfg.Now
-	}
-	for _, c := range db.KeyCollisions() {
-		logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
-			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
 	}
 	a := &portal{DB: db, Outbox: sqldb.NewOutboxService(db), Processing: sqldb.NewProcessingService(db)}
 	rules := password.Rules{MinLength: cfg.PasswordMinLen}
@@ -303,8 +320,6 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		}
 		a.jobs = append(a.jobs, &jobs.Delivery{Outbox: a.Outbox, Mailer: mailer, Logger: logger, BaseURL: baseURL.String(),
 			Interval: cfg.OutboxInterval, RetryBase: cfg.OutboxRetry})
-	} else {
-		fmt.Fprintln(stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
 	}
 	return a, nil
 }

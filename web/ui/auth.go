@@ -117,9 +117,11 @@ func (s *Handler) setupPost(p *page) {
 		Modules: portail.AllModules, AdminUsername: v.Form["admin_username"], AdminFullName: v.Form["admin_full_name"],
 		AdminEmail: v.Form["admin_email"], AdminPassword: r.PostFormValue("admin_password"), Language: p.lang}
 	if st.AdminPassword == "" {
-		v.Error = p.t("Some fields are invalid.")
-		v.Fields["admin_password"] = p.t("Choose a password.")
-		p.render(http.StatusBadRequest, "setup", v)
+		// The page always sets a password (the command line may invite
+		// instead); its absence is said with the other fields' problems.
+		none := portail.Validation{}
+		none.Add("admin_password", "Choose a password.")
+		p.render(p.failed(&v, portail.JoinInvalid(st.Validate(), none.Err())), "setup", v)
 		return
 	}
 	_, u, err := s.Auth.SetupWithToken(r.Context(), v.Form["token"], st)

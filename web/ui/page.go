@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"portail"
@@ -48,6 +49,9 @@ type view struct {
 	Fields     map[string]string // field errors by field name (English; the template translates)
 	Form       map[string]string // what the user typed, kept on error
 	Data       any
+	// LangQuery is, per language, the query of the link that shows this
+	// page in it (render fills it).
+	LangQuery map[string]string
 }
 
 // page is one request to a page, with its language and, when signed in,
@@ -128,6 +132,33 @@ func nextQuery(q url.Values, next string) string {
 	return linkQuery(q, "cursor", next)
 }
 
+// langQueries are the queries of the language links: the page's own query
+// with only lang changed, so that a one-time link (setup, invitation,
+// reset, e-mail confirmation) still works in the language chosen. A page
+// shown again after its form was posted has its token (or the sign-in's
+// next page) in the form, not in the URL: the link carries it back.
+func langQueries(r *http.Request, form map[string]string) map[string]string {
+	q := url.Values{}
+	if r != nil {
+		for k, v := range r.URL.Query() {
+			if k != "lang" {
+				q[k] = v
+			}
+		}
+	}
+	for _, k := range []string{"token", "next"} {
+		if form[k] != "" && q.Get(k) == "" {
+			q.Set(k, form[k])
+		}
+	}
+	out := map[string]string{}
+	for _, l := range portail.Languages {
+		q.Set("lang", l)
+		out[l] = q.Encode()
+	}
+	return out
+}
+
 func sep(u string) string {
 	if strings.Contains(u, "?") {
 		return "&"
@@ -157,6 +188,7 @@ func (p *page) render(status int, name string, v view) {
 	if v.Lang == "" {
 		v.Lang = p.lang
 	}
+	v.LangQuery = langQueries(p.r, v.Form)
 	var b bytes.Buffer
 	if err := t.Execute(&b, v); err != nil {
 		p.s.site.Logger().Error("render", "page", name, "err", err)
@@ -184,13 +216,14 @@ func (s *Handler) pageError(p *page, err error) {
 	p.render(status, "error", v)
 }
 
-// formErrors splits err into a page message and field messages.
-func formErrors(err error) (string, map[string]string) {
-	fields := map[string]string{}
+// formErrors splits err into a page message and field messages: every
+// message of a field, in order (a password may break several rules).
+func formErrors(err error) (string, map[string][]string) {
+	fields := map[string][]string{}
 	if e, ok := err.(*portail.Error); ok {
 		for _, f := range e.Fields {
-			if _, seen := fields[f.Field]; !seen {
-				fields[f.Field] = f.Message
+			if !slices.Contains(fields[f.Field], f.Message) {
+				fields[f.Field] = append(fields[f.Field], f.Message)
 			}
 		}
 	}
@@ -201,9 +234,13 @@ func formErrors(err error) (string, map[string]string) {
 func (p *page) failed(v *view, err error) int {
 	msg, fields := formErrors(err)
 	v.Error = p.t(msg)
-	for k, m := range fields {
-		v.Fields[k] = p.t(m)
-		if m == msg || portail.ErrorCode(err) == portail.EINVALID {
+	for k, ms := range fields {
+		said := make([]string, len(ms))
+		for i, m := range ms {
+			said[i] = p.t(m)
+		}
+		v.Fields[k] = strings.Join(said, " ")
+		if slices.Contains(ms, msg) || portail.ErrorCode(err) == portail.EINVALID {
 			// The message stands next to its field; the top of the page
 			// only says where to look.
 			v.Error = p.t("Check the fields marked below.")

@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"time"
 
+	"portail"
 	"portail/web/request"
 )
 
@@ -41,6 +43,21 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	s.registerWorkPages()
 }
 
+// NotFound is the page of an address that names no page, which the server
+// shows for any GET no route takes: signed in, with the user's menu and
+// language; otherwise as a sign-in page would be.
+func (s *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	p := &page{s: s, w: w, r: r, lang: negotiate(r, nil), ctx: request.Anonymous(r)}
+	if sess, err := request.Authenticate(r, *s.Services); err == nil && !sess.User.PasswordChangeRequired {
+		p.me, p.ctx, p.lang = sess.User, sess.Ctx, negotiate(r, sess.User)
+		p.actor = portail.CallerFrom(sess.Ctx).Actor
+	}
+	v := p.view("Not found")
+	v.Error = p.t("This page does not exist. Check the address, or go back to the home page.")
+	v.Data = http.StatusNotFound
+	p.render(http.StatusNotFound, "error", v)
+}
+
 // filesOnly is a file system whose directories do not exist, so that the
 // file server answers 404 instead of listing them.
 type filesOnly struct{ fs.FS }
@@ -57,12 +74,55 @@ func (f filesOnly) Open(name string) (fs.File, error) {
 	return file, nil
 }
 
+// homeData is what the home page says to its user: what they may do
+// (the policy's word: a Viewer is not offered to send), the department
+// they belong to, and to a new admin the first steps still to take.
+type homeData struct {
+	CanSend, CanCreateLabels bool
+	Department               string
+	Checklist                *checklist
+}
+
+// checklist is a new admin's first steps, each done as soon as the data
+// says so: a department exists, someone besides the admin was added, the
+// plan is chosen (no trial runs).
+type checklist struct {
+	Departments, Users, Plan bool
+	TrialEnds                *time.Time
+}
+
 func (s *Handler) home(p *page) {
 	v := p.view("Home")
 	v.Nav.Current = "home"
 	if r := p.r.URL.Query(); r.Get("password") != "" {
 		v.Flash = p.t("Your password was changed.")
 	}
+	d := homeData{CanSend: len(sendModules(p.actor)) > 0, CanCreateLabels: canCreateLabels(p.actor)}
+	depts, err := s.Departments.ListDepartments(p.ctx)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	for _, dep := range depts {
+		if dep.ID == p.me.DepartmentID {
+			d.Department = dep.Name
+		}
+	}
+	if v.Nav.Departments && v.Nav.Account {
+		a, err := s.Accounts.FindAccount(p.ctx)
+		if err != nil {
+			s.pageError(p, err)
+			return
+		}
+		c := &checklist{Departments: len(depts) > 0, Users: a.UsedSeats > 1, Plan: !a.InTrial(a.AsOf)}
+		if !c.Plan {
+			c.TrialEnds = a.TrialEndsAt
+		}
+		if !c.Departments || !c.Users || !c.Plan {
+			d.Checklist = c
+		}
+	}
+	v.Data = d
 	p.render(http.StatusOK, "home", v)
 }
 

@@ -241,8 +241,19 @@ func (s *Handler) newUser(p *page) {
 	v.Data = d
 	v.Form["role"], v.Form["onboarding"], v.Form["language"] = "operator", "", p.lang
 	v.Form["modules"] = strings.Join(p.actor.Modules.Strings(), ",")
-	if p.actor.DepartmentID != 0 {
-		v.Form["department_id"] = strconv.FormatInt(p.actor.DepartmentID, 10) // one's own by default
+	// Defaults that can be saved as they are: an Operator in one's own
+	// department, else in the first one; with no department yet only an
+	// Admin can be added (the page says to create a department first).
+	switch {
+	case p.actor.DepartmentID != 0:
+		v.Form["department_id"] = strconv.FormatInt(p.actor.DepartmentID, 10)
+	case len(d.Departments) > 0:
+		v.Form["department_id"] = strconv.FormatInt(d.Departments[0].ID, 10)
+	case slices.Contains(d.Roles, portail.RoleAdmin):
+		v.Form["role"] = portail.RoleAdmin.String()
+	}
+	if !slices.Contains(d.Roles, portail.RoleOperator) && v.Form["role"] == "operator" {
+		v.Form["role"] = d.Roles[0].String()
 	}
 	p.render(http.StatusOK, "user_form", v)
 }

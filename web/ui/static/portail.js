@@ -1,6 +1,10 @@
 // portail works without JavaScript; this file only adds comforts.
 (function () {
   "use strict";
+  // After a refused form, focus goes to the message that says what went
+  // wrong, so that keyboard and screen-reader users start from it.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
   // A checkbox marked data-autosubmit (e.g. "Show inactive users") applies
   // at once instead of waiting for the Filter button.
   document.querySelectorAll("input[data-autosubmit]").forEach(function (box) {
