@@ -61,6 +61,7 @@ func TestBrowser(t *testing.T) {
 		{"ParcelLabel", parcelLabel, "en", "en-US,en;q=0.9", nil},
 		// The tour moves its items itself, to a chosen mix of statuses.
 		{"FrenchWorkTour", frenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
+		{"OutboxWithoutSMTP", outboxWithoutSMTP, "fr", "fr-FR,fr;q=0.9", []string{"--smtp="}},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
