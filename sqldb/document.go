@@ -288,6 +288,14 @@ func insertChange(tx *Tx, accountID int64, kind portail.SubjectKind, id, actorID
 	return err
 }
 
+// insertSystemChange writes a change no user made, named by the part of
+// the system that made it.
+func insertSystemChange(tx *Tx, accountID int64, kind portail.SubjectKind, id int64, system, change, from, to string) error {
+	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, actor_system, change, from_value, to_value)
+		VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)`, accountID, string(kind), id, micros(tx.now), system, change, from, to)
+	return err
+}
+
 // listChanges returns a page of an item's history, oldest first; the
 // cursor is the id of the last change of the previous page.
 func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.SubjectKind, id int64, limit int, cursor string) ([]*portail.Change, string, error) {
@@ -306,7 +314,7 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 	var out []*portail.Change
 	var ids []int64
 	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT id, at, actor_id, change, from_value, to_value FROM history
+		rows, err := tx.query(`SELECT id, at, actor_id, actor_system, change, from_value, to_value FROM history
 			WHERE subject_kind = ? AND subject_id = ? AND account_id = ? AND id > ? ORDER BY id LIMIT `+strconv.Itoa(limit+1),
 			string(kind), id, accountID, after)
 		if err != nil {
@@ -317,7 +325,7 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 			var c portail.Change
 			var hid, at int64
 			var actor sql.NullInt64
-			if err := rows.Scan(&hid, &at, &actor, &c.Change, &c.From, &c.To); err != nil {
+			if err := rows.Scan(&hid, &at, &actor, &c.System, &c.Change, &c.From, &c.To); err != nil {
 				return err
 			}
 			c.At, c.ActorID = fromMicros(at), actor.Int64

@@ -197,9 +197,11 @@ func documentStatus(t *testing.T, s *site, admin *tab) {
 	if got := op.historySteps(); strings.Join(got, " ") != strings.Join(want, " ") {
 		op.Fatalf("the history shows the steps %q, want %q", got, want)
 	}
+	// The simulator's moves name it, and the page says it runs.
 	for _, step := range want[1:] {
-		op.WantText(`#history tr[data-to="`+step+`"]`, "system")
+		op.WantText(`#history tr[data-to="`+step+`"]`, "Simulator (test mode)")
 	}
+	op.WantText("#simulator", "Test mode:", "simulator")
 	op.wantHistoryWording(catalog(t, "en"))
 	if op.Exists(`meta[http-equiv="refresh"]`) {
 		op.Errorf("the page of a %s document still refreshes itself", final)

@@ -48,6 +48,10 @@ type view struct {
 	Fields     map[string]string // field errors by field name (English; the template translates)
 	Form       map[string]string // what the user typed, kept on error
 	Data       any
+	// Simulating is set on the pages of documents, labels and reports,
+	// and the home page, while the print-and-post simulator moves them:
+	// their statuses are not a real printer's or carrier's.
+	Simulating bool
 }
 
 // page is one request to a page, with its language and, when signed in,
@@ -156,6 +160,10 @@ func (p *page) render(status int, name string, v view) {
 	}
 	if v.Lang == "" {
 		v.Lang = p.lang
+	}
+	switch v.Nav.Current {
+	case "home", "documents", "labels", "reports":
+		v.Simulating = p.s.site.Simulating()
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, v); err != nil {
