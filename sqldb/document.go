@@ -193,6 +193,9 @@ func (s *DocumentService) fetched(ctx context.Context, d *portail.Document, what
 
 func recordFetch(ctx context.Context, db *DB, detail string) error {
 	c := portail.CallerFrom(ctx)
+	if c.Polled {
+		return nil
+	}
 	return db.recordActivity(ctx, portail.Activity{AccountID: c.Actor.AccountID, UserID: c.Actor.UserID, ActorID: c.Actor.UserID,
 		Type: portail.ActivityFetch, Detail: detail, IP: c.IP, UserAgent: c.UserAgent})
 }

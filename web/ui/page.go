@@ -37,8 +37,9 @@ func navFor(a portail.Actor) nav {
 type view struct {
 	Title string
 	Lang  string
-	// Refresh, when set, reloads the page after that many seconds: a
-	// status page follows its item without JavaScript.
+	// Refresh, when set, is how often, in seconds, a status page's script
+	// asks whether its item moved (static/portail.js); without
+	// JavaScript, a link to RefreshURL refreshes it.
 	Refresh    int
 	RefreshURL string // the page without its one-time flash
 	Me         *portail.User
