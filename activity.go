@@ -135,7 +135,29 @@ type Change struct {
 	At        time.Time
 	ActorID   int64    // 0: the system did it
 	ActorName UserName // of ActorID, when read back
-	Change    string
-	From      string
-	To        string
+	// System names the part of the system that made a change of no user
+	// (SystemSimulator); "" when a user made it, or for a change recorded
+	// before the system named itself.
+	System string
+	Change string
+	From   string
+	To     string
+}
+
+// SystemSimulator is the built-in print-and-post simulator, as its
+// changes name it (SPEC §9 Wave-2 details 1: an actor of kind system).
+const SystemSimulator = "simulator"
+
+type systemKey struct{}
+
+// WithSystem returns ctx carrying the name of the part of the system
+// that works under it, which its changes record.
+func WithSystem(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, systemKey{}, name)
+}
+
+// SystemFrom is the name WithSystem put in ctx; "" when none.
+func SystemFrom(ctx context.Context) string {
+	s, _ := ctx.Value(systemKey{}).(string)
+	return s
 }

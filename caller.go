@@ -10,6 +10,10 @@ type Caller struct {
 	APIKeyID  int64
 	IP        string
 	UserAgent string
+	// Polled is set when a page asks by itself, following a status: the
+	// person did not ask, so no fetch entry is logged for it (L1 logs
+	// what people ask for: downloads, the pages they open).
+	Polled bool
 }
 
 type callerKey struct{}

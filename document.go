@@ -174,8 +174,8 @@ type DocumentService interface {
 	// ListDocuments returns a page of the documents the caller may see,
 	// newest first. EINVALID.
 	ListDocuments(ctx context.Context, f DocumentFilter) ([]*Document, string, error)
-	// FindDocument returns one document and logs the status refresh as a
-	// fetch. ENOTFOUND.
+	// FindDocument returns one document and logs the status view as a
+	// fetch, unless a page polls it (Caller.Polled). ENOTFOUND.
 	FindDocument(ctx context.Context, id int64) (*Document, error)
 	// OpenDocument returns a document with its content, and logs the
 	// download as a fetch; the caller closes the content. ENOTFOUND.

@@ -214,8 +214,8 @@ type LabelService interface {
 	// ListLabels returns a page of the labels the caller may see, newest
 	// first. EINVALID.
 	ListLabels(ctx context.Context, f LabelFilter) ([]*Label, string, error)
-	// FindLabel returns one label and logs the status refresh as a fetch.
-	// ENOTFOUND.
+	// FindLabel returns one label and logs the status view as a fetch,
+	// unless a page polls it (Caller.Polled). ENOTFOUND.
 	FindLabel(ctx context.Context, id int64) (*Label, error)
 	// OpenLabelPDF returns a label with its PDF and logs the download as a
 	// fetch; the caller closes the PDF. ENOTFOUND.

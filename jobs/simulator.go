@@ -87,6 +87,9 @@ func (s *Simulator) Run(ctx context.Context) {
 // Step moves every item that has waited Interval in its status one status
 // on, and returns how many this process moved.
 func (s *Simulator) Step(ctx context.Context) (int, error) {
+	// Its moves name it in the items' history, so that nobody takes them
+	// for a real printer's or carrier's.
+	ctx = portail.WithSystem(ctx, portail.SystemSimulator)
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now

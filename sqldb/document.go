@@ -197,6 +197,9 @@ func (s *DocumentService) fetched(ctx context.Context, d *portail.Document, what
 func recordFetch(ctx context.Context, db *DB, kind string, id int64, what string) error {
 	detail := portail.Detail{}.Add(kind, strconv.FormatInt(id, 10)+" "+what)
 	c := portail.CallerFrom(ctx)
+	if c.Polled {
+		return nil
+	}
 	return db.recordActivity(ctx, portail.Activity{AccountID: c.Actor.AccountID, UserID: c.Actor.UserID, ActorID: c.Actor.UserID,
 		Type: portail.ActivityFetch, Detail: detail.String(), IP: c.IP, UserAgent: c.UserAgent})
 }

@@ -111,8 +111,14 @@ func TestProcessingAdvancesOnce(t *testing.T) {
 		if wins != 1 {
 			t.Fatalf("%d processes moved the document", wins)
 		}
+		// A part of the system that names itself is named in the history;
+		// a move without a name is the system's.
+		if ok, err := proc.Advance(portail.WithSystem(context.Background(), portail.SystemSimulator), portail.SubjectDocument, d.ID, "processing", "printed"); !ok || err != nil {
+			t.Fatalf("advance %v %v", ok, err)
+		}
 		h, _, err := docs.DocumentHistory(f.as(f.admin), d.ID, 0, "")
-		if err != nil || len(h) != 2 || h[1].Change != portail.ChangeStatus || h[1].From != "received" || h[1].To != "processing" || h[1].ActorID != 0 {
+		if err != nil || len(h) != 3 || h[1].Change != portail.ChangeStatus || h[1].From != "received" || h[1].To != "processing" || h[1].ActorID != 0 ||
+			h[1].System != "" || h[2].System != portail.SystemSimulator || h[2].ActorID != 0 || h[0].System != "" {
 			t.Errorf("history %+v %v", h, err)
 		}
 	})

@@ -18,6 +18,14 @@ func insertChange(tx *Tx, accountID int64, kind portail.SubjectKind, id, actorID
 	return err
 }
 
+// insertSystemChange writes a change no user made, named by the part of
+// the system that made it.
+func insertSystemChange(tx *Tx, accountID int64, kind portail.SubjectKind, id int64, system, change, from, to string) error {
+	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, actor_system, change, from_value, to_value)
+		VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)`, accountID, string(kind), id, micros(tx.now), system, change, from, to)
+	return err
+}
+
 // listChanges returns a page of an item's history, oldest first; the
 // cursor is the id of the last change of the previous page.
 func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.SubjectKind, id int64, limit int, cursor string) ([]*portail.Change, string, error) {
@@ -41,14 +49,14 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 		change *portail.Change
 	}
 	rows, next, err := readPage(ctx, db, pageQuery[row]{
-		q: `SELECT id, at, actor_id, ` + nameColumns("history.actor_id", "history.account_id") + `, change, from_value, to_value FROM history
+		q: `SELECT id, at, actor_id, ` + nameColumns("history.actor_id", "history.account_id") + `, actor_system, change, from_value, to_value FROM history
 			WHERE subject_kind = ? AND subject_id = ? AND account_id = ? AND id > ? ORDER BY id LIMIT ` + strconv.Itoa(limit+1),
 		args: []any{string(kind), id, accountID, after}, limit: limit,
 		scan: func(r interface{ Scan(...any) error }) (row, error) {
 			var c portail.Change
 			var hid, at int64
 			var actor sql.NullInt64
-			if err := r.Scan(&hid, &at, &actor, &c.ActorName.FullName, &c.ActorName.Username, &c.Change, &c.From, &c.To); err != nil {
+			if err := r.Scan(&hid, &at, &actor, &c.ActorName.FullName, &c.ActorName.Username, &c.System, &c.Change, &c.From, &c.To); err != nil {
 				return row{}, err
 			}
 			c.At, c.ActorID = fromMicros(at), actor.Int64

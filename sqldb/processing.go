@@ -80,7 +80,7 @@ func (s *ProcessingService) Advance(ctx context.Context, kind portail.SubjectKin
 			return err
 		}
 		moved = true
-		return insertChange(tx, accountID, kind, id, 0, portail.ChangeStatus, from, to)
+		return insertSystemChange(tx, accountID, kind, id, portail.SystemFrom(ctx), portail.ChangeStatus, from, to)
 	})
 	return moved, err
 }

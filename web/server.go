@@ -44,6 +44,12 @@ type Server struct {
 	// the server (--trusted-proxies): from a peer in one of them, and only
 	// then, X-Forwarded-For names the client. Set before Handler.
 	TrustedProxies []netip.Prefix
+	// Mailing is set when e-mails leave through an SMTP server; without
+	// one the outbox page says how to configure it.
+	Mailing bool
+	// Simulating is set while the print-and-post simulator runs: the
+	// pages of documents and labels say their statuses are simulated.
+	Simulating bool
 
 	// Limits are the rates of the anonymous routes (DefaultLimits); set
 	// them before the first request.
@@ -215,6 +221,8 @@ func (t site) BaseURL() string {
 	return t.s.BaseURL.String()
 }
 func (t site) Forgot(r *http.Request, login string) { t.s.forgot(r, login) }
+func (t site) Mailing() bool                        { return t.s.Mailing }
+func (t site) Simulating() bool                     { return t.s.Simulating }
 func (t site) Allow(c request.LimitClass, r *http.Request) (bool, time.Duration) {
 	return t.s.allowed(c, r)
 }

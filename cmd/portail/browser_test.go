@@ -56,12 +56,13 @@ func TestBrowser(t *testing.T) {
 		{"OneLoginPerPerson", oneLogin, "en", "en-US,en;q=0.9", nil},
 		{"FrenchTour", frenchTour, "fr", "en-US,en;q=0.9", nil},
 		// The simulator leaves a document 500 ms in each status: the page
-		// shows it received, then final after its first refresh (5 s).
+		// shows it received, then final after the script's first look at its status (5 s).
 		{"DocumentStatus", documentStatus, "en", "en-US,en;q=0.9",
 			[]string{"--simulator=true", "--simulator-interval", "500ms", "--max-upload", "64KB"}},
 		{"ParcelLabel", parcelLabel, "en", "en-US,en;q=0.9", nil},
 		// The tour moves its items itself, to a chosen mix of statuses.
 		{"FrenchWorkTour", frenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
+		{"OutboxWithoutSMTP", outboxWithoutSMTP, "fr", "fr-FR,fr;q=0.9", []string{"--smtp="}},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

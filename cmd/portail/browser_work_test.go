@@ -114,8 +114,8 @@ func (b *tab) wantHistoryWording(catalog map[string]string) {
 }
 
 // documentStatus: an operator sends a PDF through /documents and lands
-// on its page, which shows it received and follows it by itself (meta
-// refresh) to posted or failed, the history showing each step. A file that
+// on its page, which shows it received and follows it by itself (its
+// script, without a reload) to posted or failed, the history showing each step. A file that
 // is not a PDF, and one over --max-upload, are refused next to the file
 // field. The operator has no label button; a viewer of the department
 // sees the document but no upload form, and the reports.
@@ -172,19 +172,22 @@ func documentStatus(t *testing.T, s *site, admin *tab) {
 	if got := js[string](op, `document.getElementById("status").dataset.status`); got != "received" {
 		op.Fatalf("the new document's status is %q, want received", got)
 	}
-	if !op.Exists(`meta[http-equiv="refresh"]`) {
-		op.Fatalf("the page of a document in progress does not refresh itself")
+	if !op.Exists(`meta[name="portail-follow"]`) || !op.Exists("a#refresh") {
+		op.Fatalf("the page of a document in progress does not follow its status")
 	}
 	op.Must(`#history tr[data-to="received"]`)
-	// The page refreshes itself: a mark left in this page is gone once the
-	// status is final.
+	// The page follows the status without reloading itself: a mark left
+	// in this page is still there once the status is final.
 	js[bool](op, `window.samePage = true`)
 	if !op.WaitJS(`(function(e){ return !!e && (e.dataset.status === "posted" || e.dataset.status === "failed") })(document.getElementById("status"))`, 15*time.Second) {
 		op.Fatalf("the document page still shows %q after %s", js[string](op, `document.getElementById("status").dataset.status`), time.Since(start).Round(time.Millisecond))
 	}
 	t.Logf("the document page showed a final status %s after the upload", time.Since(start).Round(time.Millisecond))
-	if js[bool](op, `window.samePage === true`) {
-		op.Fatalf("the status changed without a reload")
+	if !js[bool](op, `window.samePage === true`) {
+		op.Fatalf("the page reloaded itself to follow the status")
+	}
+	if got := js[string](op, `document.getElementById("status").getAttribute("aria-live")`); got != "polite" {
+		op.Errorf("the status is no live region (aria-live %q)", got)
 	}
 	if got := op.itemID("documents"); got != id {
 		op.Fatalf("the page refreshed to document %d, want %d", got, id)
@@ -197,12 +200,14 @@ func documentStatus(t *testing.T, s *site, admin *tab) {
 	if got := op.historySteps(); strings.Join(got, " ") != strings.Join(want, " ") {
 		op.Fatalf("the history shows the steps %q, want %q", got, want)
 	}
+	// The simulator's moves name it, and the page says it runs.
 	for _, step := range want[1:] {
-		op.WantText(`#history tr[data-to="`+step+`"]`, "system")
+		op.WantText(`#history tr[data-to="`+step+`"]`, "Simulator (test mode)")
 	}
+	op.WantText("#simulator", "Test mode:", "simulator")
 	op.wantHistoryWording(catalog(t, "en"))
-	if op.Exists(`meta[http-equiv="refresh"]`) {
-		op.Errorf("the page of a %s document still refreshes itself", final)
+	if op.Exists("#follow") {
+		op.Errorf("the page of a %s document still says it follows the status", final)
 	}
 
 	// The list shows it with its status; the PDF downloads.

@@ -299,6 +299,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	a.Server.MetricsToken = cfg.MetricsToken
 	a.Server.TrustedProxies = proxies
 	a.Server.CountOutbox(a.Outbox.CountUnsent)
+	a.Server.Mailing, a.Server.Simulating = cfg.SMTP != "", cfg.Simulator
 
 	keep := cfg.ActivityRetention
 	if keep <= 0 {

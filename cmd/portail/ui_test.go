@@ -210,7 +210,7 @@ func TestWorkPages(t *testing.T) {
 				must(t, http.StatusBadRequest, `id="file-err"`)
 			p := admin.upload("/documents", map[string]string{"department_id": deptID, "module": "mail"}, "lettre.pdf", minimalPDF).
 				must(t, http.StatusSeeOther)
-			doc := admin.get(p.loc).must(t, http.StatusOK, "lettre.pdf", `data-status="received"`, `http-equiv="refresh"`, `id="history"`)
+			doc := admin.get(p.loc).must(t, http.StatusOK, "lettre.pdf", `data-status="received"`, `name="portail-follow"`, `id="history"`)
 			_ = doc
 			admin.get("/documents").must(t, http.StatusOK, `data-name="lettre.pdf"`)
 

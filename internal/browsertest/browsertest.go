@@ -471,3 +471,43 @@ func (b *Tab) Fetch(href string) Fetched {
 	}
 	return f
 }
+
+// FrameText is the visible text of the body of the page's frame whose
+// address ends with path, once it has loaded: "" when no such frame shows
+// within StepTimeout. A sandboxed frame may run in a process of its own,
+// a target of its own; a frame in the page's process is read through the
+// frame element.
+func (b *Tab) FrameText(path string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(StepTimeout)
+	for time.Now().Before(deadline) && b.ctx.Err() == nil {
+		infos, err := chromedp.Targets(b.ctx)
+		if err != nil {
+			b.Fatalf("targets: %v", err)
+		}
+		for _, info := range infos {
+			if info.Type == "iframe" && strings.HasSuffix(info.URL, path) {
+				// Detached, not closed, on cancel: closing the frame's target
+				// would close the page.
+				ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
+				text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+				cancel()
+				if err == nil && strings.TrimSpace(text) != "" {
+					return strings.TrimSpace(text)
+				}
+			}
+		}
+		ctx, cancel := context.WithTimeout(b.ctx, time.Second)
+		nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(`iframe[src$=`+Q(path)+`]`), chromedp.AtLeast(0)))
+		if err == nil && len(nodes) > 0 {
+			text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body"), chromedp.FromNode(nodes[0])))
+			if err == nil && strings.TrimSpace(text) != "" {
+				cancel()
+				return strings.TrimSpace(text)
+			}
+		}
+		cancel()
+		time.Sleep(50 * time.Millisecond)
+	}
+	return ""
+}

@@ -79,7 +79,8 @@ func (s *Handler) listActivity(w http.ResponseWriter, r *http.Request, me *porta
 // as it goes: an export of months of entries never sits in memory.
 func (s *Handler) activityCSV(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	f, err := request.ActivityFilter(r.URL.Query())
-	if err != nil {
+	format, ferr := csvFormatOf(r, me)
+	if err = withFormatError(err, ferr); err != nil {
 		return err
 	}
 	// Ask for the first page, with the whole filter (its cursor too),
@@ -90,10 +91,7 @@ func (s *Handler) activityCSV(w http.ResponseWriter, r *http.Request, me *portai
 	if _, _, err := s.Activity.ListActivity(r.Context(), probe); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="activity.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	WriteActivityCSV(w, func(fn func(*portail.Activity) error) error {
+	writeActivityCSV(w, format, func(fn func(*portail.Activity) error) error {
 		return s.Activity.EachActivity(r.Context(), f, fn)
 	}, func(err error) {
 		s.site.Logger().ErrorContext(r.Context(), "activity export", "err", err)

@@ -158,6 +158,7 @@ type emailJSON struct {
 	CreatedAt time.Time  `json:"created_at"`
 	SentAt    *time.Time `json:"sent_at"`
 	Text      string     `json:"text,omitempty"`
+	HTML      string     `json:"html,omitempty"`
 }
 
 func toEmailJSON(e *portail.Email, withText bool, base string) emailJSON {
@@ -165,7 +166,7 @@ func toEmailJSON(e *portail.Email, withText bool, base string) emailJSON {
 	j := emailJSON{ID: e.ID, To: e.To, Subject: m.Subject, Template: string(e.Template), Status: e.Status,
 		Attempts: e.Attempts, LastError: e.LastError, CreatedAt: e.CreatedAt, SentAt: e.SentAt}
 	if withText {
-		j.Text = m.Text
+		j.Text, j.HTML = m.Text, m.HTML
 	}
 	return j
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"time"
@@ -54,19 +53,29 @@ func (s *Handler) reportSummary(w http.ResponseWriter, r *http.Request, me *port
 // reportSummaryCSV writes the summary as CSV (RFC 4180), department
 // names neutralised against formula injection like the activity export.
 func (s *Handler) reportSummaryCSV(w http.ResponseWriter, r *http.Request, me *portail.User) error {
+	format, ferr := csvFormatOf(r, me)
 	rep, err := s.summary(r)
-	if err != nil {
+	if err = withFormatError(err, ferr); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="summary.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	cw.Write(ReportCSVHeader)
+	cw := format.start(w, "summary.csv", ReportCSVHeader)
+	var kinds []string
+	totals := map[string]int64{}
 	for _, row := range rep.Rows {
 		cw.Write([]string{row.Kind, row.Day, strconv.FormatInt(row.DepartmentID, 10), CSVSafe(row.Department), row.Module,
 			row.Status, strconv.FormatInt(row.Count, 10)})
+		if _, seen := totals[row.Kind]; !seen {
+			kinds = append(kinds, row.Kind)
+		}
+		totals[row.Kind] += row.Count
+	}
+	// People read the spreadsheet's last lines for the totals, one a kind
+	// (documents and labels do not add up); programs sum the default
+	// format themselves, whose rows stay only the summary's.
+	if format.excel {
+		for _, k := range kinds {
+			cw.Write([]string{k, "", "", csvHeaderName(format.lang, "total"), "", "", strconv.FormatInt(totals[k], 10)})
+		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

@@ -132,4 +132,10 @@ type Site interface {
 	// Forgot queues the work of a "forgot password" request for after the
 	// answer (C4).
 	Forgot(r *http.Request, login string)
+	// Mailing says whether e-mails leave through an SMTP server (--smtp);
+	// without one they stay in the outbox, and its page says so.
+	Mailing() bool
+	// Simulating says whether the built-in print-and-post simulator runs
+	// (--simulator), so that the pages it moves say so.
+	Simulating() bool
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,7 @@ type activityData struct {
 	Query     string // the filters, for the CSV link
 	NextQuery string
 	Users     []*portail.User
+	Names     map[int64]string // usernames by id, for the actor column
 	Types     []portail.ActivityType
 	Details   map[int64]string // each entry's detail, in words
 }
@@ -26,11 +28,43 @@ type activityData struct {
 // "key=value" pairs ("role=viewer->operator department_id=3") or a short
 // sentence; the page says them in the reader's language, with names for
 // ids and labels for roles.
-var detailKeys = map[string]string{"username": "Username", "role": "Role", "department_id": "Department",
-	"modules": "Module access", "onboarding": "Onboarding", "email": "E-mail", "full_name": "Full name",
-	"language": "Language", "name": "Name", "prefix": "Key", "plan": "Plan", "extra_seats": "Extra seats",
-	"document": "Document", "module": "Module", "label": "Parcel label", "tracking_number": "Tracking number",
-	"template": "E-mail", "to": "To", "status": "Status"}
+var (
+	detailKeys = map[string]string{"username": "Username", "role": "Role", "department_id": "Department",
+		"modules": "Module access", "onboarding": "Onboarding", "email": "E-mail", "full_name": "Full name",
+		"language": "Language", "name": "Name", "prefix": "Key", "plan": "Plan", "extra_seats": "Extra seats",
+		"document": "Document", "module": "Module", "label": "Parcel label", "tracking_number": "Tracking number",
+		"template": "E-mail", "to": "To", "status": "Answer"}
+	// The words of a value that the log keeps as code.
+	detailValues = map[string]map[string]string{
+		"onboarding": {"invitation": "invitation e-mail", "temporary_password": "temporary password"},
+		"template": {"invitation": "the invitation", "temporary_password": "the temporary password",
+			"password_reset": "the password reset", "password_changed": "the notice of a changed password",
+			"email_changed": "the notice of a changed e-mail address", "email_confirm": "the confirmation of a new e-mail address"},
+	}
+	// fetchWhat says what a fetch ("document=3 file") got.
+	fetchWhat = map[string]string{"status": "status viewed", "file": "file downloaded", "pdf": "PDF downloaded"}
+	// apiCall is a label_request's call ("GET /api/v1/labels/3/pdf").
+	apiCall = regexp.MustCompile(`^(GET|POST) /api/v1/labels(?:/(\d+)(?:/(pdf|history))?)?$`)
+)
+
+// apiCallText says a label API call in words, or "" for a call it does
+// not know.
+func apiCallText(p *page, call string) string {
+	m := apiCall.FindStringSubmatch(call)
+	switch {
+	case m == nil:
+		return ""
+	case m[1] == "POST" && m[2] == "":
+		return p.t("API: label created")
+	case m[2] == "":
+		return p.t("API: labels listed")
+	case m[3] == "pdf":
+		return p.t("API: PDF of label #%s downloaded", m[2])
+	case m[3] == "history":
+		return p.t("API: history of label #%s viewed", m[2])
+	}
+	return p.t("API: label #%s viewed", m[2])
+}
 
 func detailText(p *page, detail string, depts map[int64]string) string {
 	if t := p.t(detail); t != detail || detail == "" {
@@ -52,6 +86,31 @@ func detailText(p *page, detail string, depts map[int64]string) string {
 			}
 		case "plan":
 			return p.t(v)
+		case "language":
+			if n, ok := languageNames[v]; ok {
+				return n
+			}
+		case "onboarding", "template":
+			if w, ok := detailValues[key][v]; ok {
+				return p.t(w)
+			}
+		case "document", "label":
+			// A fetch: the item, then what was fetched.
+			id, what, _ := strings.Cut(v, " ")
+			if w, ok := fetchWhat[what]; ok {
+				return "#" + id + " · " + p.t(w)
+			}
+			if what == "" {
+				return "#" + id
+			}
+		case "status":
+			// The answer of an API call.
+			if code, err := strconv.Atoi(v); err == nil {
+				if code < 400 {
+					return p.t("succeeded (%d)", code)
+				}
+				return p.t("refused (%d)", code)
+			}
 		case "modules":
 			var names []string
 			for _, m := range strings.Split(v, ",") {
@@ -63,14 +122,24 @@ func detailText(p *page, detail string, depts map[int64]string) string {
 		}
 		return v
 	}
-	var parts []string
-	for _, it := range portail.ParseDetail(detail) {
-		if it.Key == "" {
-			w := it.Value
+	var parts, words []string
+	items := portail.ParseDetail(detail)
+	for len(items) > 0 && items[0].Key == "" {
+		words, items = append(words, items[0].Value), items[1:]
+	}
+	if call := apiCallText(p, strings.Join(words, " ")); call != "" {
+		parts = append(parts, call)
+	} else {
+		for _, w := range words {
 			if label, ok := detailKeys[w]; ok {
 				w = p.t(label) // a field that changed
 			}
 			parts = append(parts, w)
+		}
+	}
+	for _, it := range items {
+		if it.Key == "" { // a word after the pairs
+			parts = append(parts, it.Value)
 			continue
 		}
 		v := value(it.Key, it.Value)
@@ -126,7 +195,7 @@ func (s *Handler) activity(p *page) {
 		details[e.ID] = detailText(p, e.Detail, n.Depts)
 	}
 	q.Del("cursor")
-	v.Data = activityData{Entries: entries, Query: q.Encode(), NextQuery: nextQuery(q, next), Users: n.List,
+	v.Data = activityData{Entries: entries, Query: q.Encode(), NextQuery: nextQuery(q, next), Users: n.List, Names: n.Users,
 		Types: activityTypes, Details: details}
 	p.render(http.StatusOK, "activity", v)
 }

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"html/template"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -18,6 +20,7 @@ func (s *Handler) registerAdminPages() {
 	s.handle("POST /account", s.signedIn(s.updateAccount))
 	s.handle("GET /outbox", s.signedIn(s.outbox))
 	s.handle("GET /outbox/{id}", s.signedIn(s.outboxEmail))
+	s.handle("GET /outbox/{id}/html", s.signedIn(s.outboxEmailHTML))
 }
 
 func (s *Handler) departments(p *page) { s.renderDepartments(p, http.StatusOK, nil, "") }
@@ -136,7 +139,10 @@ func (s *Handler) updateAccount(p *page) {
 type outboxRow struct {
 	Email   *portail.Email
 	Subject string
-	Text    string
+	Text    template.HTML // the text part, its links made clickable
+	// Mailing is false without an SMTP server: e-mails wait here for
+	// someone to pass their links on.
+	Mailing bool
 }
 
 func (s *Handler) outbox(p *page) {
@@ -152,7 +158,7 @@ func (s *Handler) outbox(p *page) {
 		m, _ := mail.Render(e, s.site.BaseURL())
 		rows[i] = outboxRow{Email: e, Subject: m.Subject}
 	}
-	v.Data = map[string]any{"Rows": rows, "Next": next}
+	v.Data = map[string]any{"Rows": rows, "Next": next, "Mailing": s.site.Mailing()}
 	p.render(http.StatusOK, "outbox", v)
 }
 
@@ -166,8 +172,51 @@ func (s *Handler) outboxEmail(p *page) {
 	m, _ := mail.Render(e, s.site.BaseURL())
 	v := p.view("E-mail")
 	v.Nav.Current = "outbox"
-	v.Data = outboxRow{Email: e, Subject: m.Subject, Text: m.Text}
+	v.Data = outboxRow{Email: e, Subject: m.Subject, Text: linkify(m.Text), Mailing: s.site.Mailing()}
 	p.render(http.StatusOK, "outbox_email", v)
+}
+
+// outboxEmailHTML serves an e-mail's HTML part alone, for the frame of its
+// page: the recipient's view of it. The e-mail is ours, but it carries what
+// users typed (names), so it is served as an untrusted document: a CSP
+// sandbox (no scripts, an origin of its own), nothing fetched, only the
+// inline styles e-mails use, and framed by our own pages only.
+func (s *Handler) outboxEmailHTML(p *page) {
+	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
+	e, err := s.Outbox.FindEmail(p.ctx, id)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	m, err := mail.Render(e, s.site.BaseURL())
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	h := p.w.Header()
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	p.w.Write([]byte(m.HTML))
+}
+
+// webLink is an address in an e-mail's text: up to the first space, and
+// without the punctuation that ends a sentence.
+var webLink = regexp.MustCompile(`https?://[^\s<>"]+[^\s<>".,;:!?)»]`)
+
+// linkify escapes text and makes each web address in it a link.
+func linkify(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range webLink.FindAllStringIndex(text, -1) {
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		u := template.HTMLEscapeString(text[m[0]:m[1]])
+		b.WriteString(`<a href="` + u + `">` + u + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String())
 }
 
 // seats are the account's seats and cost as the page shows them.

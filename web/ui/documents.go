@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,10 +20,12 @@ func (s *Handler) registerWorkPages() {
 	s.handle("GET /documents", s.signedIn(s.documents))
 	s.handle("POST /documents", s.signedIn(s.sendDocument))
 	s.handle("GET /documents/{id}", s.signedIn(s.document))
+	s.handle("GET /documents/{id}/status", s.signedIn(s.documentStatus))
 	s.handle("GET /labels", s.signedIn(s.labels))
 	s.handle("GET /labels/new", s.signedIn(s.newLabel))
 	s.handle("POST /labels", s.signedIn(s.createLabel))
 	s.handle("GET /labels/{id}", s.signedIn(s.label))
+	s.handle("GET /labels/{id}/status", s.signedIn(s.labelStatus))
 	s.handle("GET /reports", s.signedIn(s.reports))
 }
 
@@ -174,11 +177,29 @@ func (s *Handler) document(p *page) {
 		}, s.Documents.DocumentHistory)
 }
 
+// pollHeader marks the page's own request for itself once the status it
+// follows has changed (static/portail.js): no link sends it, so what a
+// person opens is always logged.
+const pollHeader = "Portail-Poll"
+
+// polled marks the page's context as the page asking by itself: the
+// services log no fetch for it.
+func (p *page) polled() {
+	c := portail.CallerFrom(p.ctx)
+	c.Polled = true
+	p.ctx = portail.WithCaller(p.ctx, c)
+}
+
 // itemPage shows a document or a label with its history. find loads the
 // item and says whether its status is final; until it is, the page
-// reloads itself to follow the status without JavaScript.
+// follows the status: its script asks /status every few seconds and, on a
+// change, the page again (marked with pollHeader), whose status and
+// history it puts in place; without JavaScript, a link refreshes it.
 func (s *Handler) itemPage(p *page, tmpl, title, current, doneFlash string, find func(id int64, d *itemData) error,
 	history func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) {
+	if p.r.Header.Get(pollHeader) == "1" {
+		p.polled()
+	}
 	var d itemData
 	id, err := request.PathID(p.r)
 	if err == nil {
@@ -204,4 +225,51 @@ func (s *Handler) itemPage(p *page, tmpl, title, current, doneFlash string, find
 	}
 	v.Data = d
 	p.render(http.StatusOK, tmpl, v)
+}
+
+// itemStatus is what an item page's script asks every few seconds: the
+// status alone, as JSON, logged as no fetch.
+type itemStatus struct {
+	Status string `json:"status"`
+	Final  bool   `json:"final"`
+}
+
+func (s *Handler) documentStatus(p *page) {
+	s.followStatus(p, func(id int64) (itemStatus, error) {
+		d, err := s.Documents.FindDocument(p.ctx, id)
+		if err != nil {
+			return itemStatus{}, err
+		}
+		return itemStatus{string(d.Status), d.Status.Final()}, nil
+	})
+}
+
+func (s *Handler) labelStatus(p *page) {
+	s.followStatus(p, func(id int64) (itemStatus, error) {
+		l, err := s.Labels.FindLabel(p.ctx, id)
+		if err != nil {
+			return itemStatus{}, err
+		}
+		return itemStatus{string(l.Status), l.Status.Final()}, nil
+	})
+}
+
+// followStatus answers the status of the item of the path; a foreign or
+// missing one is 404, as on its page.
+func (s *Handler) followStatus(p *page, find func(id int64) (itemStatus, error)) {
+	p.polled()
+	id, err := request.PathID(p.r)
+	var st itemStatus
+	if err == nil {
+		st, err = find(id)
+	}
+	h := p.w.Header()
+	h.Set("Cache-Control", "no-store")
+	if err != nil {
+		request.LogFailure(s.site.Logger(), p.r, err)
+		http.Error(p.w, http.StatusText(request.Status(err)), request.Status(err))
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	json.NewEncoder(p.w).Encode(st)
 }

@@ -38,8 +38,9 @@ func navFor(a portail.Actor) nav {
 type view struct {
 	Title string
 	Lang  string
-	// Refresh, when set, reloads the page after that many seconds: a
-	// status page follows its item without JavaScript.
+	// Refresh, when set, is how often, in seconds, a status page's script
+	// asks whether its item moved (static/portail.js); without
+	// JavaScript, a link to RefreshURL refreshes it.
 	Refresh    int
 	RefreshURL string // the page without its one-time flash
 	Me         *portail.User
@@ -52,6 +53,10 @@ type view struct {
 	// LangQuery is, per language, the query of the link that shows this
 	// page in it (render fills it).
 	LangQuery map[string]string
+	// Simulating is set on the pages of documents, labels and reports,
+	// and the home page, while the print-and-post simulator moves them:
+	// their statuses are not a real printer's or carrier's.
+	Simulating bool
 }
 
 // page is one request to a page, with its language and, when signed in,
@@ -189,6 +194,10 @@ func (p *page) render(status int, name string, v view) {
 		v.Lang = p.lang
 	}
 	v.LangQuery = langQueries(p.r, v.Form)
+	switch v.Nav.Current {
+	case "home", "documents", "labels", "reports":
+		v.Simulating = p.s.site.Simulating()
+	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, v); err != nil {
 		p.s.site.Logger().Error("render", "page", name, "err", err)

@@ -77,6 +77,14 @@ func templateFuncs(lang string) template.FuncMap {
 		"colon":   func() string { return colon(lang) },
 		// field pairs a field's name with its error for the "ferr" template.
 		"field": func(name string, errs map[string]string) fieldError { return fieldError{name, errs[name]} },
+		// csvExcel is an export's query for its spreadsheet variant
+		// (?format=excel: semicolons, BOM, headers in the user's language).
+		"csvExcel": func(encoded string) string {
+			if encoded == "" {
+				return "format=excel"
+			}
+			return encoded + "&format=excel"
+		},
 	}
 }
 

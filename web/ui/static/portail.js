@@ -24,4 +24,43 @@
     role.addEventListener("change", sync);
     sync();
   }
+  // A page that follows a status (a document or a label on its way) asks
+  // the small /status answer every few seconds instead of reloading
+  // itself, which would move a screen reader back to the top and log a
+  // fetch each time. When the status moved, it asks the page once more
+  // and puts its status, history and refresh line in place; the status is
+  // a polite live region, so the change is read out. Any failure stops
+  // following: the refresh link stays.
+  var follow = document.querySelector('meta[name="portail-follow"]');
+  var shown = document.getElementById("status");
+  if (follow && shown && window.fetch && window.DOMParser) {
+    var url = follow.getAttribute("content"), every = (parseInt(follow.getAttribute("data-every"), 10) || 5) * 1000;
+    shown.setAttribute("aria-live", "polite");
+    var put = function (fresh) {
+      var next = fresh.getElementById("status");
+      if (next) {
+        shown.innerHTML = next.innerHTML;
+        shown.setAttribute("data-status", next.getAttribute("data-status"));
+      }
+      ["history", "follow"].forEach(function (id) {
+        var old = document.getElementById(id), now = fresh.getElementById(id);
+        if (old && now) { old.replaceWith(document.importNode(now, true)); } else if (old) { old.remove(); }
+      });
+    };
+    var tick = function () {
+      fetch(url + "/status", {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (st) {
+          if (st.status === shown.getAttribute("data-status")) { setTimeout(tick, every); return; }
+          return fetch(url, {credentials: "same-origin", headers: {"Portail-Poll": "1"}})
+            .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+            .then(function (html) {
+              put(new DOMParser().parseFromString(html, "text/html"));
+              if (!st.final) { setTimeout(tick, every); }
+            });
+        })
+        .catch(function () {});
+    };
+    setTimeout(tick, every);
+  }
 })();
