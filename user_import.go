@@ -85,7 +85,8 @@ func ParseImportCSV(r io.Reader) ([]ImportRow, error) {
 		return v.Err()
 	}
 	if len(b) > MaxImportBytes {
-		return nil, fail("The file is too large: at most 512 KB.")
+		return nil, &Error{Code: ETOOLARGE, Message: "The file is too large: at most 512 KB.",
+			Fields: []FieldError{{Field: "file", Message: "The file is too large: at most 512 KB."}}}
 	}
 	b = bytes.TrimPrefix(b, []byte("\uFEFF")) // a spreadsheet's byte order mark
 	if !utf8.Valid(b) {
