@@ -51,9 +51,9 @@ type view struct {
 	// ErrorHTML, when set, is Error with its links (the seat message's
 	// link to the account page).
 	ErrorHTML template.HTML
-	Fields     map[string]string // field errors by field name (English; the template translates)
-	Form       map[string]string // what the user typed, kept on error
-	Data       any
+	Fields    map[string]string // field errors by field name (English; the template translates)
+	Form      map[string]string // what the user typed, kept on error
+	Data      any
 }
 
 // page is one request to a page, with its language and, when signed in,
