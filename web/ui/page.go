@@ -48,12 +48,13 @@ type view struct {
 	Nav        nav
 	Flash      string
 	Error      string
+	Fields     map[string]string // field errors by field name (English; the template translates)
+	Form       map[string]string // what the user typed, kept on error
+	Data       any
+
 	// ErrorHTML, when set, is Error with its links (the seat message's
 	// link to the account page).
 	ErrorHTML template.HTML
-	Fields    map[string]string // field errors by field name (English; the template translates)
-	Form      map[string]string // what the user typed, kept on error
-	Data      any
 }
 
 // page is one request to a page, with its language and, when signed in,
