@@ -195,7 +195,16 @@ type AccountService interface {
 	// UpdateSubscription changes plan, extra seats and modules (admins).
 	// EINVALID, EFORBIDDEN, ESEATLIMIT.
 	UpdateSubscription(ctx context.Context, u SubscriptionUpdate) (*Account, error)
+	// SeatCount returns the seats used and the limit, for whoever sees
+	// other users (admins, department admins: the users page). EFORBIDDEN.
+	SeatCount(ctx context.Context) (SeatCount, error)
 }
+
+// SeatCount is the seats the users who count fill, of the limit.
+type SeatCount struct{ Used, Limit int }
+
+// Available is how many more users may be added.
+func (c SeatCount) Available() int { return max(0, c.Limit-c.Used) }
 
 // Setup is the first-run creation of an account and its first admin.
 type Setup struct {

@@ -170,7 +170,7 @@ func importRows(tx *Tx, baseURL string, caller portail.Caller, acct *portail.Acc
 		}
 		if len(v.Fields) == 0 {
 			if acct.UsedSeats+report.Created+1 > acct.SeatLimit(tx.now) {
-				v.Add("seats", fmt.Sprintf("No seat is left for this user: the subscription allows %d users.", acct.SeatLimit(tx.now)))
+				v.Add("seats", fmt.Sprintf("No seat is left for this user (seats in the subscription: %d).", acct.SeatLimit(tx.now)))
 			}
 		}
 		if len(v.Fields) > 0 {
