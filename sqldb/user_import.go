@@ -100,8 +100,9 @@ func importRows(tx *Tx, baseURL string, caller portail.Caller, acct *portail.Acc
 		res := portail.ImportResult{Line: row.Line, Username: row.Username}
 		var v portail.Validation
 		role, roleOK := portail.ParseRole(row.Role)
+		// The file's own words (its codes, not the form's labels).
 		if !roleOK {
-			v.Add("role", "Choose a role: viewer, operator, department_admin or admin.")
+			v.Add("role", "Write the role as viewer, operator, department_admin or admin.")
 		}
 		var deptID int64
 		deptOK := true
@@ -122,13 +123,17 @@ func importRows(tx *Tx, baseURL string, caller portail.Caller, acct *portail.Acc
 			v.Add("modules", "Grant only modules the account subscribes to.")
 			modsOK = false
 		}
+		langOK := row.Language == "" || portail.ValidLanguage(row.Language)
+		if !langOK {
+			v.Add("language", "Write the language as fr, nl or en, or leave it empty.")
+		}
 		c := portail.UserCreate{Username: row.Username, FullName: row.FullName, Email: row.Email, Role: role,
 			DepartmentID: deptID, Modules: mods, Language: row.Language}
 		c.Normalize()
 		if err := c.Validate(); err != nil {
 			for _, f := range fieldsOf(err) {
 				switch {
-				case f.Field == "role" && !roleOK, f.Field == "department_id" && !deptOK:
+				case f.Field == "role" && !roleOK, f.Field == "department_id" && !deptOK, f.Field == "language" && !langOK:
 					continue // said once already
 				case f.Field == "department_id":
 					f.Field = "department"
