@@ -72,8 +72,8 @@ type usersData struct {
 
 func (s *Handler) users(p *page) { s.usersPage(p, nil, "") }
 
-// usersPage shows the list as the query filters it, after a bulk action
-// with its results and message.
+// usersPage shows the list as the query filters it; after a bulk action,
+// with its results and message (an error when there are no results).
 func (s *Handler) usersPage(p *page, results []bulkResult, msg string) {
 	if !canListUsers(p.actor) {
 		s.pageError(p, portail.ErrForbidden())
@@ -115,7 +115,11 @@ func (s *Handler) usersPage(p *page, results []bulkResult, msg string) {
 		d.Seats = &seats
 	}
 	d.CSVQuery, d.Results = usersCSVQuery(q), results
-	if msg != "" && v.Error == "" {
+	switch {
+	case msg == "" || v.Error != "":
+	case results == nil:
+		v.Error = msg // nothing was done: the selection was empty
+	default:
 		v.Flash = msg
 	}
 	v.Data = d
