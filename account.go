@@ -106,10 +106,17 @@ func (a *Account) CheckSeats(now time.Time, n int) error {
 	if a.InTrial(now) {
 		what = fmt.Sprintf("The trial of the %s plan", a.Plan)
 	}
-	e := Errorf(ESEATLIMIT, "%s allows %d users (%d included + %d extra seats) and %d already count. "+
+	// Plan, included, extra and total, each named: "allows 4 users" alone
+	// reads as the plan's own number when one extra seat was bought.
+	seats := "extra seats"
+	if a.ExtraSeats == 1 {
+		seats = "extra seat"
+	}
+	e := Errorf(ESEATLIMIT, "%s includes %d users, plus %d %s: %d in all, and %d already count. "+
 		"Add extra seats to the subscription (account page, or PUT /api/v1/account/subscription) or deactivate a user first.",
-		what, limit, a.IncludedSeats(now), a.ExtraSeats, a.UsedSeats)
+		what, a.IncludedSeats(now), a.ExtraSeats, seats, limit, a.UsedSeats)
 	e.Plan, e.Limit = a.Plan, limit
+	e.Included, e.Extra, e.Used, e.Trial = a.IncludedSeats(now), a.ExtraSeats, a.UsedSeats, a.InTrial(now)
 	return e
 }
 
@@ -188,7 +195,16 @@ type AccountService interface {
 	// UpdateSubscription changes plan, extra seats and modules (admins).
 	// EINVALID, EFORBIDDEN, ESEATLIMIT.
 	UpdateSubscription(ctx context.Context, u SubscriptionUpdate) (*Account, error)
+	// SeatCount returns the seats used and the limit, for whoever sees
+	// other users (admins, department admins: the users page). EFORBIDDEN.
+	SeatCount(ctx context.Context) (SeatCount, error)
 }
+
+// SeatCount is the seats the users who count fill, of the limit.
+type SeatCount struct{ Used, Limit int }
+
+// Available is how many more users may be added.
+func (c SeatCount) Available() int { return max(0, c.Limit-c.Used) }
 
 // Setup is the first-run creation of an account and its first admin.
 type Setup struct {

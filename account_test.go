@@ -170,6 +170,14 @@ func TestSeatLimitError(t *testing.T) {
 	if err := a.CheckSeats(now, 1); !errors.As(err, &e) || e.Limit != 4 {
 		t.Fatalf("with one extra seat, four used: %v", err)
 	}
+	// The plan's own seats, the extra and the total, each named: "allows 4
+	// users" alone read as the gold plan's number.
+	if e.Included != 3 || e.Extra != 1 || e.Used != 4 || e.Trial {
+		t.Errorf("seat parts = %+v", e)
+	}
+	if want := "The gold plan includes 3 users, plus 1 extra seat: 4 in all, and 4 already count."; !strings.HasPrefix(e.Message, want) {
+		t.Errorf("message %q, want it to start %q", e.Message, want)
+	}
 }
 
 func TestSubscriptionUpdateValidate(t *testing.T) {

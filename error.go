@@ -47,9 +47,16 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 
-	// Plan and Limit are set on seat_limit errors (SPEC §9).
-	Plan  Plan
-	Limit int
+	// Plan and Limit are set on seat_limit errors (SPEC §9), and so are
+	// what the limit is made of, so that a page can say it in its own
+	// words: the seats the plan (or its trial) includes, the extra seats
+	// bought, and the users who already count.
+	Plan     Plan
+	Limit    int
+	Included int
+	Extra    int
+	Used     int
+	Trial    bool
 	// RetryAfter is set on too_many_attempts errors, in whole seconds.
 	RetryAfter int
 	// Modules is set on an invalid error about modules the account does

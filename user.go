@@ -375,4 +375,8 @@ type UserService interface {
 	// ReactivateUser makes a user active again (invited if they never set a
 	// password). ENOTFOUND, EFORBIDDEN, ESEATLIMIT.
 	ReactivateUser(ctx context.Context, id int64) (*User, error)
+	// ImportUsers checks the rows of an import file and, unless dryRun,
+	// creates the valid ones in one transaction (user_import.go).
+	// EINVALID, EFORBIDDEN, ECONFLICT.
+	ImportUsers(ctx context.Context, rows []ImportRow, dryRun bool) (*ImportReport, error)
 }

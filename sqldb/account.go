@@ -69,6 +69,25 @@ func (s *AccountService) FindAccount(ctx context.Context) (*portail.Account, err
 	return acct, err
 }
 
+// SeatCount returns the seats used and the limit now, for whoever sees
+// other users than themselves. EFORBIDDEN.
+func (s *AccountService) SeatCount(ctx context.Context) (portail.SeatCount, error) {
+	a := portail.CallerFrom(ctx).Actor
+	if sc := portail.ScopeFor(a, portail.ActViewUser, 0); sc.None || sc.OwnerID != 0 {
+		return portail.SeatCount{}, portail.ErrForbidden()
+	}
+	var c portail.SeatCount
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		acct, err := loadAccount(tx, a.AccountID, "")
+		if err != nil {
+			return err
+		}
+		c = portail.SeatCount{Used: acct.UsedSeats, Limit: acct.SeatLimit(tx.now)}
+		return nil
+	})
+	return c, err
+}
+
 // UpdateSubscription changes the plan, extra seats, modules or default
 // onboarding (admins). The rule, what changes and whether a lowering is
 // refused (S5), is the root's Account.ApplySubscription, asked under the

@@ -52,6 +52,7 @@ func TestBrowser(t *testing.T) {
 		{"AddUserValidation", addUserValidation, "en", "en-US,en;q=0.9", nil},
 		{"FirstSteps", firstSteps, "en", "en-US,en;q=0.9", nil},
 		{"ShowInactiveUsers", showInactive, "en", "en-US,en;q=0.9", nil},
+		{"ImportAndBulk", importAndBulk, "en", "en-US,en;q=0.9", nil},
 		{"ResetWithRecoveryCode", resetWithCode, "en", "en-US,en;q=0.9", nil},
 		{"OneLoginPerPerson", oneLogin, "en", "en-US,en;q=0.9", nil},
 		{"FrenchTour", frenchTour, "fr", "en-US,en;q=0.9", nil},

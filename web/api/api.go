@@ -45,6 +45,8 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("DELETE /api/v1/me/api-keys/{id}", s.authed(s.revokeKey))
 
 	handle("GET /api/v1/users", s.authed(s.listUsers))
+	handle("GET /api/v1/users.csv", s.authed(s.usersCSV))
+	handle("POST /api/v1/users/import", s.authed(s.importUsers))
 	handle("POST /api/v1/users", s.authed(s.createUser))
 	handle("GET /api/v1/users/{id}", s.authed(s.getUser))
 	handle("PATCH /api/v1/users/{id}", s.authed(s.patchUser))

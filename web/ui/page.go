@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -57,6 +60,10 @@ type view struct {
 	// and the home page, while the print-and-post simulator moves them:
 	// their statuses are not a real printer's or carrier's.
 	Simulating bool
+
+	// ErrorHTML, when set, is Error with its links (the seat message's
+	// link to the account page).
+	ErrorHTML template.HTML
 }
 
 // page is one request to a page, with its language and, when signed in,
@@ -258,10 +265,49 @@ func (p *page) failed(v *view, err error) int {
 	if portail.ErrorCode(err) == portail.ESEATLIMIT {
 		var e *portail.Error
 		if errors.As(err, &e) {
-			v.Error = p.t("The %s plan allows %d users and they are all taken. Add extra seats on the Account page, or deactivate a user first.", p.t(string(e.Plan)), e.Limit)
+			v.Error, v.ErrorHTML = p.seatMessage(e)
 		}
 	}
 	request.LogFailure(p.s.site.Logger(), p.r, err)
 	request.SetRetryAfter(p.w, err)
 	return request.Status(err)
+}
+
+// seatMessage says a seat_limit refusal in the page's language: the plan,
+// what it includes, the extra seats and the total, then what to do. An
+// admin is sent to the account page (a link); anyone else cannot open it
+// and is told to ask an admin. It returns the text and the same with the
+// link.
+func (p *page) seatMessage(e *portail.Error) (string, template.HTML) {
+	plan := p.t(string(e.Plan))
+	var parts []string
+	switch {
+	case e.Trial:
+		parts = append(parts, p.t("The trial of the %s plan includes %d users.", plan, e.Included))
+	case e.Included == 1:
+		parts = append(parts, p.t("The %s plan includes one user.", plan))
+	default:
+		parts = append(parts, p.t("The %s plan includes %d users.", plan, e.Included))
+	}
+	switch e.Extra {
+	case 0:
+		parts = append(parts, p.t("Every seat is taken."))
+	case 1:
+		parts = append(parts, p.t("With one extra seat, that makes %d in all, and every seat is taken.", e.Limit))
+	default:
+		parts = append(parts, p.t("With %d extra seats, that makes %d in all, and every seat is taken.", e.Extra, e.Limit))
+	}
+	var out []string
+	for _, s := range parts {
+		out = append(out, html.EscapeString(s))
+	}
+	if portail.Can(p.actor, portail.ActViewAccount, portail.Resource{AccountID: p.actor.AccountID}) {
+		act, link := p.t("Add extra seats on the %s, or deactivate a user first."), p.t("Account page")
+		parts = append(parts, fmt.Sprintf(act, link))
+		out = append(out, strings.Replace(html.EscapeString(act), "%s", `<a href="/account">`+html.EscapeString(link)+`</a>`, 1))
+	} else {
+		act := p.t("Ask an admin of the account to add extra seats, or deactivate a user first.")
+		parts, out = append(parts, act), append(out, html.EscapeString(act))
+	}
+	return strings.Join(parts, " "), template.HTML(strings.Join(out, " "))
 }

@@ -31,6 +31,7 @@ func (s *Handler) registerUserPages() {
 	s.handle("POST /users/{id}/invitation", s.signedIn(s.userAction("invited", func(p *page, id int64) error {
 		return s.Credentials.ResendInvitation(p.ctx, id)
 	})))
+	s.registerUserBulkPages()
 }
 
 // flashes are the messages a redirect after a form asks for.
@@ -61,9 +62,19 @@ type usersData struct {
 	Roles       []portail.Role
 	Modules     []portail.Module
 	Count       int
+	// Seats is the account's seat counter; nil when it cannot be read.
+	Seats *portail.SeatCount
+	// CSVQuery is the list's filters as GET /api/v1/users.csv reads them.
+	CSVQuery string
+	// Results are the outcome of a bulk action, one line per user.
+	Results []bulkResult
 }
 
-func (s *Handler) users(p *page) {
+func (s *Handler) users(p *page) { s.usersPage(p, nil, "") }
+
+// usersPage shows the list as the query filters it; after a bulk action,
+// with its results and message (an error when there are no results).
+func (s *Handler) usersPage(p *page, results []bulkResult, msg string) {
 	if !canListUsers(p.actor) {
 		s.pageError(p, portail.ErrForbidden())
 		return
@@ -100,6 +111,17 @@ func (s *Handler) users(p *page) {
 		CanCreate: canCreateSomeone(p.actor, depts), Roles: portail.Roles, Modules: p.actor.Modules.List(), Count: len(users)}
 	d.Sort = sortLinks(q, []string{"username", "full_name", "email", "created_at"})
 	d.NextQuery = nextQuery(q, next)
+	if seats, err := s.Accounts.SeatCount(p.ctx); err == nil {
+		d.Seats = &seats
+	}
+	d.CSVQuery, d.Results = usersCSVQuery(q), results
+	switch {
+	case msg == "" || v.Error != "":
+	case results == nil:
+		v.Error = msg // nothing was done: the selection was empty
+	default:
+		v.Flash = msg
+	}
 	v.Data = d
 	p.render(status, "users", v)
 }

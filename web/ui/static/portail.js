@@ -16,6 +16,20 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
     });
   });
+  // A button marked data-confirm (the users page's bulk deactivation)
+  // asks too; "select all" ticks every user of the page.
+  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (ev) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { ev.preventDefault(); }
+    });
+  });
+  var all = document.getElementById("select-all");
+  if (all) {
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      all.form.querySelectorAll('input[name="ids"]').forEach(function (box) { box.checked = all.checked; });
+    });
+  }
   // An admin stands above departments: the department select does not
   // apply to the Admin role.
   var role = document.getElementById("role"), dept = document.getElementById("department_id");
