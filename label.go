@@ -192,6 +192,10 @@ type LabelCreate struct {
 	Sender       Address
 	Recipient    Address
 	WeightGrams  int
+	// Language is the one the PDF is printed in, the creator's: the page's
+	// language, or an API caller's own. Empty or unknown prints in
+	// DefaultLanguage.
+	Language string
 }
 
 // Normalize trims what the user typed.
@@ -257,8 +261,8 @@ func (f *LabelFilter) Validate() error {
 	return v.Err()
 }
 
-// LabelRenderer draws a label's PDF.
-type LabelRenderer func(l *Label) ([]byte, error)
+// LabelRenderer draws a label's PDF in a language (fr, nl, en).
+type LabelRenderer func(l *Label, lang string) ([]byte, error)
 
 // LabelService creates and reads parcel labels. Every method takes the
 // caller from ctx and asks the policy; a label the caller may not see is

@@ -91,7 +91,11 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 	l := &portail.Label{AccountID: a.AccountID, DepartmentID: c.DepartmentID, CreatorID: a.UserID,
 		TrackingNumber: portail.S10(portail.S10Service, serial, c.Sender.Country), Sender: c.Sender, Recipient: c.Recipient,
 		WeightGrams: c.WeightGrams, Status: portail.LabelCreated, CreatedAt: now, UpdatedAt: now}
-	doc, err := s.render(l)
+	lang := c.Language
+	if !portail.ValidLanguage(lang) {
+		lang = portail.DefaultLanguage
+	}
+	doc, err := s.render(l, lang)
 	if err != nil {
 		return nil, err
 	}

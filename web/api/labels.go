@@ -64,7 +64,7 @@ func (s *Handler) createLabel(w http.ResponseWriter, r *http.Request, me *portai
 		return err
 	}
 	l, err := s.Labels.CreateLabel(r.Context(), portail.LabelCreate{DepartmentID: req.DepartmentID, Sender: req.Sender,
-		Recipient: req.Recipient, WeightGrams: req.WeightGrams})
+		Recipient: req.Recipient, WeightGrams: req.WeightGrams, Language: me.Language})
 	if err != nil {
 		return err
 	}
