@@ -261,6 +261,18 @@ func (f *LabelFilter) Validate() error {
 	return v.Err()
 }
 
+// LabelDefaults are what a new label of a department starts from: the
+// department's default sender, the last senders its labels used and the
+// account's country.
+type LabelDefaults struct {
+	Sender        *Address // nil when the department has none
+	RecentSenders []Address
+	Country       string
+}
+
+// MaxRecentSenders is how many of the last senders the label form offers.
+const MaxRecentSenders = 5
+
 // LabelRenderer draws a label's PDF in a language (fr, nl, en).
 type LabelRenderer func(l *Label, lang string) ([]byte, error)
 
@@ -281,6 +293,9 @@ type LabelService interface {
 	// OpenLabelPDF returns a label with its PDF and logs the download as a
 	// fetch; the caller closes the PDF. ENOTFOUND.
 	OpenLabelPDF(ctx context.Context, id int64) (*Label, io.ReadSeekCloser, error)
+	// LabelDefaults returns what a new label of the department starts
+	// from, for whoever may create labels there. ENOTFOUND, EFORBIDDEN.
+	LabelDefaults(ctx context.Context, departmentID int64) (*LabelDefaults, error)
 	// LabelHistory returns a page of the label's changes, oldest first.
 	// ENOTFOUND, EINVALID.
 	LabelHistory(ctx context.Context, id int64, limit int, cursor string) ([]*Change, string, error)
@@ -368,7 +383,7 @@ func ParseWeight(s string) (int, string) {
 	}
 	whole, frac, hasPoint := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
 	if !allDigits(whole) && !(whole == "" && hasPoint) || hasPoint && !allDigits(frac) || len(whole) > 9 {
-		return 0, "Give a weight such as 2,5 kg or 850 g."
+		return 0, "Give a weight such as 2.5 kg or 850 g."
 	}
 	n := 0
 	for _, c := range whole {

@@ -205,3 +205,58 @@ func (s *LabelService) LabelHistory(ctx context.Context, id int64, limit int, cu
 	}
 	return listChanges(ctx, s.db, l.AccountID, portail.SubjectLabel, l.ID, limit, cursor)
 }
+
+// LabelDefaults returns the department's default sender, the distinct
+// senders of its last labels (at most portail.MaxRecentSenders, newest
+// first) and the account's country, for whoever may create labels in the
+// department. ENOTFOUND, EFORBIDDEN.
+func (s *LabelService) LabelDefaults(ctx context.Context, departmentID int64) (*portail.LabelDefaults, error) {
+	a := portail.CallerFrom(ctx).Actor
+	out := &portail.LabelDefaults{}
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		d, err := findDepartment(tx, a.AccountID, departmentID)
+		if err != nil {
+			return err
+		}
+		if !portail.Can(a, portail.ActViewDepartment, portail.Resource{AccountID: d.AccountID, DepartmentID: d.ID}) {
+			return portail.ErrNotFound("Department")
+		}
+		if !portail.Can(a, portail.ActCreateLabel, portail.Resource{AccountID: a.AccountID, DepartmentID: d.ID,
+			OwnerID: a.UserID, Module: portail.ModuleParcels}) {
+			return portail.ErrForbidden()
+		}
+		out.Sender = d.DefaultSender
+		if err := tx.queryRow(`SELECT country FROM accounts WHERE id = ?`, a.AccountID).Scan(&out.Country); err != nil {
+			return err
+		}
+		// The last labels are read and their senders told apart here: a
+		// department's labels mostly come from a few addresses, so a short
+		// window holds the few distinct ones the form offers.
+		rows, err := tx.query(`SELECT sender FROM labels WHERE account_id = ? AND department_id = ?
+			ORDER BY created_at DESC, id DESC LIMIT 100`, a.AccountID, d.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		seen := map[portail.Address]bool{}
+		for rows.Next() && len(out.RecentSenders) < portail.MaxRecentSenders {
+			var raw string
+			if err := rows.Scan(&raw); err != nil {
+				return err
+			}
+			var addr portail.Address
+			if err := json.Unmarshal([]byte(raw), &addr); err != nil {
+				return err
+			}
+			if !seen[addr] {
+				seen[addr] = true
+				out.RecentSenders = append(out.RecentSenders, addr)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -23,6 +23,8 @@ func (s *Handler) registerWorkPages() {
 	s.handle("GET /labels/new", s.signedIn(s.newLabel))
 	s.handle("POST /labels", s.signedIn(s.createLabel))
 	s.handle("GET /labels/{id}", s.signedIn(s.label))
+	s.handle("GET /departments/{id}/sender", s.signedIn(s.departmentSender))
+	s.handle("POST /departments/{id}/sender", s.signedIn(s.saveDepartmentSender))
 	s.handle("GET /reports", s.signedIn(s.reports))
 }
 

@@ -77,6 +77,10 @@ func templateFuncs(lang string) template.FuncMap {
 		"colon":   func() string { return colon(lang) },
 		// field pairs a field's name with its error for the "ferr" template.
 		"field": func(name string, errs map[string]string) fieldError { return fieldError{name, errs[name]} },
+
+		// weight writes grams as kilograms with the language's decimal
+		// separator: 2,5 kg.
+		"weight": func(grams int) string { return portail.FormatWeight(grams, lang) },
 	}
 }
 
