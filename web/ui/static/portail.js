@@ -21,17 +21,26 @@
     sync();
   }
   // The label form: one of the last senders fills the sender in at once
-  // (without script, its button reloads the form with it); another
-  // department brings its own defaults, by reloading the form while the
-  // recipient is still empty, else by swapping the sender alone.
+  // (without script, its button reloads the form with it). Choosing
+  // another department brings that department's default sender, unless
+  // the sender was already typed; the last senders, the first
+  // department's, are hidden meanwhile.
   var labelForm = document.getElementById("label-form");
   if (labelForm) {
     var keys = ["name", "company", "street", "house_number", "postal_code", "city", "country"];
+    var senderField = function (k) { return document.getElementById("sender-" + k); };
     var fillSender = function (json) {
       var a = json ? JSON.parse(json) : {};
       keys.forEach(function (k) {
-        var el = document.getElementById("sender-" + k);
+        var el = senderField(k);
         if (el && (json || k !== "country")) { el.value = a[k] || ""; }
+      });
+    };
+    var untouched = function (json) {
+      var a = json ? JSON.parse(json) : {};
+      return keys.every(function (k) {
+        var el = senderField(k);
+        return k === "country" || !el || el.value === (a[k] || "");
       });
     };
     var recent = document.getElementById("recent-sender"), use = document.getElementById("use-sender");
@@ -44,16 +53,14 @@
     }
     var labelDept = labelForm.querySelector("select[data-labels-department]");
     if (labelDept) {
+      var senderOf = function () { var o = labelDept.options[labelDept.selectedIndex]; return o ? o.getAttribute("data-sender") : ""; };
+      var shown = senderOf();
+      var recentForm = document.getElementById("recent-senders");
       labelDept.addEventListener("change", function () {
-        var typed = keys.some(function (k) {
-          var el = document.getElementById("recipient-" + k);
-          return el && k !== "country" && el.value !== "";
-        });
-        if (!typed) {
-          window.location.assign("/labels/new?department_id=" + encodeURIComponent(labelDept.value));
-          return;
-        }
-        fillSender(labelDept.options[labelDept.selectedIndex].getAttribute("data-sender"));
+        var next = senderOf();
+        if (untouched(shown)) { fillSender(next); }
+        shown = next;
+        if (recentForm) { recentForm.hidden = labelDept.value !== recentForm.getAttribute("data-department"); }
       });
     }
   }
