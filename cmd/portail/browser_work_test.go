@@ -131,7 +131,7 @@ func documentStatus(t *testing.T, s *site, admin *tab) {
 		op.Fatalf("/documents answered %d", st)
 	}
 	op.Must("form#document-form")
-	op.WantText(`label[for="file"]`, "64 KiB")
+	op.WantText(`label[for="file"]`, "64\u00a0KiB")
 	// An operator sends for their own department: no choice of it.
 	if op.Exists("select#department_id") {
 		op.Errorf("the operator's form offers a department")

@@ -33,7 +33,7 @@ var (
 		"modules": "Module access", "onboarding": "Onboarding", "email": "E-mail", "full_name": "Full name",
 		"language": "Language", "name": "Name", "prefix": "Key", "plan": "Plan", "extra_seats": "Extra seats",
 		"document": "Document", "module": "Module", "label": "Parcel label", "tracking_number": "Tracking number",
-		"template": "E-mail", "to": "To", "status": "Status",
+		"template": "E-mail", "to": "Recipient", "status": "Status",
 		"default_sender": "Default sender"}
 	detailKey = regexp.MustCompile(`(?:^|\s)([a-z_]+)=`)
 )

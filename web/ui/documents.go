@@ -123,7 +123,7 @@ func (s *Handler) renderDocuments(p *page, status int, fail error) {
 	}
 	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
 		ChooseDept: p.actor.DepartmentID == 0, Statuses: portail.DocumentStatuses, Query: q,
-		NextQuery: nextQuery(q, next), MaxUpload: request.FormatBytes(s.site.MaxUpload())}
+		NextQuery: nextQuery(q, next), MaxUpload: formatSize(p.lang, s.site.MaxUpload())}
 	p.render(status, "documents", v)
 }
 

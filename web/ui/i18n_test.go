@@ -94,7 +94,10 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, s := range []string{"Invited", "Active", "Inactive",
 		// Sentences of the activity log's details.
 		"invitation accepted", "reset", "an earlier session was ended by this login",
-		"Use at least %d characters; a passphrase of several words is easy to remember.", "Use at most %d characters."} {
+		"Use at least %d characters; a passphrase of several words is easy to remember.", "Use at most %d characters.",
+		// The upload limit, in each unit request.FormatBytes writes.
+		"The file is larger than the limit of %d MiB.", "The file is larger than the limit of %d KiB.",
+		"The file is larger than the limit of %d bytes."} {
 		msgs[s] = true
 	}
 	delete(msgs, "status:") // the prefix of computed keys, added below

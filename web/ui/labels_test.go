@@ -1,8 +1,11 @@
 package ui_test
 
 import (
+	"bytes"
 	"html"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -13,6 +16,7 @@ import (
 	"testing"
 
 	"portail/web/internal/webtest"
+	"portail/web/ui"
 )
 
 var formHeader = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
@@ -248,4 +252,65 @@ func pdfText(t *testing.T, doc []byte) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// upload posts a file to the documents page as the admin.
+func upload(t *testing.T, s *webtest.Server, name string, content []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("department_id", strconv.FormatInt(s.IDs["D1"], 10))
+	mw.WriteField("module", "mail")
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	return s.Do("POST", "/documents", "", &b, http.Header{"Content-Type": {mw.FormDataContentType()}}, s.Admin)
+}
+
+// TestFrenchWording: the French pages say sizes in octets (4 Ko, 38 o),
+// a refused upload in words a person understands (no %PDF-…%%EOF) and
+// in French, and the outbox's column is the e-mail's recipient, not the
+// « Au » of a date range.
+func TestFrenchWording(t *testing.T) {
+	for _, s := range webtest.NewServers(t) {
+		text := func(w *httptest.ResponseRecorder) string { return html.UnescapeString(w.Body.String()) }
+		if got := text(s.Do("GET", "/documents", "", nil, nil, s.Admin)); !strings.Contains(got, "Fichier PDF (au plus 4\u00a0Ko)") {
+			t.Errorf("%s: the upload form does not say its limit in Ko", s.Dialect)
+		}
+		w := upload(t, s, "notes.txt", []byte("hello"))
+		if got := text(w); w.Code != 400 || !strings.Contains(got, `id="file-err">Ce fichier n'est pas un PDF.`) || strings.Contains(got, "%%EOF") {
+			t.Errorf("%s: a text file: %d, the message by the file field is not the plain French one", s.Dialect, w.Code)
+		}
+		w = upload(t, s, "big.pdf", append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), webtest.MaxUpload+10)...))
+		if got := text(w); w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(got, "Le fichier dépasse la limite de 4\u00a0Ko.") &&
+			!strings.Contains(got, "Le fichier dépasse la limite de 4 Ko.") {
+			t.Errorf("%s: a file over the limit: %d, not said in French with Ko", s.Dialect, w.Code)
+		}
+		pdf := []byte("%PDF-1.4\n% lettre\n%%EOF\n")
+		w = upload(t, s, "lettre.pdf", pdf)
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("%s: a PDF: %d", s.Dialect, w.Code)
+		}
+		doc := text(s.Do("GET", w.Header().Get("Location"), "", nil, nil, s.Admin))
+		if want := `<dd id="size">` + strconv.Itoa(len(pdf)) + "\u00a0o</dd>"; !strings.Contains(doc, want) {
+			t.Errorf("%s: the document page does not say its size in octets (%q)", s.Dialect, want)
+		}
+		outbox := text(s.Do("GET", "/outbox", "", nil, nil, s.Admin))
+		if !strings.Contains(outbox, `<th scope="col">Destinataire</th>`) || strings.Contains(outbox, `<th scope="col">Au</th>`) {
+			t.Errorf("%s: the outbox's recipient column is not « Destinataire »", s.Dialect)
+		}
+	}
+}
+
+func TestFormatSizes(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int64
+		want string
+	}{{"fr", 38, "38 o"}, {"fr", 4 << 10, "4 Ko"}, {"fr", 1536, "1,5 Ko"}, {"fr", 20 << 20, "20 Mo"}, {"fr", 1300000, "1,2 Mo"},
+		{"nl", 38, "38 bytes"}, {"nl", 1536, "1,5 kB"}, {"nl", 20 << 20, "20 MB"}, {"en", 1536, "1.5 KiB"}, {"en", 20 << 20, "20 MiB"}} {
+		if got := strings.ReplaceAll(ui.FormatSize(c.lang, c.n), "\u00a0", " "); got != c.want {
+			t.Errorf("formatSize(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
 }
