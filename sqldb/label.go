@@ -67,6 +67,33 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 	caller := portail.CallerFrom(ctx)
 	a := caller.Actor
 	c.Normalize()
+	// What the caller leaves out starts from the defaults, as on the form:
+	// no sender at all is the department's default sender, an address
+	// without a country is in the account's.
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		if c.DepartmentID <= 0 {
+			return nil // Validate says so
+		}
+		var country string
+		if err := tx.queryRow(`SELECT country FROM accounts WHERE id = ?`, a.AccountID).Scan(&country); err != nil {
+			return err
+		}
+		if c.Sender == (portail.Address{}) {
+			if d, err := findDepartment(tx, a.AccountID, c.DepartmentID); err == nil && d.DefaultSender != nil {
+				c.Sender = *d.DefaultSender
+			}
+		}
+		for _, addr := range []*portail.Address{&c.Sender, &c.Recipient} {
+			if addr.Country == "" {
+				addr.Country = country
+				addr.Normalize() // a Dutch postal code takes its shape
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -78,7 +105,7 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 		return nil, portail.ErrForbidden()
 	}
 	var serial int
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		return tx.queryRow(`UPDATE counters SET value = value + 1 WHERE name = 's10_serial' RETURNING value`).Scan(&serial)
 	})
 	if err != nil {

@@ -67,6 +67,19 @@ func TestDepartmentDefaultSender(t *testing.T) {
 					wantStatus: 400, wantCode: "invalid", check: fieldErrors("default_sender.city")},
 				{name: "unchanged after refusals", actor: "admin", method: "GET", path: "/departments/{D1}", wantStatus: 200,
 					check: wantSender("Acme Shipping")},
+				{name: "a label without a sender starts from the default, a country from the account's", actor: "da1", method: "POST", path: "/labels",
+					body:       `{"department_id":{D1},"recipient":{"name":"Marie","street":"Meir","house_number":"50","postal_code":"2000","city":"Antwerpen"},"weight_grams":850}`,
+					wantStatus: 201, check: func(t *testing.T, e *env, body map[string]any) {
+						sender, _ := body["sender"].(map[string]any)
+						recipient, _ := body["recipient"].(map[string]any)
+						if sender["name"] != "Acme Shipping" || sender["postal_code"] != "1000" || recipient["country"] != "BE" {
+							t.Errorf("sender %v, recipient %v", sender, recipient)
+						}
+					}},
+				{name: "without a default, a sender is needed", actor: "da2", method: "POST", path: "/labels",
+					body:       `{"department_id":{D2},"recipient":{"name":"Marie","street":"Meir","house_number":"50","postal_code":"200","city":"Antwerpen"},"weight_grams":850}`,
+					wantStatus: 400, wantCode: "invalid",
+					check: fieldErrors("sender.name", "sender.street", "sender.house_number", "sender.postal_code", "sender.city", "recipient.postal_code")},
 				{name: "rename and keep the sender", actor: "admin", method: "PATCH", path: "/departments/{D1}", body: `{"name":"D1 bis"}`,
 					wantStatus: 200, check: all(wantSender("Acme Shipping"), func(t *testing.T, e *env, body map[string]any) {
 						if body["name"] != "D1 bis" {
