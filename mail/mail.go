@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"unicode/utf8"
 
 	"portail"
 )
@@ -49,7 +50,7 @@ func Render(e *portail.Email) (Message, error) {
 	if e.Template == portail.EmailTemporaryPassword && p.BaseURL != "" {
 		link = p.BaseURL + "/login"
 	}
-	r := strings.NewReplacer("{name}", p.FullName, "{username}", p.Username, "{account}", p.Account,
+	r := strings.NewReplacer("{name}", p.FullName, "{username}", p.Username, "{account}", p.Account, "{de_account}", frenchDe(p.Account),
 		"{link}", link, "{code}", secret(p.Code), "{password}", secret(p.Password), "{new_email}", p.NewEmail, "{base}", p.BaseURL)
 
 	var text, html strings.Builder
@@ -84,4 +85,16 @@ func Render(e *portail.Email) (Message, error) {
 	html.WriteString("<p style=\"color:#555\">portail</p></body></html>\n")
 	return Message{To: e.To, Subject: r.Replace(t.Subject), Text: text.String(), HTML: html.String(),
 		ID: fmt.Sprintf("outbox-%d", e.ID)}, nil
+}
+
+// frenchDe writes French « de » before a name, elided before a vowel as
+// French always writes it: « d’Imprimerie Dupont », « d’Acme », « de
+// Banque Martin ». An h is left alone: whether it is mute cannot be told
+// from a company's name, and « de Hachette » is never wrong to read.
+func frenchDe(name string) string {
+	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(name))
+	if strings.ContainsRune("aeiouyàâäéèêëîïôöùûüÿæœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÆŒ", r) {
+		return "d’" + name
+	}
+	return "de " + name
 }
