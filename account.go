@@ -59,13 +59,20 @@ type Account struct {
 	ExtraSeats  int
 	Modules     ModuleSet
 	Onboarding  Onboarding // the default for new users
-	CreatedAt   time.Time
+	// Country is where the account's company is, ISO 3166-1 alpha-2: the
+	// country a label's addresses start with (SPEC D5: BE unless set).
+	Country   string
+	CreatedAt time.Time
 	// UsedSeats counts invited and active users, and AsOf is the instant
 	// they were counted at; both are set by the storage that loaded the
 	// account.
 	UsedSeats int
 	AsOf      time.Time
 }
+
+// DefaultCountry is an account's country until it is set otherwise
+// (SPEC D5: Belgium by default).
+const DefaultCountry = "BE"
 
 // InTrial reports whether the trial still runs at now.
 func (a *Account) InTrial(now time.Time) bool {

@@ -17,6 +17,46 @@ type Department struct {
 	// Users counts the department's users who are not deactivated; only
 	// ListDepartments fills it, for the departments page.
 	Users int
+	// DefaultSender is the address a new label of the department starts
+	// from, set by its admin; nil when none is set (SPEC §9 Wave-2 details 6).
+	DefaultSender *Address
+}
+
+// DepartmentUpdate is a change of a department: only the fields it sets.
+// The name is the account admin's; the defaults are for the account's
+// admins and the department's own admin (ActSetDepartmentDefaults).
+type DepartmentUpdate struct {
+	Name *string
+	// SetDefaultSender replaces the default sender by DefaultSender, or
+	// removes it when DefaultSender is nil.
+	SetDefaultSender bool
+	DefaultSender    *Address
+}
+
+// Normalize trims what the update brings.
+func (u *DepartmentUpdate) Normalize() {
+	if u.Name != nil {
+		n := strings.TrimSpace(*u.Name)
+		u.Name = &n
+	}
+	if u.DefaultSender != nil {
+		u.DefaultSender.Normalize()
+	}
+}
+
+// Validate reports every problem of the update at once; the sender's
+// fields are named under default_sender.
+func (u *DepartmentUpdate) Validate() error {
+	var v Validation
+	if u.Name != nil {
+		if err := ValidateDepartmentName(*u.Name); err != nil {
+			v.Fields = append(v.Fields, err.(*Error).Fields...)
+		}
+	}
+	if u.SetDefaultSender && u.DefaultSender != nil {
+		u.DefaultSender.Validate(&v, "default_sender")
+	}
+	return v.Err()
 }
 
 // ValidateDepartmentName checks a department name, trimmed.
@@ -50,4 +90,8 @@ type DepartmentService interface {
 	CreateDepartment(ctx context.Context, name string) (*Department, error)
 	// RenameDepartment renames one (admins). EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT.
 	RenameDepartment(ctx context.Context, id int64, name string) (*Department, error)
+	// UpdateDepartment applies a change in one transaction: the name
+	// (admins), the defaults (admins and the department's admin).
+	// EINVALID, ENOTFOUND, EFORBIDDEN, ECONFLICT.
+	UpdateDepartment(ctx context.Context, id int64, u DepartmentUpdate) (*Department, error)
 }

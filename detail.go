@@ -80,7 +80,9 @@ func (d Detail) String() string {
 	return b.String()
 }
 
-func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' }
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+}
 
 // detailValue writes v bare when it reads back as itself.
 func detailValue(v string, quote bool) string {

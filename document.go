@@ -202,7 +202,7 @@ const pdfTrailerWindow = 1024
 // ErrNotPDF is the answer for an upload that is not a PDF file.
 func ErrNotPDF() *Error {
 	return &Error{Code: EINVALID, Message: "The file is not a PDF document.",
-		Fields: []FieldError{{Field: "file", Message: "Upload a PDF file (it starts with %PDF- and ends with %%EOF)."}}}
+		Fields: []FieldError{{Field: "file", Message: "This file is not a PDF. Save or export the document as PDF, then upload it again."}}}
 }
 
 // PDFReader passes r through and checks, as the bytes go by, that they

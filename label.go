@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -64,6 +65,59 @@ func (a *Address) Normalize() {
 		*f = strings.Join(strings.Fields(*f), " ")
 	}
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
+	if a.Country == "NL" {
+		a.PostalCode = normalDutchPostalCode(a.PostalCode)
+	}
+}
+
+// normalDutchPostalCode writes a Dutch postal code as the post office
+// does, 1234 AB, whether it was typed 1234ab or 1234 ab; anything else is
+// left for Validate to refuse.
+func normalDutchPostalCode(s string) string {
+	t := strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+	if len(t) == 6 && allDigits(t[:4]) && t[4] >= 'A' && t[4] <= 'Z' && t[5] >= 'A' && t[5] <= 'Z' {
+		return t[:4] + " " + t[4:]
+	}
+	return s
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// postalFormats are the postal code shapes of the countries portail's
+// customers send to most, checked so that a mistyped code is caught at the
+// form rather than by the carrier; other countries keep the general rule.
+// Each message names the shape with an example.
+var postalFormats = map[string]struct {
+	valid   func(string) bool
+	message string
+}{
+	"BE": {digits(4), "A Belgian postal code has 4 digits, like 1000."},
+	"LU": {digits(4), "A Luxembourg postal code has 4 digits, like 1009."},
+	"FR": {digits(5), "A French postal code has 5 digits, like 75001."},
+	"DE": {digits(5), "A German postal code has 5 digits, like 10115."},
+	"NL": {func(s string) bool { return len(s) == 7 && normalDutchPostalCode(s) == s && s[0] != '0' },
+		"A Dutch postal code has 4 digits and 2 letters, like 1016 DV."},
+}
+
+func digits(n int) func(string) bool {
+	return func(s string) bool { return len(s) == n && allDigits(s) }
+}
+
+// PostalCodeProblem returns the message for a postal code that does not
+// have its country's shape, or "" when it has it or the country has no
+// known shape.
+func PostalCodeProblem(country, code string) string {
+	if f, ok := postalFormats[country]; ok && !f.valid(code) {
+		return f.message
+	}
+	return ""
 }
 
 // Validate reports every problem, naming fields under prefix
@@ -89,6 +143,10 @@ func (a *Address) Validate(v *Validation, prefix string) {
 		return !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == ' ' || r == '-')
 	}) {
 		v.Add(prefix+".postal_code", "Use letters, digits, spaces and dashes only.")
+	} else if a.PostalCode != "" && utf8.RuneCountInString(a.PostalCode) <= 12 {
+		if m := PostalCodeProblem(a.Country, a.PostalCode); m != "" {
+			v.Add(prefix+".postal_code", m)
+		}
 	}
 	if a.Country == "" {
 		v.Add(prefix+".country", "Required.")
@@ -134,6 +192,10 @@ type LabelCreate struct {
 	Sender       Address
 	Recipient    Address
 	WeightGrams  int
+	// Language is the one the PDF is printed in, the creator's: the page's
+	// language, or an API caller's own. Empty or unknown prints in
+	// DefaultLanguage.
+	Language string
 }
 
 // Normalize trims what the user typed.
@@ -200,8 +262,20 @@ func (f *LabelFilter) Validate() error {
 	return v.Err()
 }
 
-// LabelRenderer draws a label's PDF.
-type LabelRenderer func(l *Label) ([]byte, error)
+// LabelDefaults are what a new label of a department starts from: the
+// department's default sender, the last senders its labels used and the
+// account's country.
+type LabelDefaults struct {
+	Sender        *Address // nil when the department has none
+	RecentSenders []Address
+	Country       string
+}
+
+// MaxRecentSenders is how many of the last senders the label form offers.
+const MaxRecentSenders = 5
+
+// LabelRenderer draws a label's PDF in a language (fr, nl, en).
+type LabelRenderer func(l *Label, lang string) ([]byte, error)
 
 // LabelService creates and reads parcel labels. Every method takes the
 // caller from ctx and asks the policy; a label the caller may not see is
@@ -220,6 +294,9 @@ type LabelService interface {
 	// OpenLabelPDF returns a label with its PDF and logs the download as a
 	// fetch; the caller closes the PDF. ENOTFOUND.
 	OpenLabelPDF(ctx context.Context, id int64) (*Label, io.ReadSeekCloser, error)
+	// LabelDefaults returns what a new label of the department starts
+	// from, for whoever may create labels there. ENOTFOUND, EFORBIDDEN.
+	LabelDefaults(ctx context.Context, departmentID int64) (*LabelDefaults, error)
 	// LabelHistory returns a page of the label's changes, oldest first.
 	// ENOTFOUND, EINVALID.
 	LabelHistory(ctx context.Context, id int64, limit int, cursor string) ([]*Change, string, error)
@@ -281,4 +358,83 @@ func ValidS10(s string) bool {
 		serial = serial*10 + int(c-'0')
 	}
 	return s[10] >= '0' && s[10] <= '9' && int(s[10]-'0') == S10CheckDigit(serial)
+}
+
+// ParseWeight reads a weight as people type it: "2,5 kg", "2.5 kg",
+// "2500 g", "2 500 g", "0,85" — a decimal comma or point, kilograms or
+// grams, case and spaces aside. A number without a unit is in kilograms,
+// the unit printed on labels; one that is too heavy for kilograms but would
+// be a fine number of grams is refused with a message asking for the unit
+// rather than guessed. It returns the weight in grams, or a message for the
+// field.
+func ParseWeight(s string) (int, string) {
+	s = strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u202f' // the narrow no-break space of French thousands
+	}), ""))
+	if s == "" {
+		return 0, "Required."
+	}
+	unit := ""
+	for _, u := range []struct{ suffix, unit string }{{"kilos", "kg"}, {"kilo", "kg"}, {"kg", "kg"}, {"grammes", "g"},
+		{"gram", "g"}, {"gr", "g"}, {"g", "g"}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, unit = strings.TrimSuffix(s, u.suffix), u.unit
+			break
+		}
+	}
+	whole, frac, hasPoint := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
+	if !allDigits(whole) && !(whole == "" && hasPoint) || hasPoint && !allDigits(frac) || len(whole) > 9 {
+		return 0, "Give a weight such as 2.5 kg or 850 g."
+	}
+	n := 0
+	for _, c := range whole {
+		n = n*10 + int(c-'0')
+	}
+	grams := 0
+	switch unit {
+	case "g":
+		if strings.Trim(frac, "0") != "" {
+			return 0, "Give whole grams."
+		}
+		grams = n
+	default: // kilograms
+		frac = strings.TrimRight(frac, "0")
+		if len(frac) > 3 {
+			return 0, "Give whole grams."
+		}
+		f := 0
+		for i := 0; i < 3; i++ {
+			f *= 10
+			if i < len(frac) {
+				f += int(frac[i] - '0')
+			}
+		}
+		if n > MaxWeightGrams/1000 && unit == "" && n <= MaxWeightGrams && f == 0 {
+			return 0, "Add the unit: kg or g."
+		}
+		if n > MaxWeightGrams {
+			return 0, weightRange()
+		}
+		grams = n*1000 + f
+	}
+	if grams <= 0 || grams > MaxWeightGrams {
+		return 0, weightRange()
+	}
+	return grams, ""
+}
+
+func weightRange() string { return "Give a weight between 1 g and 31.5 kg." }
+
+// FormatWeight writes grams as kilograms the way lang writes decimals:
+// 2,5 kg in French and Dutch, 2.5 kg in English.
+func FormatWeight(grams int, lang string) string {
+	s := strconv.Itoa(grams / 1000)
+	if f := strings.TrimRight(fmt.Sprintf("%03d", grams%1000), "0"); f != "" {
+		sep := ","
+		if lang == "en" {
+			sep = "."
+		}
+		s += sep + f
+	}
+	return s + "\u00a0kg"
 }

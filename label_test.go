@@ -131,3 +131,66 @@ func (r *slowReader) Read(b []byte) (int, error) {
 	r.s = r.s[n:]
 	return n, nil
 }
+
+func TestPostalCodeByCountry(t *testing.T) {
+	for _, tc := range []struct {
+		country, code, want string // want: the code kept, or "" when refused
+	}{
+		{"BE", "1000", "1000"}, {"BE", "100", ""}, {"BE", "10000", ""}, {"BE", "1000 AB", ""}, {"BE", "B-1000", ""},
+		{"LU", "1009", "1009"}, {"LU", "10090", ""},
+		{"FR", "75001", "75001"}, {"FR", "7500", ""}, {"FR", "75 001", ""}, {"FR", "2A004", ""},
+		{"DE", "10115", "10115"}, {"DE", "1011", ""},
+		{"NL", "1016 DV", "1016 DV"}, {"NL", "1016dv", "1016 DV"}, {"NL", "1016 dv", "1016 DV"}, {"NL", "1016", ""},
+		{"NL", "0123 AB", ""}, {"NL", "1016 D", ""}, {"NL", "10165 DV", ""},
+		{"GB", "SW1A 1AA", "SW1A 1AA"}, {"US", "10001-1234", "10001-1234"}, // no shape known: the general rule
+	} {
+		a := Address{Name: "A", Street: "S", HouseNumber: "1", PostalCode: tc.code, City: "C", Country: tc.country}
+		a.Normalize()
+		var v Validation
+		a.Validate(&v, "recipient")
+		err := v.Err()
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("%s %q accepted", tc.country, tc.code)
+		case tc.want == "" && (len(err.(*Error).Fields) != 1 || err.(*Error).Fields[0].Field != "recipient.postal_code"):
+			t.Errorf("%s %q: %v, want one error on recipient.postal_code", tc.country, tc.code, err.(*Error).Fields)
+		case tc.want != "" && err != nil:
+			t.Errorf("%s %q refused: %v", tc.country, tc.code, err.(*Error).Fields)
+		case tc.want != "" && a.PostalCode != tc.want:
+			t.Errorf("%s %q kept as %q, want %q", tc.country, tc.code, a.PostalCode, tc.want)
+		}
+	}
+}
+
+func TestParseWeight(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		grams int // 0: refused
+	}{
+		{"2,5 kg", 2500}, {"2.5 kg", 2500}, {"2500 g", 2500}, {"2 500 g", 2500}, {"2\u202f500 g", 2500}, {"2,5", 2500},
+		{"2,5kg", 2500}, {"2,5 KG", 2500}, {"0,85 kg", 850}, {",5 kg", 500}, {"850 g", 850}, {"850 gr", 850},
+		{"1 g", 1}, {"31,5 kg", 31500}, {"31500 g", 31500}, {"3 kilos", 3000}, {"1,2345 kg", 0}, {"1,2340 kg", 1234},
+		{"2500", 0}, {"31,6 kg", 0}, {"31501 g", 0}, {"0 g", 0}, {"0,0004 kg", 0}, {"2,5 g", 0}, {"2,0 g", 2},
+		{"", 0}, {"kg", 0}, {"-1 kg", 0}, {"1e3 g", 0}, {"2,5,1 kg", 0}, {"99999999999999999999 g", 0}, {"2 lb", 0},
+	} {
+		got, msg := ParseWeight(tc.in)
+		if got != tc.grams || (got == 0) != (msg != "") {
+			t.Errorf("ParseWeight(%q) = %d, %q; want %d", tc.in, got, msg, tc.grams)
+		}
+	}
+	if _, msg := ParseWeight("2500"); msg != "Add the unit: kg or g." {
+		t.Errorf("a bare 2500 says %q", msg)
+	}
+}
+
+func TestFormatWeight(t *testing.T) {
+	for _, tc := range []struct {
+		grams      int
+		lang, want string
+	}{{2500, "fr", "2,5\u00a0kg"}, {2500, "nl", "2,5\u00a0kg"}, {2500, "en", "2.5\u00a0kg"}, {850, "fr", "0,85\u00a0kg"},
+		{3000, "fr", "3\u00a0kg"}, {1, "fr", "0,001\u00a0kg"}} {
+		if got := FormatWeight(tc.grams, tc.lang); got != tc.want {
+			t.Errorf("FormatWeight(%d, %s) = %q, want %q", tc.grams, tc.lang, got, tc.want)
+		}
+	}
+}

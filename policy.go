@@ -38,7 +38,8 @@ const (
 	ActSendDocument
 	ActViewLabel
 	ActCreateLabel
-	ActViewReports // resource: a module and department
+	ActViewReports           // resource: a module and department
+	ActSetDepartmentDefaults // a department's default sender (and letter defaults)
 	numActions
 )
 
@@ -51,6 +52,7 @@ var actionNames = [...]string{
 	ActViewActivity: "view_activity", ActViewDocument: "view_document",
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
+	ActSetDepartmentDefaults: "set_department_defaults",
 }
 
 func (a Action) String() string {
@@ -118,6 +120,9 @@ func Can(a Actor, act Action, r Resource) bool {
 		return a.Role == RoleAdmin || inDept
 	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox:
 		return a.Role == RoleAdmin
+	case ActSetDepartmentDefaults:
+		// SPEC §9 Wave-2 details 6: the admins and that department's admin.
+		return a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept
 	case ActViewDocument, ActViewLabel:
 		if !a.Modules.Has(r.Module) {
 			return false

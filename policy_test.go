@@ -72,24 +72,25 @@ type dims struct {
 }
 
 var actionDims = map[portail.Action]dims{
-	portail.ActViewUser:           {target: true},
-	portail.ActCreateUser:         {target: true, invalid: true},
-	portail.ActEditUser:           {target: true},
-	portail.ActChangeUserEmail:    {target: true},
-	portail.ActChangeUserAccess:   {target: true, invalid: true},
-	portail.ActDeactivateUser:     {target: true},
-	portail.ActReactivateUser:     {target: true},
-	portail.ActViewDepartment:     {},
-	portail.ActManageDepartments:  {},
-	portail.ActViewAccount:        {},
-	portail.ActManageSubscription: {},
-	portail.ActViewOutbox:         {},
-	portail.ActViewActivity:       {target: true},
-	portail.ActViewDocument:       {module: true},
-	portail.ActSendDocument:       {module: true},
-	portail.ActViewLabel:          {module: true},
-	portail.ActCreateLabel:        {module: true},
-	portail.ActViewReports:        {module: true},
+	portail.ActViewUser:              {target: true},
+	portail.ActCreateUser:            {target: true, invalid: true},
+	portail.ActEditUser:              {target: true},
+	portail.ActChangeUserEmail:       {target: true},
+	portail.ActChangeUserAccess:      {target: true, invalid: true},
+	portail.ActDeactivateUser:        {target: true},
+	portail.ActReactivateUser:        {target: true},
+	portail.ActViewDepartment:        {},
+	portail.ActManageDepartments:     {},
+	portail.ActViewAccount:           {},
+	portail.ActManageSubscription:    {},
+	portail.ActViewOutbox:            {},
+	portail.ActViewActivity:          {target: true},
+	portail.ActViewDocument:          {module: true},
+	portail.ActSendDocument:          {module: true},
+	portail.ActViewLabel:             {module: true},
+	portail.ActCreateLabel:           {module: true},
+	portail.ActViewReports:           {module: true},
+	portail.ActSetDepartmentDefaults: {},
 }
 
 // matrixCase is one cell of the matrix, in the terms of the SPEC.
@@ -224,6 +225,12 @@ func oracle(c matrixCase) (bool, string) {
 		}
 		return false, "R2–R4: not the actor's department"
 
+	case portail.ActSetDepartmentDefaults:
+		if c.role == admin || c.role == deptAdmin && inMyDept {
+			return true, "Wave-2 details 6: admins and that department's admin set its defaults"
+		}
+		return false, "Wave-2 details 6: not an admin, nor that department's admin"
+
 	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
@@ -344,13 +351,13 @@ func TestCanMatrix(t *testing.T) {
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 5 document/label/report
 	//     actions,
-	//   1 for the 5 department and account actions.
+	//   1 for the 6 department and account actions.
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (6*4*8 + 2*5*8 + 5*4 + 5*1)
-	if want != 114048 {
+	const want = base * (6*4*8 + 2*5*8 + 5*4 + 6*1)
+	if want != 114432 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 18 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 19 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"portail"
 )
@@ -67,7 +68,7 @@ func Render(e *portail.Email, base string) (Message, error) {
 	if e.Template == portail.EmailTemporaryPassword && base != "" {
 		link = base + "/login"
 	}
-	r := strings.NewReplacer("{name}", p.FullName, "{username}", p.Username, "{account}", p.Account,
+	r := strings.NewReplacer("{name}", p.FullName, "{username}", p.Username, "{account}", p.Account, "{de_account}", frenchDe(p.Account),
 		"{link}", link, "{code}", secret(p.Code), "{password}", secret(p.Password), "{new_email}", p.NewEmail, "{base}", base)
 
 	var text, html strings.Builder
@@ -102,4 +103,16 @@ func Render(e *portail.Email, base string) (Message, error) {
 	html.WriteString("<p style=\"color:#555\">portail</p></body></html>\n")
 	return Message{To: e.To, Subject: r.Replace(t.Subject), Text: text.String(), HTML: html.String(),
 		ID: fmt.Sprintf("outbox-%d", e.ID)}, nil
+}
+
+// frenchDe writes French « de » before a name, elided before a vowel as
+// French always writes it: « d’Imprimerie Dupont », « d’Acme », « de
+// Banque Martin ». An h is left alone: whether it is mute cannot be told
+// from a company's name, and « de Hachette » is never wrong to read.
+func frenchDe(name string) string {
+	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(name))
+	if strings.ContainsRune("aeiouyàâäéèêëîïôöùûüÿæœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÆŒ", r) {
+		return "d’" + name
+	}
+	return "de " + name
 }

@@ -159,3 +159,22 @@ func TestRenderStoredLink(t *testing.T) {
 	}
 	mustContain(t, m, "https://portail.acme.test/reset-password?token=T0K3N&x=1")
 }
+
+// French elides « de » before a vowel: « le portail d’Imprimerie Dupont »,
+// never « de Imprimerie ».
+func TestFrenchElision(t *testing.T) {
+	for account, want := range map[string]string{"Imprimerie Dupont": "portail d’Imprimerie Dupont", "Acme SA": "portail d’Acme SA",
+		"Éditions Martin": "portail d’Éditions Martin", "Banque Martin": "portail de Banque Martin", "Hachette": "portail de Hachette"} {
+		for _, tpl := range []portail.EmailTemplate{portail.EmailInvitation, portail.EmailTemporaryPassword} {
+			p := params()
+			p.Account = account
+			m, err := Render(&portail.Email{ID: 7, To: "zoe@acme.test", Template: tpl, Language: "fr", Params: p}, "https://portail.acme.test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(m.Text, want) {
+				t.Errorf("%s for %q: no %q in\n%s", tpl, account, want, m.Text)
+			}
+		}
+	}
+}

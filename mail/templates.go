@@ -3,7 +3,9 @@ package mail
 import "portail"
 
 // texts are the words of each e-mail, per language. Placeholders:
-// {name} {username} {account} {link} {code} {password} {new_email} {base}.
+// {name} {username} {account} {link} {code} {password} {new_email} {base};
+// {de_account} is French « de {account} », elided before a vowel
+// (« d’Imprimerie »).
 // The French wording follows the help pages users know.
 type texts struct {
 	Subject string
@@ -17,7 +19,7 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 		portail.EmailInvitation: {
 			Subject: "Bienvenue sur portail : paramétrez votre mot de passe",
 			Intro: []string{"Bonjour {name},",
-				"Un compte a été créé pour vous sur le portail de {account}. Votre nom d’utilisateur est {username}.",
+				"Un compte a été créé pour vous sur le portail {de_account}. Votre nom d’utilisateur est {username}.",
 				"Cliquez sur le bouton ci-dessous pour paramétrer votre mot de passe et accéder au portail."},
 			Button: "Paramétrer mon mot de passe",
 			After:  []string{"Attention : le lien contenu dans cet e-mail a une durée de validité de 24 heures et ne sert qu’une fois."},
@@ -25,7 +27,7 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 		portail.EmailTemporaryPassword: {
 			Subject: "Bienvenue sur portail : votre mot de passe temporaire",
 			Intro: []string{"Bonjour {name},",
-				"Un compte a été créé pour vous sur le portail de {account}.",
+				"Un compte a été créé pour vous sur le portail {de_account}.",
 				"Nom d’utilisateur :\n{username}",
 				"Mot de passe :\n{password}",
 				"Lors de la connexion, vous serez invité à remplacer ce mot de passe temporaire par un mot de passe permanent."},

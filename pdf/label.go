@@ -28,13 +28,26 @@ const (
 
 var _ portail.LabelRenderer = Label
 
-// Label draws the A6 label of l: sender, recipient, weight, and the
-// tracking number as a Code 128 barcode and in clear. The fonts are the Go
-// fonts, embedded in the binary, so a label looks the same on any machine.
-func Label(l *portail.Label) ([]byte, error) {
+// words are the label's printed words in each language; English is also
+// what an unknown language gets.
+var words = map[string]struct{ title, parcel, from, to, weight, date string }{
+	"fr": {"Étiquette de colis", "COLIS", "DE", "À", "Poids", "02/01/2006"},
+	"nl": {"Pakketlabel", "PAKKET", "VAN", "AAN", "Gewicht", "02-01-2006"},
+	"en": {"Parcel label", "PARCEL", "FROM", "TO", "Weight", "2006-01-02"},
+}
+
+// Label draws the A6 label of l in lang: sender, recipient, weight, and
+// the tracking number as a Code 128 barcode and in clear. The fonts are
+// the Go fonts, embedded in the binary, so a label looks the same on any
+// machine.
+func Label(l *portail.Label, lang string) ([]byte, error) {
+	say, ok := words[lang]
+	if !ok {
+		say, lang = words["en"], "en"
+	}
 	doc := &gopdf.GoPdf{}
 	doc.Start(gopdf.Config{Unit: gopdf.UnitMM, PageSize: gopdf.Rect{W: pageW, H: pageH}})
-	doc.SetInfo(gopdf.PdfInfo{Title: "Parcel label " + l.TrackingNumber, Creator: "portail", CreationDate: l.CreatedAt})
+	doc.SetInfo(gopdf.PdfInfo{Title: say.title + " " + l.TrackingNumber, Creator: "portail", CreationDate: l.CreatedAt})
 	if err := doc.AddTTFFontData("regular", goregular.TTF); err != nil {
 		return nil, err
 	}
@@ -44,19 +57,23 @@ func Label(l *portail.Label) ([]byte, error) {
 	doc.AddPage()
 	w := &writer{doc: doc, y: margin}
 
-	w.text("bold", 13, "PARCEL")
-	w.textAt("regular", 8, pageW-margin-32, margin+1, l.CreatedAt.Format("2006-01-02"))
+	w.text("bold", 13, say.parcel)
+	w.textAt("regular", 8, pageW-margin-32, margin+1, l.CreatedAt.Format(say.date))
 	w.rule()
 
-	w.text("bold", 7, "FROM")
+	w.text("bold", 7, say.from)
 	w.address("regular", 8, l.Sender)
 	w.rule()
 
-	w.text("bold", 8, "TO")
+	w.text("bold", 8, say.to)
 	w.address("bold", 11, l.Recipient)
 	w.rule()
 
-	w.text("regular", 9, fmt.Sprintf("Weight: %s kg", formatKilos(l.WeightGrams)))
+	colon := ": "
+	if lang == "fr" {
+		colon = "\u00a0: " // French puts a no-break space before the colon
+	}
+	w.text("regular", 9, say.weight+colon+portail.FormatWeight(l.WeightGrams, lang))
 	w.rule()
 
 	// The barcode: Code 128 with its checksum, drawn at four pixels a
@@ -178,5 +195,3 @@ func spacedS10(s string) string {
 	}
 	return s[:2] + " " + s[2:10] + " " + s[10:11] + " " + s[11:]
 }
-
-func formatKilos(grams int) string { return fmt.Sprintf("%d.%03d", grams/1000, grams%1000) }

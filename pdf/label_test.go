@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,7 +72,7 @@ func dark(img image.Image, r image.Rectangle) int {
 }
 
 func TestLabelRenders(t *testing.T) {
-	doc, err := pdf.Label(sampleLabel())
+	doc, err := pdf.Label(sampleLabel(), "fr")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,59 @@ func barRuns(img image.Image) int {
 func TestLabelTooLongNamesAreShortened(t *testing.T) {
 	l := sampleLabel()
 	l.Recipient.Name = string(bytes.Repeat([]byte("W"), 100))
-	if _, err := pdf.Label(l); err != nil {
+	if _, err := pdf.Label(l, "en"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// pdfText extracts a PDF's text with poppler's pdftotext, like render.
+func pdfText(t *testing.T, doc []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext (Debian poppler-utils) is required in CI")
+		}
+		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
+	}
+	in := filepath.Join(t.TempDir(), "label.pdf")
+	if err := os.WriteFile(in, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-layout", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// The label speaks its creator's language: its words, its date and its
+// weight with the language's decimal separator.
+func TestLabelSpeaksTheLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		want []string
+	}{
+		{"fr", []string{"COLIS", "DE", "À", "Poids : 2,35 kg", "14/03/2026"}},
+		{"nl", []string{"PAKKET", "VAN", "AAN", "Gewicht: 2,35 kg", "14-03-2026"}},
+		{"en", []string{"PARCEL", "FROM", "TO", "Weight: 2.35 kg", "2026-03-14"}},
+	} {
+		doc, err := pdf.Label(sampleLabel(), tc.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// pdftotext may write a no-break space as a plain one.
+		text := strings.ReplaceAll(pdfText(t, doc), "\u00a0", " ")
+		lines := map[string]bool{}
+		for _, l := range strings.Split(text, "\n") {
+			for _, f := range strings.Split(strings.TrimSpace(l), "   ") {
+				lines[strings.TrimSpace(f)] = true
+			}
+		}
+		for _, w := range tc.want {
+			if !lines[w] && !strings.Contains(text, w) || len(w) <= 3 && !lines[w] {
+				t.Errorf("%s label lacks %q:\n%s", tc.lang, w, text)
+			}
+		}
 	}
 }

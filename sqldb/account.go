@@ -63,8 +63,13 @@ func (s *AccountService) FindAccount(ctx context.Context) (*portail.Account, err
 	}
 	var acct *portail.Account
 	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
-		acct, err = findAccount(tx, a.AccountID)
-		return err
+		if acct, err = findAccount(tx, a.AccountID); err != nil {
+			return err
+		}
+		// The country is read where the account is shown, not by the seat
+		// checks that load the account too (and run on the schemas of
+		// earlier releases in the migration tests).
+		return tx.queryRow(`SELECT country FROM accounts WHERE id = ?`, a.AccountID).Scan(&acct.Country)
 	})
 	return acct, err
 }
@@ -106,6 +111,9 @@ func (s *AccountService) UpdateSubscription(ctx context.Context, u portail.Subsc
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		old, err := lockAccount(tx, a.AccountID)
 		if err != nil {
+			return err
+		}
+		if err := tx.queryRow(`SELECT country FROM accounts WHERE id = ?`, a.AccountID).Scan(&old.Country); err != nil {
 			return err
 		}
 		next, changes, err := old.ApplySubscription(u, tx.now)

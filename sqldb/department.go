@@ -3,7 +3,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"portail"
@@ -17,18 +19,33 @@ func NewDepartmentService(db *DB) *DepartmentService { return &DepartmentService
 
 var _ portail.DepartmentService = (*DepartmentService)(nil)
 
-func findDepartment(tx *Tx, accountID, id int64) (*portail.Department, error) {
+const departmentColumns = `id, account_id, name, created_at, default_sender`
+
+// scanDepartment reads departmentColumns, then into more the columns a
+// query adds after them.
+func scanDepartment(row interface{ Scan(...any) error }, more ...any) (*portail.Department, error) {
 	var d portail.Department
 	var created int64
-	err := tx.queryRow(`SELECT id, account_id, name, created_at FROM departments WHERE id = ? AND account_id = ?`, id, accountID).
-		Scan(&d.ID, &d.AccountID, &d.Name, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, portail.ErrNotFound("Department")
-	} else if err != nil {
+	var sender sql.NullString
+	if err := row.Scan(append([]any{&d.ID, &d.AccountID, &d.Name, &created, &sender}, more...)...); err != nil {
 		return nil, err
 	}
 	d.CreatedAt = fromMicros(created)
+	if sender.Valid {
+		d.DefaultSender = new(portail.Address)
+		if err := json.Unmarshal([]byte(sender.String), d.DefaultSender); err != nil {
+			return nil, err
+		}
+	}
 	return &d, nil
+}
+
+func findDepartment(tx *Tx, accountID, id int64) (*portail.Department, error) {
+	d, err := scanDepartment(tx.queryRow(`SELECT `+departmentColumns+` FROM departments WHERE id = ? AND account_id = ?`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("Department")
+	}
+	return d, err
 }
 
 // ListDepartments returns the departments the caller may see, by name: all
@@ -39,7 +56,7 @@ func (s *DepartmentService) ListDepartments(ctx context.Context) ([]*portail.Dep
 	if scope.None {
 		return nil, nil
 	}
-	q, args := `SELECT d.id, d.account_id, d.name, d.created_at,
+	q, args := `SELECT `+prefixColumns("d.", departmentColumns)+`,
 		(SELECT COUNT(*) FROM users u WHERE u.department_id = d.id AND u.status <> 'inactive')
 		FROM departments d WHERE d.account_id = ?`, []any{a.AccountID}
 	if scope.DepartmentID != 0 {
@@ -53,13 +70,13 @@ func (s *DepartmentService) ListDepartments(ctx context.Context) ([]*portail.Dep
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var d portail.Department
-			var created int64
-			if err := rows.Scan(&d.ID, &d.AccountID, &d.Name, &created, &d.Users); err != nil {
+			var users int
+			d, err := scanDepartment(rows, &users)
+			if err != nil {
 				return err
 			}
-			d.CreatedAt = fromMicros(created)
-			out = append(out, &d)
+			d.Users = users
+			out = append(out, d)
 		}
 		return rows.Err()
 	})
@@ -115,8 +132,16 @@ func (s *DepartmentService) CreateDepartment(ctx context.Context, name string) (
 // RenameDepartment renames a department (admins). EINVALID, ENOTFOUND,
 // EFORBIDDEN, ECONFLICT.
 func (s *DepartmentService) RenameDepartment(ctx context.Context, id int64, name string) (*portail.Department, error) {
+	return s.UpdateDepartment(ctx, id, portail.DepartmentUpdate{Name: &name})
+}
+
+// UpdateDepartment applies a change in one transaction: the name needs
+// ActManageDepartments, the default sender ActSetDepartmentDefaults; a
+// department the caller does not see is ENOTFOUND. EINVALID, ENOTFOUND,
+// EFORBIDDEN, ECONFLICT.
+func (s *DepartmentService) UpdateDepartment(ctx context.Context, id int64, u portail.DepartmentUpdate) (*portail.Department, error) {
 	c := portail.CallerFrom(ctx)
-	name = strings.TrimSpace(name)
+	u.Normalize()
 	var d *portail.Department
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		old, err := findDepartment(tx, c.Actor.AccountID, id)
@@ -127,17 +152,36 @@ func (s *DepartmentService) RenameDepartment(ctx context.Context, id int64, name
 		if !portail.Can(c.Actor, portail.ActViewDepartment, r) {
 			return portail.ErrNotFound("Department")
 		}
-		if !portail.Can(c.Actor, portail.ActManageDepartments, r) {
+		if u.Name != nil && !portail.Can(c.Actor, portail.ActManageDepartments, r) ||
+			u.SetDefaultSender && !portail.Can(c.Actor, portail.ActSetDepartmentDefaults, r) {
 			return portail.ErrForbidden()
 		}
-		if err := portail.ValidateDepartmentName(name); err != nil {
+		if err := u.Validate(); err != nil {
 			return err
 		}
-		if _, err := tx.exec(`UPDATE departments SET name = ?, name_key = ? WHERE id = ?`, name, portail.DepartmentKey(name), id); err != nil {
-			return err
+		if u.Name != nil {
+			name := *u.Name
+			if _, err := tx.exec(`UPDATE departments SET name = ?, name_key = ? WHERE id = ?`, name, portail.DepartmentKey(name), id); err != nil {
+				return err
+			}
+			if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, portail.Detail{}.Change("name", old.Name, name)); err != nil {
+				return err
+			}
 		}
-		if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, portail.Detail{}.Change("name", old.Name, name)); err != nil {
-			return err
+		if u.SetDefaultSender {
+			var sender any // NULL removes it
+			said := "—"
+			if u.DefaultSender != nil {
+				b, _ := json.Marshal(u.DefaultSender)
+				sender, said = string(b), u.DefaultSender.Name+", "+u.DefaultSender.City
+			}
+			detail := portail.Detail{}.Add("department_id", strconv.FormatInt(id, 10)).Add("default_sender", said)
+			if _, err := tx.exec(`UPDATE departments SET default_sender = ? WHERE id = ?`, sender, id); err != nil {
+				return err
+			}
+			if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, detail); err != nil {
+				return err
+			}
 		}
 		d, err = findDepartment(tx, c.Actor.AccountID, id)
 		return err

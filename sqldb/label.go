@@ -67,6 +67,33 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 	caller := portail.CallerFrom(ctx)
 	a := caller.Actor
 	c.Normalize()
+	// What the caller leaves out starts from the defaults, as on the form:
+	// no sender at all is the department's default sender, an address
+	// without a country is in the account's.
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		if c.DepartmentID <= 0 {
+			return nil // Validate says so
+		}
+		var country string
+		if err := tx.queryRow(`SELECT country FROM accounts WHERE id = ?`, a.AccountID).Scan(&country); err != nil {
+			return err
+		}
+		if c.Sender == (portail.Address{}) {
+			if d, err := findDepartment(tx, a.AccountID, c.DepartmentID); err == nil && d.DefaultSender != nil {
+				c.Sender = *d.DefaultSender
+			}
+		}
+		for _, addr := range []*portail.Address{&c.Sender, &c.Recipient} {
+			if addr.Country == "" {
+				addr.Country = country
+				addr.Normalize() // a Dutch postal code takes its shape
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -78,7 +105,7 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 		return nil, portail.ErrForbidden()
 	}
 	var serial int
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		return tx.queryRow(`UPDATE counters SET value = value + 1 WHERE name = 's10_serial' RETURNING value`).Scan(&serial)
 	})
 	if err != nil {
@@ -91,7 +118,11 @@ func (s *LabelService) CreateLabel(ctx context.Context, c portail.LabelCreate) (
 	l := &portail.Label{AccountID: a.AccountID, DepartmentID: c.DepartmentID, CreatorID: a.UserID,
 		TrackingNumber: portail.S10(portail.S10Service, serial, c.Sender.Country), Sender: c.Sender, Recipient: c.Recipient,
 		WeightGrams: c.WeightGrams, Status: portail.LabelCreated, CreatedAt: now, UpdatedAt: now}
-	doc, err := s.render(l)
+	lang := c.Language
+	if !portail.ValidLanguage(lang) {
+		lang = portail.DefaultLanguage
+	}
+	doc, err := s.render(l, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -204,4 +235,59 @@ func (s *LabelService) LabelHistory(ctx context.Context, id int64, limit int, cu
 		return nil, "", err
 	}
 	return listChanges(ctx, s.db, l.AccountID, portail.SubjectLabel, l.ID, limit, cursor)
+}
+
+// LabelDefaults returns the department's default sender, the distinct
+// senders of its last labels (at most portail.MaxRecentSenders, newest
+// first) and the account's country, for whoever may create labels in the
+// department. ENOTFOUND, EFORBIDDEN.
+func (s *LabelService) LabelDefaults(ctx context.Context, departmentID int64) (*portail.LabelDefaults, error) {
+	a := portail.CallerFrom(ctx).Actor
+	out := &portail.LabelDefaults{}
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		d, err := findDepartment(tx, a.AccountID, departmentID)
+		if err != nil {
+			return err
+		}
+		if !portail.Can(a, portail.ActViewDepartment, portail.Resource{AccountID: d.AccountID, DepartmentID: d.ID}) {
+			return portail.ErrNotFound("Department")
+		}
+		if !portail.Can(a, portail.ActCreateLabel, portail.Resource{AccountID: a.AccountID, DepartmentID: d.ID,
+			OwnerID: a.UserID, Module: portail.ModuleParcels}) {
+			return portail.ErrForbidden()
+		}
+		out.Sender = d.DefaultSender
+		if err := tx.queryRow(`SELECT country FROM accounts WHERE id = ?`, a.AccountID).Scan(&out.Country); err != nil {
+			return err
+		}
+		// The last labels are read and their senders told apart here: a
+		// department's labels mostly come from a few addresses, so a short
+		// window holds the few distinct ones the form offers.
+		rows, err := tx.query(`SELECT sender FROM labels WHERE account_id = ? AND department_id = ?
+			ORDER BY created_at DESC, id DESC LIMIT 100`, a.AccountID, d.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		seen := map[portail.Address]bool{}
+		for rows.Next() && len(out.RecentSenders) < portail.MaxRecentSenders {
+			var raw string
+			if err := rows.Scan(&raw); err != nil {
+				return err
+			}
+			var addr portail.Address
+			if err := json.Unmarshal([]byte(raw), &addr); err != nil {
+				return err
+			}
+			if !seen[addr] {
+				seen[addr] = true
+				out.RecentSenders = append(out.RecentSenders, addr)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

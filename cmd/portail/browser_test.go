@@ -61,6 +61,7 @@ func TestBrowser(t *testing.T) {
 		{"DocumentStatus", documentStatus, "en", "en-US,en;q=0.9",
 			[]string{"--simulator=true", "--simulator-interval", "500ms", "--max-upload", "64KB"}},
 		{"ParcelLabel", parcelLabel, "en", "en-US,en;q=0.9", nil},
+		{"LabelDefaults", labelDefaults, "fr", "fr-FR,fr;q=0.9", nil},
 		// The tour moves its items itself, to a chosen mix of statuses.
 		{"FrenchWorkTour", frenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
 		{"OutboxWithoutSMTP", outboxWithoutSMTP, "fr", "fr-FR,fr;q=0.9", []string{"--smtp="}},

@@ -70,8 +70,9 @@ func (b *tab) newLabel() {
 	b.Must("form#label-form")
 }
 
-// createLabel creates a label through the form and returns its id.
-func (b *tab) createLabel(dept string, from, to address, grams string) int64 {
+// createLabel creates a label through the form and returns its id; the
+// weight is typed as people do, in grams or kilograms.
+func (b *tab) createLabel(dept string, from, to address, weight string) int64 {
 	b.t.Helper()
 	b.newLabel()
 	if dept != "" {
@@ -79,7 +80,7 @@ func (b *tab) createLabel(dept string, from, to address, grams string) int64 {
 	}
 	b.fillAddress("sender", from)
 	b.fillAddress("recipient", to)
-	b.Fill("#weight_grams", grams)
+	b.Fill("#weight", weight)
 	if st := b.Submit("button#save"); st != 200 {
 		b.Fatalf("creating the label answered %d", st)
 	}
@@ -130,7 +131,7 @@ func documentStatus(t *testing.T, s *site, admin *tab) {
 		op.Fatalf("/documents answered %d", st)
 	}
 	op.Must("form#document-form")
-	op.WantText(`label[for="file"]`, "64 KiB")
+	op.WantText(`label[for="file"]`, "64\u00a0KiB")
 	// An operator sends for their own department: no choice of it.
 	if op.Exists("select#department_id") {
 		op.Errorf("the operator's form offers a department")
@@ -282,7 +283,7 @@ func parcelLabel(t *testing.T, s *site, admin *tab) {
 	to := address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"}
 	dana.fillAddress("sender", acmeHQ)
 	dana.fillAddress("recipient", to)
-	dana.Fill("#weight_grams", "1200")
+	dana.Fill("#weight", "1.2 kg")
 	if st := dana.Submit("button#save"); st != http.StatusBadRequest {
 		dana.Fatalf("a label without the recipient's postal code answered %d, want 400", st)
 	}
@@ -302,8 +303,8 @@ func parcelLabel(t *testing.T, s *site, admin *tab) {
 			}
 		}
 	}
-	if got := dana.Value("#weight_grams"); got != "1200" {
-		dana.Errorf("after the error, the weight is %q, want 1200", got)
+	if got := dana.Value("#weight"); got != "1.2 kg" {
+		dana.Errorf("after the error, the weight is %q, want 1.2 kg", got)
 	}
 	dana.Fill("#recipient-postal_code", "75005")
 	if st := dana.Submit("button#save"); st != 200 {
@@ -318,7 +319,7 @@ func parcelLabel(t *testing.T, s *site, admin *tab) {
 	if got := js[string](dana, `document.getElementById("status").dataset.status`); got != "created" {
 		dana.Errorf("the new label's status is %q, want created", got)
 	}
-	dana.WantText("main", "Marie Curie", "75005 Paris", "Acme Shipping", "1200 g")
+	dana.WantText("main", "Marie Curie", "75005 Paris", "Acme Shipping", "1.2\u00a0kg")
 	dana.Must(`#history tr[data-to="created"]`)
 	dana.wantHistoryWording(catalog(t, "en"))
 	// The PDF link works.
@@ -425,7 +426,7 @@ func frenchWorkTour(t *testing.T, s *site, admin *tab) {
 	admin.fillAddress("sender", address{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16",
 		postal: "1000", city: "Bruxelles", country: "BE"})
 	admin.fillAddress("recipient", address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", city: "Paris", country: "FR"})
-	admin.Fill("#weight_grams", "1200")
+	admin.Fill("#weight", "1,2 kg")
 	if st := admin.Submit("button#save"); st != http.StatusBadRequest {
 		admin.Fatalf("a label without the recipient's postal code answered %d, want 400", st)
 	}
@@ -439,20 +440,20 @@ func frenchWorkTour(t *testing.T, s *site, admin *tab) {
 	sender := address{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "1000", city: "Bruxelles", country: "BE"}
 	labels := []struct {
 		to      address
-		grams   string
+		weight  string
 		steps   []string
 		daysAgo int
 	}{
-		{address{name: "Jan Peeters", street: "Meir", number: "50", postal: "2000", city: "Antwerpen", country: "BE"}, "850", []string{"created", "in_transit", "delivered"}, 6},
-		{address{name: "Sophie Martin", company: "Atelier Martin", street: "Rue de Rivoli", number: "99", postal: "75001", city: "Paris", country: "FR"}, "2300", []string{"created", "in_transit", "delivered"}, 4},
-		{address{name: "Lukas Weber", street: "Hauptstraße", number: "5", postal: "10115", city: "Berlin", country: "DE"}, "400", []string{"created", "in_transit", "returned"}, 3},
-		{address{name: "Emma de Vries", street: "Damrak", number: "1", postal: "1012 LG", city: "Amsterdam", country: "NL"}, "1500", []string{"created", "in_transit"}, 1},
-		{address{name: "Luc Dubois", street: "Grand-Rue", number: "3", postal: "1660", city: "Luxembourg", country: "LU"}, "600", []string{"created"}, 0},
-		{address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", postal: "75005", city: "Paris", country: "FR"}, "1200", []string{"created", "in_transit"}, 0},
+		{address{name: "Jan Peeters", street: "Meir", number: "50", postal: "2000", city: "Antwerpen", country: "BE"}, "850 g", []string{"created", "in_transit", "delivered"}, 6},
+		{address{name: "Sophie Martin", company: "Atelier Martin", street: "Rue de Rivoli", number: "99", postal: "75001", city: "Paris", country: "FR"}, "2,3 kg", []string{"created", "in_transit", "delivered"}, 4},
+		{address{name: "Lukas Weber", street: "Hauptstraße", number: "5", postal: "10115", city: "Berlin", country: "DE"}, "400 g", []string{"created", "in_transit", "returned"}, 3},
+		{address{name: "Emma de Vries", street: "Damrak", number: "1", postal: "1012 LG", city: "Amsterdam", country: "NL"}, "1,5 kg", []string{"created", "in_transit"}, 1},
+		{address{name: "Luc Dubois", street: "Grand-Rue", number: "3", postal: "1660", city: "Luxembourg", country: "LU"}, "600 g", []string{"created"}, 0},
+		{address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", postal: "75005", city: "Paris", country: "FR"}, "1200 g", []string{"created", "in_transit"}, 0},
 	}
 	var label int64
 	for _, l := range labels {
-		label = admin.createLabel("Expédition", sender, l.to, l.grams)
+		label = admin.createLabel("Expédition", sender, l.to, l.weight)
 		advance(portail.SubjectLabel, label, l.steps)
 		backdate("labels", label, l.daysAgo)
 	}
@@ -485,4 +486,103 @@ func frenchWorkTour(t *testing.T, s *site, admin *tab) {
 	}
 	admin.WantText(`section[aria-labelledby="report-document"] table.report-table tbody`, "Ventes", "Expédition")
 	admin.Shot("reports")
+}
+
+// labelDefaults: a French admin sets a department's default sender on its
+// own page (a wrong postal code said next to its field), and the label
+// form starts from it, with the account's country for the recipient;
+// choosing another department swaps the untouched sender; the weight is
+// typed 2,5 kg and the label page says it so, with an Open link that
+// shows the PDF in the browser; the department's last senders are offered
+// and one fills the sender in without leaving the page.
+func labelDefaults(t *testing.T, s *site, admin *tab) {
+	if st := admin.login("boss", adminPassword); st != 200 {
+		admin.Fatalf("sign in answered %d", st)
+	}
+	admin.addDepartment("Expédition")
+	admin.addDepartment("Ventes")
+	if st := admin.Submit(`table#departments tr[data-name="Expédition"] a[href$="/sender"]`); st != 200 {
+		admin.Fatalf("the default sender page answered %d", st)
+	}
+	if got := admin.Value("#default_sender-country"); got != "BE" {
+		admin.Errorf("the sender's country starts as %q, want the account's BE", got)
+	}
+	acme := address{name: "Acme Expédition", company: "Acme SA", street: "Rue de la Loi", number: "16", postal: "100", city: "Bruxelles", country: "BE"}
+	admin.fillAddress("default_sender", acme)
+	if st := admin.Submit("button#save"); st != http.StatusBadRequest {
+		admin.Fatalf("a 3-digit Belgian postal code answered %d, want 400", st)
+	}
+	admin.WantFieldError("default_sender-postal_code", "default_sender.postal_code-err")
+	admin.WantText(`#default_sender\.postal_code-err`, "Un code postal belge a 4 chiffres")
+	if got := admin.Value("#default_sender-name"); got != acme.name {
+		admin.Errorf("after the error the name is %q", got)
+	}
+	admin.Fill("#default_sender-postal_code", "1000")
+	if st := admin.Submit("button#save"); st != 200 {
+		admin.Fatalf("saving the default sender answered %d", st)
+	}
+	admin.Must(".flash")
+
+	admin.newLabel()
+	if got := admin.Text(`#department_id option:checked`); got != "Expédition" {
+		admin.Fatalf("the form is for %q, want the first department", got)
+	}
+	wantSender := func(name, postal string) {
+		admin.t.Helper()
+		if got, gotPostal := admin.Value("#sender-name"), admin.Value("#sender-postal_code"); got != name || gotPostal != postal {
+			admin.Errorf("the sender is %q %q, want %q %q", got, gotPostal, name, postal)
+		}
+	}
+	wantSender("Acme Expédition", "1000")
+	if got := admin.Value("#recipient-country"); got != "BE" {
+		admin.Errorf("the recipient's country starts as %q, want BE", got)
+	}
+	// Ventes has no default: the untouched sender goes; back, it returns.
+	admin.SelectText("#department_id", "Ventes")
+	wantSender("", "")
+	admin.SelectText("#department_id", "Expédition")
+	wantSender("Acme Expédition", "1000")
+
+	admin.fillAddress("recipient", address{name: "Jan de Vries", street: "Keizersgracht", number: "221", postal: "1016dv", city: "Amsterdam", country: "NL"})
+	admin.Fill("#weight", "2,5 kg")
+	if st := admin.Submit("button#save"); st != 200 {
+		admin.Fatalf("creating the label answered %d", st)
+	}
+	admin.itemID("labels")
+	admin.WantText("#weight", "2,5\u00a0kg")
+	admin.WantText("main", "1016 DV Amsterdam")
+	if target := js[string](admin, `document.querySelector("a#open").target`); target != "_blank" {
+		admin.Errorf("Open has target %q", target)
+	}
+	open := js[string](admin, `document.querySelector("a#open").href`)
+	if f := admin.Fetch(open); !strings.HasSuffix(open, "?inline=true") || f.Status != 200 || !strings.HasPrefix(f.Head, "%PDF") {
+		admin.Errorf("Open %s got %d %q", open, f.Status, f.Head)
+	}
+	if !js[bool](admin, `document.querySelector("a#download").hasAttribute("download")`) {
+		admin.Errorf("Download does not download")
+	}
+
+	admin.createLabel("Expédition", address{name: "Atelier Martin", company: "Martin SARL", street: "Rue de la Paix", number: "12", postal: "75002", city: "Paris", country: "FR"},
+		address{name: "Marie Curie", street: "Rue Pierre et Marie Curie", number: "11", postal: "75005", city: "Paris", country: "FR"}, "850 g")
+	admin.newLabel()
+	admin.Must("select#recent-sender")
+	if js[bool](admin, `!document.getElementById("use-sender").hidden`) {
+		admin.Errorf("with the script, the last senders need no button")
+	}
+	before := admin.Path()
+	admin.SelectText("#recent-sender", "Atelier Martin, Rue de la Paix 12, 75002 Paris")
+	wantSender("Atelier Martin", "75002")
+	if got := admin.Value("#sender-country"); got != "FR" {
+		admin.Errorf("the chosen sender's country is %q", got)
+	}
+	if admin.Path() != before {
+		admin.Errorf("choosing a last sender left the page for %s", admin.Path())
+	}
+	// A sender chosen or typed stays when the department changes; the
+	// last senders, Expédition's, hide.
+	admin.SelectText("#department_id", "Ventes")
+	wantSender("Atelier Martin", "75002")
+	if !js[bool](admin, `document.getElementById("recent-senders").hidden`) {
+		admin.Errorf("Expédition's last senders are still offered for Ventes")
+	}
 }

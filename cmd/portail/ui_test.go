@@ -215,7 +215,7 @@ func TestWorkPages(t *testing.T) {
 			admin.get("/documents").must(t, http.StatusOK, `data-name="lettre.pdf"`)
 
 			// A label form with mistakes keeps what was typed and names the fields.
-			form := url.Values{"department_id": {deptID}, "weight_grams": {"1200"},
+			form := url.Values{"department_id": {deptID}, "weight": {"1,2 kg"},
 				"sender.name": {"Acme"}, "sender.street": {"Rue de la Loi"}, "sender.house_number": {"16"}, "sender.postal_code": {"1000"},
 				"sender.city": {"Bruxelles"}, "sender.country": {"BE"},
 				"recipient.name": {"Marie Curie"}, "recipient.street": {"Rue Pierre et Marie Curie"}, "recipient.house_number": {"11"},

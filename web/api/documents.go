@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"portail"
@@ -101,15 +102,19 @@ func (s *Handler) documentFile(w http.ResponseWriter, r *http.Request, me *porta
 		return err
 	}
 	defer file.Close()
-	servePDF(w, r, d.Name, d.UpdatedAt, file)
+	servePDF(w, r, d.Name, d.UpdatedAt, file, false)
 	return nil
 }
 
-// servePDF sends a stored PDF as an attachment; ServeContent answers
-// ranges and conditional requests.
-func servePDF(w http.ResponseWriter, r *http.Request, name string, modified time.Time, file io.ReadSeeker) {
+// servePDF sends a stored PDF as an attachment, or inline for the browser
+// to show; ServeContent answers ranges and conditional requests.
+func servePDF(w http.ResponseWriter, r *http.Request, name string, modified time.Time, file io.ReadSeeker, inline bool) {
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", contentDisposition(name))
+	disposition := contentDisposition(name)
+	if inline {
+		disposition = "inline" + strings.TrimPrefix(disposition, "attachment")
+	}
+	w.Header().Set("Content-Disposition", disposition)
 	w.Header().Set("Cache-Control", "private, no-cache")
 	http.ServeContent(w, r, name, modified, file)
 }

@@ -65,7 +65,7 @@ func (s *Handler) createLabel(w http.ResponseWriter, r *http.Request, me *portai
 		return err
 	}
 	l, err := s.Labels.CreateLabel(r.Context(), portail.LabelCreate{DepartmentID: req.DepartmentID, Sender: req.Sender,
-		Recipient: req.Recipient, WeightGrams: req.WeightGrams})
+		Recipient: req.Recipient, WeightGrams: req.WeightGrams, Language: me.Language})
 	if err != nil {
 		return err
 	}
@@ -101,17 +101,29 @@ func (s *Handler) getLabel(w http.ResponseWriter, r *http.Request, me *portail.U
 	return writeJSON(w, http.StatusOK, toLabelJSON(l))
 }
 
+// labelPDF sends the label as an attachment, or with ?inline=true for the
+// browser to show it (the label page's "Open").
 func (s *Handler) labelPDF(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	id, err := request.PathID(r)
 	if err != nil {
 		return err
+	}
+	var inline bool
+	switch r.URL.Query().Get("inline") {
+	case "", "false":
+	case "true":
+		inline = true
+	default:
+		var v portail.Validation
+		v.Add("inline", "Use true or false.")
+		return v.Err()
 	}
 	l, file, err := s.Labels.OpenLabelPDF(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	defer file.Close()
-	servePDF(w, r, "label-"+l.TrackingNumber+".pdf", l.CreatedAt, file)
+	servePDF(w, r, "label-"+l.TrackingNumber+".pdf", l.CreatedAt, file, inline)
 	return nil
 }
 

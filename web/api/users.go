@@ -284,13 +284,14 @@ func (s *Handler) userAction(w http.ResponseWriter, r *http.Request, fn func(ctx
 // --- departments ---
 
 type departmentJSON struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID            int64            `json:"id"`
+	Name          string           `json:"name"`
+	CreatedAt     time.Time        `json:"created_at"`
+	DefaultSender *portail.Address `json:"default_sender"`
 }
 
 func toDepartmentJSON(d *portail.Department) departmentJSON {
-	return departmentJSON{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt}
+	return departmentJSON{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt, DefaultSender: d.DefaultSender}
 }
 
 func (s *Handler) listDepartments(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -339,15 +340,48 @@ func (s *Handler) patchDepartment(w http.ResponseWriter, r *http.Request, me *po
 	if err != nil {
 		return err
 	}
-	var req departmentRequest
+	// Each member is optional; default_sender null removes the default.
+	var req struct {
+		Name          *string         `json:"name"`
+		DefaultSender json.RawMessage `json:"default_sender"`
+	}
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	d, err := s.Departments.RenameDepartment(r.Context(), id, req.Name)
+	u := portail.DepartmentUpdate{Name: req.Name}
+	if req.DefaultSender != nil {
+		u.SetDefaultSender = true
+		if string(req.DefaultSender) != "null" {
+			u.DefaultSender = new(portail.Address)
+			if err := decodeJSON(req.DefaultSender, u.DefaultSender); err != nil {
+				return prefixFields(err, "default_sender")
+			}
+		}
+	}
+	d, err := s.Departments.UpdateDepartment(r.Context(), id, u)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, toDepartmentJSON(d))
+}
+
+// prefixFields names the field errors of a nested object under its
+// member: default_sender.city.
+func prefixFields(err error, member string) error {
+	e, ok := err.(*portail.Error)
+	if !ok {
+		return err
+	}
+	if len(e.Fields) == 0 {
+		return &portail.Error{Code: portail.EINVALID, Message: "Some fields are invalid.",
+			Fields: []portail.FieldError{{Field: member, Message: "Expected an object or null."}}}
+	}
+	out := *e
+	out.Fields = nil
+	for _, f := range e.Fields {
+		out.Fields = append(out.Fields, portail.FieldError{Field: member + "." + f.Field, Message: f.Message})
+	}
+	return &out
 }
 
 // --- account ---
@@ -367,11 +401,13 @@ type accountJSON struct {
 	MonthlyCostCents int      `json:"monthly_cost_cents"`
 	Modules          []string `json:"modules"`
 	Onboarding       string   `json:"onboarding"`
+	Country          string   `json:"country"`
 }
 
 func toAccountJSON(a *portail.Account, now time.Time) accountJSON {
 	j := accountJSON{ID: a.ID, Name: a.Name, Plan: string(a.Plan), TrialEndsAt: a.TrialEndsAt,
-		MonthlyCostCents: a.MonthlyCostCents(), Modules: a.Modules.Strings(), Onboarding: string(a.Onboarding)}
+		MonthlyCostCents: a.MonthlyCostCents(), Modules: a.Modules.Strings(), Onboarding: string(a.Onboarding),
+		Country: a.Country}
 	j.Seats.Included, j.Seats.Extra, j.Seats.Used = a.IncludedSeats(now), a.ExtraSeats, a.UsedSeats
 	j.Seats.Available, j.Seats.UnusedExtra = a.AvailableSeats(now), a.UnusedExtraSeats(now)
 	return j

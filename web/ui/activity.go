@@ -33,7 +33,8 @@ var (
 		"modules": "Module access", "onboarding": "Onboarding", "email": "E-mail", "full_name": "Full name",
 		"language": "Language", "name": "Name", "prefix": "Key", "plan": "Plan", "extra_seats": "Extra seats",
 		"document": "Document", "module": "Module", "label": "Parcel label", "tracking_number": "Tracking number",
-		"template": "E-mail", "to": "To", "status": "Answer"}
+		"template": "E-mail", "to": "Recipient", "status": "Answer",
+		"default_sender": "Default sender"}
 	// The words of a value that the log keeps as code.
 	detailValues = map[string]map[string]string{
 		"onboarding": {"invitation": "invitation e-mail", "temporary_password": "temporary password"},

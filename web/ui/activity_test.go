@@ -26,8 +26,8 @@ func TestActivityDetailsInWords(t *testing.T) {
 			"nl": "Abonnement: Zilver → Goud · Onboarding: uitnodigingsmail → tijdelijk wachtwoord",
 		}},
 		{"template=temporary_password to=ann@acme.test", map[string]string{
-			"nl": "E-mail: het tijdelijke wachtwoord · Tot: ann@acme.test",
-			"en": "E-mail: the temporary password · To: ann@acme.test",
+			"nl": "E-mail: het tijdelijke wachtwoord · Ontvanger: ann@acme.test",
+			"en": "E-mail: the temporary password · Recipient: ann@acme.test",
 		}},
 		{"document=12 status", map[string]string{"fr": "Document\u00a0: #12 · statut consulté", "en": "Document: #12 · status viewed"}},
 		{"document=12 file", map[string]string{"fr": "Document\u00a0: #12 · fichier téléchargé", "nl": "Document: #12 · bestand gedownload"}},

@@ -26,6 +26,8 @@ func (s *Handler) registerWorkPages() {
 	s.handle("POST /labels", s.signedIn(s.createLabel))
 	s.handle("GET /labels/{id}", s.signedIn(s.label))
 	s.handle("GET /labels/{id}/status", s.signedIn(s.labelStatus))
+	s.handle("GET /departments/{id}/sender", s.signedIn(s.departmentSender))
+	s.handle("POST /departments/{id}/sender", s.signedIn(s.saveDepartmentSender))
 	s.handle("GET /reports", s.signedIn(s.reports))
 }
 
@@ -124,7 +126,7 @@ func (s *Handler) renderDocuments(p *page, status int, fail error) {
 	}
 	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
 		ChooseDept: p.actor.DepartmentID == 0, Statuses: portail.DocumentStatuses, Query: q,
-		NextQuery: nextQuery(q, next), MaxUpload: request.FormatBytes(s.site.MaxUpload())}
+		NextQuery: nextQuery(q, next), MaxUpload: formatSize(p.lang, s.site.MaxUpload())}
 	p.render(status, "documents", v)
 }
 

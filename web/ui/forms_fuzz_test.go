@@ -18,6 +18,7 @@ var formRoutes = []struct {
 	{"/login", true}, {"/invitation", true}, {"/reset-password", true},
 	{"/users", false}, {"/users/{op1}", false}, {"/labels", false}, {"/profile", false},
 	{"/profile/api-keys", false}, {"/departments", false}, {"/departments/{D1}", false}, {"/account", false},
+	{"/departments/{D1}/sender", false},
 }
 
 // FuzzPageForms sends any form body to the pages' form posts, on both
@@ -31,7 +32,9 @@ func FuzzPageForms(f *testing.F) {
 		"token=%00&code=ABCD-EFGH&new_password=x", "username=new1&full_name=N&email=new1%40a.test&role=viewer&department_id={D1}&modules=mail",
 		"username=%00&full_name=%ff&email=%00&role=admin&department_id=-1", "full_name=%00&role=admin&department_id=&modules=nope",
 		"department_id={D1}&sender.name=A&sender.street=B&sender.house_number=1&sender.postal_code=1000&sender.city=C&sender.country=BE" +
-			"&recipient.name=A&recipient.street=B&recipient.house_number=1&recipient.postal_code=1000&recipient.city=C&recipient.country=be&weight_grams=500",
+			"&recipient.name=A&recipient.street=B&recipient.house_number=1&recipient.postal_code=1000&recipient.city=C&recipient.country=be&weight=2%2C5+kg",
+		"default_sender.name=A&default_sender.street=B&default_sender.house_number=1&default_sender.postal_code=1016dv&default_sender.city=C&default_sender.country=NL",
+		"remove=1", "weight=%E2%80%AF2+500+g&department_id={D1}", "weight=1e999&department_id={D1}",
 		"department_id=x&weight_grams=99999999999999999999&recipient.country=%00", "full_name=Boss&email=admin%40a.test&language=nl",
 		"full_name=&email=%ff&language=%00", "key_name=%00", "key_name=" + strings.Repeat("k", 500), "name=%00", "name=Ventes",
 		"plan=gold&extra_seats=-1&onboarding=x", "plan=%00&extra_seats=1e9", "", "%zz", "a=%", ";&=&",

@@ -41,6 +41,9 @@ func TestCatalogsComplete(t *testing.T) {
 		return nil
 	})
 	webCalls := regexp.MustCompile(`(?:p\.t|\.view|translate\([a-z.]+,)\(?` + lit)
+	// Every ErrNotFound("What") of the code is a message of its own.
+	notFound := map[string]bool{}
+	notFoundCall := regexp.MustCompile(`ErrNotFound\("([^"]+)"\)`)
 	domain := regexp.MustCompile(`(?:\.Add\([^\n]*?, (?:fmt\.Sprintf\()?|Message: |Errorf\((?:portail\.)?E[A-Z]+, )` + lit + `\)?[,)}\n]`)
 	for _, dir := range []string{".", "../request", "../api", "..", "../..", "../../sqldb", "../../password"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -56,6 +59,9 @@ func TestCatalogsComplete(t *testing.T) {
 				add(webCalls, string(b))
 			}
 			add(domain, string(b))
+			for _, m := range notFoundCall.FindAllStringSubmatch(string(b), -1) {
+				notFound[m[1]] = true
+			}
 		}
 	}
 	for _, m := range []map[string]string{flashes} {
@@ -88,14 +94,25 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, s := range []string{"Invited", "Active", "Inactive",
 		// Sentences of the activity log's details.
 		"invitation accepted", "reset", "an earlier session was ended by this login",
-		"Use at least %d characters; a passphrase of several words is easy to remember.", "Use at most %d characters."} {
+		"Use at least %d characters; a passphrase of several words is easy to remember.", "Use at most %d characters.",
+		// The upload limit, in each unit request.FormatBytes writes.
+		"The file is larger than the limit of %d MiB.", "The file is larger than the limit of %d KiB.",
+		"The file is larger than the limit of %d bytes."} {
 		msgs[s] = true
 	}
 	delete(msgs, "status:") // the prefix of computed keys, added below
 	// Not-found messages name what was not found.
 	delete(msgs, "%s not found.")
-	for _, what := range []string{"User", "Department", "Account", "API key", "E-mail", "Resource"} {
+	for what := range notFound {
 		msgs[what+" not found."] = true
+	}
+	// The label form's messages, as the domain gives them.
+	for _, country := range []string{"BE", "LU", "FR", "DE", "NL"} {
+		msgs[portail.PostalCodeProblem(country, "?")] = true
+	}
+	for _, typed := range []string{"", "x", "2,5 g", "2500", "99 kg"} {
+		_, m := portail.ParseWeight(typed)
+		msgs[m] = true
 	}
 	// Messages with a number are looked up with the number as %d.
 	for m := range msgs {

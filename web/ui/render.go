@@ -85,6 +85,12 @@ func templateFuncs(lang string) template.FuncMap {
 			}
 			return encoded + "&format=excel"
 		},
+
+		// weight writes grams as kilograms with the language's decimal
+		// separator: 2,5 kg.
+		"weight": func(grams int) string { return portail.FormatWeight(grams, lang) },
+		// size writes a number of bytes with the language's units: 1,2 Mo.
+		"size": func(n int64) string { return formatSize(lang, n) },
 	}
 }
 
@@ -118,4 +124,36 @@ func formatMoney(lang string, cents int) string {
 		return "$" + s
 	}
 	return strings.Replace(s, ".", ",", 1) + " $"
+}
+
+// sizeUnits are the units of file sizes in each language: the French
+// octet (o, Ko, Mo), the Dutch and English bytes.
+var sizeUnits = map[string][3]string{"fr": {"o", "Ko", "Mo"}, "nl": {"bytes", "kB", "MB"}, "en": {"bytes", "KiB", "MiB"}}
+
+// formatSize writes n bytes for people: whole bytes below a kilobyte, else
+// kilo- or megabytes (binary multiples, as the upload limit is given) with
+// at most one decimal, in the language's decimal separator.
+func formatSize(lang string, n int64) string {
+	units, ok := sizeUnits[lang]
+	if !ok {
+		units = sizeUnits["en"]
+	}
+	nbsp := "\u00a0"
+	if n < 1<<10 {
+		return strconv.FormatInt(n, 10) + nbsp + units[0]
+	}
+	unit, div := units[1], int64(1<<10)
+	if n >= 1<<20 {
+		unit, div = units[2], 1<<20
+	}
+	tenths := (n*10 + div/2) / div
+	s := strconv.FormatInt(tenths/10, 10)
+	if tenths%10 != 0 {
+		sep := ","
+		if lang == "en" {
+			sep = "."
+		}
+		s += sep + strconv.FormatInt(tenths%10, 10)
+	}
+	return s + nbsp + unit
 }
