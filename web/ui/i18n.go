@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 
 	"portail"
@@ -19,27 +21,85 @@ import (
 // message to its translation (the French one uses the wording of the help
 // pages users know). A message missing from a catalog shows in English,
 // and a test lists every missing one.
+//
+// A message that shows a count with a noun ("%d users") is translated,
+// in English too, by its CLDR plural forms instead of one text:
+// {"one": "%d utilisateur", "other": "%d utilisateurs"}. The form is
+// chosen by golang.org/x/text/feature/plural from the message's last
+// number, so French says « 0 utilisateur » and « 1 utilisateur », Dutch
+// and English "0 users" and "1 user". Plain messages stay one string: the
+// catalogs remain the English→translation maps everyone edits.
 
 //go:embed locales/*.json
 var localesFS embed.FS
 
-var catalogs = mustLoadCatalogs()
+// catalogs holds the plain messages, plurals the counted ones, per language.
+var catalogs, plurals = mustLoadCatalogs()
 
-func mustLoadCatalogs() map[string]map[string]string {
+// forms are the translations of a counted message, by CLDR plural form.
+type forms map[plural.Form]string
+
+// formNames are the keys of a counted message's translations in the JSON
+// catalogs, as CLDR names them.
+var formNames = map[string]plural.Form{
+	"zero": plural.Zero, "one": plural.One, "two": plural.Two,
+	"few": plural.Few, "many": plural.Many, "other": plural.Other,
+}
+
+func mustLoadCatalogs() (map[string]map[string]string, map[string]map[string]forms) {
 	out := map[string]map[string]string{"en": {}}
+	pl := map[string]map[string]forms{"en": {}}
 	files, _ := localesFS.ReadDir("locales")
 	for _, f := range files {
 		b, err := localesFS.ReadFile("locales/" + f.Name())
 		if err != nil {
 			panic(err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
+		raw := map[string]json.RawMessage{}
+		if err := json.Unmarshal(b, &raw); err != nil {
 			panic(fmt.Sprintf("locales/%s: %v", f.Name(), err))
 		}
-		out[strings.TrimSuffix(f.Name(), path.Ext(f.Name()))] = m
+		lang := strings.TrimSuffix(f.Name(), path.Ext(f.Name()))
+		m, p := map[string]string{}, map[string]forms{}
+		for k, v := range raw {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				m[k] = s
+				continue
+			}
+			var byName map[string]string
+			if err := json.Unmarshal(v, &byName); err != nil {
+				panic(fmt.Sprintf("locales/%s: %q is neither a text nor plural forms: %v", f.Name(), k, err))
+			}
+			fs := forms{}
+			for name, text := range byName {
+				form, ok := formNames[name]
+				if !ok {
+					panic(fmt.Sprintf("locales/%s: %q: %q is not a CLDR plural form", f.Name(), k, name))
+				}
+				fs[form] = text
+			}
+			p[k] = fs
+		}
+		out[lang], pl[lang] = m, p
 	}
-	return out
+	return out, pl
+}
+
+// pluralForm is the CLDR cardinal form of the whole number n in lang.
+func pluralForm(lang string, n int) plural.Form {
+	if n < 0 {
+		n = -n
+	}
+	return plural.Cardinal.MatchPlural(language.Make(lang), n, 0, 0, 0, 0)
+}
+
+// pick returns the form of fs for n in lang, else its "other".
+func (fs forms) pick(lang string, n int) string {
+	if t := fs[pluralForm(lang, n)]; t != "" {
+		return t
+	}
+	return fs[plural.Other]
 }
 
 // matcher matches Accept-Language against portail.Languages, in their
@@ -80,18 +140,34 @@ func negotiate(r *http.Request, me *portail.User) string {
 }
 
 // translate returns the message in lang, formatted with args.
+// A counted message takes the plural form of its last integer argument.
 func translate(lang, msg string, args ...any) string {
-	if t := catalogs[lang][msg]; t != "" {
+	if fs := plurals[lang][msg]; fs != nil {
+		n := 0
+		for _, a := range args {
+			if i, ok := a.(int); ok {
+				n = i
+			}
+		}
+		msg = fs.pick(lang, n)
+	} else if t := catalogs[lang][msg]; t != "" {
 		msg = t
 	} else if len(args) == 0 && strings.ContainsAny(msg, "0123456789") {
 		// A message built with numbers ("Use at least 12 characters.")
 		// is found under its pattern ("Use at least %d characters.").
-		if t := catalogs[lang][numberless(msg)]; t != "" {
-			var nums []any
-			for _, n := range digits.FindAllString(msg, -1) {
-				nums = append(nums, n)
+		key := numberless(msg)
+		t := catalogs[lang][key]
+		nums := digits.FindAllString(msg, -1)
+		if fs := plurals[lang][key]; fs != nil {
+			n, _ := strconv.Atoi(nums[len(nums)-1])
+			t = fs.pick(lang, n)
+		}
+		if t != "" {
+			var vals []any
+			for _, n := range nums {
+				vals = append(vals, n)
 			}
-			return fmt.Sprintf(strings.ReplaceAll(t, "%d", "%s"), nums...)
+			return fmt.Sprintf(strings.ReplaceAll(t, "%d", "%s"), vals...)
 		}
 	}
 	if len(args) > 0 {

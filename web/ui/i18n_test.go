@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"html/template"
 	"io/fs"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/feature/plural"
 
 	"portail"
 )
@@ -130,7 +133,7 @@ func TestCatalogsComplete(t *testing.T) {
 			if lang == "en" && !identKey.MatchString(m) {
 				continue // English is the source, but for keys like activity:login_failed
 			}
-			if catalogs[lang][m] == "" {
+			if catalogs[lang][m] == "" && plurals[lang][m] == nil {
 				missing = append(missing, m)
 			}
 		}
@@ -138,6 +141,105 @@ func TestCatalogsComplete(t *testing.T) {
 		if len(missing) > 0 {
 			b, _ := json.MarshalIndent(missing, "", "  ")
 			t.Errorf("%d messages lack a %s translation in web/ui/locales/%s.json:\n%s", len(missing), lang, lang, b)
+		}
+	}
+}
+
+// countedMessages show a count with a noun: each must be translated by
+// plural forms, in English too, so that « 1 utilisateur » and "1 user"
+// are not « 1 utilisateurs » and "1 users".
+var countedMessages = []string{
+	"%d users",
+	"%d paid extra seats are unused. Deactivated users do not free paid seats: lower the extra seats below if you no longer need them.",
+	"Too many failed sign-ins. Wait %d seconds before trying again, or reset your password.",
+	"Too many requests. Wait %d seconds and try again.",
+	"Too many wrong passwords. Wait %d seconds before trying again.",
+	"The %s plan includes %d users.",
+	"The trial of the %s plan includes %d users.",
+	"This user was sent %d reset e-mails in the last hour, the most allowed. Try again in %d minutes.",
+}
+
+// TestCatalogsPlurals: a counted message is plural in every language, and
+// has every CLDR form the language's rules give to a whole number (French:
+// one and other, as 0 and 1 are "one"; Dutch and English: one and other).
+func TestCatalogsPlurals(t *testing.T) {
+	counted := map[string]bool{}
+	for _, m := range countedMessages {
+		counted[m] = true
+	}
+	for _, lang := range portail.Languages {
+		for m := range plurals[lang] {
+			counted[m] = true
+		}
+	}
+	for _, lang := range portail.Languages {
+		needed := map[plural.Form]bool{}
+		for _, n := range []int{0, 1, 2, 3, 5, 11, 21, 100, 101, 1000, 1000000, 2000000} {
+			needed[pluralForm(lang, n)] = true
+		}
+		for n := range 1000 {
+			needed[pluralForm(lang, n)] = true
+		}
+		for m := range counted {
+			fs := plurals[lang][m]
+			if fs == nil {
+				t.Errorf("%s: %q shows a count and needs plural forms in web/ui/locales/%s.json", lang, m, lang)
+				continue
+			}
+			for form := range needed {
+				if fs[form] == "" {
+					t.Errorf("%s: %q lacks its %s form", lang, m, formName(form))
+				}
+			}
+		}
+	}
+}
+
+func formName(f plural.Form) string {
+	for name, form := range formNames {
+		if form == f {
+			return name
+		}
+	}
+	return "?"
+}
+
+// TestPluralForms: the form follows CLDR — French puts 0 with 1, Dutch and
+// English put 0 with the plural — in the templates, the page code and the
+// messages that come already formatted from the domain.
+func TestPluralForms(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"fr", 0, "0 utilisateur"}, {"fr", 1, "1 utilisateur"}, {"fr", 2, "2 utilisateurs"}, {"fr", 5, "5 utilisateurs"},
+		{"nl", 0, "0 gebruikers"}, {"nl", 1, "1 gebruiker"}, {"nl", 2, "2 gebruikers"}, {"nl", 5, "5 gebruikers"},
+		{"en", 0, "0 users"}, {"en", 1, "1 user"}, {"en", 2, "2 users"}, {"en", 5, "5 users"},
+	} {
+		if got := translate(c.lang, "%d users", c.n); got != c.want {
+			t.Errorf("%s, %d: %q, want %q", c.lang, c.n, got, c.want)
+		}
+		var b strings.Builder
+		tmpl := template.Must(template.New("").Funcs(templateFuncs(c.lang)).Parse(`{{t "%d users" .}}`))
+		if err := tmpl.Execute(&b, c.n); err != nil || b.String() != c.want {
+			t.Errorf("template, %s, %d: %q (%v), want %q", c.lang, c.n, b.String(), err, c.want)
+		}
+	}
+	// A domain message, formatted before it reaches the page, takes the
+	// form of its last number.
+	for _, c := range []struct{ lang, msg, want string }{
+		{"fr", "Too many wrong passwords. Wait 1 seconds before trying again.", "Attendez 1 seconde avant"},
+		{"fr", "Too many wrong passwords. Wait 0 seconds before trying again.", "Attendez 0 seconde avant"},
+		{"fr", "Too many wrong passwords. Wait 30 seconds before trying again.", "Attendez 30 secondes avant"},
+		{"nl", "Too many wrong passwords. Wait 1 seconds before trying again.", "Wacht 1 seconde voordat"},
+		{"en", "Too many wrong passwords. Wait 1 seconds before trying again.", "Wait 1 second before"},
+		{"en", "Too many wrong passwords. Wait 0 seconds before trying again.", "Wait 0 seconds before"},
+		{"fr", "This user was sent 3 reset e-mails in the last hour, the most allowed. Try again in 1 minutes.", "3 e-mails de renouvellement du mot de passe dans l'heure, le maximum permis. Réessayez dans 1 minute."},
+		{"en", "This user was sent 3 reset e-mails in the last hour, the most allowed. Try again in 2 minutes.", "Try again in 2 minutes."},
+	} {
+		if got := translate(c.lang, c.msg); !strings.Contains(got, c.want) {
+			t.Errorf("%s: %q → %q, want it to contain %q", c.lang, c.msg, got, c.want)
 		}
 	}
 }
@@ -153,6 +255,15 @@ func TestCatalogsFormat(t *testing.T) {
 		for k, v := range cat {
 			if !slices.Equal(verbs.FindAllString(k, -1), verbs.FindAllString(v, -1)) {
 				t.Errorf("%s: %q → %q changes the %%-verbs", lang, k, v)
+			}
+		}
+	}
+	for lang, cat := range plurals {
+		for k, fs := range cat {
+			for _, v := range fs {
+				if !slices.Equal(verbs.FindAllString(k, -1), verbs.FindAllString(v, -1)) {
+					t.Errorf("%s: %q → %q changes the %%-verbs", lang, k, v)
+				}
 			}
 		}
 	}
