@@ -115,13 +115,17 @@ func (a *Account) CheckSeats(now time.Time, n int) error {
 	}
 	// Plan, included, extra and total, each named: "allows 4 users" alone
 	// reads as the plan's own number when one extra seat was bought.
-	seats := "extra seats"
+	// The API speaks English: "1 user", "1 extra seat".
+	users, seats := "users", "extra seats"
+	if a.IncludedSeats(now) == 1 {
+		users = "user"
+	}
 	if a.ExtraSeats == 1 {
 		seats = "extra seat"
 	}
-	e := Errorf(ESEATLIMIT, "%s includes %d users, plus %d %s: %d in all, and %d already count. "+
+	e := Errorf(ESEATLIMIT, "%s includes %d %s, plus %d %s: %d in all, and %d already count. "+
 		"Add extra seats to the subscription (account page, or PUT /api/v1/account/subscription) or deactivate a user first.",
-		what, a.IncludedSeats(now), a.ExtraSeats, seats, limit, a.UsedSeats)
+		what, a.IncludedSeats(now), users, a.ExtraSeats, seats, limit, a.UsedSeats)
 	e.Plan, e.Limit = a.Plan, limit
 	e.Included, e.Extra, e.Used, e.Trial = a.IncludedSeats(now), a.ExtraSeats, a.UsedSeats, a.InTrial(now)
 	return e

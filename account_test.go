@@ -178,6 +178,14 @@ func TestSeatLimitError(t *testing.T) {
 	if want := "The gold plan includes 3 users, plus 1 extra seat: 4 in all, and 4 already count."; !strings.HasPrefix(e.Message, want) {
 		t.Errorf("message %q, want it to start %q", e.Message, want)
 	}
+	// One included user is "1 user", not "1 users".
+	a.Plan, a.ExtraSeats, a.UsedSeats = portail.PlanStarter, 0, 1
+	if err := a.CheckSeats(now, 1); !errors.As(err, &e) {
+		t.Fatalf("starter, one used: %v", err)
+	}
+	if want := "The starter plan includes 1 user, plus 0 extra seats: 1 in all, and 1 already count."; !strings.HasPrefix(e.Message, want) {
+		t.Errorf("message %q, want it to start %q", e.Message, want)
+	}
 }
 
 func TestSubscriptionUpdateValidate(t *testing.T) {
