@@ -99,6 +99,23 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 		t.Fatalf("serve printed no setup link:\n%s", fresh.out.String())
 	}
 
+	// On a desktop the phone's layout does not show: the account's facts
+	// stand side by side, the tables show their dates.
+	if st := b.login("boss", adminPassword); st != 200 {
+		b.Fatalf("sign in answered %d", st)
+	}
+	b.Open("/account")
+	if !js[bool](b, `(() => { const dt = document.querySelector(".facts dt"); return dt.getBoundingClientRect().top === dt.nextElementSibling.getBoundingClientRect().top })()`) {
+		b.Errorf("at 1280 px the account's facts are stacked, want each name beside its value")
+	}
+	for _, path := range []string{"/departments", "/outbox"} {
+		b.Open(path)
+		if !js[bool](b, `document.querySelector("main table th.wide").offsetWidth > 0`) {
+			b.Errorf("at 1280 px %s hides its Created column", path)
+		}
+	}
+	b.logout()
+
 	b.Viewport(phoneWidth, 844, true)
 	check := func(who, lang, path string) {
 		t.Helper()
