@@ -511,3 +511,16 @@ func (b *Tab) FrameText(path string) string {
 	}
 	return ""
 }
+
+// Viewport makes the tab a phone or a desktop of that size (CSS pixels):
+// a phone (mobile) follows the page's meta viewport, as a real one does.
+// It holds for the pages the tab opens next.
+func (b *Tab) Viewport(width, height int64, mobile bool) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, StepTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: width, Height: height, DeviceScaleFactor: 1, Mobile: mobile}); err != nil {
+		b.Fatalf("viewport %d×%d: %v", width, height, err)
+	}
+}
