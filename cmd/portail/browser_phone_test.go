@@ -58,6 +58,10 @@ const fitsPhone = `(() => {
 // and the outbox fit whole. The data are long
 // on purpose, as real ones are: long department names, e-mail addresses
 // and file names.
+// phoneShots are the pages saved as phone screenshots, by path.
+var phoneShots = map[string]string{"/": "home", "/users": "users", "/account": "account", "/documents": "documents",
+	"/labels/new": "label-form", "/outbox": "outbox", "/activity": "activity"}
+
 func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 	api := s.client()
 	api.login("boss", adminPassword).must(t, 200)
@@ -148,6 +152,11 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 			}
 			for _, path := range signedIn {
 				check(who.login, lang, path)
+				// With PORTAIL_SCREENSHOTS, the French admin's main pages as a
+				// phone shows them.
+				if name, ok := phoneShots[path]; ok && who.id == 0 && lang == "fr" {
+					b.Shot("phone-" + name)
+				}
 			}
 		}
 		b.logout()
