@@ -16,10 +16,12 @@ import (
 	"testing"
 
 	"portail"
+	"portail/blob"
 	"portail/internal/testdb"
 	"portail/password"
 	"portail/sqldb"
 	"portail/web"
+	"portail/web/internal/webtest"
 )
 
 // TestAPI runs the API scenario tables, role by role, against a real server
@@ -98,12 +100,7 @@ func newEnv(t *testing.T, dialect string) *env {
 	ts := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
 	auth := sqldb.NewAuthService(db)
-	srv := web.NewServer(web.Services{
-		Auth:        auth,
-		Users:       sqldb.NewUserService(db),
-		Departments: sqldb.NewDepartmentService(db),
-		Accounts:    sqldb.NewAccountService(db),
-	}, base, slog.New(slog.DiscardHandler))
+	srv := web.NewServer(webtest.Services(db, blob.Dir{Root: t.TempDir()}), base, slog.New(slog.DiscardHandler))
 	srv.Ready = db.Ping
 	ts.Config.Handler = srv.Handler()
 	ts.Start()

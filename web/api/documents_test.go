@@ -20,9 +20,9 @@ import (
 	"portail"
 	"portail/blob"
 	"portail/internal/testdb"
-	"portail/pdf"
 	"portail/sqldb"
 	"portail/web"
+	"portail/web/internal/webtest"
 )
 
 // testMaxUpload keeps the oversize test small.
@@ -51,18 +51,7 @@ func newDocEnv(t *testing.T, dialect string) *env {
 	ts := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
 	auth := sqldb.NewAuthService(db)
-	srv := web.NewServer(web.Services{
-		Auth:        auth,
-		Users:       sqldb.NewUserService(db),
-		Departments: sqldb.NewDepartmentService(db),
-		Accounts:    sqldb.NewAccountService(db),
-		Credentials: sqldb.NewCredentialService(db),
-		Outbox:      sqldb.NewOutboxService(db),
-		Activity:    sqldb.NewActivityService(db),
-		Documents:   sqldb.NewDocumentService(db, blobs),
-		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
-		Reports:     sqldb.NewReportService(db),
-	}, base, slog.New(slog.DiscardHandler))
+	srv := web.NewServer(webtest.Services(db, blobs), base, slog.New(slog.DiscardHandler))
 	srv.MaxUpload = testMaxUpload
 	ts.Config.Handler = srv.Handler()
 	ts.Start()

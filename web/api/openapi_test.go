@@ -19,10 +19,12 @@ import (
 	"strings"
 	"testing"
 
+	"portail/blob"
 	"portail/internal/testdb"
 	"portail/sqldb"
 	"portail/web"
 	"portail/web/api"
+	"portail/web/internal/webtest"
 	"portail/web/request"
 )
 
@@ -51,15 +53,7 @@ func openAPITestServer(t *testing.T) (*web.Server, *httptest.Server) {
 	t.Cleanup(func() { db.Close() })
 	ts := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
-	srv := web.NewServer(web.Services{
-		Auth:        sqldb.NewAuthService(db),
-		Users:       sqldb.NewUserService(db),
-		Departments: sqldb.NewDepartmentService(db),
-		Accounts:    sqldb.NewAccountService(db),
-		Credentials: sqldb.NewCredentialService(db),
-		Outbox:      sqldb.NewOutboxService(db),
-		Activity:    sqldb.NewActivityService(db),
-	}, base, slog.New(slog.DiscardHandler))
+	srv := web.NewServer(webtest.Services(db, blob.Dir{Root: t.TempDir()}), base, slog.New(slog.DiscardHandler))
 	srv.Ready = db.Ping
 	ts.Config.Handler = srv.Handler()
 	ts.Start()

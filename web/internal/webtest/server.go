@@ -59,6 +59,24 @@ func (l *lockedBuffer) take() string {
 // cross it.
 const MaxUpload = 4 << 10
 
+// Services are the sqldb services over db, as cmd/portail wires them for
+// serve (with the default password rules and session lifetimes): the one
+// wiring of the web tests.
+func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
+	return web.Services{
+		Auth:        sqldb.NewAuthService(db),
+		Users:       sqldb.NewUserService(db),
+		Departments: sqldb.NewDepartmentService(db),
+		Accounts:    sqldb.NewAccountService(db),
+		Credentials: sqldb.NewCredentialService(db),
+		Outbox:      sqldb.NewOutboxService(db),
+		Activity:    sqldb.NewActivityService(db),
+		Documents:   sqldb.NewDocumentService(db, blobs),
+		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
+		Reports:     sqldb.NewReportService(db),
+	}
+}
+
 // NewServers builds the servers, one per dialect, with account A
 // (enterprise, every module): its admin (signed in), departments D1 and D2
 // and an invited operator op1 in D1; and account B with its admin.
@@ -76,18 +94,7 @@ func NewServers(f testing.TB) []*Server {
 		base, _ := url.Parse("http://portail.test")
 		auth := sqldb.NewAuthService(db)
 		logs := &lockedBuffer{}
-		srv := web.NewServer(web.Services{
-			Auth:        auth,
-			Users:       sqldb.NewUserService(db),
-			Departments: sqldb.NewDepartmentService(db),
-			Accounts:    sqldb.NewAccountService(db),
-			Credentials: sqldb.NewCredentialService(db),
-			Outbox:      sqldb.NewOutboxService(db),
-			Activity:    sqldb.NewActivityService(db),
-			Documents:   sqldb.NewDocumentService(db, blobs),
-			Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
-			Reports:     sqldb.NewReportService(db),
-		}, base, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError})))
+		srv := web.NewServer(Services(db, blobs), base, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError})))
 		srv.MaxUpload = MaxUpload
 		s := &Server{Dialect: dialect, h: srv.Handler(), IDs: map[string]int64{}, logs: logs}
 
