@@ -33,7 +33,7 @@ func (p Plan) Valid() bool { _, ok := planSeats[p]; return ok }
 const (
 	TrialSeats       = 10
 	DefaultTrialDays = 30
-	ExtraSeatCents   = 500 // per extra user per month
+	ExtraSeatCents   = 500 // per extra user per month, in cents of the installation's currency
 	MaxExtraSeats    = 10000
 )
 
@@ -261,4 +261,21 @@ func (s *Setup) Validate() error {
 		}
 	}
 	return v.Err()
+}
+
+// DefaultCurrency is the currency of seat prices when the installation
+// names none (--currency; SPEC §9 Wave-2 details 16).
+const DefaultCurrency = "EUR"
+
+// ValidCurrency reports whether c is an ISO 4217 code: three capitals.
+func ValidCurrency(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for _, r := range c {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
 }

@@ -322,3 +322,12 @@ func TestApplySubscription(t *testing.T) {
 		})
 	}
 }
+
+// TestValidCurrency: three capitals, as ISO 4217 codes are.
+func TestValidCurrency(t *testing.T) {
+	for c, ok := range map[string]bool{"EUR": true, "USD": true, "CHF": true, "eur": false, "EU": false, "EURO": false, "": false, "E1R": false, "ÉUR": false} {
+		if portail.ValidCurrency(c) != ok {
+			t.Errorf("ValidCurrency(%q) = %v, want %v", c, !ok, ok)
+		}
+	}
+}

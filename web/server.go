@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"portail"
 	"portail/web/api"
 	"portail/web/request"
 	"portail/web/ui"
@@ -50,6 +51,9 @@ type Server struct {
 	// Simulating is set while the print-and-post simulator runs: the
 	// pages of documents and labels say their statuses are simulated.
 	Simulating bool
+	// Currency is the ISO 4217 code seat prices are in (default
+	// portail.DefaultCurrency).
+	Currency string
 
 	// Limits are the rates of the anonymous routes (DefaultLimits); set
 	// them before the first request.
@@ -223,6 +227,12 @@ func (t site) BaseURL() string {
 func (t site) Forgot(r *http.Request, login string) { t.s.forgot(r, login) }
 func (t site) Mailing() bool                        { return t.s.Mailing }
 func (t site) Simulating() bool                     { return t.s.Simulating }
+func (t site) Currency() string {
+	if t.s.Currency == "" {
+		return portail.DefaultCurrency
+	}
+	return t.s.Currency
+}
 func (t site) Allow(c request.LimitClass, r *http.Request) (bool, time.Duration) {
 	return t.s.allowed(c, r)
 }

@@ -54,6 +54,8 @@ type Config struct {
 	SimulatorInterval time.Duration
 	// MetricsToken opens /metrics to non-loopback scrapers that send it.
 	MetricsToken string
+	// Currency is the ISO 4217 code of seat prices (default EUR).
+	Currency string
 	// TrustedProxies are the reverse proxies' networks, comma-separated
 	// CIDRs: only from them is X-Forwarded-For believed.
 	TrustedProxies string
@@ -148,6 +150,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.SMTP, "smtp", env("PORTAIL_SMTP", ""), "SMTP server, smtp://[user:pass@]host:port; empty keeps e-mails in the outbox (env PORTAIL_SMTP)")
 	fs.StringVar(&c.BaseURL, "base-url", env("PORTAIL_BASE_URL", ""), "public address, the only source of links in e-mails (env PORTAIL_BASE_URL; default http://ADDR)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("PORTAIL_MAIL_FROM", "portail <no-reply@localhost>"), "sender of e-mails (env PORTAIL_MAIL_FROM)")
+	fs.StringVar(&c.Currency, "currency", env("PORTAIL_CURRENCY", portail.DefaultCurrency), "ISO 4217 code of the prices, as GET /account and the account page show them (env PORTAIL_CURRENCY)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("PORTAIL_METRICS_TOKEN", ""), "bearer token for /metrics from other hosts; without it /metrics answers loopback only (env PORTAIL_METRICS_TOKEN)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PORTAIL_TRUSTED_PROXIES", ""), "reverse proxies in front of portail, comma-separated CIDRs like 127.0.0.1/32,10.0.0.0/8: from them only, X-Forwarded-For names the client (env PORTAIL_TRUSTED_PROXIES; default none)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", portail.DefaultSessionIdle, "end sessions unused this long")
@@ -186,6 +189,9 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 // Open listens, then builds the portal; it does not serve yet, so that the
 // address is known (port 0 in tests).
 func (m *Main) Open(ctx context.Context) error {
+	if c := m.Config.Currency; c != "" && !portail.ValidCurrency(c) {
+		return fmt.Errorf("--currency %q: want an ISO 4217 code such as EUR", c)
+	}
 	// A malformed network stops serve before it listens.
 	proxies, err := web.ParseTrustedProxies(m.Config.TrustedProxies)
 	if err != nil {
@@ -297,6 +303,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping
 	a.Server.MetricsToken = cfg.MetricsToken
+	a.Server.Currency = cfg.Currency
 	a.Server.TrustedProxies = proxies
 	a.Server.CountOutbox(a.Outbox.CountUnsent)
 	a.Server.Mailing, a.Server.Simulating = cfg.SMTP != "", cfg.Simulator

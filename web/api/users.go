@@ -399,15 +399,16 @@ type accountJSON struct {
 		UnusedExtra int `json:"unused_extra"`
 	} `json:"seats"`
 	MonthlyCostCents int      `json:"monthly_cost_cents"`
+	Currency         string   `json:"currency"`
 	Modules          []string `json:"modules"`
 	Onboarding       string   `json:"onboarding"`
 	Country          string   `json:"country"`
 }
 
-func toAccountJSON(a *portail.Account, now time.Time) accountJSON {
+func toAccountJSON(a *portail.Account, now time.Time, currency string) accountJSON {
 	j := accountJSON{ID: a.ID, Name: a.Name, Plan: string(a.Plan), TrialEndsAt: a.TrialEndsAt,
 		MonthlyCostCents: a.MonthlyCostCents(), Modules: a.Modules.Strings(), Onboarding: string(a.Onboarding),
-		Country: a.Country}
+		Country: a.Country, Currency: currency}
 	j.Seats.Included, j.Seats.Extra, j.Seats.Used = a.IncludedSeats(now), a.ExtraSeats, a.UsedSeats
 	j.Seats.Available, j.Seats.UnusedExtra = a.AvailableSeats(now), a.UnusedExtraSeats(now)
 	return j
@@ -418,7 +419,7 @@ func (s *Handler) getAccount(w http.ResponseWriter, r *http.Request, me *portail
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
+	return writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf, s.site.Currency()))
 }
 
 func (s *Handler) putSubscription(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -453,5 +454,5 @@ func (s *Handler) putSubscription(w http.ResponseWriter, r *http.Request, me *po
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf))
+	return writeJSON(w, http.StatusOK, toAccountJSON(a, a.AsOf, s.site.Currency()))
 }

@@ -138,4 +138,6 @@ type Site interface {
 	// Simulating says whether the built-in print-and-post simulator runs
 	// (--simulator), so that the pages it moves say so.
 	Simulating() bool
+	// Currency is the ISO 4217 code of the installation's prices.
+	Currency() string
 }

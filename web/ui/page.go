@@ -60,6 +60,8 @@ type view struct {
 	// and the home page, while the print-and-post simulator moves them:
 	// their statuses are not a real printer's or carrier's.
 	Simulating bool
+	// Currency is the ISO 4217 code prices are shown in (render fills it).
+	Currency string
 
 	// ErrorHTML, when set, is Error with its links (the seat message's
 	// link to the account page).
@@ -201,6 +203,7 @@ func (p *page) render(status int, name string, v view) {
 		v.Lang = p.lang
 	}
 	v.LangQuery = langQueries(p.r, v.Form)
+	v.Currency = p.s.site.Currency()
 	switch v.Nav.Current {
 	case "home", "documents", "labels", "reports":
 		v.Simulating = p.s.site.Simulating()

@@ -66,9 +66,12 @@ func templateFuncs(lang string) template.FuncMap {
 			}
 			return "—"
 		},
-		"money": func(cents int) string { return formatMoney(lang, cents) },
-		"lang":  func() string { return lang },
-		"list":  func(items ...string) []string { return items },
+		// money writes cents of a currency as the language does:
+		// « 5,00 € », "€5.00".
+		"money":          func(currency string, cents int) string { return formatMoney(lang, currency, cents) },
+		"extraSeatCents": func() int { return portail.ExtraSeatCents },
+		"lang":           func() string { return lang },
+		"list":           func(items ...string) []string { return items },
 		// query marks a query string made by url.Values.Encode as safe to put
 		// after "?" as it is.
 		"query":   func(encoded string) template.URL { return template.URL(encoded) },
@@ -117,14 +120,27 @@ var roleLabels = map[portail.Role]string{portail.RoleViewer: "Viewer", portail.R
 
 var moduleLabels = map[portail.Module]string{portail.ModuleMail: "Mail", portail.ModuleParcels: "Parcels", portail.ModuleClassic: "Classic"}
 
-func formatMoney(lang string, cents int) string {
+func formatMoney(lang, currency string, cents int) string {
 	whole, frac := cents/100, cents%100
 	s := strconv.Itoa(whole) + "." + string(rune('0'+frac/10)) + string(rune('0'+frac%10))
-	if lang == "en" {
-		return "$" + s
+	sym, ok := currencySymbols[currency]
+	if !ok {
+		sym = currency
 	}
-	return strings.Replace(s, ".", ",", 1) + " $"
+	switch {
+	case lang == "en" && ok:
+		return sym + s
+	case lang == "en":
+		return sym + " " + s
+	case lang == "nl":
+		return sym + " " + strings.Replace(s, ".", ",", 1)
+	}
+	return strings.Replace(s, ".", ",", 1) + "\u00a0" + sym
 }
+
+// currencySymbols are the signs of the usual currencies; another is
+// written by its code.
+var currencySymbols = map[string]string{"EUR": "€", "USD": "$", "GBP": "£"}
 
 // sizeUnits are the units of file sizes in each language: the French
 // octet (o, Ko, Mo), the Dutch and English bytes.
