@@ -318,7 +318,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		&jobs.Purge{Store: db, Tmp: blobs, Holder: holder, Logger: logger, Now: db.Now})
 	if cfg.Simulator {
 		a.jobs = append(a.jobs, &jobs.Simulator{Store: a.Processing, Interval: cfg.SimulatorInterval,
-			FailureRate: 0.05, Logger: logger})
+			FailureRate: 0.05, Logger: logger, Now: db.Now})
 	}
 	if cfg.SMTP != "" {
 		mailer, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
@@ -326,7 +326,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 			db.Close()
 			return nil, err
 		}
-		a.jobs = append(a.jobs, &jobs.Delivery{Outbox: a.Outbox, Mailer: mailer, Logger: logger, BaseURL: baseURL.String(),
+		a.jobs = append(a.jobs, &jobs.Delivery{Outbox: a.Outbox, Mailer: mailer, Logger: logger, BaseURL: baseURL.String(), Now: db.Now,
 			Interval: cfg.OutboxInterval, RetryBase: cfg.OutboxRetry})
 	}
 	return a, nil

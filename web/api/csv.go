@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"portail"
-	"portail/web/request"
 )
 
 // The CSV exports (RFC 4180) of the activity log and the report summary:
@@ -55,7 +54,7 @@ func csvFormatOf(r *http.Request, me *portail.User) (csvFormat, error) {
 // one answer names every bad parameter; another error stands alone.
 func withFormatError(err, format error) error {
 	if err == nil || portail.ErrorCode(err) == portail.EINVALID {
-		return request.MergeValidation(err, format)
+		return portail.JoinInvalid(format, err)
 	}
 	return err
 }

@@ -166,7 +166,7 @@ func (s *Handler) createUser(w http.ResponseWriter, r *http.Request, me *portail
 	}
 	c.Modules = parseModules(req.Modules, &v, "modules")
 	if err := v.Err(); err != nil {
-		return request.MergeValidation(err, c.Validate())
+		return portail.JoinInvalid(c.Validate(), err)
 	}
 	u, err := s.Users.CreateUser(r.Context(), c)
 	if err != nil {

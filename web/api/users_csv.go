@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/csv"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -14,10 +13,10 @@ import (
 	"portail/web/request"
 )
 
-// UsersCSVHeader is the header row of GET /users.csv: the list's columns,
+// usersCSVHeader is the header row of GET /users.csv: the list's columns,
 // with the department's name after its id and the modules separated by
 // spaces, as the import reads them.
-var UsersCSVHeader = []string{"id", "username", "full_name", "email", "role", "department_id", "department", "modules",
+var usersCSVHeader = []string{"id", "username", "full_name", "email", "role", "department_id", "department", "modules",
 	"status", "language", "created_at", "last_login_at"}
 
 // usersCSV exports the users list as filtered (the filters of GET /users;
@@ -27,7 +26,7 @@ func (s *Handler) usersCSV(w http.ResponseWriter, r *http.Request, me *portail.U
 	if err != nil {
 		return err
 	}
-	users, err := AllUsers(r, s.Users, f)
+	users, err := allUsers(r, s.Users, f)
 	if err != nil {
 		return err
 	}
@@ -39,16 +38,13 @@ func (s *Handler) usersCSV(w http.ResponseWriter, r *http.Request, me *portail.U
 	for _, d := range depts {
 		names[d.ID] = d.Name
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="users.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	WriteUsersCSV(w, users, names)
+	writeUsersCSV(csvFormat{}.start(w, "users.csv", usersCSVHeader), users, names)
 	return nil
 }
 
-// AllUsers reads every page of the list as filtered, for an export: the
+// allUsers reads every page of the list as filtered, for an export: the
 // filter's own limit and cursor are set aside.
-func AllUsers(r *http.Request, users portail.UserService, f portail.UserFilter) ([]*portail.User, error) {
+func allUsers(r *http.Request, users portail.UserService, f portail.UserFilter) ([]*portail.User, error) {
 	f.Cursor, f.Limit = "", portail.MaxPageSize
 	var out []*portail.User
 	for {
@@ -64,11 +60,8 @@ func AllUsers(r *http.Request, users portail.UserService, f portail.UserFilter) 
 	}
 }
 
-// WriteUsersCSV writes the header and one line per user (RFC 4180).
-func WriteUsersCSV(w io.Writer, users []*portail.User, deptNames map[int64]string) {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	cw.Write(UsersCSVHeader)
+// writeUsersCSV writes one line per user (RFC 4180) after the header.
+func writeUsersCSV(cw *csv.Writer, users []*portail.User, deptNames map[int64]string) {
 	for _, u := range users {
 		var last string
 		if u.LastLoginAt != nil {

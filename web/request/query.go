@@ -41,19 +41,6 @@ func Time(s, field string, end bool, v *portail.Validation) *time.Time {
 	return &t
 }
 
-// MergeValidation joins the field errors of two validation errors.
-func MergeValidation(a, b error) error {
-	ea, _ := a.(*portail.Error)
-	eb, _ := b.(*portail.Error)
-	if eb == nil {
-		return a
-	}
-	if ea == nil {
-		return b
-	}
-	return &portail.Error{Code: portail.EINVALID, Message: ea.Message, Fields: append(append([]portail.FieldError(nil), eb.Fields...), ea.Fields...)}
-}
-
 // The list filters, one parser each, for the API and the pages alike: a
 // parameter that cannot be read is a field error on its name (the API
 // answers it in problem+json, a page shows it next to its field), never
@@ -95,7 +82,7 @@ func DocumentFilter(q url.Values) (portail.DocumentFilter, error) {
 			v.Add("module", "Use mail or classic.")
 		}
 	}
-	return f, MergeValidation(v.Err(), f.Validate())
+	return f, portail.JoinInvalid(f.Validate(), v.Err())
 }
 
 // LabelFilter reads the labels list's parameters.
@@ -106,7 +93,7 @@ func LabelFilter(q url.Values) (portail.LabelFilter, error) {
 	f.Limit = int(Int(q.Get("limit"), "limit", &v))
 	f.From = Time(q.Get("from"), "from", false, &v)
 	f.To = Time(q.Get("to"), "to", true, &v)
-	return f, MergeValidation(v.Err(), f.Validate())
+	return f, portail.JoinInvalid(f.Validate(), v.Err())
 }
 
 // ActivityFilter reads the activity log's parameters.
