@@ -28,12 +28,12 @@ type Rules struct {
 // field, so that a form says them all at once instead of one per try.
 func (r Rules) Check(field, pw, username string) error {
 	var v portail.Validation
-	r.Add(&v, field, pw, username)
+	r.add(&v, field, pw, username)
 	return v.Err()
 }
 
-// Add records on v every rule pw breaks.
-func (r Rules) Add(v *portail.Validation, field, pw, username string) {
+// add records on v every rule pw breaks.
+func (r Rules) add(v *portail.Validation, field, pw, username string) {
 	minLen := r.MinLength
 	if minLen <= 0 {
 		minLen = DefaultMinLength

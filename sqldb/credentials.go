@@ -146,14 +146,11 @@ func (s *CredentialService) SendPasswordReset(ctx context.Context, userID int64)
 }
 
 // resetWait is portail.ResetWait over the user's resets of the last
-// window. On PostgreSQL it first locks the user's row, so that two
-// requests for one user take turns between the count and the insert; on
-// SQLite every write transaction already runs alone.
+// window. It first takes the user row lock (lockUser), so that two
+// requests for one user take turns between the count and the insert.
 func resetWait(tx *Tx, userID int64, selfService bool) (time.Duration, error) {
-	if tx.pg {
-		if _, err := tx.exec(`SELECT id FROM users WHERE id = ? FOR UPDATE`, userID); err != nil {
-			return 0, err
-		}
+	if _, _, err := lockUser(tx, userID); err != nil {
+		return 0, err
 	}
 	rows, err := tx.query(`SELECT created_at FROM user_tokens WHERE user_id = ? AND kind = 'reset' AND created_at > ?`,
 		userID, micros(tx.now.Add(-portail.ResetWindow)))
