@@ -251,23 +251,7 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		if err := acct.CheckSeats(tx.now, 1); err != nil {
 			return err
 		}
-		lang := c.Language
-		if lang == "" {
-			lang = portail.DefaultLanguage
-		}
-		id, err := tx.insert(`INSERT INTO users (account_id, username, username_key, full_name, email, email_key, role,
-			department_id, modules, status, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', ?, ?, ?)`,
-			a.AccountID, c.Username, portail.NormalizeKey(c.Username), c.FullName, c.Email, portail.NormalizeKey(c.Email),
-			c.Role.String(), nullID(c.DepartmentID), int(c.Modules), lang, micros(tx.now), micros(tx.now))
-		if err != nil {
-			return err
-		}
-		if u, err = findUser(tx, a.AccountID, id); err != nil {
-			return err
-		}
-		if err := logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
-			portail.Detail{}.Add("username", u.Username).Add("role", u.Role.String()).Add("department_id", strconv.FormatInt(u.DepartmentID, 10)).
-				Add("modules", u.Modules.String()).Add("onboarding", string(onboarding))); err != nil {
+		if u, err = insertUser(tx, caller, c, onboarding); err != nil {
 			return err
 		}
 		if onboarding == portail.OnboardingTemporaryPassword {
@@ -281,6 +265,34 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		return nil, s.conflictAfterRace(ctx, c.Username, c.Email, 0)
 	}
 	return u, err
+}
+
+// insertUser writes a checked new user, invited, with its activity entry;
+// the caller then sends its onboarding (an invitation or a temporary
+// password). CreateUser and the CSV import both write users through it.
+func insertUser(tx *Tx, caller portail.Caller, c portail.UserCreate, onboarding portail.Onboarding) (*portail.User, error) {
+	a := caller.Actor
+	lang := c.Language
+	if lang == "" {
+		lang = portail.DefaultLanguage
+	}
+	id, err := tx.insert(`INSERT INTO users (account_id, username, username_key, full_name, email, email_key, role,
+		department_id, modules, status, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', ?, ?, ?)`,
+		a.AccountID, c.Username, portail.NormalizeKey(c.Username), c.FullName, c.Email, portail.NormalizeKey(c.Email),
+		c.Role.String(), nullID(c.DepartmentID), int(c.Modules), lang, micros(tx.now), micros(tx.now))
+	if err != nil {
+		return nil, err
+	}
+	u, err := findUser(tx, a.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
+		portail.Detail{}.Add("username", u.Username).Add("role", u.Role.String()).Add("department_id", strconv.FormatInt(u.DepartmentID, 10)).
+			Add("modules", u.Modules.String()).Add("onboarding", string(onboarding))); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // invalidField reports whether err has a problem with field.

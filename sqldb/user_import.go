@@ -2,9 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"portail"
 )
@@ -214,34 +214,18 @@ func forbiddenField(a portail.Actor, accountID, deptID int64, role portail.Role)
 // fieldsOf returns the field problems of an EINVALID (or taken-name)
 // error; nil for any other error.
 func fieldsOf(err error) []portail.FieldError {
-	if e, ok := err.(*portail.Error); ok && len(e.Fields) > 0 {
+	var e *portail.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
 		return e.Fields
 	}
 	return nil
 }
 
-// insertImportedUser writes one checked row as CreateUser writes a user:
-// invited, its activity entry, its invitation in the outbox.
+// insertImportedUser writes one checked row as CreateUser writes a user
+// (insertUser), with its invitation in the outbox.
 func insertImportedUser(tx *Tx, caller portail.Caller, c portail.UserCreate) (*portail.User, error) {
-	a := caller.Actor
-	lang := c.Language
-	if lang == "" {
-		lang = portail.DefaultLanguage
-	}
-	id, err := tx.insert(`INSERT INTO users (account_id, username, username_key, full_name, email, email_key, role,
-		department_id, modules, status, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'invited', ?, ?, ?)`,
-		a.AccountID, c.Username, portail.NormalizeKey(c.Username), c.FullName, c.Email, portail.NormalizeKey(c.Email),
-		c.Role.String(), nullID(c.DepartmentID), int(c.Modules), lang, micros(tx.now), micros(tx.now))
+	u, err := insertUser(tx, caller, c, portail.OnboardingInvitation)
 	if err != nil {
-		return nil, err
-	}
-	u, err := findUser(tx, a.AccountID, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := logActivity(tx, caller, u.AccountID, u.ID, portail.ActivityUserCreated,
-		portail.Detail{}.Add("username", u.Username).Add("role", u.Role.String()).Add("department_id", strconv.FormatInt(u.DepartmentID, 10)).
-			Add("modules", u.Modules.String()).Add("onboarding", string(portail.OnboardingInvitation))); err != nil {
 		return nil, err
 	}
 	return u, issueInvitation(tx, u)
