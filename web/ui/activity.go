@@ -19,7 +19,6 @@ type activityData struct {
 	Query     string // the filters, for the CSV link
 	NextQuery string
 	Users     []*portail.User
-	Names     map[int64]string // usernames by id, for the actor column
 	Types     []portail.ActivityType
 	Details   map[int64]string // each entry's detail, in words
 }
@@ -185,18 +184,25 @@ func (s *Handler) activity(p *page) {
 		s.pageError(p, err)
 		return
 	}
-	// The user filter offers the users the caller may see.
 	n, _, err := s.names(p)
 	if err != nil {
 		s.pageError(p, err)
 		return
+	}
+	// The user filter offers the users the caller may see.
+	var users []*portail.User
+	if canListUsers(p.actor) {
+		if users, _, err = s.Users.ListUsers(p.ctx, portail.UserFilter{Status: "all", Limit: portail.MaxPageSize}); err != nil {
+			s.pageError(p, err)
+			return
+		}
 	}
 	details := make(map[int64]string, len(entries))
 	for _, e := range entries {
 		details[e.ID] = detailText(p, e.Detail, n.Depts)
 	}
 	q.Del("cursor")
-	v.Data = activityData{Entries: entries, Query: q.Encode(), NextQuery: nextQuery(q, next), Users: n.List, Names: n.Users,
+	v.Data = activityData{Entries: entries, Query: q.Encode(), NextQuery: nextQuery(q, next), Users: users,
 		Types: activityTypes, Details: details}
 	p.render(http.StatusOK, "activity", v)
 }

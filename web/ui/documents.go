@@ -55,11 +55,10 @@ func sendModules(a portail.Actor) []portail.Module {
 	return out
 }
 
-// names maps the ids of the departments and users a page shows to names.
+// names maps the ids of the departments a page shows to their names;
+// people's names come with the items themselves (SenderName, ActorName…).
 type names struct {
 	Depts map[int64]string
-	Users map[int64]string
-	List  []*portail.User // the users the caller may see, when they see others than themselves
 }
 
 func (s *Handler) names(p *page) (names, []*portail.Department, error) {
@@ -67,16 +66,7 @@ func (s *Handler) names(p *page) (names, []*portail.Department, error) {
 	if err != nil {
 		return names{}, nil, err
 	}
-	n := names{Depts: deptNames(depts), Users: map[int64]string{p.me.ID: p.me.Username}}
-	if canListUsers(p.actor) {
-		if n.List, _, err = s.Users.ListUsers(p.ctx, portail.UserFilter{Status: "all", Limit: portail.MaxPageSize}); err != nil {
-			return names{}, nil, err
-		}
-		for _, u := range n.List {
-			n.Users[u.ID] = u.Username
-		}
-	}
-	return n, depts, nil
+	return names{Depts: deptNames(depts)}, depts, nil
 }
 
 type documentsData struct {

@@ -30,7 +30,7 @@ func navFor(a portail.Actor) nav {
 		Documents:   len(viewModules(a, portail.ActViewDocument, portail.DocumentModules)) > 0 || len(sendModules(a)) > 0,
 		Labels:      !portail.ScopeFor(a, portail.ActViewLabel, portail.ModuleParcels).None,
 		Reports:     len(viewModules(a, portail.ActViewReports, portail.Modules)) > 0,
-		Users:       portail.ScopeFor(a, portail.ActViewUser, 0).OwnerID == 0,
+		Users:       canListUsers(a),
 		Departments: portail.Can(a, portail.ActManageDepartments, acct),
 		Account:     portail.Can(a, portail.ActViewAccount, acct),
 		Outbox:      portail.Can(a, portail.ActViewOutbox, acct),

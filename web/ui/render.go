@@ -53,7 +53,6 @@ func templateFuncs(lang string) template.FuncMap {
 		},
 		"module":  func(m portail.Module) string { return translate(lang, moduleLabels[m]) },
 		"modules": func(s portail.ModuleSet) []portail.Module { return s.List() },
-		"has":     func(s portail.ModuleSet, m portail.Module) bool { return s.Has(m) },
 		"inList":  func(list, v string) bool { return slices.Contains(strings.Split(list, ","), v) },
 		"date": func(t any) string {
 			switch v := t.(type) {
@@ -70,7 +69,6 @@ func templateFuncs(lang string) template.FuncMap {
 		// « 5,00 € », "€5.00".
 		"money":          func(currency string, cents int) string { return formatMoney(lang, currency, cents) },
 		"extraSeatCents": func() int { return portail.ExtraSeatCents },
-		"lang":           func() string { return lang },
 		"list":           func(items ...string) []string { return items },
 		// query marks a query string made by url.Values.Encode as safe to put
 		// after "?" as it is.
