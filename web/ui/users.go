@@ -232,7 +232,12 @@ func (s *Handler) userForm(p *page, u *portail.User) (userFormData, error) {
 		if u.ID == a.UserID {
 			d.EmailOwn, d.EmailLocked = true, true
 		}
-		d.CanAccess = u.ID != a.UserID && d.CanEdit
+		// The access fields show when the policy lets the caller change
+		// this user's access at all; which modules they may grant is asked
+		// again on save.
+		access := r
+		access.Modules = 0
+		d.CanAccess = portail.Can(a, portail.ActChangeUserAccess, access)
 		d.CanReset = d.CanEdit && u.Status == portail.StatusActive
 		d.CanInvite = d.CanEdit && u.Status == portail.StatusInvited && u.ID != a.UserID
 		if u.Status == portail.StatusInactive {
