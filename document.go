@@ -11,32 +11,43 @@ import (
 	"unicode/utf8"
 )
 
-// DocumentStatus is where a sent document stands (D1).
+// DocumentStatus is where a sent document stands (D1, SPEC §9 Letters).
 type DocumentStatus string
 
 const (
+	// DocumentActionRequired: the preflight found problems; the sender
+	// fixes them (options, recipient, a new file) or cancels.
+	DocumentActionRequired DocumentStatus = "action_required"
+	// DocumentReceived: accepted, waiting for its deadline (cancel_until).
 	DocumentReceived   DocumentStatus = "received"
-	DocumentProcessing DocumentStatus = "processing"
+	DocumentProcessing DocumentStatus = "processing" // claimed by a print partner
 	DocumentPrinted    DocumentStatus = "printed"
 	DocumentPosted     DocumentStatus = "posted"
 	DocumentFailed     DocumentStatus = "failed"
+	DocumentCancelled  DocumentStatus = "cancelled"
+	DocumentReturned   DocumentStatus = "returned" // undeliverable after posting
 )
 
-// DocumentLifecycle is a document's life cycle: forward one step along
-// received → processing → printed → posted, or to failed from any status
-// before posted. Posted and failed are final.
+// DocumentLifecycle is a document's life cycle (SPEC §9 Wave-2 details
+// 8). processing → received is the system's alone: a claim that timed out
+// or that its partner gave back. Failed, returned and cancelled are final.
 var DocumentLifecycle = Lifecycle[DocumentStatus]{
-	Kind:     SubjectDocument,
-	Statuses: []DocumentStatus{DocumentReceived, DocumentProcessing, DocumentPrinted, DocumentPosted, DocumentFailed},
+	Kind: SubjectDocument,
+	Statuses: []DocumentStatus{DocumentActionRequired, DocumentReceived, DocumentProcessing, DocumentPrinted, DocumentPosted,
+		DocumentFailed, DocumentCancelled, DocumentReturned},
+	// Forward is the way through print, the one the simulator takes; a
+	// fix (action_required → received), a cancel, a return are not.
 	Forward: map[DocumentStatus]DocumentStatus{
 		DocumentReceived:   DocumentProcessing,
 		DocumentProcessing: DocumentPrinted,
 		DocumentPrinted:    DocumentPosted,
 	},
 	Otherwise: map[DocumentStatus][]DocumentStatus{
-		DocumentReceived:   {DocumentFailed},
-		DocumentProcessing: {DocumentFailed},
-		DocumentPrinted:    {DocumentFailed},
+		DocumentActionRequired: {DocumentReceived, DocumentCancelled},
+		DocumentReceived:       {DocumentCancelled},
+		DocumentProcessing:     {DocumentPosted, DocumentFailed, DocumentReceived},
+		DocumentPrinted:        {DocumentFailed},
+		DocumentPosted:         {DocumentReturned},
 	},
 }
 
@@ -69,6 +80,25 @@ type Document struct {
 	Status       DocumentStatus
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+
+	// The letter (D4–D8). Documents stored before letters were checked
+	// have no Inspection and no price (PriceCents 0, Priced false).
+	Pages       int
+	Sheets      int
+	Options     LetterOptions
+	Recipient   *Recipient // read or typed; nil when none
+	Typed       bool       // Recipient was typed: the address page is printed in front
+	Problems    []Problem
+	Inspection  *Inspection
+	PriceCents  int64
+	Priced      bool
+	Currency    string
+	Times       DocumentTimes
+	CancelUntil *time.Time // the deadline once accepted (Times.Deadline); nil while action_required
+	// What a print partner reported.
+	TrackingNumber string
+	FailureReason  string
+	ReturnReason   string
 }
 
 // Resource returns the document as the policy sees it.
@@ -85,6 +115,22 @@ type DocumentCreate struct {
 	Name         string
 	DepartmentID int64
 	Module       Module
+	// The letter: options over the department's defaults, a typed
+	// recipient, a later start.
+	Options   LetterOptionsPatch
+	Recipient *Recipient
+	SendAt    *time.Time
+}
+
+// DocumentChange is a PATCH of a letter (SPEC §9 Letters): the fields it
+// sets. SetRecipient with a nil Recipient removes a typed recipient;
+// SetSendAt with a nil SendAt clears the start.
+type DocumentChange struct {
+	Options      LetterOptionsPatch
+	SetRecipient bool
+	Recipient    *Recipient
+	SetSendAt    bool
+	SendAt       *time.Time
 }
 
 // Normalize keeps the base name of the uploaded file, trimmed, without
@@ -139,7 +185,7 @@ type DocumentFilter struct {
 func (f *DocumentFilter) Validate() error {
 	var v Validation
 	if f.Status != "" && !f.Status.Valid() {
-		v.Add("status", "Use received, processing, printed, posted or failed.")
+		v.Add("status", "Use action_required, received, processing, printed, posted, failed, cancelled or returned.")
 	}
 	if f.Module != 0 && f.Module != ModuleMail && f.Module != ModuleClassic {
 		v.Add("module", "Use mail or classic.")
@@ -180,6 +226,27 @@ type DocumentService interface {
 	// OpenDocument returns a document with its content, and logs the
 	// download as a fetch; the caller closes the content. ENOTFOUND.
 	OpenDocument(ctx context.Context, id int64) (*Document, io.ReadSeekCloser, error)
+	// QuoteDocument checks and prices a letter without storing anything
+	// (POST /documents/quote); it needs the right to send in the
+	// department and module. EINVALID, EFORBIDDEN.
+	QuoteDocument(ctx context.Context, c DocumentCreate, content io.Reader) (*LetterQuote, error)
+	// ChangeDocument applies a change to a letter that may still change,
+	// checks and prices it again (ActChangeDocument). EINVALID,
+	// ENOTFOUND, EFORBIDDEN, ETOOLATE.
+	ChangeDocument(ctx context.Context, id int64, c DocumentChange) (*Document, error)
+	// QuoteChange is the quote of a change without saving it. EINVALID,
+	// ENOTFOUND, EFORBIDDEN, ETOOLATE.
+	QuoteChange(ctx context.Context, id int64, c DocumentChange) (*LetterQuote, error)
+	// ReplaceDocumentFile replaces the file of a letter that may still
+	// change: checked and priced again, same id, a history line.
+	// EINVALID, ENOTFOUND, EFORBIDDEN, ETOOLATE.
+	ReplaceDocumentFile(ctx context.Context, id int64, name string, content io.Reader) (*Document, error)
+	// CancelDocument cancels a letter that may still change. ENOTFOUND,
+	// EFORBIDDEN, ETOOLATE.
+	CancelDocument(ctx context.Context, id int64) (*Document, error)
+	// DocumentProof returns the PNG proof of uploaded page (from 1), or of
+	// the address page for 0, rendered once and then kept. ENOTFOUND.
+	DocumentProof(ctx context.Context, id int64, page int) ([]byte, error)
 	// DocumentHistory returns a page of the document's changes, oldest
 	// first. ENOTFOUND, EINVALID.
 	DocumentHistory(ctx context.Context, id int64, limit int, cursor string) ([]*Change, string, error)

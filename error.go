@@ -30,6 +30,12 @@ const (
 	// the right password earns this answer, so it tells nothing to whoever
 	// merely guesses names.
 	EACCOUNTINACTIVE = "account_inactive"
+	// ETOOLATE: a letter's wait is over; it can no longer be changed or
+	// cancelled (SPEC §9 Wave-2 details 2).
+	ETOOLATE = "too_late"
+	// EINVALIDTRANSITION: a move the life cycle does not allow (a print
+	// partner's event).
+	EINVALIDTRANSITION = "invalid_transition"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

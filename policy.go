@@ -40,6 +40,7 @@ const (
 	ActCreateLabel
 	ActViewReports           // resource: a module and department
 	ActSetDepartmentDefaults // a department's default sender (and letter defaults)
+	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
 	numActions
 )
 
@@ -52,7 +53,7 @@ var actionNames = [...]string{
 	ActViewActivity: "view_activity", ActViewDocument: "view_document",
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
-	ActSetDepartmentDefaults: "set_department_defaults",
+	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
 }
 
 func (a Action) String() string {
@@ -139,6 +140,11 @@ func Can(a Actor, act Action, r Resource) bool {
 		case RoleViewer:
 			return inDept
 		}
+	case ActChangeDocument:
+		// SPEC §9 Wave-2 details 7: whoever may see the letter, except
+		// viewers; in classic a department admin only on their own (R6),
+		// which ActViewDocument already says.
+		return a.Role != RoleViewer && Can(a, ActViewDocument, r)
 	case ActSendDocument:
 		if !a.Modules.Has(r.Module) || r.Module == ModuleParcels || !self {
 			return false

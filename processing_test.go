@@ -21,12 +21,15 @@ func TestLifecycles(t *testing.T) {
 	}{
 		{
 			kind:     portail.SubjectDocument,
-			statuses: []string{"received", "processing", "printed", "posted", "failed"},
-			final:    []string{"posted", "failed"},
+			// SPEC §9 Wave-2 details 8.
+			statuses: []string{"action_required", "received", "processing", "printed", "posted", "failed", "cancelled", "returned"},
+			final:    []string{"failed", "cancelled", "returned"},
 			moves: map[string][]string{
-				"received":   {"processing", "failed"},
-				"processing": {"printed", "failed"},
-				"printed":    {"posted", "failed"},
+				"action_required": {"received", "cancelled"},
+				"received":        {"processing", "cancelled"},
+				"processing":      {"printed", "posted", "failed", "received"},
+				"printed":         {"posted", "failed"},
+				"posted":          {"returned"},
 			},
 		},
 		{
