@@ -21,6 +21,7 @@ func (s *Handler) registerWorkPages() {
 	s.handle("POST /documents", s.signedIn(s.sendDocument))
 	s.handle("GET /documents/{id}", s.signedIn(s.document))
 	s.handle("GET /documents/{id}/status", s.signedIn(s.documentStatus))
+	s.registerLetterPages()
 	s.handle("GET /labels", s.signedIn(s.labels))
 	s.handle("GET /labels/new", s.signedIn(s.newLabel))
 	s.handle("POST /labels", s.signedIn(s.createLabel))
@@ -80,6 +81,10 @@ type documentsData struct {
 	Query       url.Values
 	NextQuery   string
 	MaxUpload   string
+	// The send form's letter options, preset from the defaults, and its
+	// later start as typed.
+	Options []optionGroup
+	SendAt  string
 }
 
 func (s *Handler) documents(p *page) { s.renderDocuments(p, http.StatusOK, nil) }
@@ -97,6 +102,12 @@ func (s *Handler) renderDocuments(p *page, status int, fail error) {
 	if fail != nil {
 		status = p.failed(&v, fail)
 		v.Form["department_id"], v.Form["module"] = p.r.FormValue("department_id"), p.r.FormValue("module")
+	}
+	opts := portail.DefaultLetterOptions()
+	if fail != nil {
+		if o, err := letterOptionsForm(p.r); err == nil {
+			opts = o.Apply(opts) // what was chosen stays chosen
+		}
 	}
 	f, err := request.DocumentFilter(q)
 	var docs []*portail.Document
@@ -116,7 +127,8 @@ func (s *Handler) renderDocuments(p *page, status int, fail error) {
 	}
 	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
 		ChooseDept: p.actor.DepartmentID == 0, Statuses: portail.DocumentStatuses, Query: q,
-		NextQuery: nextQuery(q, next), MaxUpload: formatSize(p.lang, s.site.MaxUpload())}
+		NextQuery: nextQuery(q, next), MaxUpload: formatSize(p.lang, s.site.MaxUpload()),
+		Options: p.optionGroups(opts), SendAt: p.r.FormValue("send_at_local")}
 	p.render(status, "documents", v)
 }
 
@@ -130,6 +142,15 @@ func (s *Handler) sendDocument(p *page) {
 	if p.actor.DepartmentID != 0 {
 		c.DepartmentID = p.actor.DepartmentID // the form offers no choice
 	}
+	// The letter's options and later start; its recipient is read from
+	// the file, or typed on the letter's page once the window is seen.
+	o, err := letterOptionsForm(p.r)
+	sendAt, err2 := sendAtForm(p.r)
+	if err = portail.JoinInvalid(err, err2); err != nil {
+		s.renderDocuments(p, 0, err)
+		return
+	}
+	c.Options, c.SendAt = o, sendAt
 	d, err := s.Documents.SendDocument(p.ctx, c, file)
 	if err != nil {
 		s.renderDocuments(p, 0, err)
@@ -156,14 +177,27 @@ type itemData struct {
 	History  []*portail.Change
 	Names    names
 	Final    bool
+	Letter   *letterData // a document's letter part
 }
 
-func (s *Handler) document(p *page) {
-	s.itemPage(p, "document", "Document", "documents", "The document was received; its status follows here.",
+func (s *Handler) document(p *page) { s.documentPage(p, nil) }
+
+// documentPage shows a document; after a refused change, with what went
+// wrong (fail) next to its field.
+func (s *Handler) documentPage(p *page, fail error) {
+	var form map[string]string
+	if fail != nil {
+		form = map[string]string{}
+		for _, k := range []string{"send_at_local", "recipient.name", "recipient.lines", "recipient.postal_code", "recipient.city", "recipient.country"} {
+			form[k] = p.r.PostFormValue(k)
+		}
+	}
+	s.itemPageFailed(p, "document", "Document", "documents", fail, form,
 		func(id int64, d *itemData) (err error) {
 			d.Document, err = s.Documents.FindDocument(p.ctx, id)
 			if err == nil {
 				d.Final = d.Document.Status.Final()
+				d.Letter = p.letterView(d.Document, form)
 			}
 			return err
 		}, s.Documents.DocumentHistory)
@@ -189,6 +223,22 @@ func (p *page) polled() {
 // history it puts in place; without JavaScript, a link refreshes it.
 func (s *Handler) itemPage(p *page, tmpl, title, current, doneFlash string, find func(id int64, d *itemData) error,
 	history func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) {
+	s.itemPageFailed(p, tmpl, title, current, nil, nil, func(id int64, d *itemData) error {
+		if err := find(id, d); err != nil {
+			return err
+		}
+		if p.r.URL.Query().Has("done") {
+			p.flash = doneFlash
+		}
+		return nil
+	}, history)
+}
+
+// itemPageFailed is itemPage shown again after a refused form (fail, with
+// what was typed in form), or with the flash its find sets.
+func (s *Handler) itemPageFailed(p *page, tmpl, title, current string, fail error, form map[string]string,
+	find func(id int64, d *itemData) error,
+	history func(ctx context.Context, id int64, limit int, cursor string) ([]*portail.Change, string, error)) {
 	if p.r.Header.Get(pollHeader) == "1" {
 		p.polled()
 	}
@@ -209,14 +259,25 @@ func (s *Handler) itemPage(p *page, tmpl, title, current, doneFlash string, find
 	}
 	v := p.view(title)
 	v.Nav.Current = current
-	if p.r.URL.Query().Has("done") {
-		v.Flash = p.t(doneFlash)
+	if done := p.r.URL.Query().Get("done"); p.flash != "" {
+		v.Flash = p.t(p.flash)
+	} else if msg, ok := letterDone[done]; ok && fail == nil {
+		v.Flash = p.t(msg)
+	}
+	status := http.StatusOK
+	if fail != nil {
+		status = p.failed(&v, fail)
+		for k, val := range form {
+			v.Form[k] = val
+		}
 	}
 	if !d.Final {
-		v.Refresh, v.RefreshURL = 5, p.r.URL.Path
+		// The item's own address, also when a refused form shows it again
+		// at the form's.
+		v.Refresh, v.RefreshURL = 5, "/"+current+"/"+strconv.FormatInt(id, 10)
 	}
 	v.Data = d
-	p.render(http.StatusOK, tmpl, v)
+	p.render(status, tmpl, v)
 }
 
 // itemStatus is what an item page's script asks every few seconds: the

@@ -78,6 +78,7 @@ type page struct {
 	me    *portail.User
 	actor portail.Actor
 	ctx   context.Context
+	flash string // the one-time message an item page shows (English)
 }
 
 // anon serves a page that needs no sign-in.

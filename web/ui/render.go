@@ -87,6 +87,28 @@ func templateFuncs(lang string) template.FuncMap {
 			return encoded + "&format=excel"
 		},
 
+		// when writes a moment of a letter in the zone the office is in
+		// (letterZone), with the zone's name; the page's script writes it
+		// again in the browser's zone (data-at). rfc3339 is the moment for
+		// the script.
+		"when": func(t any) string {
+			if at := timeOf(t); at != nil {
+				return at.In(letterZone).Format("02/01/2006 15:04 MST")
+			}
+			return "—"
+		},
+		"rfc3339": func(t any) string {
+			if at := timeOf(t); at != nil {
+				return at.UTC().Format(time.RFC3339)
+			}
+			return ""
+		},
+		"streetLines": streetLines,
+		"int":         func(n int64) int { return int(n) },
+		"sendAtField": func(value string, errs map[string]string) sendAtField {
+			return sendAtField{Value: value, Err: fieldError{"send_at", errs["send_at"]}}
+		},
+
 		// weight writes grams as kilograms with the language's decimal
 		// separator: 2,5 kg.
 		"weight": func(grams int) string { return portail.FormatWeight(grams, lang) },
@@ -105,6 +127,38 @@ func colon(lang string) string {
 }
 
 type fieldError struct{ Name, Msg string }
+
+// sendAtField is the later-start input of a letter's form.
+type sendAtField struct {
+	Value string
+	Err   fieldError
+}
+
+func timeOf(t any) *time.Time {
+	switch v := t.(type) {
+	case time.Time:
+		return &v
+	case *time.Time:
+		return v
+	}
+	return nil
+}
+
+// streetLines are the lines of a typed recipient between its name and its
+// postal code and city line, one a line, for the recipient form.
+func streetLines(r *portail.Recipient) string {
+	if r == nil || len(r.Lines) < 2 {
+		return ""
+	}
+	var out []string
+	for _, l := range r.Lines[1:] {
+		if r.PostalCode != "" && strings.Contains(l, r.PostalCode) {
+			break
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
 
 // sortHeader is a sortable column header of a list.
 type sortHeader struct {

@@ -56,10 +56,24 @@
         shown.innerHTML = next.innerHTML;
         shown.setAttribute("data-status", next.getAttribute("data-status"));
       }
-      ["history", "follow"].forEach(function (id) {
+      // A letter's facts (tracking number, failure…) and its controls
+      // follow too: once it goes to print, the change forms go.
+      ["history", "follow", "problems", "letter-changes"].forEach(function (id) {
         var old = document.getElementById(id), now = fresh.getElementById(id);
         if (old && now) { old.replaceWith(document.importNode(now, true)); } else if (old) { old.remove(); }
       });
+      var facts = document.getElementById("letter-facts"), freshFacts = fresh.getElementById("letter-facts");
+      if (facts && freshFacts) {
+        Array.prototype.forEach.call(freshFacts.querySelectorAll("dd[id]"), function (dd) {
+          if (dd.id !== "status" && !document.getElementById(dd.id)) {
+            facts.insertBefore(document.importNode(dd.previousElementSibling, true), shown.nextElementSibling);
+            facts.insertBefore(document.importNode(dd, true), shown.nextElementSibling.nextElementSibling);
+          } else if (dd.id !== "status") {
+            document.getElementById(dd.id).innerHTML = dd.innerHTML;
+          }
+        });
+      }
+      letters();
     };
     var tick = function () {
       fetch(url + "/status", {credentials: "same-origin", headers: {"Accept": "application/json"}})
@@ -77,6 +91,7 @@
     };
     setTimeout(tick, every);
   }
+  letters();
   // The label form: one of the last senders fills the sender in at once
   // (without script, its button reloads the form with it). Choosing
   // another department brings that department's default sender, unless
@@ -120,5 +135,78 @@
         if (recentForm) { recentForm.hidden = labelDept.value !== recentForm.getAttribute("data-department"); }
       });
     }
+  }
+  // Letters. A moment (data-at) is written in the browser's zone and
+  // language; the server wrote it in the office's. The countdown to
+  // cancel_until counts down each second and, once over, reloads the page
+  // (the change forms go). The options form asks the API's quote on each
+  // change (session cookie; a same-origin POST carries Origin, which the
+  // CSRF check wants) and shows the price; saving stays a plain form.
+  // Every form with a later start tells the browser's zone (tz, and the
+  // offset at that moment) so that the server reads the typed time as
+  // the user meant it.
+  function letters() {
+    var lang = document.documentElement.lang || "fr";
+    var locale = {fr: "fr-BE", nl: "nl-BE", en: "en-GB"}[lang] || lang;
+    document.querySelectorAll("[data-at]").forEach(function (el) {
+      var at = new Date(el.getAttribute("data-at"));
+      if (isNaN(at)) { return; }
+      var text = at.toLocaleString(locale, {dateStyle: "long", timeStyle: "short"});
+      el.textContent = (el.getAttribute("data-fmt") || "%s").replace("%s", text);
+    });
+    var cd = document.getElementById("countdown");
+    if (cd && !cd.getAttribute("data-running")) {
+      cd.setAttribute("data-running", "1");
+      var until = new Date(cd.getAttribute("data-until")).getTime();
+      var show = function () {
+        var left = Math.floor((until - Date.now()) / 1000);
+        if (left <= 0) {
+          cd.textContent = cd.getAttribute("data-over");
+          setTimeout(function () { window.location.reload(); }, 2000);
+          return;
+        }
+        var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), sec = left % 60, span;
+        if (h >= 24) { return; } // days ahead: the date says it better
+        if (h > 0) { span = h + " h " + (m < 10 ? "0" : "") + m + " min"; } else if (m > 0) { span = m + " min " + (sec < 10 ? "0" : "") + sec + " s"; } else { span = sec + " s"; }
+        cd.textContent = cd.getAttribute("data-min").replace("%s", span);
+        setTimeout(show, 1000);
+      };
+      show();
+    }
+    var opts = document.getElementById("options-form");
+    if (opts && window.fetch && !opts.getAttribute("data-live")) {
+      opts.setAttribute("data-live", "1");
+      var price = document.getElementById("quote-price"), sheets = document.getElementById("quote-sheets");
+      var quote = function () {
+        var val = function (n) { var el = opts.querySelector('input[name="' + n + '"]:checked'); return el ? el.value : null; };
+        var reg = opts.querySelector('input[type="checkbox"][name="registered"]');
+        var body = {options: {color: val("color") === "true", duplex: val("duplex") === "true", postage: val("postage"),
+          registered: !!(reg && reg.checked), window: val("window")}};
+        fetch(opts.getAttribute("data-quote"), {method: "POST", credentials: "same-origin",
+          headers: {"Content-Type": "application/json", "Accept": "application/json"}, body: JSON.stringify(body)})
+          .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+          .then(function (q) {
+            if (typeof q.price_cents === "number") {
+              price.textContent = new Intl.NumberFormat(locale, {style: "currency", currency: q.currency || "EUR"}).format(q.price_cents / 100);
+            }
+            if (typeof q.sheets === "number") { sheets.textContent = q.sheets; }
+          })
+          .catch(function () {});
+      };
+      opts.addEventListener("change", function (ev) { if (ev.target.name !== "send_at_local") { quote(); } });
+    }
+    document.querySelectorAll('input[name="send_at_local"]').forEach(function (input) {
+      var form = input.form;
+      if (!form || form.getAttribute("data-tz")) { return; }
+      form.setAttribute("data-tz", "1");
+      form.addEventListener("submit", function () {
+        var tz = form.querySelector('input[name="tz"]'), off = form.querySelector('input[name="tz_offset"]');
+        try { if (tz) { tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } } catch (e) {}
+        if (off && input.value) {
+          var d = new Date(input.value); // datetime-local is read in the browser's zone
+          if (!isNaN(d)) { off.value = String(-d.getTimezoneOffset()); }
+        }
+      });
+    });
   }
 })();
