@@ -408,4 +408,3 @@ func (s *Handler) cancelLetter(p *page) {
 	_, err = s.Documents.CancelDocument(p.ctx, id)
 	s.letterChanged(p, id, "cancelled", err)
 }
-
