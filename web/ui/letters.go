@@ -175,10 +175,8 @@ func sendAtForm(r *http.Request) (*time.Time, error) {
 		return nil, nil
 	}
 	loc := letterZone
-	if tz := r.FormValue("tz"); tz != "" {
-		if l, err := time.LoadLocation(tz); err == nil {
-			loc = l
-		}
+	if l, err := time.LoadLocation(r.FormValue("tz")); err == nil && r.FormValue("tz") != "" {
+		loc = l
 	} else if off, err := strconv.Atoi(r.FormValue("tz_offset")); err == nil && off > -24*60 && off < 24*60 {
 		loc = time.FixedZone("", off*60)
 	}
