@@ -369,6 +369,9 @@ func (r *Recipient) Normalize() {
 func ValidateRecipient(v *Validation, r *Recipient, prefix string, country string) {
 	if r.Country == "" {
 		r.Country = strings.ToUpper(strings.TrimSpace(country))
+		if r.Country == "NL" {
+			r.PostalCode = normalDutchPostalCode(r.PostalCode)
+		}
 	}
 	text := func(field, value string, max int) {
 		switch {
