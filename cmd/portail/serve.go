@@ -267,6 +267,7 @@ type portal struct {
 	Processing *sqldb.ProcessingService
 	auth       *sqldb.AuthService
 	jobs       []job
+	letters    *startingReader
 }
 
 // newPortal opens the database of cfg and wires the services, the server and
@@ -288,6 +289,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	creds := sqldb.NewCredentialService(db)
 	creds.Rules = rules
 	blobs := blob.Dir{Root: filepath.Join(cfg.dataDir(), "blobs")}
+	a.letters = startReader(newLetterReader)
+	letters := sqldb.Letters{Reader: a.letters, Tariff: portail.DefaultTariff(cfg.Currency), MaxPages: sqldb.DefaultMaxPages}
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,
 		Users:       sqldb.NewUserService(db),
@@ -296,7 +299,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Credentials: creds,
 		Outbox:      a.Outbox,
 		Activity:    sqldb.NewActivityService(db),
-		Documents:   sqldb.NewDocumentService(db, blobs),
+		Documents:   sqldb.NewDocumentService(db, blobs, letters),
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 	}, baseURL, logger)
@@ -323,7 +326,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	if cfg.SMTP != "" {
 		mailer, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
 		if err != nil {
-			db.Close()
+			a.Close()
 			return nil, err
 		}
 		a.jobs = append(a.jobs, &jobs.Delivery{Outbox: a.Outbox, Mailer: mailer, Logger: logger, BaseURL: baseURL.String(), Now: db.Now,
@@ -332,8 +335,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	return a, nil
 }
 
-// Close releases the database.
-func (a *portal) Close() error { return a.DB.Close() }
+// Close releases the database and the PDF engine.
+func (a *portal) Close() error { return errors.Join(a.DB.Close(), a.letters.Close()) }
 
 // dataDir is where stored files go: --data-dir, else beside the SQLite
 // file, else "data".

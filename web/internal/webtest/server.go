@@ -71,11 +71,20 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Credentials: sqldb.NewCredentialService(db),
 		Outbox:      sqldb.NewOutboxService(db),
 		Activity:    sqldb.NewActivityService(db),
-		Documents:   sqldb.NewDocumentService(db, blobs),
+		Documents:   sqldb.NewDocumentService(db, blobs, Letters()),
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 	}
 }
+
+// Letters is how the web tests read and price letters: the real PDF
+// engine, started once per test binary, and the default tariff.
+func Letters() sqldb.Letters {
+	return sqldb.Letters{Reader: letterReader(), Tariff: portail.DefaultTariff("EUR"), MaxPages: sqldb.DefaultMaxPages}
+}
+
+// letterReader is the PDF engine the tests share.
+var letterReader = sync.OnceValue(func() portail.LetterReader { return nil })
 
 // NewServers builds the servers, one per dialect, with account A
 // (enterprise, every module): its admin (signed in), departments D1 and D2
