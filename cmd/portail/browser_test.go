@@ -65,6 +65,10 @@ func TestBrowser(t *testing.T) {
 		// The tour moves its items itself, to a chosen mix of statuses.
 		{"FrenchWorkTour", frenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
 		{"OutboxWithoutSMTP", outboxWithoutSMTP, "fr", "fr-FR,fr;q=0.9", []string{"--smtp="}},
+		// Letters: a clean one, cancelled; a scheduled one; one with ink in
+		// the margin replaced by a clean file; one with an empty window.
+		{"LettersSent", lettersSent, "fr", "fr-FR,fr;q=0.9", nil},
+		{"LetterFixes", letterFixes, "fr", "fr-FR,fr;q=0.9", nil},
 		{"PhoneWidth", phoneWidthEverywhere, "fr", "fr-FR,fr;q=0.9", nil},
 	}
 	for _, sc := range scenarios {

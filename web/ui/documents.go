@@ -103,7 +103,12 @@ func (s *Handler) renderDocuments(p *page, status int, fail error) {
 		status = p.failed(&v, fail)
 		v.Form["department_id"], v.Form["module"] = p.r.FormValue("department_id"), p.r.FormValue("module")
 	}
-	opts := portail.DefaultLetterOptions()
+	n, depts, err := s.names(p)
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
+	opts := letterDefaults(depts, p.actor.DepartmentID, p.r.FormValue("department_id"))
 	if fail != nil {
 		if o, err := letterOptionsForm(p.r); err == nil {
 			opts = o.Apply(opts) // what was chosen stays chosen
@@ -120,16 +125,38 @@ func (s *Handler) renderDocuments(p *page, status int, fail error) {
 			return
 		}
 	}
-	n, depts, err := s.names(p)
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
 	v.Data = documentsData{Documents: docs, Names: n, Departments: depts, Modules: mods, SendModules: send,
 		ChooseDept: p.actor.DepartmentID == 0, Statuses: portail.DocumentStatuses, Query: q,
 		NextQuery: nextQuery(q, next), MaxUpload: formatSize(p.lang, s.site.MaxUpload()),
 		Options: p.optionGroups(opts), SendAt: p.r.FormValue("send_at_local")}
 	p.render(status, "documents", v)
+}
+
+// letterDefaults are the options a new letter starts with: its
+// department's defaults (the user's own department, else the one chosen,
+// else the first), else the installation's.
+func letterDefaults(depts []*portail.Department, own int64, chosen string) portail.LetterOptions {
+	id := own
+	if id == 0 {
+		id, _ = strconv.ParseInt(chosen, 10, 64)
+	}
+	for i, d := range depts {
+		if (d.ID == id || (id == 0 && i == 0)) && d.LetterDefaults != nil {
+			return *d.LetterDefaults
+		}
+	}
+	return portail.DefaultLetterOptions()
+}
+
+// defaultsJSON is a department's letter defaults for the send form's
+// script, which presets the options when another department is chosen.
+func defaultsJSON(d *portail.Department) string {
+	o := portail.DefaultLetterOptions()
+	if d.LetterDefaults != nil {
+		o = *d.LetterDefaults
+	}
+	b, _ := json.Marshal(o)
+	return string(b)
 }
 
 func (s *Handler) sendDocument(p *page) {

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -354,24 +352,10 @@ func (s *Handler) replaceLetterFile(p *page) {
 		s.pageError(p, err)
 		return
 	}
-	max := request.MaxUpload(s.site.MaxUpload())
-	p.r.Body = http.MaxBytesReader(p.w, p.r.Body, max+1<<20)
-	var v portail.Validation
-	file, header, err := p.r.FormFile("file")
-	switch {
-	case err != nil:
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			msg := fmt.Sprintf("The file is larger than the limit of %s.", request.FormatBytes(max))
-			v.Add("file", msg)
-		} else {
-			v.Add("file", "Attach the PDF file.")
-		}
-		err = v.Err()
-	default:
+	name, file, err := request.ReplacementFile(p.w, p.r, s.site.MaxUpload())
+	if err == nil {
 		defer file.Close()
-		defer p.r.MultipartForm.RemoveAll()
-		_, err = s.Documents.ReplaceDocumentFile(p.ctx, id, header.Filename, file)
+		_, err = s.Documents.ReplaceDocumentFile(p.ctx, id, name, file)
 	}
 	s.letterChanged(p, id, "replaced", err)
 }

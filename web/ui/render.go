@@ -105,8 +105,9 @@ func templateFuncs(lang string) template.FuncMap {
 		},
 		"streetLines": streetLines,
 		"int":         func(n int64) int { return int(n) },
-		"sendAtField": func(value string, errs map[string]string) sendAtField {
-			return sendAtField{Value: value, Err: fieldError{"send_at", errs["send_at"]}}
+		"defaults":    defaultsJSON,
+		"sendAtField": func(value, at string, errs map[string]string) sendAtField {
+			return sendAtField{Value: value, At: at, Err: fieldError{"send_at", errs["send_at"]}}
 		},
 
 		// weight writes grams as kilograms with the language's decimal
@@ -131,6 +132,7 @@ type fieldError struct{ Name, Msg string }
 // sendAtField is the later-start input of a letter's form.
 type sendAtField struct {
 	Value string
+	At    string // the stored start (RFC 3339), which the script writes in the browser's zone
 	Err   fieldError
 }
 

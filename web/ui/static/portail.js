@@ -154,6 +154,13 @@
       var text = at.toLocaleString(locale, {dateStyle: "long", timeStyle: "short"});
       el.textContent = (el.getAttribute("data-fmt") || "%s").replace("%s", text);
     });
+    // A stored start shown again in its input: in the browser's zone,
+    // as the user typed it (the server wrote it in the office's).
+    document.querySelectorAll("input[data-local-at]").forEach(function (input) {
+      var at = new Date(input.getAttribute("data-local-at")), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      if (isNaN(at)) { return; }
+      input.value = at.getFullYear() + "-" + pad(at.getMonth() + 1) + "-" + pad(at.getDate()) + "T" + pad(at.getHours()) + ":" + pad(at.getMinutes());
+    });
     var cd = document.getElementById("countdown");
     if (cd && !cd.getAttribute("data-running")) {
       cd.setAttribute("data-running", "1");
@@ -194,6 +201,22 @@
           .catch(function () {});
       };
       opts.addEventListener("change", function (ev) { if (ev.target.name !== "send_at_local") { quote(); } });
+    }
+    // The send form: choosing another department presets its letter
+    // defaults.
+    var letterDept = document.querySelector("select[data-letter-department]");
+    if (letterDept && !letterDept.getAttribute("data-live")) {
+      letterDept.setAttribute("data-live", "1");
+      letterDept.addEventListener("change", function () {
+        var o = letterDept.options[letterDept.selectedIndex], d;
+        try { d = JSON.parse(o.getAttribute("data-defaults")); } catch (e) { return; }
+        ["color", "duplex", "postage", "window"].forEach(function (k) {
+          var el = letterDept.form.querySelector('input[name="' + k + '"][value="' + String(d[k]) + '"]');
+          if (el) { el.checked = true; }
+        });
+        var reg = letterDept.form.querySelector('input[type="checkbox"][name="registered"]');
+        if (reg) { reg.checked = !!d.registered; }
+      });
     }
     document.querySelectorAll('input[name="send_at_local"]').forEach(function (input) {
       var form = input.form;
