@@ -16,9 +16,9 @@ import (
 )
 
 // letterFile writes a generated letter for Pick.
-func letterFile(t *testing.T, name string, l lettertest.Letter) string {
+func letterFile(t *testing.T, name string, pdf []byte) string {
 	t.Helper()
-	return browsertest.File(t, name, string(lettertest.PDF(t, l)))
+	return browsertest.File(t, name, string(pdf))
 }
 
 // proofsLoaded scrolls each proof of the page into view (they load
@@ -77,7 +77,7 @@ func lettersSent(t *testing.T, s *site, b *tab) {
 		b.Errorf("the send form does not start from the default options")
 	}
 	b.Click("#opt-postage-prior")
-	if st := b.sendDocument(letterFile(t, "offre.pdf", lettertest.Letter{Address: lettertest.Belgian}), "Courrier", "mail"); st != 200 {
+	if st := b.sendDocument(letterFile(t, "offre.pdf", lettertest.Letter(1)), "Courrier", "mail"); st != 200 {
 		b.Fatalf("sending the letter answered %d", st)
 	}
 	b.itemID("documents")
@@ -86,7 +86,7 @@ func lettersSent(t *testing.T, s *site, b *tab) {
 		b.Fatalf("a clean letter is %q, want received", got)
 	}
 	b.WantText("#status", "Reçu")
-	b.WantText("#recipient", "Marie Dupont", "Rue Haute 12", "1000 Bruxelles")
+	b.WantText("#recipient", lettertest.Address...)
 	b.WantText("#options", "Prior")
 	if n := b.proofsLoaded(); n != 1 {
 		b.Errorf("%d proofs for a one-page letter without an address page", n)
@@ -145,7 +145,7 @@ func lettersSent(t *testing.T, s *site, b *tab) {
 	b.Open("/documents")
 	tomorrow := time.Now().Add(24 * time.Hour).Format("2006-01-02") + "T10:00"
 	b.Fill("#send_at_local", tomorrow)
-	if st := b.sendDocument(letterFile(t, "voeux.pdf", lettertest.Letter{Address: lettertest.Belgian}), "Courrier", "mail"); st != 200 {
+	if st := b.sendDocument(letterFile(t, "voeux.pdf", lettertest.Letter(1)), "Courrier", "mail"); st != 200 {
 		b.Fatalf("sending the scheduled letter answered %d", st)
 	}
 	b.WantText("#send-at", "Envoi prévu le")
@@ -172,7 +172,7 @@ func letterFixes(t *testing.T, s *site, b *tab) {
 	b.addDepartment("Courrier")
 
 	// (b) Ink in the margin.
-	if st := b.sendDocument(letterFile(t, "marge.pdf", lettertest.Letter{Address: lettertest.Belgian, InkInMargin: true}), "Courrier", "mail"); st != 200 {
+	if st := b.sendDocument(letterFile(t, "marge.pdf", lettertest.MarginInk()), "Courrier", "mail"); st != 200 {
 		b.Fatalf("sending the letter answered %d", st)
 	}
 	if got := b.letterStatus(); got != "action_required" {
@@ -187,7 +187,7 @@ func letterFixes(t *testing.T, s *site, b *tab) {
 	b.Open("/documents")
 	b.WantText(`#documents tr[data-name="marge.pdf"] .problem-mark`, "1")
 	b.Submit(`#documents tr[data-name="marge.pdf"] a`)
-	b.Pick("#replace-file", letterFile(t, "marge-corrigee.pdf", lettertest.Letter{Address: lettertest.Belgian}))
+	b.Pick("#replace-file", letterFile(t, "marge-corrigee.pdf", lettertest.Letter(1)))
 	if st := b.Submit("#replace"); st != 200 {
 		b.Fatalf("replacing the file answered %d", st)
 	}
@@ -200,7 +200,7 @@ func letterFixes(t *testing.T, s *site, b *tab) {
 	b.proofsLoaded()
 
 	// (c) An empty window.
-	if st := b.sendDocument(letterFile(t, "sans-adresse.pdf", lettertest.Letter{}), "Courrier", "mail"); st != 200 {
+	if st := b.sendDocument(letterFile(t, "sans-adresse.pdf", lettertest.NoAddress()), "Courrier", "mail"); st != 200 {
 		b.Fatalf("sending the letter answered %d", st)
 	}
 	b.Must(`#problems li[data-code="address_not_found"]`)
