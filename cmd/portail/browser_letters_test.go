@@ -143,7 +143,7 @@ func lettersSent(t *testing.T, s *site, b *tab) {
 
 	// (e) A letter sent tomorrow.
 	b.Open("/documents")
-	tomorrow := time.Now().Add(24 * time.Hour).Format("2006-01-02") + "T10:00"
+	tomorrow := time.Now().Add(24*time.Hour).Format("2006-01-02") + "T10:00"
 	b.Fill("#send_at_local", tomorrow)
 	if st := b.sendDocument(letterFile(t, "voeux.pdf", lettertest.Letter(1)), "Courrier", "mail"); st != 200 {
 		b.Fatalf("sending the scheduled letter answered %d", st)

@@ -18,7 +18,6 @@ func formRequest(v url.Values) *http.Request {
 	return r
 }
 
-
 // TestSendAtForm: a later start typed in a datetime-local input is read in
 // the zone the browser named, else at the offset it gave, else in the
 // office's zone; an empty field is no start and nonsense a field error.
