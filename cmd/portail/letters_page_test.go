@@ -126,10 +126,12 @@ func TestLetterPages(t *testing.T) {
 			typed.Set("recipient.postal_code", "9000")
 			c.post(empty+"/recipient", typed).must(t, http.StatusSeeOther)
 			c.get(empty).must(t, http.StatusOK, `data-status="received"`, "Jan Peeters", "9000 Gent", empty+`/proof?page=0&amp;`,
-				"Page d&#39;adresse", `id="remove-recipient"`, `<dd id="sheets">2`)
+				"Page d&#39;adresse", `<dd id="sheets">2`)
 			c.get(empty+"/proof?page=0").must(t, http.StatusOK)
-			c.post(empty+"/recipient", url.Values{"remove": {"1"}}).must(t, http.StatusSeeOther)
-			c.get(empty).must(t, http.StatusOK, `data-status="action_required"`, `<dd id="sheets">1`)
+			// An accepted letter cannot lose its only address: the
+			// refusal says why in French.
+			c.post(empty+"/recipient", url.Values{"remove": {"1"}}).must(t, http.StatusBadRequest, "Aucune adresse n’a été trouvée", `id="recipient-err"`)
+			c.get(empty).must(t, http.StatusOK, `data-status="received"`, `<dd id="sheets">2`)
 
 			// (d) Cancelled through the confirmation page.
 			c.get(letter+"/cancel").must(t, http.StatusOK, `id="confirm-cancel"`, `action="`+letter+`/cancel"`, "Annuler l&#39;envoi")
@@ -144,7 +146,9 @@ func TestLetterPages(t *testing.T) {
 			c.get(letter+"/cancel").must(t, http.StatusConflict)
 
 			// The list: the statuses in words, the price and the problems
-			// marker.
+			// marker of a letter with ink in its margin.
+			c.uploadForm("/documents", url.Values{"department_id": {dept}, "module": {"mail"}}, "marge.pdf", lettertest.MarginInk()).
+				must(t, http.StatusSeeOther)
 			list := c.get("/documents").must(t, http.StatusOK, `class="problem-mark"`, "€", "Annulé")
 			for _, w := range []string{"Action requise", "Reçu — en attente", "En impression", "Imprimé", "Posté", "Échec", "Annulé", "Retour à l&#39;expéditeur"} {
 				if !strings.Contains(list.body, w) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -304,6 +305,7 @@ func (s *Handler) changeLetterOptions(p *page) {
 	if err = portail.JoinInvalid(err, err2); err == nil {
 		c.Options, c.SetSendAt, c.SendAt = o, true, sendAt
 		_, err = s.Documents.ChangeDocument(p.ctx, id, c)
+		err = s.sayProblems(p, id, portail.DocumentChange{Options: o}, err)
 	}
 	s.letterChanged(p, id, "changed", err)
 }
@@ -319,7 +321,30 @@ func (s *Handler) changeLetterRecipient(p *page) {
 		c.Recipient = recipientForm(p)
 	}
 	_, err = s.Documents.ChangeDocument(p.ctx, id, c)
-	s.letterChanged(p, id, "changed", err)
+	s.letterChanged(p, id, "changed", s.sayProblems(p, id, c, err))
+}
+
+// noLongerPrintable is the refusal of a change that would give an
+// accepted letter problems (it cannot go back to action_required).
+const noLongerPrintable = "This change would leave the accepted letter with problems; it is kept as it was."
+
+// sayProblems puts the problems a refused change would have caused in
+// the page's language: the refusal names them in English, and the quote
+// of the same change lists them to render.
+func (s *Handler) sayProblems(p *page, id int64, c portail.DocumentChange, err error) error {
+	var e *portail.Error
+	if !errors.As(err, &e) || e.Message != noLongerPrintable || len(e.Fields) == 0 {
+		return err
+	}
+	q, qerr := s.Documents.QuoteChange(p.ctx, id, c)
+	if qerr != nil || len(q.Problems) == 0 {
+		return err
+	}
+	said := &portail.Error{Code: e.Code, Message: e.Message}
+	for _, pr := range q.Problems {
+		said.Fields = append(said.Fields, portail.FieldError{Field: e.Fields[0].Field, Message: pr.Message(p.lang)})
+	}
+	return said
 }
 
 // recipientForm reads a typed recipient: its name, address lines, postal
