@@ -36,6 +36,22 @@ func (b *tab) proofsLoaded() int {
 	return js[int](b, `document.querySelectorAll("#proof img").length`)
 }
 
+// sendLetter sends the letter through the send form in dept (mail), after
+// set has chosen options on the form (nil for the defaults).
+func (b *tab) sendLetter(path, dept string, set func()) int64 {
+	b.t.Helper()
+	if st := b.Open("/documents"); st != 200 {
+		b.Fatalf("/documents answered %d", st)
+	}
+	b.Pick("#file", path)
+	b.SelectText("#department_id", dept)
+	b.Fill("#module", "mail")
+	if set != nil {
+		set()
+	}
+	return b.Submit("#send")
+}
+
 func (b *tab) letterStatus() string {
 	b.t.Helper()
 	return js[string](b, `document.getElementById("status").dataset.status`)
@@ -76,8 +92,7 @@ func lettersSent(t *testing.T, s *site, b *tab) {
 	if !js[bool](b, `document.getElementById("opt-duplex-true").checked && document.getElementById("opt-postage-non_prior").checked && document.getElementById("opt-window-right").checked && !document.getElementById("opt-registered").checked`) {
 		b.Errorf("the send form does not start from the default options")
 	}
-	b.Click("#opt-postage-prior")
-	if st := b.sendDocument(letterFile(t, "offre.pdf", lettertest.Letter(1)), "Courrier", "mail"); st != 200 {
+	if st := b.sendLetter(letterFile(t, "offre.pdf", lettertest.Letter(1)), "Courrier", func() { b.Click("#opt-postage-prior") }); st != 200 {
 		b.Fatalf("sending the letter answered %d", st)
 	}
 	b.itemID("documents")
@@ -142,10 +157,8 @@ func lettersSent(t *testing.T, s *site, b *tab) {
 	}
 
 	// (e) A letter sent tomorrow.
-	b.Open("/documents")
 	tomorrow := time.Now().Add(24*time.Hour).Format("2006-01-02") + "T10:00"
-	b.Fill("#send_at_local", tomorrow)
-	if st := b.sendDocument(letterFile(t, "voeux.pdf", lettertest.Letter(1)), "Courrier", "mail"); st != 200 {
+	if st := b.sendLetter(letterFile(t, "voeux.pdf", lettertest.Letter(1)), "Courrier", func() { b.Fill("#send_at_local", tomorrow) }); st != 200 {
 		b.Fatalf("sending the scheduled letter answered %d", st)
 	}
 	b.WantText("#send-at", "Envoi prévu le")
@@ -172,7 +185,7 @@ func letterFixes(t *testing.T, s *site, b *tab) {
 	b.addDepartment("Courrier")
 
 	// (b) Ink in the margin.
-	if st := b.sendDocument(letterFile(t, "marge.pdf", lettertest.MarginInk()), "Courrier", "mail"); st != 200 {
+	if st := b.sendLetter(letterFile(t, "marge.pdf", lettertest.MarginInk()), "Courrier", nil); st != 200 {
 		b.Fatalf("sending the letter answered %d", st)
 	}
 	if got := b.letterStatus(); got != "action_required" {
@@ -200,7 +213,7 @@ func letterFixes(t *testing.T, s *site, b *tab) {
 	b.proofsLoaded()
 
 	// (c) An empty window.
-	if st := b.sendDocument(letterFile(t, "sans-adresse.pdf", lettertest.NoAddress()), "Courrier", "mail"); st != 200 {
+	if st := b.sendLetter(letterFile(t, "sans-adresse.pdf", lettertest.NoAddress()), "Courrier", nil); st != 200 {
 		b.Fatalf("sending the letter answered %d", st)
 	}
 	b.Must(`#problems li[data-code="address_not_found"]`)
@@ -227,6 +240,9 @@ func letterFixes(t *testing.T, s *site, b *tab) {
 		b.Errorf("the address page's sheet costs nothing: %d then %d cents", price, got)
 	}
 	b.Shot("letter-address-page")
-	// The typed address can be taken back.
-	b.Must("#remove-recipient")
+	// Accepted, the letter cannot lose its only address: no button offers
+	// it.
+	if b.Exists("#remove-recipient") {
+		b.Errorf("an accepted letter offers to remove its only address")
+	}
 }
