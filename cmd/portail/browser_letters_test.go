@@ -92,7 +92,10 @@ func lettersSent(t *testing.T, s *site, b *tab) {
 	if !js[bool](b, `document.getElementById("opt-duplex-true").checked && document.getElementById("opt-postage-non_prior").checked && document.getElementById("opt-window-right").checked && !document.getElementById("opt-registered").checked`) {
 		b.Errorf("the send form does not start from the default options")
 	}
-	if st := b.sendLetter(letterFile(t, "offre.pdf", lettertest.Letter(1)), "Courrier", func() { b.Click("#opt-postage-prior") }); st != 200 {
+	if st := b.sendLetter(letterFile(t, "offre.pdf", lettertest.Letter(1)), "Courrier", func() {
+		b.Click("#opt-postage-prior")
+		b.Shot("letter-send")
+	}); st != 200 {
 		b.Fatalf("sending the letter answered %d", st)
 	}
 	b.itemID("documents")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"portail/internal/lettertest"
 )
 
 // phoneWidth is the width of a common phone, in CSS pixels.
@@ -86,7 +88,14 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 	api.do("POST", "/api/v1/auth/forgot", map[string]string{"login": "dana.vandenbroucke-delacroix"})
 	reset := s.link(s.mail("dana.vandenbroucke-delacroix@imprimerie-dupont-et-fils.example", 2, "Instructions"), "/reset-password?token=")
 
-	doc := api.uploadPDF(t, dept, "courrier-recommande-avec-accuse-de-reception-2026-decembre-version-finale.pdf")
+	doc := api.uploadLetter(t, dept, "courrier-recommande-avec-accuse-de-reception-2026-decembre-version-finale.pdf", lettertest.Letter(1))
+	// Letters: a clean one (its proof, options, countdown), one with an
+	// empty window (its problems and the recipient form), and the
+	// cancellation's confirmation.
+	clean := api.uploadLetter(t, dept, "offre-de-renouvellement-du-contrat-de-maintenance-des-imprimantes-2027.pdf", lettertest.Letter(2))
+	empty := api.uploadLetter(t, dept, "lettre-sans-adresse-dans-la-fenetre.pdf", lettertest.NoAddress())
+	letters := []string{fmt.Sprintf("/documents/%d", clean), fmt.Sprintf("/documents/%d", empty), fmt.Sprintf("/documents/%d/cancel", clean)}
+	phoneShots[letters[0]], phoneShots[letters[1]] = "letter", "letter-problem"
 	addr := map[string]string{"name": "Bartholomeus Vandenbroucke-Delacroix", "company": "Imprimerie Dupont et Fils Internationale",
 		"street": "Boulevard du Souverain-Pontife-Extraordinaire", "house_number": "1234", "postal_code": "1000", "city": "Bruxelles", "country": "BE"}
 	label := api.do("POST", "/api/v1/labels", map[string]any{"department_id": dept, "sender": addr, "recipient": addr, "weight_grams": 250}).must(t, 201).id()
@@ -135,6 +144,7 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 		fmt.Sprintf("/departments/%d/sender", dept), "/account", "/activity", "/profile", "/password", "/outbox",
 		fmt.Sprintf("/outbox/%d", email), "/documents", fmt.Sprintf("/documents/%d", doc), "/labels", "/labels/new",
 		fmt.Sprintf("/labels/%d", label), "/reports", "/no-such-page"}
+	signedIn = append(signedIn, letters...)
 	people := []struct {
 		login string
 		id    int64

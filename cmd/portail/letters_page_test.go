@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,36 @@ func (c *client) uploadForm(path string, fields url.Values, fileName string, con
 	req, _ := http.NewRequest("POST", c.base+path, &b)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.send(req)
+}
+
+// uploadLetter sends a letter through the API in dept (mail) and returns
+// its id.
+func (c *client) uploadLetter(t *testing.T, dept int64, name string, pdf []byte) int64 {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("department_id", strconv.FormatInt(dept, 10))
+	mw.WriteField("module", "mail")
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(pdf)
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/documents", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var doc struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("uploading %s: %d %v", name, res.StatusCode, err)
+	}
+	return doc.ID
 }
 
 var checkedRe = regexp.MustCompile(`id="(opt-[a-z_]+(?:-[a-z_]+)?)"[^>]*\bchecked\b`)
