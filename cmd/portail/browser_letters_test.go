@@ -196,7 +196,7 @@ func letterFixes(t *testing.T, s *site, b *tab) {
 	}
 	b.WantText("#status", "Action requise")
 	b.Must(`#problems li[data-code="outside_printable_area"]`)
-	b.WantText(`#problems li[data-code="outside_printable_area"]`, "5 mm", "remplacez le fichier")
+	b.WantText(`#problems li[data-code="outside_printable_area"]`, "5 mm", "remplacez le fichier", "Voir la page 1", "Remplacer le fichier")
 	b.Must(`#problems li[data-code="outside_printable_area"] a[href="#proof-1"]`)
 	b.proofsLoaded()
 	b.Shot("letter-problem")

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,15 +47,9 @@ var letterDone = map[string]string{
 	"cancelled": "The sending was cancelled. Nothing will be printed or posted.",
 }
 
-// problemAdvice says what a sender does about each problem.
-var problemAdvice = map[portail.ProblemCode]string{
-	portail.ProblemPageSize:             "Save or print the document to PDF on A4 portrait paper (210 × 297 mm), then replace the file.",
-	portail.ProblemTooManyPages:         "Split the document into several letters, then replace the file.",
-	portail.ProblemOutsidePrintableArea: "Keep everything at least 5 mm away from the edges of the page (widen the margins), then replace the file.",
-	portail.ProblemAddressNotFound:      "Put the recipient's address in the window zone shown on the proof of page 1, choose the other window, or type the recipient below.",
-	portail.ProblemAddressIncomplete:    "Complete the address in the window (postal code and city), choose the other window, or type the recipient below.",
-	portail.ProblemFontNotEmbedded:      "Export the PDF again with its fonts embedded (in the PDF options of your program), then replace the file.",
-}
+// addressProblems are fixed by typing the recipient; the others by a new
+// file (each message says how).
+var addressProblems = []portail.ProblemCode{portail.ProblemAddressNotFound, portail.ProblemAddressIncomplete}
 
 // letterData is what a letter's page shows beyond the document's facts.
 type letterData struct {
@@ -83,8 +78,8 @@ type proofPage struct {
 type problemView struct {
 	Code    portail.ProblemCode
 	Page    int
-	Message string
-	Advice  string
+	Message string // says what to do, too
+	Address bool   // fixed by typing the recipient, else by a new file
 }
 
 // optionGroup is one choice of the options form: radios, or a checkbox
@@ -223,11 +218,9 @@ func (p *page) letterView(d *portail.Document, f map[string]string) *letterData 
 	}
 	incomplete := false
 	for _, pr := range d.Problems {
-		l.Problems = append(l.Problems, problemView{Code: pr.Code, Page: pr.Page, Message: pr.Message(p.lang),
-			Advice: p.t(problemAdvice[pr.Code])})
-		if pr.Code == portail.ProblemAddressNotFound || pr.Code == portail.ProblemAddressIncomplete {
-			incomplete = true
-		}
+		address := slices.Contains(addressProblems, pr.Code)
+		l.Problems = append(l.Problems, problemView{Code: pr.Code, Page: pr.Page, Message: pr.Message(p.lang), Address: address})
+		incomplete = incomplete || address
 	}
 	l.RecipientForm = l.CanChange && (d.Typed || d.Recipient == nil || incomplete)
 	if d.Priced {
