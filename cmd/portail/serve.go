@@ -25,6 +25,7 @@ import (
 	"portail/mail"
 	"portail/password"
 	"portail/pdf"
+	"portail/preflight"
 	"portail/sqldb"
 	"portail/web"
 )
@@ -267,7 +268,7 @@ type portal struct {
 	Processing *sqldb.ProcessingService
 	auth       *sqldb.AuthService
 	jobs       []job
-	letters    *startingReader
+	letters    *preflight.Reader // the PDF engine, started in the background: uploads wait for it, /readyz does not
 }
 
 // newPortal opens the database of cfg and wires the services, the server and
@@ -289,7 +290,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	creds := sqldb.NewCredentialService(db)
 	creds.Rules = rules
 	blobs := blob.Dir{Root: filepath.Join(cfg.dataDir(), "blobs")}
-	a.letters = startReader(newLetterReader)
+	a.letters = preflight.New(preflight.Config{})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: portail.DefaultTariff(cfg.Currency), MaxPages: sqldb.DefaultMaxPages}
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,
