@@ -104,7 +104,7 @@ func TestDepartmentLetterDefaultsAPI(t *testing.T) {
 				{name: "every option", actor: "admin", method: "PATCH", path: "/departments/{D1}",
 					body: `{"letter_defaults":{"color":true,"duplex":false,"postage":"prior","registered":true,"window":"left"}}`, wantStatus: 200, check: wantLetterDefaults(all5)},
 				{name: "with the sender", actor: "admin", method: "PATCH", path: "/departments/{D1}",
-					body: `{"default_sender":` + brussels + `,"letter_defaults":{"color":true,"duplex":false,"postage":"prior","registered":true,"window":"left"}}`,
+					body:       `{"default_sender":` + brussels + `,"letter_defaults":{"color":true,"duplex":false,"postage":"prior","registered":true,"window":"left"}}`,
 					wantStatus: 200, check: all(wantLetterDefaults(all5), wantSender("Acme Shipping"))},
 				{name: "not another department's", actor: "da1", method: "PATCH", path: "/departments/{D2}",
 					body: `{"letter_defaults":{"color":true}}`, wantStatus: 404, wantCode: "not_found"},
