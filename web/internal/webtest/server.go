@@ -81,7 +81,7 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 // Letters is how the web tests read and price letters: the real PDF
 // engine, started once per test binary, and the default tariff.
 func Letters() sqldb.Letters {
-	return sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR"), MaxPages: sqldb.DefaultMaxPages}
+	return sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR"), MaxPages: portail.DefaultMaxPages}
 }
 
 // NewServers builds the servers, one per dialect, with account A
