@@ -24,7 +24,7 @@ func TestInspectFonts(t *testing.T) {
 			"<< /Type /Font /Subtype /Type1 /BaseFont /Garamond-Bold >>",
 			[]portail.Problem{{Code: portail.ProblemFontNotEmbedded, Page: 1, Values: []string{"Garamond-Bold"}}},
 		},
-		"standard font": {"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Bold >>", nil},
+		"standard font":  {"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Bold >>", nil},
 		"standard alias": {"<< /Type /Font /Subtype /TrueType /BaseFont /Arial,Bold /Encoding /WinAnsiEncoding >>", nil},
 	} {
 		t.Run(name, func(t *testing.T) {
