@@ -61,8 +61,11 @@ type Account struct {
 	Onboarding  Onboarding // the default for new users
 	// Country is where the account's company is, ISO 3166-1 alpha-2: the
 	// country a label's addresses start with (SPEC D5: BE unless set).
-	Country   string
-	CreatedAt time.Time
+	Country string
+	// LetterCancellationMinutes is how long an accepted letter waits
+	// before it goes to print (D7).
+	LetterCancellationMinutes int
+	CreatedAt                 time.Time
 	// UsedSeats counts invited and active users, and AsOf is the instant
 	// they were counted at; both are set by the storage that loaded the
 	// account.
@@ -209,6 +212,13 @@ type AccountService interface {
 	// SeatCount returns the seats used and the limit, for whoever sees
 	// other users (admins, department admins: the users page). EFORBIDDEN.
 	SeatCount(ctx context.Context) (SeatCount, error)
+	// AccountSettings returns the account's letter settings (admins).
+	// EFORBIDDEN.
+	AccountSettings(ctx context.Context) (*AccountSettings, error)
+	// UpdateAccountSettings changes the fields the update sets (admins),
+	// with an activity entry when something changes. EINVALID,
+	// EFORBIDDEN.
+	UpdateAccountSettings(ctx context.Context, u AccountSettingsUpdate) (*AccountSettings, error)
 }
 
 // SeatCount is the seats the users who count fill, of the limit.

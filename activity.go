@@ -55,6 +55,9 @@ const (
 	// ActivityEmailChangeRequested: a user asked to change their own
 	// address; the change itself is a user_updated entry once confirmed.
 	ActivityEmailChangeRequested ActivityType = "email_change_requested"
+	// ActivityAccountSettings: an admin changed the letter settings
+	// (cancellation window, country).
+	ActivityAccountSettings ActivityType = "account_settings_changed"
 )
 
 // ActorKind says who acted on an item (SPEC §9 Wave-2 details 1).

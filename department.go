@@ -20,6 +20,10 @@ type Department struct {
 	// DefaultSender is the address a new label of the department starts
 	// from, set by its admin; nil when none is set (SPEC §9 Wave-2 details 6).
 	DefaultSender *Address
+	// LetterDefaults are the options a new letter of the department
+	// starts from; nil when none are set (the installation's
+	// DefaultLetterOptions then).
+	LetterDefaults *LetterOptions
 }
 
 // DepartmentUpdate is a change of a department: only the fields it sets.
@@ -31,6 +35,10 @@ type DepartmentUpdate struct {
 	// removes it when DefaultSender is nil.
 	SetDefaultSender bool
 	DefaultSender    *Address
+	// SetLetterDefaults replaces the letter defaults by LetterDefaults,
+	// or removes them when LetterDefaults is nil.
+	SetLetterDefaults bool
+	LetterDefaults    *LetterOptions
 }
 
 // Normalize trims what the update brings.
@@ -45,7 +53,8 @@ func (u *DepartmentUpdate) Normalize() {
 }
 
 // Validate reports every problem of the update at once; the sender's
-// fields are named under default_sender.
+// fields are named under default_sender, the letter options under
+// letter_defaults.
 func (u *DepartmentUpdate) Validate() error {
 	var v Validation
 	if u.Name != nil {
@@ -55,6 +64,9 @@ func (u *DepartmentUpdate) Validate() error {
 	}
 	if u.SetDefaultSender && u.DefaultSender != nil {
 		u.DefaultSender.Validate(&v, "default_sender")
+	}
+	if u.SetLetterDefaults && u.LetterDefaults != nil {
+		u.LetterDefaults.Validate(&v, "letter_defaults")
 	}
 	return v.Err()
 }

@@ -3,6 +3,7 @@ package portail
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -88,6 +89,22 @@ func (o LetterOptions) Validate(v *Validation, prefix string) {
 	if !o.Window.Valid() {
 		v.Add(prefix+".window", "Use right or left.")
 	}
+}
+
+// Words are the options in short for an activity entry: "black_white
+// duplex non_prior window=right", with "registered" when it is.
+func (o LetterOptions) Words() string {
+	w := []string{"black_white", "simplex", string(o.Postage)}
+	if o.Color {
+		w[0] = "color"
+	}
+	if o.Duplex {
+		w[1] = "duplex"
+	}
+	if o.Registered {
+		w = append(w, "registered")
+	}
+	return strings.Join(append(w, "window="+string(o.Window)), " ")
 }
 
 // LetterOptionsPatch changes some options: the fields it sets.
@@ -186,6 +203,10 @@ type DocumentTimes struct {
 	AcceptedAt *time.Time // when it became received; nil while action_required
 	SendAt     *time.Time // a later start its sender chose
 }
+
+// DefaultMaxPages is how many pages a letter may have when the
+// installation sets no other limit (--max-pages, D4).
+const DefaultMaxPages = 60
 
 // MaxSendAhead is how far ahead a letter may be scheduled (D7).
 const MaxSendAhead = 180 * 24 * time.Hour

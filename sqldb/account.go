@@ -143,3 +143,64 @@ func accountName(tx *Tx, id int64) (string, error) {
 	err := tx.queryRow(`SELECT name FROM accounts WHERE id = ?`, id).Scan(&name)
 	return name, err
 }
+
+// AccountSettings returns the account's letter settings (admins).
+// EFORBIDDEN.
+func (s *AccountService) AccountSettings(ctx context.Context) (*portail.AccountSettings, error) {
+	a := portail.CallerFrom(ctx).Actor
+	if !portail.Can(a, portail.ActViewAccount, portail.Resource{AccountID: a.AccountID}) {
+		return nil, portail.ErrForbidden()
+	}
+	var st *portail.AccountSettings
+	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		st, err = accountSettings(tx, a.AccountID, "")
+		return err
+	})
+	return st, err
+}
+
+func accountSettings(tx *Tx, id int64, suffix string) (*portail.AccountSettings, error) {
+	var st portail.AccountSettings
+	err := tx.queryRow(`SELECT letter_cancellation_minutes, country FROM accounts WHERE id = ?`+suffix, id).
+		Scan(&st.LetterCancellationMinutes, &st.Country)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("Account")
+	}
+	return &st, err
+}
+
+// UpdateAccountSettings changes the letter settings the update sets
+// (admins, as the subscription), with an activity entry naming what
+// changed. EINVALID, EFORBIDDEN.
+func (s *AccountService) UpdateAccountSettings(ctx context.Context, u portail.AccountSettingsUpdate) (*portail.AccountSettings, error) {
+	caller := portail.CallerFrom(ctx)
+	a := caller.Actor
+	if !portail.Can(a, portail.ActManageSubscription, portail.Resource{AccountID: a.AccountID}) {
+		return nil, portail.ErrForbidden()
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var st *portail.AccountSettings
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		suffix := ""
+		if tx.pg {
+			suffix = " FOR UPDATE"
+		}
+		old, err := accountSettings(tx, a.AccountID, suffix)
+		if err != nil {
+			return err
+		}
+		next, changes := old.Apply(u)
+		st = &next
+		if len(changes) == 0 {
+			return nil
+		}
+		if _, err := tx.exec(`UPDATE accounts SET letter_cancellation_minutes = ?, country = ? WHERE id = ?`,
+			next.LetterCancellationMinutes, next.Country, a.AccountID); err != nil {
+			return err
+		}
+		return logActivity(tx, caller, a.AccountID, 0, portail.ActivityAccountSettings, changes)
+	})
+	return st, err
+}

@@ -19,21 +19,27 @@ func NewDepartmentService(db *DB) *DepartmentService { return &DepartmentService
 
 var _ portail.DepartmentService = (*DepartmentService)(nil)
 
-const departmentColumns = `id, account_id, name, created_at, default_sender`
+const departmentColumns = `id, account_id, name, created_at, default_sender, letter_defaults`
 
 // scanDepartment reads departmentColumns, then into more the columns a
 // query adds after them.
 func scanDepartment(row interface{ Scan(...any) error }, more ...any) (*portail.Department, error) {
 	var d portail.Department
 	var created int64
-	var sender sql.NullString
-	if err := row.Scan(append([]any{&d.ID, &d.AccountID, &d.Name, &created, &sender}, more...)...); err != nil {
+	var sender, letter sql.NullString
+	if err := row.Scan(append([]any{&d.ID, &d.AccountID, &d.Name, &created, &sender, &letter}, more...)...); err != nil {
 		return nil, err
 	}
 	d.CreatedAt = fromMicros(created)
 	if sender.Valid {
 		d.DefaultSender = new(portail.Address)
 		if err := json.Unmarshal([]byte(sender.String), d.DefaultSender); err != nil {
+			return nil, err
+		}
+	}
+	if letter.Valid {
+		d.LetterDefaults = new(portail.LetterOptions)
+		if err := json.Unmarshal([]byte(letter.String), d.LetterDefaults); err != nil {
 			return nil, err
 		}
 	}
@@ -153,7 +159,7 @@ func (s *DepartmentService) UpdateDepartment(ctx context.Context, id int64, u po
 			return portail.ErrNotFound("Department")
 		}
 		if u.Name != nil && !portail.Can(c.Actor, portail.ActManageDepartments, r) ||
-			u.SetDefaultSender && !portail.Can(c.Actor, portail.ActSetDepartmentDefaults, r) {
+			(u.SetDefaultSender || u.SetLetterDefaults) && !portail.Can(c.Actor, portail.ActSetDepartmentDefaults, r) {
 			return portail.ErrForbidden()
 		}
 		if err := u.Validate(); err != nil {
@@ -177,6 +183,21 @@ func (s *DepartmentService) UpdateDepartment(ctx context.Context, id int64, u po
 			}
 			detail := portail.Detail{}.Add("department_id", strconv.FormatInt(id, 10)).Add("default_sender", said)
 			if _, err := tx.exec(`UPDATE departments SET default_sender = ? WHERE id = ?`, sender, id); err != nil {
+				return err
+			}
+			if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, detail); err != nil {
+				return err
+			}
+		}
+		if u.SetLetterDefaults {
+			var opts any // NULL removes them: the installation's defaults apply
+			said := "—"
+			if o := u.LetterDefaults; o != nil {
+				b, _ := json.Marshal(o)
+				opts, said = string(b), o.Words()
+			}
+			detail := portail.Detail{}.Add("department_id", strconv.FormatInt(id, 10)).Add("letter_defaults", said)
+			if _, err := tx.exec(`UPDATE departments SET letter_defaults = ? WHERE id = ?`, opts, id); err != nil {
 				return err
 			}
 			if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, detail); err != nil {
