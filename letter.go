@@ -208,6 +208,10 @@ type DocumentTimes struct {
 	SendAt     *time.Time // a later start its sender chose
 }
 
+// DefaultMaxPages is how many pages a letter may have when the
+// installation sets no other limit (--max-pages, D4).
+const DefaultMaxPages = 60
+
 // MaxSendAhead is how far ahead a letter may be scheduled (D7).
 const MaxSendAhead = 180 * 24 * time.Hour
 

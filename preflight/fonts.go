@@ -16,6 +16,9 @@ import (
 const (
 	maxObjectsPerPage = 20000
 	maxFormDepth      = 12
+	// maxImagePixels is the largest image read: an A4 page scanned at
+	// 600 dpi has 35 M pixels.
+	maxImagePixels = 60_000_000
 )
 
 // standardFonts are the 14 fonts every PDF reader and printer has (PDF
@@ -46,6 +49,11 @@ func isStandardFont(name string) bool {
 		name = name[7:]
 	}
 	return standardFonts[name]
+}
+
+func errImageTooLarge() *portail.Error {
+	return fileError("The PDF document holds an image too large to print.",
+		"This PDF holds an image too large to print. Save or print it again as a PDF with smaller images (300 dpi is plenty), then upload it again.")
 }
 
 // fontCheck gathers the fonts a printer would lack: one problem per font,
@@ -81,6 +89,13 @@ func (f *fontCheck) object(p pdfium.Pdfium, obj references.FPDF_PAGEOBJECT, numb
 		return err
 	}
 	switch t.Type {
+	case enums.FPDF_PAGEOBJ_IMAGE:
+		// Drawing an image decodes all of it: refuse one that would take
+		// the engine's memory and seconds before it is drawn.
+		size, err := p.FPDFImageObj_GetImagePixelSize(&requests.FPDFImageObj_GetImagePixelSize{ImageObject: obj})
+		if err == nil && uint64(size.Width)*uint64(size.Height) > maxImagePixels {
+			return errImageTooLarge()
+		}
 	case enums.FPDF_PAGEOBJ_TEXT:
 		font, err := p.FPDFTextObj_GetFont(&requests.FPDFTextObj_GetFont{PageObject: obj})
 		if err != nil {

@@ -144,8 +144,9 @@ var errEngine = errors.New("preflight: engine failure")
 // limit. A panic, a trap or a time-out kills the instance (the pool builds
 // another) and ends in an error wrapping errEngine or ctx's error.
 func (r *Reader) do(ctx context.Context, fn func(pdfium.Pdfium) error) error {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
+	// The wait for the engine's start and for a free worker is bounded by
+	// the caller alone: a document that waited its turn on a busy server
+	// is not too complex for having waited.
 	select {
 	case <-r.ready:
 	case <-ctx.Done():
@@ -160,6 +161,8 @@ func (r *Reader) do(ctx context.Context, fn func(pdfium.Pdfium) error) error {
 		return ctx.Err()
 	}
 	defer func() { <-r.slots }()
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	inst, err := r.pool.GetInstanceWithContext(ctx)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -61,12 +61,16 @@ func pageChars(p pdfium.Pdfium, page references.FPDF_PAGE, g geometry) ([]char, 
 		if r == 0 || r == '\r' || r == '\n' || r == unicode.ReplacementChar {
 			continue
 		}
-		box, err := p.FPDFText_GetCharBox(&requests.FPDFText_GetCharBox{TextPage: tp.TextPage, Index: i})
+		// The loose box spans the glyph's advance and the font's ascent
+		// and descent: its gaps are the writer's spaces, not the shapes
+		// of narrow letters (an "l" drawn in a font substituted for one
+		// not embedded would otherwise split its word).
+		box, err := p.FPDFText_GetLooseCharBox(&requests.FPDFText_GetLooseCharBox{TextPage: tp.TextPage, Index: i})
 		if err != nil {
 			continue
 		}
-		x1, y1 := g.toMM(box.Left, box.Top)
-		x2, y2 := g.toMM(box.Right, box.Bottom)
+		x1, y1 := g.toMM(float64(box.Rect.Left), float64(box.Rect.Top))
+		x2, y2 := g.toMM(float64(box.Rect.Right), float64(box.Rect.Bottom))
 		chars = append(chars, char{r: r, left: math.Min(x1, x2), right: math.Max(x1, x2), top: math.Min(y1, y2), bottom: math.Max(y1, y2)})
 	}
 	return chars, nil
@@ -82,11 +86,11 @@ func linesIn(chars []char, zone portail.Rect) []string {
 			in = append(in, c)
 		}
 	}
-	// A space has a box of no height where PDFium generates it: it
-	// cannot say which line it is on, the gaps between glyphs will.
+	// A space PDFium generates has a box of no size: it cannot say
+	// which line it is on; the gap it stands for will.
 	glyphs := in[:0]
 	for _, c := range in {
-		if !unicode.IsSpace(c.r) {
+		if !unicode.IsSpace(c.r) || (c.right > c.left && c.bottom > c.top) {
 			glyphs = append(glyphs, c)
 		}
 	}
@@ -121,7 +125,9 @@ func linesIn(chars []char, zone portail.Rect) []string {
 		var b strings.Builder
 		height := l.bot - l.top
 		for i, c := range l.cs {
-			if i > 0 && c.left-l.cs[i-1].right > height*0.2 {
+			// Loose boxes of one word abut; a tenth of the line's
+			// height apart is a space the writer left as a move.
+			if i > 0 && c.left-l.cs[i-1].right > height*0.1 {
 				b.WriteByte(' ')
 			}
 			b.WriteRune(c.r)

@@ -29,18 +29,15 @@ type Letters struct {
 	// changed.
 	Tariff *portail.Tariff
 	// MaxPages is the most pages a letter may have (D4); 0 for
-	// DefaultMaxPages.
+	// portail.DefaultMaxPages.
 	MaxPages int
 }
-
-// DefaultMaxPages is the page limit of a letter without --max-pages (D4).
-const DefaultMaxPages = 60
 
 // NewDocumentService returns the document service of db, keeping files in
 // blobs and reading letters with l.
 func NewDocumentService(db *DB, blobs portail.BlobStore, l Letters) *DocumentService {
 	if l.MaxPages <= 0 {
-		l.MaxPages = DefaultMaxPages
+		l.MaxPages = portail.DefaultMaxPages
 	}
 	return &DocumentService{db: db, blobs: blobs, letters: l}
 }

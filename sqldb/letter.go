@@ -211,8 +211,10 @@ func (r letterRow) args() ([]any, error) {
 	}
 	// The quote's price is kept while the letter waits for a fix, so its
 	// sender sees what it would cost; acceptance and every change after it
-	// price it again, at the tariff then in force.
-	return []any{string(r.status), q.Pages, q.Sheets, string(options), recipient, q.AddressPage, string(probs), q.PriceCents,
+	// price it again, at the tariff then in force. A letter Assess could
+	// not price (too many pages to weigh) has none.
+	price := sql.NullInt64{Int64: q.PriceCents, Valid: q.Priced}
+	return []any{string(r.status), q.Pages, q.Sheets, string(options), recipient, q.AddressPage, string(probs), price,
 		q.Currency, nullMicros(r.acceptedAt), nullMicros(r.sendAt), nullMicros(r.cancelUntil)}, nil
 }
 

@@ -86,7 +86,14 @@ func (s *ProcessingService) Advance(ctx context.Context, kind portail.SubjectKin
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		var accountID int64
 		due, args := waitOver(kind, from, tx.now)
-		err := tx.queryRow(`UPDATE `+table+` SET status = ?, updated_at = ? WHERE id = ? AND status = ?`+due+` RETURNING account_id`,
+		set := ""
+		if kind == portail.SubjectDocument && to == string(portail.DocumentReceived) {
+			// A letter the system accepts has no wait of its own left (one
+			// given back by a partner keeps its passed deadline): it is due.
+			set = `, accepted_at = COALESCE(accepted_at, ` + strconv.FormatInt(micros(tx.now), 10) + `), cancel_until = COALESCE(cancel_until, ` +
+				strconv.FormatInt(micros(tx.now), 10) + `)`
+		}
+		err := tx.queryRow(`UPDATE `+table+` SET status = ?, updated_at = ?`+set+` WHERE id = ? AND status = ?`+due+` RETURNING account_id`,
 			append([]any{to, micros(tx.now), id, from}, args...)...).Scan(&accountID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // another process moved it first, or it is gone

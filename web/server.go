@@ -54,6 +54,12 @@ type Server struct {
 	// Currency is the ISO 4217 code seat prices are in (default
 	// portail.DefaultCurrency).
 	Currency string
+	// Tariff is the letter tariff (--tariff); nil is
+	// portail.DefaultTariff in Currency.
+	Tariff *portail.Tariff
+	// MaxPages is the most pages a letter may have (--max-pages); 0 is
+	// portail.DefaultMaxPages.
+	MaxPages int
 
 	// Limits are the rates of the anonymous routes (DefaultLimits); set
 	// them before the first request.
@@ -232,6 +238,18 @@ func (t site) Currency() string {
 		return portail.DefaultCurrency
 	}
 	return t.s.Currency
+}
+func (t site) Tariff() *portail.Tariff {
+	if t.s.Tariff == nil {
+		return portail.DefaultTariff(t.Currency())
+	}
+	return t.s.Tariff
+}
+func (t site) MaxPages() int {
+	if t.s.MaxPages <= 0 {
+		return portail.DefaultMaxPages
+	}
+	return t.s.MaxPages
 }
 func (t site) Allow(c request.LimitClass, r *http.Request) (bool, time.Duration) {
 	return t.s.allowed(c, r)

@@ -25,6 +25,7 @@ import (
 	"portail/mail"
 	"portail/password"
 	"portail/pdf"
+	"portail/preflight"
 	"portail/sqldb"
 	"portail/web"
 )
@@ -56,6 +57,12 @@ type Config struct {
 	MetricsToken string
 	// Currency is the ISO 4217 code of seat prices (default EUR).
 	Currency string
+	// Tariff is the path of the letter tariff (JSON, portail.ReadTariff);
+	// empty is portail.DefaultTariff in Currency.
+	Tariff string
+	// MaxPages is the most pages a letter may have; 0 is
+	// portail.DefaultMaxPages.
+	MaxPages int
 	// TrustedProxies are the reverse proxies' networks, comma-separated
 	// CIDRs: only from them is X-Forwarded-For believed.
 	TrustedProxies string
@@ -151,6 +158,12 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.BaseURL, "base-url", env("PORTAIL_BASE_URL", ""), "public address, the only source of links in e-mails (env PORTAIL_BASE_URL; default http://ADDR)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("PORTAIL_MAIL_FROM", "portail <no-reply@localhost>"), "sender of e-mails (env PORTAIL_MAIL_FROM)")
 	fs.StringVar(&c.Currency, "currency", env("PORTAIL_CURRENCY", portail.DefaultCurrency), "ISO 4217 code of the prices, as GET /account and the account page show them (env PORTAIL_CURRENCY)")
+	fs.StringVar(&c.Tariff, "tariff", env("PORTAIL_TARIFF", ""), "letter tariff, a JSON file of prices in cents of --currency, VAT excluded; empty keeps the defaults (env PORTAIL_TARIFF)")
+	maxPages, perr := strconv.Atoi(env("PORTAIL_MAX_PAGES", strconv.Itoa(portail.DefaultMaxPages)))
+	if perr != nil {
+		return fmt.Errorf("PORTAIL_MAX_PAGES: want a number of pages")
+	}
+	fs.IntVar(&c.MaxPages, "max-pages", maxPages, "most pages a letter may have (env PORTAIL_MAX_PAGES)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("PORTAIL_METRICS_TOKEN", ""), "bearer token for /metrics from other hosts; without it /metrics answers loopback only (env PORTAIL_METRICS_TOKEN)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PORTAIL_TRUSTED_PROXIES", ""), "reverse proxies in front of portail, comma-separated CIDRs like 127.0.0.1/32,10.0.0.0/8: from them only, X-Forwarded-For names the client (env PORTAIL_TRUSTED_PROXIES; default none)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", portail.DefaultSessionIdle, "end sessions unused this long")
@@ -191,6 +204,14 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 func (m *Main) Open(ctx context.Context) error {
 	if c := m.Config.Currency; c != "" && !portail.ValidCurrency(c) {
 		return fmt.Errorf("--currency %q: want an ISO 4217 code such as EUR", c)
+	}
+	// A bad tariff or page limit stops serve before it listens, naming
+	// the field.
+	if _, err := m.Config.tariff(); err != nil {
+		return err
+	}
+	if n := m.Config.MaxPages; n < 0 || n > MaxMaxPages {
+		return fmt.Errorf("--max-pages %d: want a number of pages from 1 to %d", n, MaxMaxPages)
 	}
 	// A malformed network stops serve before it listens.
 	proxies, err := web.ParseTrustedProxies(m.Config.TrustedProxies)
@@ -265,9 +286,11 @@ type portal struct {
 	// read and move them with the same services.
 	Outbox     *sqldb.OutboxService
 	Processing *sqldb.ProcessingService
-	auth       *sqldb.AuthService
-	jobs       []job
-	letters    *startingReader
+	// Tariff is the letter tariff in force, read from cfg.
+	Tariff  *portail.Tariff
+	auth    *sqldb.AuthService
+	jobs    []job
+	letters *preflight.Reader // the PDF engine, started in the background: uploads wait for it, /readyz does not
 }
 
 // newPortal opens the database of cfg and wires the services, the server and
@@ -289,8 +312,12 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	creds := sqldb.NewCredentialService(db)
 	creds.Rules = rules
 	blobs := blob.Dir{Root: filepath.Join(cfg.dataDir(), "blobs")}
-	a.letters = startReader(newLetterReader)
-	letters := sqldb.Letters{Reader: a.letters, Tariff: portail.DefaultTariff(cfg.Currency), MaxPages: sqldb.DefaultMaxPages}
+	if a.Tariff, err = cfg.tariff(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.letters = preflight.New(preflight.Config{})
+	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,
 		Users:       sqldb.NewUserService(db),
@@ -307,6 +334,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	a.Server.Ready = db.Ping
 	a.Server.MetricsToken = cfg.MetricsToken
 	a.Server.Currency = cfg.Currency
+	a.Server.Tariff, a.Server.MaxPages = a.Tariff, cfg.maxPages()
 	a.Server.TrustedProxies = proxies
 	a.Server.CountOutbox(a.Outbox.CountUnsent)
 	a.Server.Mailing, a.Server.Simulating = cfg.SMTP != "", cfg.Simulator
@@ -400,4 +428,52 @@ func (m *Main) Serve(ctx context.Context) error {
 		return err
 	}
 	return m.Run(ctx)
+}
+
+// MaxMaxPages bounds --max-pages: the preflight reads every page of a
+// letter, and a letter of more sheets fits in no envelope.
+const MaxMaxPages = 500
+
+// maxPages is the page limit of a letter.
+func (c Config) maxPages() int {
+	if c.MaxPages <= 0 {
+		return portail.DefaultMaxPages
+	}
+	return c.MaxPages
+}
+
+// tariff reads the --tariff file, or gives the defaults in the currency;
+// a bad file is an error that names it and every bad field.
+func (c Config) tariff() (*portail.Tariff, error) {
+	currency := c.Currency
+	if currency == "" {
+		currency = portail.DefaultCurrency
+	}
+	if c.Tariff == "" {
+		return portail.DefaultTariff(currency), nil
+	}
+	f, err := os.Open(c.Tariff)
+	if err != nil {
+		return nil, fmt.Errorf("--tariff: %w", err)
+	}
+	defer f.Close()
+	t, err := portail.ReadTariff(f)
+	if err != nil {
+		var e *portail.Error
+		if errors.As(err, &e) && len(e.Fields) > 0 {
+			var b strings.Builder
+			for i, fe := range e.Fields {
+				if i > 0 {
+					b.WriteString("; ")
+				}
+				fmt.Fprintf(&b, "%s: %s", fe.Field, fe.Message)
+			}
+			return nil, fmt.Errorf("--tariff %s: %s", c.Tariff, b.String())
+		}
+		return nil, fmt.Errorf("--tariff %s: %s", c.Tariff, portail.ErrorMessage(err))
+	}
+	if t.Currency != currency {
+		return nil, fmt.Errorf("--tariff %s: currency: the tariff is in %s, the prices (--currency) in %s", c.Tariff, t.Currency, currency)
+	}
+	return t, nil
 }

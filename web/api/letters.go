@@ -49,14 +49,18 @@ type quoteJSON struct {
 	Options     optionsJSON        `json:"options"`
 	Recipient   *portail.Recipient `json:"recipient"`
 	AddressPage bool               `json:"address_page"`
-	PriceCents  int64              `json:"price_cents"`
+	PriceCents  *int64             `json:"price_cents"`
 	Currency    string             `json:"currency"`
 	Problems    []problemJSON      `json:"problems"`
 }
 
 func toQuoteJSON(q *portail.LetterQuote, lang string) quoteJSON {
-	return quoteJSON{Pages: q.Pages, Sheets: q.Sheets, Options: toOptionsJSON(q.Options), Recipient: q.Recipient,
-		AddressPage: q.AddressPage, PriceCents: q.PriceCents, Currency: q.Currency, Problems: toProblemsJSON(q.Problems, lang)}
+	out := quoteJSON{Pages: q.Pages, Sheets: q.Sheets, Options: toOptionsJSON(q.Options), Recipient: q.Recipient,
+		AddressPage: q.AddressPage, Currency: q.Currency, Problems: toProblemsJSON(q.Problems, lang)}
+	if q.Priced {
+		out.PriceCents = &q.PriceCents
+	}
+	return out
 }
 
 func (s *Handler) quoteDocument(w http.ResponseWriter, r *http.Request, me *portail.User) error {

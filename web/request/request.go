@@ -140,4 +140,9 @@ type Site interface {
 	Simulating() bool
 	// Currency is the ISO 4217 code of the installation's prices.
 	Currency() string
+	// Tariff is the installation's letter tariff (--tariff, else the
+	// defaults in Currency), never nil.
+	Tariff() *portail.Tariff
+	// MaxPages is the most pages a letter may have (--max-pages).
+	MaxPages() int
 }

@@ -17,6 +17,7 @@ import (
 
 	"portail"
 	"portail/blob"
+	"portail/internal/lettertest"
 	"portail/internal/testdb"
 	"portail/pdf"
 	"portail/sqldb"
@@ -80,11 +81,8 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 // Letters is how the web tests read and price letters: the real PDF
 // engine, started once per test binary, and the default tariff.
 func Letters() sqldb.Letters {
-	return sqldb.Letters{Reader: letterReader(), Tariff: portail.DefaultTariff("EUR"), MaxPages: sqldb.DefaultMaxPages}
+	return sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR"), MaxPages: portail.DefaultMaxPages}
 }
-
-// letterReader is the PDF engine the tests share.
-var letterReader = sync.OnceValue(func() portail.LetterReader { return nil })
 
 // NewServers builds the servers, one per dialect, with account A
 // (enterprise, every module): its admin (signed in), departments D1 and D2
