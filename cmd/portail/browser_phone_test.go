@@ -165,6 +165,9 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 				// With PORTAIL_SCREENSHOTS, the French admin's main pages as a
 				// phone shows them.
 				if name, ok := phoneShots[path]; ok && who.id == 0 && lang == "fr" {
+					if strings.HasPrefix(name, "letter") {
+						b.proofsLoaded() // lazy images load as they scroll into view
+					}
 					b.Shot("phone-" + name)
 				}
 			}
