@@ -70,6 +70,7 @@ func TestBrowser(t *testing.T) {
 		{"LettersSent", lettersSent, "fr", "fr-FR,fr;q=0.9", nil},
 		{"LetterFixes", letterFixes, "fr", "fr-FR,fr;q=0.9", nil},
 		{"PhoneWidth", phoneWidthEverywhere, "fr", "fr-FR,fr;q=0.9", nil},
+		{"LetterSettings", letterSettings, "fr", "fr-FR,fr;q=0.9", nil},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
