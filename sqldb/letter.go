@@ -515,7 +515,14 @@ func writeJudgement(tx *Tx, caller portail.Caller, d *portail.Document, row lett
 			return err
 		}
 	}
-	return logLetterActivity(tx, caller, d, "change", strings.Join(parts, ","))
+	if len(parts) == 0 && row.status == d.Status {
+		return nil // nothing changed (an empty PATCH): nothing to log
+	}
+	what := strings.Join(parts, ",")
+	if what == "" {
+		what = "status"
+	}
+	return logLetterActivity(tx, caller, d, "change", what)
 }
 
 // logLetterActivity logs what a sender did to a letter after sending it,

@@ -124,3 +124,22 @@ func PDF(pages ...Page) []byte {
 	}
 	return b.Bytes()
 }
+
+var (
+	namedMu sync.Mutex
+	named   = map[string][]byte{}
+)
+
+// Named is a clean one-page letter that shows name in its body: the same
+// bytes for the same name, so that a test can tell its files apart and
+// compare a download with what it sent.
+func Named(name string) []byte {
+	namedMu.Lock()
+	defer namedMu.Unlock()
+	if b, ok := named[name]; ok {
+		return b
+	}
+	b := PDF(Page{Texts: append(append([]Text{{X: 20, Y: 140, S: name}}, Body...), Window(portail.WindowRight, Address...)...)})
+	named[name] = b
+	return b
+}

@@ -228,6 +228,9 @@ func (o LetterOptions) Patch(v *portail.Validation, prefix string) portail.Lette
 	return p
 }
 
+// unknownField starts encoding/json's error for a member dst lacks.
+const unknownField = "json: unknown field "
+
 // DecodeStrict decodes a JSON object into dst, refusing unknown members
 // and trailing data; what it cannot read is a field error under field.
 // It reports whether dst was read.
@@ -245,8 +248,9 @@ func DecodeStrict(data []byte, dst any, field string, v *portail.Validation) boo
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		v.Add(field+"."+typeErr.Field, "Expected another type of value.")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		v.Add(field+"."+strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "Unknown field.")
+	case strings.HasPrefix(err.Error(), unknownField):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), unknownField), `"`)
+		v.Add(field+"."+name, "Unknown field.")
 	default:
 		v.Add(field, "Expected a JSON object.")
 	}

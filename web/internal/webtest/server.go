@@ -84,6 +84,11 @@ func Letters() sqldb.Letters {
 	return sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR"), MaxPages: portail.DefaultMaxPages}
 }
 
+// Letter is a clean one-page A4 letter with an address in its right
+// window, small enough for MaxUpload; note, written in its body, tells
+// files apart.
+func Letter(note string) []byte { return lettertest.Small(note) }
+
 // NewServers builds the servers, one per dialect, with account A
 // (enterprise, every module): its admin (signed in), departments D1 and D2
 // and an invited operator op1 in D1; and account B with its admin.
