@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"bytes"
-	"fmt"
 	"html"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"portail/internal/lettertest"
 	"portail/web/internal/webtest"
 	"portail/web/ui"
 )
@@ -266,35 +266,6 @@ func upload(t *testing.T, s *webtest.Server, name string, content []byte) *httpt
 	return s.Do("POST", "/documents", "", &b, http.Header{"Content-Type": {mw.FormDataContentType()}}, s.Admin)
 }
 
-// smallLetter is a real one-page A4 letter small enough for the web
-// tests' upload limit: Helvetica, one of the standard fonts a printer
-// has (no embedding), the address in the right window.
-func smallLetter() []byte {
-	content := "BT /F1 10 Tf 340 700 Td (Madame Anne Dupont) Tj 0 -14 Td (Rue du March\351 12) Tj 0 -14 Td (4000 Li\350ge) Tj ET\n" +
-		"BT /F1 11 Tf 57 500 Td (Madame, nous vous \351crivons.) Tj ET\n"
-	objs := []string{
-		"<</Type/Catalog/Pages 2 0 R>>",
-		"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-		"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595.28 841.89]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
-		"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
-		"<</Length " + strconv.Itoa(len(content)) + ">>\nstream\n" + content + "endstream",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		b.WriteString(strconv.Itoa(i+1) + " 0 obj\n" + o + "\nendobj\n")
-	}
-	xref := b.Len()
-	b.WriteString("xref\n0 " + strconv.Itoa(len(objs)+1) + "\n0000000000 65535 f \n")
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
 // TestFrenchWording: the French pages say sizes in octets (4 Ko, 38 o),
 // a refused upload in words a person understands (no %PDF-…%%EOF) and
 // in French, and the outbox's column is the e-mail's recipient, not the
@@ -314,7 +285,7 @@ func TestFrenchWording(t *testing.T) {
 			!strings.Contains(got, "Le fichier dépasse la limite de 4 Ko.") {
 			t.Errorf("%s: a file over the limit: %d, not said in French with Ko", s.Dialect, w.Code)
 		}
-		pdf := smallLetter()
+		pdf := lettertest.Small("")
 		w = upload(t, s, "lettre.pdf", pdf)
 		if w.Code != http.StatusSeeOther {
 			t.Fatalf("%s: a PDF: %d", s.Dialect, w.Code)
