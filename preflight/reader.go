@@ -10,10 +10,19 @@
 // before it is ready waits for it, bounded by its context. Build one
 // Reader per process and close it on shutdown:
 //
-//	letters := preflight.New(preflight.Config{})
+//	letters := preflight.New(preflight.Config{
+//		CacheDir: filepath.Join(dataDir, "cache", "pdfium"), // optional: restarts in 0.1 s
+//	})
 //	defer letters.Close()
-//	var _ portail.LetterReader = letters
+//	var _ portail.LetterReader = letters // Inspect, Proof
 //	// /readyz may report letters.Ready()
+//
+// Inspect reports what does not depend on the options (page sizes, page
+// count, ink in the margins, fonts) and the lines of both windows;
+// portail.Assess judges the address against the chosen window and a typed
+// recipient. A letter with a typed recipient gets AddressPageIn(recipient,
+// window) in front: its proof (page 0) is AddressProof, the file the print
+// partner downloads PrintReady(file, addressPage).
 package preflight
 
 import (
