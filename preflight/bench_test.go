@@ -143,10 +143,19 @@ func BenchmarkConcurrentMemory(b *testing.B) {
 // BenchmarkPoolInit is the start of a pool: compiling the module and
 // the first instance, once per process.
 func BenchmarkPoolInit(b *testing.B) {
+	b.Run("cold", func(b *testing.B) { benchPoolInit(b, "") })
+	// With the compilation cache of a previous run (filled here first).
+	dir := b.TempDir()
+	r := New(Config{CacheDir: dir})
+	r.Close()
+	b.Run("cached", func(b *testing.B) { benchPoolInit(b, dir) })
+}
+
+func benchPoolInit(b *testing.B, cache string) {
 	before := procStatus(b, "VmRSS")
 	var total time.Duration
 	for b.Loop() {
-		r := New(Config{})
+		r := New(Config{CacheDir: cache})
 		<-r.ready
 		if !r.Ready() {
 			b.Fatal(r.err)

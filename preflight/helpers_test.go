@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -23,7 +24,11 @@ var (
 
 func testReader(t testing.TB) *Reader {
 	t.Helper()
-	engineOnce.Do(func() { engine = New(Config{Timeout: 60 * time.Second}) })
+	// The compilation cache spares each fuzzing worker the seconds of
+	// compiling the engine again.
+	engineOnce.Do(func() {
+		engine = New(Config{Timeout: 60 * time.Second, CacheDir: filepath.Join(os.TempDir(), "portail-preflight-wazero")})
+	})
 	return engine
 }
 

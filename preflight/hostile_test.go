@@ -11,6 +11,25 @@ import (
 	"portail"
 )
 
+// imagePDF is an A4 page showing a side × side grey image, deflated to
+// little.
+func imagePDF(side int) []byte {
+	var img bytes.Buffer
+	z := zlib.NewWriter(&img)
+	row := bytes.Repeat([]byte{0x80}, side)
+	for range side {
+		z.Write(row)
+	}
+	z.Close()
+	return rawPDF(
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox "+a4Box+" /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
+		stream("", "q 400 0 0 400 100 300 cm /Im1 Do Q"),
+		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n", side, side, img.Len())+img.String()+"\nendstream",
+	)
+}
+
 func TestInspectFonts(t *testing.T) {
 	for name, tt := range map[string]struct {
 		font string
@@ -52,21 +71,7 @@ func TestInspectRefusesEncrypted(t *testing.T) {
 // TestInspectHostile feeds files made to hurt a reader: each ends in a
 // refusal or a problem, and the engine still reads the next letter.
 func TestInspectHostile(t *testing.T) {
-	// A 20000 × 20000 grey image, deflated to a few hundred KiB.
-	var img bytes.Buffer
-	z := zlib.NewWriter(&img)
-	row := bytes.Repeat([]byte{0x80}, 20000)
-	for range 20000 {
-		z.Write(row)
-	}
-	z.Close()
-	huge := rawPDF(
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox "+a4Box+" /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
-		stream("", "q 400 0 0 400 100 300 cm /Im1 Do Q"),
-		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width 20000 /Height 20000 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n", img.Len())+img.String()+"\nendstream",
-	)
+	huge := imagePDF(20000)
 	nested := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	loop := rawPDF(
 		"<< /Type /Catalog /Pages 2 0 R >>",

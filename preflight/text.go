@@ -51,29 +51,51 @@ func pageChars(p pdfium.Pdfium, page references.FPDF_PAGE, g geometry) ([]char, 
 	if err != nil {
 		return nil, err
 	}
-	chars := make([]char, 0, min(n.Count, maxChars))
+	var chars []char
+	zones := []portail.Rect{portail.WindowRight.Zone(), portail.WindowLeft.Zone()}
 	for i := 0; i < n.Count && i < maxChars; i++ {
-		u, err := p.FPDFText_GetUnicode(&requests.FPDFText_GetUnicode{TextPage: tp.TextPage, Index: i})
-		if err != nil {
-			return nil, err
-		}
-		r := rune(u.Unicode)
-		if r == 0 || r == '\r' || r == '\n' || r == unicode.ReplacementChar {
-			continue
-		}
 		// The loose box spans the glyph's advance and the font's ascent
 		// and descent: its gaps are the writer's spaces, not the shapes
 		// of narrow letters (an "l" drawn in a font substituted for one
-		// not embedded would otherwise split its word).
+		// not embedded would otherwise split its word). The box comes
+		// first: most characters of a page are outside the windows, and
+		// each call into the engine counts.
 		box, err := p.FPDFText_GetLooseCharBox(&requests.FPDFText_GetLooseCharBox{TextPage: tp.TextPage, Index: i})
 		if err != nil {
 			continue
 		}
 		x1, y1 := g.toMM(float64(box.Rect.Left), float64(box.Rect.Top))
 		x2, y2 := g.toMM(float64(box.Rect.Right), float64(box.Rect.Bottom))
-		chars = append(chars, char{r: r, left: math.Min(x1, x2), right: math.Max(x1, x2), top: math.Min(y1, y2), bottom: math.Max(y1, y2)})
+		c := char{left: math.Min(x1, x2), right: math.Max(x1, x2), top: math.Min(y1, y2), bottom: math.Max(y1, y2)}
+		if !inAny(c, zones) {
+			continue
+		}
+		u, err := p.FPDFText_GetUnicode(&requests.FPDFText_GetUnicode{TextPage: tp.TextPage, Index: i})
+		if err != nil {
+			return nil, err
+		}
+		c.r = rune(u.Unicode)
+		if c.r == 0 || c.r == '\r' || c.r == '\n' || c.r == unicode.ReplacementChar {
+			continue
+		}
+		chars = append(chars, c)
 	}
 	return chars, nil
+}
+
+// inside reports whether the centre of c's box is in zone.
+func inside(c char, zone portail.Rect) bool {
+	x, y := c.cx(), c.cy()
+	return x >= zone.X && x <= zone.X+zone.W && y >= zone.Y && y <= zone.Y+zone.H
+}
+
+func inAny(c char, zones []portail.Rect) bool {
+	for _, z := range zones {
+		if inside(c, z) {
+			return true
+		}
+	}
+	return false
 }
 
 // linesIn groups the characters whose box centre is inside zone into
@@ -81,8 +103,7 @@ func pageChars(p pdfium.Pdfium, page references.FPDF_PAGE, g geometry) ([]char, 
 func linesIn(chars []char, zone portail.Rect) []string {
 	var in []char
 	for _, c := range chars {
-		x, y := c.cx(), c.cy()
-		if x >= zone.X && x <= zone.X+zone.W && y >= zone.Y && y <= zone.Y+zone.H {
+		if inside(c, zone) {
 			in = append(in, c)
 		}
 	}

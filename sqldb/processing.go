@@ -40,7 +40,11 @@ func (s *ProcessingService) Waiting(ctx context.Context, kind portail.SubjectKin
 	var ids []int64
 	err = s.db.readTx(ctx, func(tx *Tx) error {
 		due, args := waitOver(kind, status, tx.now)
-		rows, err := tx.query(`SELECT id FROM `+table+` WHERE status = ? AND updated_at < ?`+due+` ORDER BY updated_at, id LIMIT `+
+		order := "updated_at, id"
+		if due != "" {
+			order = "cancel_until, id" // the longest due first, along documents_due
+		}
+		rows, err := tx.query(`SELECT id FROM `+table+` WHERE status = ? AND updated_at < ?`+due+` ORDER BY `+order+` LIMIT `+
 			strconv.Itoa(limit), append([]any{status, micros(before)}, args...)...)
 		if err != nil {
 			return err

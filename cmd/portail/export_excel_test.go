@@ -55,11 +55,12 @@ func TestExportsForExcel(t *testing.T) {
 	}
 	admin.do("GET", "/api/v1/reports/summary.csv?format=xlsx", nil).must(t, 400, "invalid")
 
-	// The pages offer both; the report has its total row, a column per
-	// status (action required, received, … returned).
+	// The pages offer both; the report has its total row.
 	admin.get("/activity?type=manual_order").must(t, http.StatusOK, `href="/api/v1/activity.csv?type=manual_order"`,
 		`id="csv-excel" class="button secondary" href="/api/v1/activity.csv?type=manual_order&amp;format=excel"`, "CSV pour Excel")
 	rep := admin.get("/reports").must(t, http.StatusOK, `id="csv-excel"`, "format=excel")
+	// A column per status, in the life cycle's order: action_required,
+	// then received with the two letters.
 	if !regexp.MustCompile(`<tfoot><tr class="total"><th scope="row">Total</th><td class="num">0</td><td class="num">2</td>(<td class="num">0</td>){6}<td class="num">2</td></tr></tfoot>`).MatchString(rep.body) {
 		t.Errorf("the report has no total row:\n%s", rep.body)
 	}

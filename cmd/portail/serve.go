@@ -316,7 +316,9 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		db.Close()
 		return nil, err
 	}
-	a.letters = preflight.New(preflight.Config{})
+	// The engine compiled once is kept beside the files: a restart starts
+	// it in a fraction of the time.
+	a.letters = preflight.New(preflight.Config{CacheDir: filepath.Join(cfg.dataDir(), "cache", "pdfium")})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,

@@ -115,7 +115,7 @@ func TestLettersAPI(t *testing.T) {
 
 			t.Run("upload fields", func(t *testing.T) {
 				body := e.sendOK(t, 201, "op1", "POST", "/documents", with(map[string]string{"color": "true", "postage": "prior",
-						"recipient": recipientJSON, "options": `{"duplex":false,"registered":true}`}), lettertest.NoAddress())
+					"recipient": recipientJSON, "options": `{"duplex":false,"registered":true}`}), lettertest.NoAddress())
 				opts, _ := body["options"].(map[string]any)
 				if body["status"] != "received" || body["address_page"] != true || body["sheets"] != 2.0 || opts["color"] != true ||
 					opts["postage"] != "prior" || opts["duplex"] != false || opts["registered"] != true {
