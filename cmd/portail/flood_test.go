@@ -239,6 +239,7 @@ func TestAnonymousFlood(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			a := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"})
+			a.waitEngine() // its pool is memory the flood did not cause
 			hc := floodClient("127.0.0.1", floodClients)
 			user := floodClient("127.0.0.2", 1)
 			for _, r := range floodRoutes {

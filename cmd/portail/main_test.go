@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -69,6 +70,29 @@ const adminPassword = "correct horse battery staple"
 // wait bounds every wait for an e-mail or a status in these tests.
 const wait = 10 * time.Second
 
+// engineCache keeps the PDF engine compiled once for every site of the
+// tests, and across runs: outside the repository, in the user's cache.
+var engineCache = func() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "portail-test", "pdfium")
+}()
+
+// waitEngine waits until the site's PDF engine has started: a test that
+// measures the process (its heap) must not count the engine's start.
+func (s *site) waitEngine() {
+	s.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !s.main.letters.Ready() {
+		if time.Now().After(deadline) {
+			s.t.Fatal("the PDF engine did not start within a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // serveFlags are the flags every process of a site gets first: as in
 // production but for the fast outbox poll, no simulator unless asked, and
 // stored files in a temporary directory, never the default "data" of the
@@ -118,6 +142,7 @@ func (s *site) serve() *Main {
 		t.Fatalf("serve flags: %v\n%s", err, stderr.String())
 	}
 	m.Config.Now = s.opts.Now
+	m.Config.EngineCache = engineCache
 	if s.opts.Config != nil {
 		s.opts.Config(&m.Config)
 	}

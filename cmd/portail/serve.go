@@ -69,6 +69,10 @@ type Config struct {
 	// Now is the clock of the database and the jobs; nil is time.Now.
 	// No flag sets it: tests do.
 	Now func() time.Time
+	// EngineCache is where the PDF engine's compiled code is kept
+	// between starts; empty is <data-dir>/cache/pdfium. No flag sets it:
+	// tests share one across their sites.
+	EngineCache string
 }
 
 // Days is a duration flag that also takes whole days: "60d".
@@ -318,7 +322,11 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	}
 	// The engine compiled once is kept beside the files: a restart starts
 	// it in a fraction of the time.
-	a.letters = preflight.New(preflight.Config{CacheDir: filepath.Join(cfg.dataDir(), "cache", "pdfium")})
+	cache := cfg.EngineCache
+	if cache == "" {
+		cache = filepath.Join(cfg.dataDir(), "cache", "pdfium")
+	}
+	a.letters = preflight.New(preflight.Config{CacheDir: cache})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,
