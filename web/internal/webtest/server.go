@@ -19,6 +19,7 @@ import (
 	"portail/blob"
 	"portail/internal/testdb"
 	"portail/pdf"
+	"portail/secret"
 	"portail/sqldb"
 	"portail/web"
 )
@@ -74,8 +75,18 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Documents:   sqldb.NewDocumentService(db, blobs),
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
+		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
 	}
 }
+
+// TestKeys seal the web tests' secrets: a fixed key, for tests only.
+var TestKeys = func() *secret.Keys {
+	k, err := secret.New(bytes.Repeat([]byte{0x5e}, secret.KeySize))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
 
 // NewServers builds the servers, one per dialect, with account A
 // (enterprise, every module): its admin (signed in), departments D1 and D2
