@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,9 @@ type site struct {
 	dataDir string
 	// out is what the processes printed on their standard output.
 	out *syncBuffer
+	// keyFile seals the stored secrets of every process of the site, as
+	// --secret-key-file must on PostgreSQL.
+	keyFile string
 }
 
 // siteOptions say how a site differs from the default one: SQLite, an
@@ -77,7 +81,8 @@ func (s *site) serveFlags() []string {
 	return []string{"--addr", "127.0.0.1:0", "--base-url=", "--metrics-token=", "--trusted-proxies=", "--db", s.dsn,
 		"--smtp", s.smtp.URL(), "--mail-from", "portail <no-reply@acme.test>",
 		"--session-idle", "1h", "--session-lifetime", "24h", "--password-min-length", "12",
-		"--outbox-interval", "20ms", "--outbox-retry", "100ms", "--simulator=false", "--data-dir", s.dataDir}
+		"--outbox-interval", "20ms", "--outbox-retry", "100ms", "--simulator=false", "--data-dir", s.dataDir,
+		"--secret-key-file", s.keyFile, "--webhook-interval", "20ms"}
 }
 
 // startSite serves a fresh site; everything it started ends with the test.
@@ -87,6 +92,10 @@ func startSite(t testing.TB, opts siteOptions) *site {
 		opts.Dialect = "sqlite"
 	}
 	s := &site{t: t, opts: opts, dsn: opts.DSN, smtp: smtptest.Start(t), dataDir: t.TempDir(), out: &syncBuffer{}}
+	s.keyFile = filepath.Join(t.TempDir(), "secret.key")
+	if err := os.WriteFile(s.keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if s.dsn == "" {
 		s.dsn = testdb.DSN(t, opts.Dialect)
 	}
