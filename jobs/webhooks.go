@@ -177,7 +177,10 @@ func (w *Webhooks) Attempt(ctx context.Context, d *portail.WebhookDelivery) port
 	if err != nil {
 		return portail.WebhookOutcome{Error: err.Error()}
 	}
-	ctx, cancel := context.WithTimeout(ctx, min(w.requestTimeout(), w.lease()*3/4))
+	// An attempt under way when the process stops is let finish (it is
+	// bounded by the timeout): cut off, its answer would be unknown and
+	// the receiver likely to get the event twice.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(w.requestTimeout(), w.lease()*3/4))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Webhook.URL, bytes.NewReader(body))
 	if err != nil {

@@ -37,6 +37,8 @@ type site struct {
 	dataDir string
 	// out is what the processes printed on their standard output.
 	out *syncBuffer
+	// stopMain ends the first process before the test does (a restart).
+	stopMain func()
 	// keyFile seals the stored secrets of every process of the site, as
 	// --secret-key-file must on PostgreSQL.
 	keyFile string
@@ -107,13 +109,23 @@ func startSite(t testing.TB, opts siteOptions) *site {
 			t.Fatalf("setup: %v\n%s", err, out.String())
 		}
 	}
-	s.main = s.serve()
+	m, stop := s.start()
+	t.Cleanup(stop)
+	s.main, s.stopMain = m, stop
 	s.url = s.main.URL()
 	return s
 }
 
 // serve starts another serve process on the site's database and files.
 func (s *site) serve() *Main {
+	s.t.Helper()
+	m, stop := s.start()
+	s.t.Cleanup(stop)
+	return m
+}
+
+// start starts a serve process that stop ends (a restart, once stopped).
+func (s *site) start() (*Main, func()) {
 	t := s.t
 	t.Helper()
 	m := NewMain()
@@ -141,14 +153,16 @@ func (s *site) serve() *Main {
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-		m.Close()
-	})
-	return m
+	var once sync.Once
+	return m, func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run: %v", err)
+			}
+			m.Close()
+		})
+	}
 }
 
 // syncBuffer is an output that several processes write to at once.
