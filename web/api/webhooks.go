@@ -25,7 +25,7 @@ func (s *Handler) webhookRoutes(handle func(pattern string, h http.HandlerFunc))
 func (s *Handler) webhooks(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 		if s.Webhooks == nil {
-			return portail.ErrNotFound("Webhooks")
+			return portail.ErrNotFound("Webhook")
 		}
 		return h(w, r, me)
 	}
