@@ -32,7 +32,7 @@ func TestWebhookDataMirrorsAPI(t *testing.T) {
 	l := &portail.Label{ID: 2, TrackingNumber: "CD1", CreatedAt: now, UpdatedAt: now}
 	u := &portail.User{ID: 3, Username: "u", Role: portail.RoleOperator, DepartmentID: 4, Modules: portail.AllModules, CreatedAt: now, LastLoginAt: &now}
 	for _, c := range []struct {
-		name     string
+		name      string
 		api, hook any
 	}{
 		{"document", toDocumentJSON(d), portail.DocumentData(d)},
@@ -49,7 +49,11 @@ func TestWebhookDataMirrorsAPI(t *testing.T) {
 	var am, hm map[string]any
 	json.Unmarshal(a, &am)
 	json.Unmarshal(h, &hm)
-	if !maps.EqualFunc(am, hm, func(x, y any) bool { xb, _ := json.Marshal(x); yb, _ := json.Marshal(y); return string(xb) == string(yb) }) {
+	if !maps.EqualFunc(am, hm, func(x, y any) bool {
+		xb, _ := json.Marshal(x)
+		yb, _ := json.Marshal(y)
+		return string(xb) == string(yb)
+	}) {
 		t.Errorf("user: API %s, event %s", a, h)
 	}
 }
