@@ -66,6 +66,7 @@ func TestBrowser(t *testing.T) {
 		{"FrenchWorkTour", frenchWorkTour, "fr", "fr-FR,fr;q=0.9", nil},
 		{"OutboxWithoutSMTP", outboxWithoutSMTP, "fr", "fr-FR,fr;q=0.9", []string{"--smtp="}},
 		{"PhoneWidth", phoneWidthEverywhere, "fr", "fr-FR,fr;q=0.9", nil},
+		{"LetterSettings", letterSettings, "fr", "fr-FR,fr;q=0.9", nil},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

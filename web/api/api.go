@@ -62,6 +62,9 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 
 	handle("GET /api/v1/account", s.authed(s.getAccount))
 	handle("PUT /api/v1/account/subscription", s.authed(s.putSubscription))
+	handle("GET /api/v1/account/settings", s.authed(s.getAccountSettings))
+	handle("PUT /api/v1/account/settings", s.authed(s.putAccountSettings))
+	handle("GET /api/v1/tariff", s.authed(s.getTariff))
 
 	handle("GET /api/v1/activity", s.authed(s.listActivity))
 	handle("GET /api/v1/activity.csv", s.authed(s.activityCSV))

@@ -288,10 +288,13 @@ type departmentJSON struct {
 	Name          string           `json:"name"`
 	CreatedAt     time.Time        `json:"created_at"`
 	DefaultSender *portail.Address `json:"default_sender"`
+	// LetterDefaults are the department's own, null when it has none
+	// (a new letter then starts from the installation's defaults).
+	LetterDefaults *portail.LetterOptions `json:"letter_defaults"`
 }
 
 func toDepartmentJSON(d *portail.Department) departmentJSON {
-	return departmentJSON{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt, DefaultSender: d.DefaultSender}
+	return departmentJSON{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt, DefaultSender: d.DefaultSender, LetterDefaults: d.LetterDefaults}
 }
 
 func (s *Handler) listDepartments(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -342,8 +345,9 @@ func (s *Handler) patchDepartment(w http.ResponseWriter, r *http.Request, me *po
 	}
 	// Each member is optional; default_sender null removes the default.
 	var req struct {
-		Name          *string         `json:"name"`
-		DefaultSender json.RawMessage `json:"default_sender"`
+		Name           *string         `json:"name"`
+		DefaultSender  json.RawMessage `json:"default_sender"`
+		LetterDefaults json.RawMessage `json:"letter_defaults"`
 	}
 	if err := readJSON(w, r, &req); err != nil {
 		return err
@@ -357,6 +361,12 @@ func (s *Handler) patchDepartment(w http.ResponseWriter, r *http.Request, me *po
 				return prefixFields(err, "default_sender")
 			}
 		}
+	}
+	if req.LetterDefaults != nil {
+		if u.LetterDefaults, err = decodeLetterDefaults(req.LetterDefaults); err != nil {
+			return err
+		}
+		u.SetLetterDefaults = true
 	}
 	d, err := s.Departments.UpdateDepartment(r.Context(), id, u)
 	if err != nil {

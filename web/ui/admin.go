@@ -18,6 +18,7 @@ func (s *Handler) registerAdminPages() {
 	s.handle("POST /departments/{id}", s.signedIn(s.renameDepartment))
 	s.handle("GET /account", s.signedIn(s.account))
 	s.handle("POST /account", s.signedIn(s.updateAccount))
+	s.registerLetterSettingsPages()
 	s.handle("GET /outbox", s.signedIn(s.outbox))
 	s.handle("GET /outbox/{id}", s.signedIn(s.outboxEmail))
 	s.handle("GET /outbox/{id}/html", s.signedIn(s.outboxEmailHTML))
@@ -84,11 +85,21 @@ type accountData struct {
 	Modules []portail.Module
 	Seats   seats
 	InTrial bool
+	// The letter settings' form and the installation's tariff.
+	Countries []country
+	Tariff    tariffView
 }
 
 func (s *Handler) account(p *page) { s.renderAccount(p, http.StatusOK, nil) }
 
 func (s *Handler) renderAccount(p *page, status int, fail error) {
+	s.renderAccountForm(p, status, fail, "subscription")
+}
+
+// renderAccountForm shows the account page; a refusal of form
+// ("subscription" or "settings") keeps what was typed in that form, the
+// other showing what is stored.
+func (s *Handler) renderAccountForm(p *page, status int, fail error, form string) {
 	a, err := s.Accounts.FindAccount(p.ctx)
 	if err != nil {
 		s.pageError(p, err)
@@ -96,19 +107,29 @@ func (s *Handler) renderAccount(p *page, status int, fail error) {
 	}
 	v := p.view("Account and subscription")
 	v.Nav.Current = "account"
-	if p.r.URL.Query().Get("done") == "saved" {
+	switch p.r.URL.Query().Get("done") {
+	case "saved":
 		v.Flash = p.t("The subscription was updated.")
+	case "settings":
+		v.Flash = p.t("The letter settings were saved.")
 	}
 	v.Form["plan"], v.Form["extra_seats"] = string(a.Plan), strconv.Itoa(a.ExtraSeats)
 	v.Form["modules"], v.Form["onboarding"] = strings.Join(a.Modules.Strings(), ","), string(a.Onboarding)
 	if fail != nil {
 		status = p.failed(&v, fail)
+	}
+	if fail != nil && form == "subscription" {
 		for _, k := range []string{"plan", "extra_seats", "onboarding"} {
 			v.Form[k] = p.r.PostFormValue(k)
 		}
 		_, v.Form["modules"] = formModules(p.r)
 	}
-	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: seatsOf(a), InTrial: a.InTrial(a.AsOf)}
+	if err := s.accountSettingsForm(p, &v, fail != nil && form == "settings"); err != nil {
+		s.pageError(p, err)
+		return
+	}
+	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: seatsOf(a), InTrial: a.InTrial(a.AsOf),
+		Countries: countries(p.lang), Tariff: newTariffView(s.site.Tariff(), s.site.MaxPages())}
 	p.render(status, "account", v)
 }
 

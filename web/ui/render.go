@@ -30,15 +30,21 @@ func mustParsePages() *pages {
 	if err != nil {
 		panic(err)
 	}
+	// Files named _*.html are partials every page may use: blocks, not
+	// pages.
+	partials, err := fs.Glob(templatesFS, "templates/_*.html")
+	if err != nil {
+		panic(err)
+	}
 	for _, lang := range portail.Languages {
 		p.byLang[lang] = map[string]*template.Template{}
 		for _, f := range files {
 			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-			if name == "layout" {
+			if name == "layout" || strings.HasPrefix(name, "_") {
 				continue
 			}
-			t := template.New("layout.html").Funcs(templateFuncs(lang))
-			p.byLang[lang][name] = template.Must(t.ParseFS(templatesFS, "templates/layout.html", f))
+			t := template.New("layout.html").Funcs(templateFuncs(lang)).Funcs(letterSettingsFuncs(lang))
+			p.byLang[lang][name] = template.Must(t.ParseFS(templatesFS, append([]string{"templates/layout.html", f}, partials...)...))
 		}
 	}
 	return p
