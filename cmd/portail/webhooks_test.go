@@ -1,16 +1,23 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"portail"
+	"portail/internal/testdb"
 )
 
 // TestWebhookSurvivesRestart: a delivery that failed in one serve process
@@ -93,5 +100,48 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 				t.Fatalf("log %s", log.raw)
 			}
 		})
+	}
+}
+
+// TestSecretKey: on PostgreSQL serve refuses to start without a key (the
+// processes of one database must share it), naming the flag; on SQLite it
+// makes one in the data directory, readable by its owner only, once.
+func TestSecretKey(t *testing.T) {
+	open := func(args ...string) (*Main, error) {
+		m := NewMain()
+		m.Stdout, m.Logger = io.Discard, slog.New(slog.DiscardHandler)
+		if err := m.ParseFlags(append([]string{"--addr", "127.0.0.1:0", "--simulator=false", "--smtp="}, args...), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		err := m.Open(context.Background())
+		t.Cleanup(func() { m.Close() })
+		return m, err
+	}
+	t.Setenv("PORTAIL_SECRET_KEY_FILE", "")
+	_, err := open("--db", testdb.DSN(t, "postgres"), "--data-dir", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "--secret-key-file") || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Fatalf("PostgreSQL without a key: %v", err)
+	}
+
+	dir := t.TempDir()
+	if _, err := open("--db", filepath.Join(dir, "portail.db")); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "secret.key")
+	fi, err := os.Stat(key)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the SQLite key: %v, %v", fi, err)
+	}
+	first, _ := os.ReadFile(key)
+	if _, err := open("--db", filepath.Join(dir, "portail.db")); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := os.ReadFile(key); !bytes.Equal(first, again) {
+		t.Fatal("the key was made anew on the second start")
+	}
+	bad := filepath.Join(dir, "bad.key")
+	os.WriteFile(bad, []byte("short\n"), 0o600)
+	if _, err := open("--db", filepath.Join(dir, "portail.db"), "--secret-key-file", bad); err == nil || !strings.Contains(err.Error(), "hex") {
+		t.Fatalf("a malformed key file: %v", err)
 	}
 }
