@@ -195,6 +195,10 @@ type LetterReader interface {
 	// area, the address window and the problems of that page drawn over
 	// it. ENOTFOUND for a page the file does not have.
 	Proof(ctx context.Context, file io.ReaderAt, size int64, page int, window Window, problems []Problem) ([]byte, error)
+	// AddressProof renders the address page printed in front of a letter
+	// whose recipient was typed (proof page 0) as a PNG, with the same
+	// zones drawn as Proof draws.
+	AddressProof(ctx context.Context, r Recipient, window Window) ([]byte, error)
 }
 
 // DocumentTimes are the moments a letter's wait is made of (SPEC §9

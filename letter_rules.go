@@ -294,12 +294,16 @@ var countryNames = func() map[string]string {
 	return m
 }()
 
-var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// folder is built per call: a transform.Chain keeps state between calls
+// and is not safe for concurrent use.
+func folder() transform.Transformer {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}
 
 // foldName is how country lines are compared: lower case, accents
 // removed, dashes, dots and apostrophes as spaces.
 func foldName(s string) string {
-	f, _, err := transform.String(folder, strings.ToLower(s))
+	f, _, err := transform.String(folder(), strings.ToLower(s))
 	if err != nil {
 		f = strings.ToLower(s)
 	}

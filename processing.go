@@ -62,6 +62,10 @@ func (l *Lifecycle[S]) Final(s S) bool { return l.Valid(s) && len(l.Next(s)) == 
 const (
 	ChangeCreated = "created" // from "" to the first status
 	ChangeStatus  = "status"
+	// ChangeLetter is a change of a letter that is not a move: its To
+	// names what changed, comma-separated (options, recipient, send_at,
+	// file).
+	ChangeLetter = "letter"
 )
 
 // HistoryPage asks for a page of an item's detail history (L4), oldest

@@ -20,7 +20,7 @@ func TestLifecycles(t *testing.T) {
 		moves    map[string][]string // from → every allowed next status, the usual one first
 	}{
 		{
-			kind:     portail.SubjectDocument,
+			kind: portail.SubjectDocument,
 			// SPEC §9 Wave-2 details 8.
 			statuses: []string{"action_required", "received", "processing", "printed", "posted", "failed", "cancelled", "returned"},
 			final:    []string{"failed", "cancelled", "returned"},

@@ -12,11 +12,32 @@ import (
 // own JSON (web/api documentJSON, labelJSON, userJSON) must keep the same
 // keys, which web/api's TestWebhookDataMirrorsAPI checks.
 
-// DocumentData is a document as events carry it.
+// DocumentData is a document as events carry it; the problems' messages
+// are in English (events go to programs, not to a reader's language).
 func DocumentData(d *Document) map[string]any {
+	problems := make([]map[string]any, len(d.Problems))
+	for i, p := range d.Problems {
+		var page *int
+		if p.Page > 0 {
+			n := p.Page
+			page = &n
+		}
+		problems[i] = map[string]any{"code": string(p.Code), "page": page, "message": p.Message("en")}
+	}
+	var price *int64
+	if d.Priced {
+		n := d.PriceCents
+		price = &n
+	}
 	return map[string]any{"id": d.ID, "name": d.Name, "department_id": d.DepartmentID, "module": d.Module.String(),
 		"sender_id": d.SenderID, "sender_name": d.SenderName.String(), "status": string(d.Status), "size": d.Size,
-		"created_at": d.CreatedAt.UTC(), "updated_at": d.UpdatedAt.UTC()}
+		"created_at": d.CreatedAt.UTC(), "updated_at": d.UpdatedAt.UTC(),
+		"pages": d.Pages, "sheets": d.Sheets,
+		"options": map[string]any{"color": d.Options.Color, "duplex": d.Options.Duplex, "postage": string(d.Options.Postage),
+			"registered": d.Options.Registered, "window": string(d.Options.Window)},
+		"recipient": d.Recipient, "address_page": d.Typed && d.Recipient != nil, "price_cents": price, "currency": d.Currency,
+		"problems": problems, "cancel_until": d.CancelUntil, "send_at": d.Times.SendAt,
+		"tracking_number": d.TrackingNumber, "return_reason": d.ReturnReason, "failure_reason": d.FailureReason}
 }
 
 // LabelData is a label as events carry it.

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"testing"
 
+	"portail/internal/lettertest"
 	"portail/internal/testdb"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -443,7 +444,7 @@ func TestStoredFilesPrivate(t *testing.T) {
 	dept := int64(body["id"].(float64))
 
 	const name = "invoice-e2e.pdf"
-	pdf := "%PDF-1.4\n% stored files are private\n%%EOF\n"
+	pdf := string(lettertest.Small("stored files are private"))
 	var form bytes.Buffer
 	mw := multipart.NewWriter(&form)
 	mw.WriteField("department_id", strconv.FormatInt(dept, 10))

@@ -43,9 +43,10 @@ type simulatedMove struct {
 // simulatedMoves are read off the life cycles: from each status that is
 // not final, the usual next status, and at the one step where the
 // simulator lets items fail (a document in processing, a parcel in
-// transit) the first other next status as Alt. They go from the last
-// step back to the first, so that an item moved in a pass is not moved
-// again in the same pass.
+// transit) the first other next status that is final as Alt. They go
+// from the last step back to the first, so that an item moved in a pass
+// is not moved again in the same pass. Received letters are taken only
+// once their wait is over (ProcessingService.Waiting).
 var simulatedMoves = append(
 	movesOf(portail.DocumentLifecycle, portail.DocumentProcessing),
 	movesOf(portail.LabelLifecycle, portail.LabelInTransit)...)
@@ -59,7 +60,15 @@ func movesOf[S ~string](l portail.Lifecycle[S], failsAt S) []simulatedMove {
 		}
 		m := simulatedMove{kind: l.Kind, from: string(s), to: string(to)}
 		if s == failsAt {
-			m.alt = string(l.Otherwise[s][0])
+			// The failure is the first other next status that ends the
+			// item's life (a document's processing may also go straight to
+			// posted, or back to received: neither is a failure).
+			for _, alt := range l.Otherwise[s] {
+				if l.Final(alt) {
+					m.alt = string(alt)
+					break
+				}
+			}
 		}
 		out = append(out, m)
 	}

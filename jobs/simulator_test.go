@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"portail"
 	"portail/blob"
+	"portail/internal/lettertest"
 	"portail/internal/testdb"
 	"portail/jobs"
 	"portail/pdf"
@@ -51,13 +53,19 @@ func TestSimulator(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Letters are due once accepted, so that they move on the
+			// simulator's interval like parcels.
+			zero := 0
+			if _, err := sqldb.NewAccountService(db).UpdateAccountSettings(as, portail.AccountSettingsUpdate{LetterCancellationMinutes: &zero}); err != nil {
+				t.Fatal(err)
+			}
 			blobs := blob.Dir{Root: t.TempDir()}
-			docs := sqldb.NewDocumentService(db, blobs)
+			docs := sqldb.NewDocumentService(db, blobs, sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR")})
 			labels := sqldb.NewLabelService(db, blobs, pdf.Label)
 			var docIDs, labelIDs []int64
 			for i := range 2 {
 				d, err := docs.SendDocument(as, portail.DocumentCreate{Name: "letter.pdf", DepartmentID: dept.ID, Module: portail.ModuleMail},
-					strings.NewReader("%PDF-1.4\n%"+strings.Repeat("x", i)+"\n%%EOF\n"))
+					bytes.NewReader(lettertest.Letter(1+i)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -69,6 +77,29 @@ func TestSimulator(t *testing.T) {
 				}
 				labelIDs = append(labelIDs, l.ID)
 			}
+
+			// Neither a letter waiting for a fix nor one whose sender chose a
+			// later start ever moves (the step counts below would say so).
+			later := clk.Now().Add(48 * time.Hour)
+			var still []int64
+			for _, c := range []struct {
+				pdf    []byte
+				sendAt *time.Time
+			}{{lettertest.NoAddress(), nil}, {lettertest.Letter(1), &later}} {
+				d, err := docs.SendDocument(as, portail.DocumentCreate{Name: "wait.pdf", DepartmentID: dept.ID, Module: portail.ModuleMail,
+					SendAt: c.sendAt}, bytes.NewReader(c.pdf))
+				if err != nil {
+					t.Fatal(err)
+				}
+				still = append(still, d.ID)
+			}
+			defer func() {
+				for i, want := range []portail.DocumentStatus{portail.DocumentActionRequired, portail.DocumentReceived} {
+					if d, err := docs.FindDocument(as, still[i]); err != nil || d.Status != want {
+						t.Errorf("a letter that must wait moved: %+v %v", d, err)
+					}
+				}
+			}()
 
 			// The second document fails and the second parcel comes back:
 			// the simulator draws once per item that may fail, oldest first.

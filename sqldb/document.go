@@ -3,7 +3,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -12,33 +14,74 @@ import (
 )
 
 // DocumentService implements portail.DocumentService over the database
-// and a blob store that holds the files.
+// and a blob store that holds the files and the proofs.
 type DocumentService struct {
-	db    *DB
-	blobs portail.BlobStore
+	db      *DB
+	blobs   portail.BlobStore
+	letters Letters
+}
+
+// Letters is how the document service reads and prices letters.
+type Letters struct {
+	// Reader inspects the uploaded files and renders their proofs.
+	Reader portail.LetterReader
+	// Tariff prices them: the one in force when a letter is accepted or
+	// changed.
+	Tariff *portail.Tariff
+	// MaxPages is the most pages a letter may have (D4); 0 for
+	// portail.DefaultMaxPages.
+	MaxPages int
 }
 
 // NewDocumentService returns the document service of db, keeping files in
-// blobs.
-func NewDocumentService(db *DB, blobs portail.BlobStore) *DocumentService {
-	return &DocumentService{db: db, blobs: blobs}
+// blobs and reading letters with l.
+func NewDocumentService(db *DB, blobs portail.BlobStore, l Letters) *DocumentService {
+	if l.MaxPages <= 0 {
+		l.MaxPages = portail.DefaultMaxPages
+	}
+	return &DocumentService{db: db, blobs: blobs, letters: l}
 }
 
 var _ portail.DocumentService = (*DocumentService)(nil)
 
 var documentColumns = `id, account_id, department_id, module, sender_id, ` + nameColumns("documents.sender_id", "documents.account_id") +
-	`, name, size, blob_key, status, created_at, updated_at`
+	`, name, size, blob_key, status, created_at, updated_at, inspection, pages, sheets, options, recipient, recipient_typed, problems,
+	price_cents, currency, accepted_at, send_at, cancel_until, tracking_number, failure_reason, return_reason`
 
 func scanDocument(row interface{ Scan(...any) error }) (*portail.Document, error) {
 	var d portail.Document
-	var module, status string
+	var module, status, options, problems string
 	var created, updated int64
+	var inspection, recipient sql.NullString
+	var price, accepted, sendAt, cancelUntil sql.NullInt64
 	if err := row.Scan(&d.ID, &d.AccountID, &d.DepartmentID, &module, &d.SenderID, &d.SenderName.FullName, &d.SenderName.Username, &d.Name, &d.Size, &d.BlobKey,
-		&status, &created, &updated); err != nil {
+		&status, &created, &updated, &inspection, &d.Pages, &d.Sheets, &options, &recipient, &d.Typed, &problems,
+		&price, &d.Currency, &accepted, &sendAt, &cancelUntil, &d.TrackingNumber, &d.FailureReason, &d.ReturnReason); err != nil {
 		return nil, err
 	}
 	d.Module, _ = portail.ParseModule(module)
 	d.Status, d.CreatedAt, d.UpdatedAt = portail.DocumentStatus(status), fromMicros(created), fromMicros(updated)
+	d.PriceCents, d.Priced = price.Int64, price.Valid
+	d.Times = portail.DocumentTimes{AcceptedAt: timePtr(accepted), SendAt: timePtr(sendAt)}
+	d.CancelUntil = timePtr(cancelUntil)
+	if err := json.Unmarshal([]byte(options), &d.Options); err != nil {
+		return nil, fmt.Errorf("document %d options: %w", d.ID, err)
+	}
+	if err := json.Unmarshal([]byte(problems), &d.Problems); err != nil {
+		return nil, fmt.Errorf("document %d problems: %w", d.ID, err)
+	}
+	if inspection.Valid {
+		d.Inspection = new(portail.Inspection)
+		if err := json.Unmarshal([]byte(inspection.String), d.Inspection); err != nil {
+			return nil, fmt.Errorf("document %d inspection: %w", d.ID, err)
+		}
+	}
+	if recipient.Valid {
+		d.Recipient = new(portail.Recipient)
+		if err := json.Unmarshal([]byte(recipient.String), d.Recipient); err != nil {
+			return nil, fmt.Errorf("document %d recipient: %w", d.ID, err)
+		}
+	}
 	return &d, nil
 }
 
@@ -63,51 +106,6 @@ func checkDepartment(tx *Tx, accountID, deptID int64) error {
 			Fields: []portail.FieldError{{Field: "department_id", Message: "Choose an existing department."}}}
 	}
 	return nil
-}
-
-// SendDocument checks the caller may send in the department and module,
-// stores the file if it is a PDF, then records the document. The file is
-// stored first, outside the transaction, so that a large upload never
-// holds the database; a file whose row then fails to commit stays in the
-// store unreferenced, which costs space but never a wrong answer.
-// EINVALID, EFORBIDDEN.
-func (s *DocumentService) SendDocument(ctx context.Context, c portail.DocumentCreate, content io.Reader) (*portail.Document, error) {
-	caller := portail.CallerFrom(ctx)
-	a := caller.Actor
-	c.Normalize()
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	if err := s.db.readTx(ctx, func(tx *Tx) error { return checkDepartment(tx, a.AccountID, c.DepartmentID) }); err != nil {
-		return nil, err
-	}
-	if !portail.Can(a, portail.ActSendDocument, portail.Resource{AccountID: a.AccountID, DepartmentID: c.DepartmentID,
-		OwnerID: a.UserID, Module: c.Module}) {
-		return nil, portail.ErrForbidden()
-	}
-	key, size, err := s.blobs.Put(ctx, portail.PDFReader(content))
-	if err != nil {
-		return nil, err
-	}
-	var d *portail.Document
-	err = s.db.writeTx(ctx, func(tx *Tx) error {
-		id, err := tx.insert(`INSERT INTO documents (account_id, department_id, module, sender_id, name, size, blob_key, status,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.AccountID, c.DepartmentID, c.Module.String(),
-			a.UserID, c.Name, size, key, string(portail.DocumentReceived), micros(tx.now), micros(tx.now))
-		if err != nil {
-			return err
-		}
-		if err := insertChange(tx, a.AccountID, portail.SubjectDocument, id, a.UserID, portail.ChangeCreated, "", string(portail.DocumentReceived)); err != nil {
-			return err
-		}
-		if err := logActivity(tx, caller, a.AccountID, a.UserID, portail.ActivityManualOrder,
-			portail.Detail{}.Add("document", strconv.FormatInt(id, 10)).Add("module", c.Module.String()).Add("name", c.Name)); err != nil {
-			return err
-		}
-		d, err = findDocument(tx, a.AccountID, id)
-		return err
-	})
-	return d, err
 }
 
 // ListDocuments returns a page of the documents the caller may see, newest

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"slices"
@@ -11,18 +12,35 @@ import (
 
 	"portail"
 	"portail/blob"
+	"portail/internal/lettertest"
 	"portail/pdf"
 	"portail/sqldb"
 )
 
-const minimalPDF = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+// minimalPDF is a clean one-page A4 letter with an address in its window.
+var minimalPDF = string(lettertest.Letter(1))
+
+// newDocs is the document service over db with the real PDF engine and
+// the default tariff.
+func newDocs(t testing.TB, db *sqldb.DB) *sqldb.DocumentService {
+	return sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()}, sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR")})
+}
+
+// noWait makes the account's letters due as soon as they are accepted.
+func (f *fixture) noWait(t testing.TB, db *sqldb.DB) {
+	t.Helper()
+	zero := 0
+	if _, err := sqldb.NewAccountService(db).UpdateAccountSettings(f.as(f.admin), portail.AccountSettingsUpdate{LetterCancellationMinutes: &zero}); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func TestDocuments(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		f := MustAccount(t, db, "doc", portail.PlanEnterprise)
 		d1 := f.MustDepartment(t, "D1")
 		op := f.MustUser(t, "docop", portail.RoleOperator, d1.ID, portail.AllModules)
-		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		docs := newDocs(t, db)
 		ctx := f.as(op)
 
 		t.Run("ErrNotPDF", func(t *testing.T) {
@@ -75,8 +93,9 @@ func TestDocuments(t *testing.T) {
 func TestProcessingAdvancesOnce(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		f := MustAccount(t, db, "proc", portail.PlanEnterprise)
+		f.noWait(t, db)
 		d1 := f.MustDepartment(t, "D1")
-		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		docs := newDocs(t, db)
 		d, err := docs.SendDocument(f.as(f.admin), portail.DocumentCreate{Name: "a.pdf", DepartmentID: d1.ID, Module: portail.ModuleMail},
 			strings.NewReader(minimalPDF))
 		if err != nil {
@@ -180,7 +199,7 @@ func TestReportSummary(t *testing.T) {
 		d1, d2 := f.MustDepartment(t, "D1"), f.MustDepartment(t, "D2")
 		op1 := f.MustUser(t, "repop1", portail.RoleOperator, d1.ID, portail.AllModules)
 		op2 := f.MustUser(t, "repop2", portail.RoleOperator, d2.ID, portail.AllModules)
-		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		docs := newDocs(t, db)
 		day1 := time.Date(2026, 2, 1, 23, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return day1 }
 		send := func(u *portail.User, dept int64, m portail.Module) {
@@ -233,13 +252,15 @@ func TestLifecycleStored(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		f := MustAccount(t, db, "life", portail.PlanEnterprise)
 		d1 := f.MustDepartment(t, "D1")
-		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		docs := newDocs(t, db)
 		labels := sqldb.NewLabelService(db, blob.Dir{Root: t.TempDir()}, pdf.Label)
 		proc := sqldb.NewProcessingService(db)
 		addr := portail.Address{Name: "A", Street: "Rue", HouseNumber: "1", PostalCode: "75001", City: "Paris", Country: "fr"}
+		// Every path starts with action_required: a letter whose window is
+		// empty.
 		newDoc := func() int64 {
 			d, err := docs.SendDocument(f.as(f.admin), portail.DocumentCreate{Name: "a.pdf", DepartmentID: d1.ID, Module: portail.ModuleMail},
-				strings.NewReader(minimalPDF))
+				bytes.NewReader(lettertest.NoAddress()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -290,7 +311,11 @@ func lifecyclePaths[S ~string](l *portail.Lifecycle[S]) [][]string {
 		for _, n := range l.Next(S(path[len(path)-1])) {
 			p := append(slices.Clone(path), string(n))
 			out = append(out, p)
-			visit(p)
+			// A move back (processing → received) ends its path: the
+			// moves on from there have paths of their own.
+			if !slices.Contains(path, string(n)) {
+				visit(p)
+			}
 		}
 	}
 	visit([]string{string(l.Statuses[0])})

@@ -39,8 +39,13 @@ func (s *ProcessingService) Waiting(ctx context.Context, kind portail.SubjectKin
 	}
 	var ids []int64
 	err = s.db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT id FROM `+table+` WHERE status = ? AND updated_at < ? ORDER BY updated_at, id LIMIT `+
-			strconv.Itoa(limit), status, micros(before))
+		due, args := waitOver(kind, status, tx.now)
+		order := "updated_at, id"
+		if due != "" {
+			order = "cancel_until, id" // the longest due first, along documents_due
+		}
+		rows, err := tx.query(`SELECT id FROM `+table+` WHERE status = ? AND updated_at < ?`+due+` ORDER BY `+order+` LIMIT `+
+			strconv.Itoa(limit), append([]any{status, micros(before)}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -55,6 +60,18 @@ func (s *ProcessingService) Waiting(ctx context.Context, kind portail.SubjectKin
 		return rows.Err()
 	})
 	return ids, err
+}
+
+// waitOver is the condition a received letter must meet besides its
+// status to be taken: its wait is over (SPEC §9 Wave-2 details 2). It is
+// part of the conditional UPDATE too, so that a letter whose sender
+// changed it since it was listed is not taken early; a letter waiting
+// for a fix (action_required, no deadline) or cancelled is never taken.
+func waitOver(kind portail.SubjectKind, status string, now time.Time) (string, []any) {
+	if kind != portail.SubjectDocument || status != string(portail.DocumentReceived) {
+		return "", nil
+	}
+	return ` AND cancel_until IS NOT NULL AND cancel_until <= ?`, []any{micros(now)}
 }
 
 // Advance moves an item from one status to another with a conditional
@@ -72,8 +89,16 @@ func (s *ProcessingService) Advance(ctx context.Context, kind portail.SubjectKin
 	moved := false
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		var accountID int64
-		err := tx.queryRow(`UPDATE `+table+` SET status = ?, updated_at = ? WHERE id = ? AND status = ? RETURNING account_id`,
-			to, micros(tx.now), id, from).Scan(&accountID)
+		due, args := waitOver(kind, from, tx.now)
+		set := ""
+		if kind == portail.SubjectDocument && to == string(portail.DocumentReceived) {
+			// A letter the system accepts has no wait of its own left (one
+			// given back by a partner keeps its passed deadline): it is due.
+			set = `, accepted_at = COALESCE(accepted_at, ` + strconv.FormatInt(micros(tx.now), 10) + `), cancel_until = COALESCE(cancel_until, ` +
+				strconv.FormatInt(micros(tx.now), 10) + `)`
+		}
+		err := tx.queryRow(`UPDATE `+table+` SET status = ?, updated_at = ?`+set+` WHERE id = ? AND status = ?`+due+` RETURNING account_id`,
+			append([]any{to, micros(tx.now), id, from}, args...)...).Scan(&accountID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // another process moved it first, or it is gone
 		} else if err != nil {

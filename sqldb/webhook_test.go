@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"portail"
-	"portail/blob"
 	"portail/secret"
 	"portail/sqldb"
 )
@@ -98,15 +97,16 @@ func TestWebhookEventsWithTheirChange(t *testing.T) {
 
 		// A document's status change reaches the documents endpoint once
 		// it is enabled again, with from, to and the document.
-		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()})
+		docs := newDocs(t, db)
+		f.noWait(t, db) // the letter is due at once
 		doc, err := docs.SendDocument(admin, portail.DocumentCreate{Name: "a.pdf", DepartmentID: d1.ID, Module: portail.ModuleMail},
 			strings.NewReader(minimalPDF))
 		if err != nil {
 			t.Fatal(err)
 		}
 		proc := sqldb.NewProcessingService(db)
-		if _, err := proc.Advance(context.Background(), portail.SubjectDocument, doc.ID, "received", "processing"); err != nil {
-			t.Fatal(err)
+		if moved, err := proc.Advance(context.Background(), portail.SubjectDocument, doc.ID, "received", "processing"); !moved || err != nil {
+			t.Fatalf("received → processing: %v %v (status %s)", moved, err, doc.Status)
 		}
 		if got := claimAll(t, hooks); len(got) != 0 {
 			t.Fatalf("a disabled endpoint got %+v", got)
@@ -115,8 +115,8 @@ func TestWebhookEventsWithTheirChange(t *testing.T) {
 		if _, err := hooks.UpdateWebhook(admin, docsHook.ID, portail.WebhookUpdate{Enabled: &on}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := proc.Advance(context.Background(), portail.SubjectDocument, doc.ID, "processing", "printed"); err != nil {
-			t.Fatal(err)
+		if moved, err := proc.Advance(context.Background(), portail.SubjectDocument, doc.ID, "processing", "printed"); !moved || err != nil {
+			t.Fatalf("processing → printed: %v %v", moved, err)
 		}
 		got = claimAll(t, hooks)
 		if len(got) != 1 || got[0].Webhook.ID != docsHook.ID || got[0].Event.Type != portail.EventDocumentStatusChanged {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"portail/internal/lettertest"
 	"portail/internal/testdb"
 	"portail/web"
 )
@@ -70,6 +71,7 @@ func TestDocumentsThroughTwoProcesses(t *testing.T) {
 			clients[0].login("boss", adminPassword).must(t, 200)
 			clients[1].bearer = clients[0].do("POST", "/api/v1/me/api-keys", map[string]string{"name": "second"}).must(t, 201).body["key"].(string)
 			dept := clients[0].do("POST", "/api/v1/departments", map[string]string{"name": "Post room"}).must(t, 201).id()
+			clients[0].noLetterWait(t)
 
 			var docs, labels []int64
 			for i := range 6 {
@@ -127,7 +129,14 @@ func TestDocumentsThroughTwoProcesses(t *testing.T) {
 	}
 }
 
-// uploadPDF sends a small PDF in dept through the mail module.
+// noLetterWait sets the account's cancellation window to 0: its letters
+// are due as soon as they are accepted, for the simulator to move them.
+func (c *client) noLetterWait(t *testing.T) {
+	t.Helper()
+	c.do("PUT", "/api/v1/account/settings", map[string]any{"letter_cancellation_minutes": 0}).must(t, 200)
+}
+
+// uploadPDF sends a clean one-page letter in dept through the mail module.
 func (c *client) uploadPDF(t *testing.T, dept int64, name string) int64 {
 	t.Helper()
 	var body bytes.Buffer
@@ -135,7 +144,7 @@ func (c *client) uploadPDF(t *testing.T, dept int64, name string) int64 {
 	mw.WriteField("department_id", fmt.Sprint(dept))
 	mw.WriteField("module", "mail")
 	fw, _ := mw.CreateFormFile("file", name)
-	fmt.Fprintf(fw, "%%PDF-1.4\n%% %s\n%%%%EOF\n", name)
+	fw.Write(lettertest.Letter(1))
 	mw.Close()
 	req, _ := http.NewRequest("POST", c.base+"/api/v1/documents", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())

@@ -17,6 +17,7 @@ func TestSimulatorSaysSo(t *testing.T) {
 	admin := a.client()
 	admin.login("boss", adminPassword).must(t, 200)
 	dept := admin.do("POST", "/api/v1/departments", map[string]string{"name": "Courrier"}).must(t, 201).id()
+	admin.noLetterWait(t)
 	doc := admin.uploadPDF(t, dept, "lettre.pdf")
 	deadline := time.Now().Add(wait)
 	for admin.do("GET", fmt.Sprintf("/api/v1/documents/%d", doc), nil).must(t, 200).body["status"] == "received" {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"portail/internal/lettertest"
 	"portail/internal/testdb"
 )
 
@@ -174,9 +175,8 @@ func TestPages(t *testing.T) {
 	}
 }
 
-// minimalPDF is a one-page PDF, small but well formed.
-const minimalPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
-	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+// minimalPDF is a clean one-page A4 letter with an address in its window.
+var minimalPDF = string(lettertest.Letter(1))
 
 func (c *client) upload(path string, fields map[string]string, fileName, content string) htmlPage {
 	c.a.t.Helper()

@@ -15,22 +15,42 @@ import (
 )
 
 type documentJSON struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	DepartmentID int64     `json:"department_id"`
-	Module       string    `json:"module"`
-	SenderID     int64     `json:"sender_id"`
-	SenderName   string    `json:"sender_name"`
-	Status       string    `json:"status"`
-	Size         int64     `json:"size"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID             int64              `json:"id"`
+	Name           string             `json:"name"`
+	DepartmentID   int64              `json:"department_id"`
+	Module         string             `json:"module"`
+	SenderID       int64              `json:"sender_id"`
+	SenderName     string             `json:"sender_name"`
+	Status         string             `json:"status"`
+	Size           int64              `json:"size"`
+	CreatedAt      time.Time          `json:"created_at"`
+	UpdatedAt      time.Time          `json:"updated_at"`
+	Pages          int                `json:"pages"`
+	Sheets         int                `json:"sheets"`
+	Options        optionsJSON        `json:"options"`
+	Recipient      *portail.Recipient `json:"recipient"`
+	AddressPage    bool               `json:"address_page"`
+	PriceCents     *int64             `json:"price_cents"`
+	Currency       string             `json:"currency"`
+	Problems       []problemJSON      `json:"problems"`
+	CancelUntil    *time.Time         `json:"cancel_until"`
+	SendAt         *time.Time         `json:"send_at"`
+	TrackingNumber string             `json:"tracking_number"`
+	ReturnReason   string             `json:"return_reason"`
+	FailureReason  string             `json:"failure_reason"`
 }
 
-func toDocumentJSON(d *portail.Document) documentJSON {
-	return documentJSON{ID: d.ID, Name: d.Name, DepartmentID: d.DepartmentID, Module: d.Module.String(), SenderID: d.SenderID,
+func toDocumentJSON(d *portail.Document, lang string) documentJSON {
+	out := documentJSON{ID: d.ID, Name: d.Name, DepartmentID: d.DepartmentID, Module: d.Module.String(), SenderID: d.SenderID,
 		SenderName: d.SenderName.String(),
-		Status:     string(d.Status), Size: d.Size, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+		Status:     string(d.Status), Size: d.Size, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Pages: d.Pages, Sheets: d.Sheets, Options: toOptionsJSON(d.Options), Recipient: d.Recipient, AddressPage: d.Typed && d.Recipient != nil,
+		Currency: d.Currency, Problems: toProblemsJSON(d.Problems, lang), CancelUntil: d.CancelUntil, SendAt: d.Times.SendAt,
+		TrackingNumber: d.TrackingNumber, ReturnReason: d.ReturnReason, FailureReason: d.FailureReason}
+	if d.Priced {
+		out.PriceCents = &d.PriceCents
+	}
+	return out
 }
 
 type changeJSON struct {
@@ -61,7 +81,7 @@ func (s *Handler) sendDocument(w http.ResponseWriter, r *http.Request, me *porta
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/documents/"+strconv.FormatInt(d.ID, 10))
-	return writeJSON(w, http.StatusCreated, toDocumentJSON(d))
+	return writeJSON(w, http.StatusCreated, toDocumentJSON(d, me.Language))
 }
 
 func (s *Handler) listDocuments(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -75,7 +95,7 @@ func (s *Handler) listDocuments(w http.ResponseWriter, r *http.Request, me *port
 	}
 	items := make([]documentJSON, len(docs))
 	for i, d := range docs {
-		items[i] = toDocumentJSON(d)
+		items[i] = toDocumentJSON(d, me.Language)
 	}
 	return writeJSON(w, http.StatusOK, newList(items, next))
 }
@@ -89,7 +109,7 @@ func (s *Handler) getDocument(w http.ResponseWriter, r *http.Request, me *portai
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toDocumentJSON(d))
+	return writeJSON(w, http.StatusOK, toDocumentJSON(d, me.Language))
 }
 
 func (s *Handler) documentFile(w http.ResponseWriter, r *http.Request, me *portail.User) error {

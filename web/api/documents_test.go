@@ -19,6 +19,7 @@ import (
 
 	"portail"
 	"portail/blob"
+	"portail/internal/lettertest"
 	"portail/internal/testdb"
 	"portail/sqldb"
 	"portail/web"
@@ -116,8 +117,9 @@ func newDocEnv(t *testing.T, dialect string) *env {
 
 var docActors = []string{"admin", "da1", "op1", "op1b", "viewer1", "op1m", "da1n", "op1n", "viewer1n", "da2", "op2", "badmin"}
 
-// pdfFile is a small valid PDF; its name tells which document it is.
-func pdfFile(name string) []byte { return []byte("%PDF-1.4\n% " + name + "\n%%EOF\n") }
+// pdfFile is a clean one-page letter; its name, written in it, tells
+// which document it is.
+func pdfFile(name string) []byte { return lettertest.Named(name) }
 
 // upload sends a multipart request as actor.
 func (e *env) upload(t *testing.T, actor string, fields map[string]string, filename string, content []byte) (*http.Response, map[string]any) {
@@ -505,7 +507,10 @@ func checkSend(t *testing.T, e *env) {
 		if resp.StatusCode != 413 || body["code"] != "too_large" {
 			t.Errorf("chunked: %d %v", resp.StatusCode, body)
 		}
-		fits := append(append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), testMaxUpload-20)...), "\n%%EOF\n"...)
+		// A real letter, padded after its end with a comment up to just
+		// under the limit.
+		letter := pdfFile("fits")
+		fits := append(append(append(slices.Clip(letter), '%'), bytes.Repeat([]byte("x"), testMaxUpload-len(letter)-20)...), "\n%%EOF\n"...)
 		if resp, body := e.upload(t, "op1", map[string]string{"department_id": "{D1}", "module": "mail"}, "fits.pdf", fits); resp.StatusCode != 201 {
 			t.Errorf("just under the limit: %d %v", resp.StatusCode, body)
 		}

@@ -24,6 +24,8 @@ var codeTitle = map[string]string{
 	portail.EEMAILTAKEN:             "E-mail address taken",
 	portail.ESEATLIMIT:              "Seat limit reached",
 	portail.ECONFLICT:               "Conflict",
+	portail.ETOOLATE:                "Too late",
+	portail.EINVALIDTRANSITION:      "Invalid transition",
 	portail.ETOOLARGE:               "Too large",
 	portail.ETOOMANYATTEMPTS:        "Too many attempts",
 	portail.EINTERNAL:               "Internal error",

@@ -28,14 +28,16 @@ func jsonKeys(t *testing.T, v any) []string {
 // types), so the API's JSON and the root's must keep the same keys.
 func TestWebhookDataMirrorsAPI(t *testing.T) {
 	now := time.Now()
-	d := &portail.Document{ID: 1, Name: "a.pdf", Status: portail.DocumentReceived, Module: portail.ModuleMail, CreatedAt: now, UpdatedAt: now}
+	d := &portail.Document{ID: 1, Name: "a.pdf", Status: portail.DocumentReceived, Module: portail.ModuleMail, CreatedAt: now, UpdatedAt: now,
+		Pages: 2, Sheets: 1, Priced: true, PriceCents: 123, Currency: "EUR", CancelUntil: &now,
+		Problems: []portail.Problem{{Code: portail.ProblemPageSize, Page: 2}, {Code: portail.ProblemAddressNotFound}}}
 	l := &portail.Label{ID: 2, TrackingNumber: "CD1", CreatedAt: now, UpdatedAt: now}
 	u := &portail.User{ID: 3, Username: "u", Role: portail.RoleOperator, DepartmentID: 4, Modules: portail.AllModules, CreatedAt: now, LastLoginAt: &now}
 	for _, c := range []struct {
 		name      string
 		api, hook any
 	}{
-		{"document", toDocumentJSON(d), portail.DocumentData(d)},
+		{"document", toDocumentJSON(d, "en"), portail.DocumentData(d)},
 		{"label", toLabelJSON(l), portail.LabelData(l)},
 		{"user", toUserJSON(u), portail.UserData(u)},
 	} {
@@ -57,3 +59,5 @@ func TestWebhookDataMirrorsAPI(t *testing.T) {
 		t.Errorf("user: API %s, event %s", a, h)
 	}
 }
+
+func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }

@@ -27,6 +27,8 @@ var codeStatus = map[string]int{
 	portail.EEMAILTAKEN:             http.StatusConflict,
 	portail.ESEATLIMIT:              http.StatusConflict,
 	portail.ECONFLICT:               http.StatusConflict,
+	portail.ETOOLATE:                http.StatusConflict,
+	portail.EINVALIDTRANSITION:      http.StatusConflict,
 	portail.ETOOLARGE:               http.StatusRequestEntityTooLarge,
 	portail.ETOOMANYATTEMPTS:        http.StatusTooManyRequests,
 	portail.EINTERNAL:               http.StatusInternalServerError,

@@ -17,6 +17,7 @@ import (
 
 	"portail"
 	"portail/blob"
+	"portail/internal/lettertest"
 	"portail/internal/testdb"
 	"portail/pdf"
 	"portail/secret"
@@ -72,7 +73,7 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Credentials: sqldb.NewCredentialService(db),
 		Outbox:      sqldb.NewOutboxService(db),
 		Activity:    sqldb.NewActivityService(db),
-		Documents:   sqldb.NewDocumentService(db, blobs),
+		Documents:   sqldb.NewDocumentService(db, blobs, Letters()),
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
@@ -87,6 +88,17 @@ var TestKeys = func() *secret.Keys {
 	}
 	return k
 }()
+
+// Letters is how the web tests read and price letters: the real PDF
+// engine, started once per test binary, and the default tariff.
+func Letters() sqldb.Letters {
+	return sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR"), MaxPages: portail.DefaultMaxPages}
+}
+
+// Letter is a clean one-page A4 letter with an address in its right
+// window, small enough for MaxUpload; note, written in its body, tells
+// files apart.
+func Letter(note string) []byte { return lettertest.Small(note) }
 
 // NewServers builds the servers, one per dialect, with account A
 // (enterprise, every module): its admin (signed in), departments D1 and D2
