@@ -15,6 +15,7 @@ const (
 	EmailPasswordChanged   EmailTemplate = "password_changed"   // C10: notice to the user
 	EmailAddressChanged    EmailTemplate = "email_changed"      // C10: notice to the former address
 	EmailConfirmAddress    EmailTemplate = "email_confirm"      // link to the new address of a change of one's own
+	EmailWebhookDisabled   EmailTemplate = "webhook_disabled"   // D10: an endpoint failed for a day and was disabled
 )
 
 // EmailParams fill an e-mail template. Token, Link, Code and Password are
@@ -35,6 +36,8 @@ type EmailParams struct {
 	Code     string `json:"code,omitempty"`
 	Password string `json:"password,omitempty"`
 	Redacted bool   `json:"redacted,omitempty"`
+	// Endpoint is the address of a webhook endpoint the e-mail is about.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // Redact returns the params without their secrets.

@@ -41,6 +41,7 @@ const (
 	ActViewReports           // resource: a module and department
 	ActSetDepartmentDefaults // a department's default sender (and letter defaults)
 	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
+	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
 	numActions
 )
 
@@ -54,6 +55,7 @@ var actionNames = [...]string{
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
+	ActManageWebhooks: "manage_webhooks",
 }
 
 func (a Action) String() string {
@@ -119,7 +121,7 @@ func Can(a Actor, act Action, r Resource) bool {
 		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActViewDepartment:
 		return a.Role == RoleAdmin || inDept
-	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox:
+	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks:
 		return a.Role == RoleAdmin
 	case ActSetDepartmentDefaults:
 		// SPEC §9 Wave-2 details 6: the admins and that department's admin.

@@ -260,6 +260,28 @@ func (b *syncBuffer) String() string {
 // servingAddr finds the address serve logs once it listens.
 var servingAddr = regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`)
 
+// secretKeyFile is a key file for every serve of the run.
+var secretKeyFile = func() func(t *testing.T) string {
+	var once sync.Once
+	var path string
+	var err error
+	return func(t *testing.T) string {
+		once.Do(func() {
+			dir, derr := os.MkdirTemp("", "portail-e2e-key")
+			if derr != nil {
+				err = derr
+				return
+			}
+			path = filepath.Join(dir, "secret.key")
+			err = os.WriteFile(path, []byte(strings.Repeat("cd", 32)+"\n"), 0o600)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+}()
+
 // startServe runs `portail serve` on db and waits until /readyz answers.
 func startServe(t *testing.T, db string) *proc {
 	t.Helper()
@@ -267,6 +289,9 @@ func startServe(t *testing.T, db string) *proc {
 	// can take the port between a probe and the server's own listen.
 	p := &proc{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	// PostgreSQL needs the key of stored secrets; every process of a run
+	// shares one, as the processes of one database must.
+	p.cmd.Env = append(os.Environ(), "PORTAIL_SECRET_KEY_FILE="+secretKeyFile(t))
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -68,8 +68,12 @@ func Render(e *portail.Email, base string) (Message, error) {
 	if e.Template == portail.EmailTemporaryPassword && base != "" {
 		link = base + "/login"
 	}
+	if e.Template == portail.EmailWebhookDisabled && base != "" {
+		link = base + "/webhooks"
+	}
 	r := strings.NewReplacer("{name}", p.FullName, "{username}", p.Username, "{account}", p.Account, "{de_account}", frenchDe(p.Account),
-		"{link}", link, "{code}", secret(p.Code), "{password}", secret(p.Password), "{new_email}", p.NewEmail, "{base}", base)
+		"{link}", link, "{code}", secret(p.Code), "{password}", secret(p.Password), "{new_email}", p.NewEmail, "{base}", base,
+		"{endpoint}", p.Endpoint)
 
 	var text, html strings.Builder
 	html.WriteString(`<!doctype html><html lang="` + lang + `"><head><meta charset="utf-8"><title>`)

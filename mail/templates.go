@@ -3,7 +3,8 @@ package mail
 import "portail"
 
 // texts are the words of each e-mail, per language. Placeholders:
-// {name} {username} {account} {link} {code} {password} {new_email} {base};
+// {name} {username} {account} {link} {code} {password} {new_email} {base}
+// {endpoint};
 // {de_account} is French « de {account} », elided before a vowel
 // (« d’Imprimerie »).
 // The French wording follows the help pages users know.
@@ -62,6 +63,13 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 			Button: "Confirmer mon adresse e-mail",
 			After:  []string{"Le lien est valable 24 heures et ne sert qu’une fois. Si vous n’avez rien demandé, ignorez cet e-mail : l’adresse du compte ne changera pas."},
 		},
+		portail.EmailWebhookDisabled: {
+			Subject: "Un webhook a été désactivé",
+			Intro: []string{"Bonjour {name},",
+				"Depuis un jour, chaque envoi du portail {de_account} vers l’adresse {endpoint} échoue. Nous avons donc désactivé ce webhook : plus aucun événement n’y est envoyé.",
+				"Une fois le problème réglé chez le destinataire, réactivez le webhook sur la page Webhooks ; vous pouvez y renvoyer les événements manqués depuis le journal des envois."},
+			Button: "Ouvrir la page Webhooks",
+		},
 	},
 	"en": {
 		portail.EmailInvitation: {
@@ -110,6 +118,13 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 			Button: "Confirm my e-mail address",
 			After:  []string{"The link is valid for 24 hours and works once. If you did not ask for this, ignore this e-mail: the account's address will not change."},
 		},
+		portail.EmailWebhookDisabled: {
+			Subject: "A webhook was disabled",
+			Intro: []string{"Hello {name},",
+				"For a day, every delivery from the {account} portal to {endpoint} has failed, so we disabled this webhook: no more events are sent there.",
+				"Once the receiver is fixed, enable the webhook again on the Webhooks page; its delivery log lets you resend the events it missed."},
+			Button: "Open the Webhooks page",
+		},
 	},
 	"nl": {
 		portail.EmailInvitation: {
@@ -157,6 +172,13 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 				"Klik op de knop hieronder om dit adres te bevestigen. Tot dan blijft uw huidige adres in gebruik."},
 			Button: "Mijn e-mailadres bevestigen",
 			After:  []string{"De link is 24 uur geldig en werkt één keer. Hebt u niets aangevraagd, negeer dan deze e-mail: het adres van het account verandert niet."},
+		},
+		portail.EmailWebhookDisabled: {
+			Subject: "Een webhook is uitgeschakeld",
+			Intro: []string{"Hallo {name},",
+				"Al een dag mislukt elke verzending van het portaal van {account} naar {endpoint}. Daarom hebben we deze webhook uitgeschakeld: er worden geen gebeurtenissen meer naartoe gestuurd.",
+				"Is het probleem bij de ontvanger opgelost, schakel de webhook dan weer in op de pagina Webhooks; via het verzendlogboek kunt u daar gemiste gebeurtenissen opnieuw versturen."},
+			Button: "De pagina Webhooks openen",
 		},
 	},
 }

@@ -254,7 +254,14 @@ func (s *CredentialService) ConfirmEmailChange(ctx context.Context, token string
 		if err := emailChanged(tx, c, old, t.email, temp); err != nil {
 			return err
 		}
-		return logActivity(tx, c, old.AccountID, old.ID, portail.ActivityUserUpdated, portail.Detail{}.Word("email"))
+		if err := logActivity(tx, c, old.AccountID, old.ID, portail.ActivityUserUpdated, portail.Detail{}.Word("email")); err != nil {
+			return err
+		}
+		u, err := findUser(tx, old.AccountID, old.ID)
+		if err != nil {
+			return err
+		}
+		return emitUserEvent(tx, portail.EventUserUpdated, u)
 	})
 	if isUniqueViolation(err) {
 		// Another user took the address between our check and our update.

@@ -11,11 +11,17 @@ import (
 )
 
 // insertChange writes a line of an item's detail history (L4); actorID 0
-// is the system.
+// is the system. Every status change of a document or label is recorded
+// here, so here too its webhook event is written (D10): the history line
+// and the event commit together, whichever service made the change. The
+// item is read back, so the change's UPDATE must come before.
 func insertChange(tx *Tx, accountID int64, kind portail.SubjectKind, id, actorID int64, change, from, to string) error {
 	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, change, from_value, to_value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, accountID, string(kind), id, micros(tx.now), nullID(actorID), change, from, to)
-	return err
+	if err != nil {
+		return err
+	}
+	return emitStatusEvent(tx, accountID, kind, id, change, from, to)
 }
 
 // insertSystemChange writes a change no user made, named by the part of
@@ -23,7 +29,10 @@ func insertChange(tx *Tx, accountID int64, kind portail.SubjectKind, id, actorID
 func insertSystemChange(tx *Tx, accountID int64, kind portail.SubjectKind, id int64, system, change, from, to string) error {
 	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, actor_system, change, from_value, to_value)
 		VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)`, accountID, string(kind), id, micros(tx.now), system, change, from, to)
-	return err
+	if err != nil {
+		return err
+	}
+	return emitStatusEvent(tx, accountID, kind, id, change, from, to)
 }
 
 // listChanges returns a page of an item's history, oldest first; the

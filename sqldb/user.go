@@ -292,6 +292,9 @@ func insertUser(tx *Tx, caller portail.Caller, c portail.UserCreate, onboarding 
 			Add("modules", u.Modules.String()).Add("onboarding", string(onboarding))); err != nil {
 		return nil, err
 	}
+	if err := emitUserEvent(tx, portail.EventUserCreated, u); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
@@ -493,6 +496,9 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		if u, err = findUser(tx, a.AccountID, id); err != nil {
 			return err
 		}
+		if err := emitUserEvent(tx, portail.EventUserUpdated, u); err != nil {
+			return err
+		}
 		return withPendingEmails(tx, u)
 	})
 	if isUniqueViolation(err) {
@@ -538,8 +544,10 @@ func (s *UserService) DeactivateUser(ctx context.Context, id int64) (*portail.Us
 		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, nil); err != nil {
 			return err
 		}
-		u, err = findUser(tx, a.AccountID, id)
-		return err
+		if u, err = findUser(tx, a.AccountID, id); err != nil {
+			return err
+		}
+		return emitUserEvent(tx, portail.EventUserDeactivated, u)
 	})
 	return u, err
 }
@@ -577,8 +585,10 @@ func (s *UserService) ReactivateUser(ctx context.Context, id int64) (*portail.Us
 		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, nil); err != nil {
 			return err
 		}
-		u, err = findUser(tx, a.AccountID, id)
-		return err
+		if u, err = findUser(tx, a.AccountID, id); err != nil {
+			return err
+		}
+		return emitUserEvent(tx, portail.EventUserReactivated, u)
 	})
 	return u, err
 }

@@ -62,7 +62,7 @@ const fitsPhone = `(() => {
 // and file names.
 // phoneShots are the pages saved as phone screenshots, by path.
 var phoneShots = map[string]string{"/": "home", "/users": "users", "/account": "account", "/documents": "documents",
-	"/labels/new": "label-form", "/outbox": "outbox", "/activity": "activity"}
+	"/labels/new": "label-form", "/outbox": "outbox", "/activity": "activity", "/webhooks": "webhooks"}
 
 func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 	api := s.client()
@@ -104,6 +104,10 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 		t.Fatal("the outbox is empty")
 	}
 	email := int64(items[0].(map[string]any)["id"].(float64))
+	// A webhook with a long address; its deliveries fail (no such host)
+	// and fill its log.
+	hook := api.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://integration.imprimerie-dupont-et-fils.example/portail/evenements-entrants",
+		"events": []string{"document.status_changed", "label.status_changed", "user.created", "user.updated", "user.deactivated", "user.reactivated"}}).must(t, 201).id()
 
 	// The setup page is only on an empty site.
 	fresh := startSite(t, siteOptions{})
@@ -143,7 +147,7 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 	signedIn := []string{"/", "/users", "/users/new", fmt.Sprintf("/users/%d", dana), "/users/import", "/departments",
 		fmt.Sprintf("/departments/%d/sender", dept), fmt.Sprintf("/departments/%d/letters", dept), "/tariff", "/account", "/activity", "/profile", "/password", "/outbox",
 		fmt.Sprintf("/outbox/%d", email), "/documents", fmt.Sprintf("/documents/%d", doc), "/labels", "/labels/new",
-		fmt.Sprintf("/labels/%d", label), "/reports", "/no-such-page"}
+		fmt.Sprintf("/labels/%d", label), "/reports", "/webhooks", fmt.Sprintf("/webhooks/%d", hook), "/no-such-page"}
 	signedIn = append(signedIn, letters...)
 	people := []struct {
 		login string

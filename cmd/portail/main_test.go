@@ -37,6 +37,11 @@ type site struct {
 	dataDir string
 	// out is what the processes printed on their standard output.
 	out *syncBuffer
+	// stopMain ends the first process before the test does (a restart).
+	stopMain func()
+	// keyFile seals the stored secrets of every process of the site, as
+	// --secret-key-file must on PostgreSQL.
+	keyFile string
 }
 
 // siteOptions say how a site differs from the default one: SQLite, an
@@ -101,7 +106,8 @@ func (s *site) serveFlags() []string {
 	return []string{"--addr", "127.0.0.1:0", "--base-url=", "--metrics-token=", "--trusted-proxies=", "--db", s.dsn,
 		"--smtp", s.smtp.URL(), "--mail-from", "portail <no-reply@acme.test>",
 		"--session-idle", "1h", "--session-lifetime", "24h", "--password-min-length", "12",
-		"--outbox-interval", "20ms", "--outbox-retry", "100ms", "--simulator=false", "--data-dir", s.dataDir}
+		"--outbox-interval", "20ms", "--outbox-retry", "100ms", "--simulator=false", "--data-dir", s.dataDir,
+		"--secret-key-file", s.keyFile, "--webhook-interval", "20ms"}
 }
 
 // startSite serves a fresh site; everything it started ends with the test.
@@ -111,6 +117,10 @@ func startSite(t testing.TB, opts siteOptions) *site {
 		opts.Dialect = "sqlite"
 	}
 	s := &site{t: t, opts: opts, dsn: opts.DSN, smtp: smtptest.Start(t), dataDir: t.TempDir(), out: &syncBuffer{}}
+	s.keyFile = filepath.Join(t.TempDir(), "secret.key")
+	if err := os.WriteFile(s.keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if s.dsn == "" {
 		s.dsn = testdb.DSN(t, opts.Dialect)
 	}
@@ -122,13 +132,23 @@ func startSite(t testing.TB, opts siteOptions) *site {
 			t.Fatalf("setup: %v\n%s", err, out.String())
 		}
 	}
-	s.main = s.serve()
+	m, stop := s.start()
+	t.Cleanup(stop)
+	s.main, s.stopMain = m, stop
 	s.url = s.main.URL()
 	return s
 }
 
 // serve starts another serve process on the site's database and files.
 func (s *site) serve() *Main {
+	s.t.Helper()
+	m, stop := s.start()
+	s.t.Cleanup(stop)
+	return m
+}
+
+// start starts a serve process that stop ends (a restart, once stopped).
+func (s *site) start() (*Main, func()) {
 	t := s.t
 	t.Helper()
 	m := NewMain()
@@ -157,14 +177,16 @@ func (s *site) serve() *Main {
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-		m.Close()
-	})
-	return m
+	var once sync.Once
+	return m, func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run: %v", err)
+			}
+			m.Close()
+		})
+	}
 }
 
 // syncBuffer is an output that several processes write to at once.

@@ -73,6 +73,8 @@ type Config struct {
 	// between starts; empty is <data-dir>/cache/pdfium. No flag sets it:
 	// tests share one across their sites.
 	EngineCache string
+	// Webhooks: see webhooks.go.
+	webhookConfig
 }
 
 // Days is a duration flag that also takes whole days: "60d".
@@ -200,6 +202,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	fs.BoolVar(&c.Simulator, "simulator", simulator, "run the built-in print-and-post simulator, which moves documents and labels along their statuses (env PORTAIL_SIMULATOR)")
 	fs.DurationVar(&c.SimulatorInterval, "simulator-interval", interval, "how long the simulator leaves an item in each status (env PORTAIL_SIMULATOR_INTERVAL)")
 	fs.DurationVar(&c.OutboxRetry, "outbox-retry", 5*time.Second, "first wait before retrying a failed e-mail; it doubles with each failure")
+	c.webhookFlags(fs)
 	return fs.Parse(args)
 }
 
@@ -290,6 +293,8 @@ type portal struct {
 	// read and move them with the same services.
 	Outbox     *sqldb.OutboxService
 	Processing *sqldb.ProcessingService
+	// Webhooks is the webhook delivery queue.
+	Webhooks *sqldb.WebhookService
 	// Tariff is the letter tariff in force, read from cfg.
 	Tariff  *portail.Tariff
 	auth    *sqldb.AuthService
@@ -302,6 +307,10 @@ type portal struct {
 // is believed from proxies only (both parsed from cfg by Open, which checks
 // them before it listens). The caller closes it.
 func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []netip.Prefix, logger *slog.Logger) (*portal, error) {
+	keys, err := cfg.secretKeys()
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqldb.Open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -339,6 +348,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Documents:   sqldb.NewDocumentService(db, blobs, letters),
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
+		Webhooks:    a.webhooks(cfg, db, keys),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping
@@ -361,6 +371,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		a.jobs = append(a.jobs, &jobs.Simulator{Store: a.Processing, Interval: cfg.SimulatorInterval,
 			FailureRate: 0.05, Logger: logger, Now: db.Now})
 	}
+	a.jobs = append(a.jobs, cfg.webhookJob(a.Webhooks, logger, db.Now))
 	if cfg.SMTP != "" {
 		mailer, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
 		if err != nil {

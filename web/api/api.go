@@ -90,6 +90,7 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /api/v1/labels/{id}/history", s.authed(s.labelCall(s.labelHistory)))
 	handle("GET /api/v1/reports/summary", s.authed(s.reportSummary))
 	handle("GET /api/v1/reports/summary.csv", s.authed(s.reportSummaryCSV))
+	s.webhookRoutes(handle)
 }
 
 // handlerFunc is an API handler for a signed-in caller: it writes its

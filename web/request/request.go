@@ -29,6 +29,7 @@ type Services struct {
 	Documents   portail.DocumentService
 	Labels      portail.LabelService
 	Reports     portail.ReportService
+	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 }
 
 // Auth is portail.AuthService plus the first-run setup link.

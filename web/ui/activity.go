@@ -39,7 +39,8 @@ var (
 		"onboarding": {"invitation": "invitation e-mail", "temporary_password": "temporary password"},
 		"template": {"invitation": "the invitation", "temporary_password": "the temporary password",
 			"password_reset": "the password reset", "password_changed": "the notice of a changed password",
-			"email_changed": "the notice of a changed e-mail address", "email_confirm": "the confirmation of a new e-mail address"},
+			"email_changed": "the notice of a changed e-mail address", "email_confirm": "the confirmation of a new e-mail address",
+			"webhook_disabled": "the notice of a disabled webhook"},
 	}
 	// fetchWhat says what a fetch ("document=3 file") got.
 	fetchWhat = map[string]string{"status": "status viewed", "file": "file downloaded", "pdf": "PDF downloaded"}

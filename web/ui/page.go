@@ -21,6 +21,7 @@ import (
 type nav struct {
 	Documents, Labels, Reports          bool
 	Users, Departments, Account, Outbox bool
+	Webhooks                            bool
 	Current                             string
 }
 
@@ -34,6 +35,7 @@ func navFor(a portail.Actor) nav {
 		Departments: portail.Can(a, portail.ActManageDepartments, acct),
 		Account:     portail.Can(a, portail.ActViewAccount, acct),
 		Outbox:      portail.Can(a, portail.ActViewOutbox, acct),
+		Webhooks:    portail.Can(a, portail.ActManageWebhooks, acct),
 	}
 }
 

@@ -41,6 +41,7 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	s.registerProfilePages()
 	s.registerActivityPages()
 	s.registerWorkPages()
+	s.registerWebhookPages()
 }
 
 // NotFound is the page of an address that names no page, which the server

@@ -20,6 +20,7 @@ import (
 	"portail/internal/lettertest"
 	"portail/internal/testdb"
 	"portail/pdf"
+	"portail/secret"
 	"portail/sqldb"
 	"portail/web"
 )
@@ -75,8 +76,18 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Documents:   sqldb.NewDocumentService(db, blobs, Letters()),
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
+		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
 	}
 }
+
+// TestKeys seal the web tests' secrets: a fixed key, for tests only.
+var TestKeys = func() *secret.Keys {
+	k, err := secret.New(bytes.Repeat([]byte{0x5e}, secret.KeySize))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
 
 // Letters is how the web tests read and price letters: the real PDF
 // engine, started once per test binary, and the default tariff.
