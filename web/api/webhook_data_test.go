@@ -60,4 +60,3 @@ func TestWebhookDataMirrorsAPI(t *testing.T) {
 	}
 }
 
-func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
