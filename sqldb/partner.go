@@ -1,0 +1,293 @@
+// Print partners (D9): their keys, their claims on letters whose wait is
+// over, and the events they report.
+
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"portail"
+)
+
+// PartnerService keeps print partners and moves the letters they claim.
+type PartnerService struct{ db *DB }
+
+// NewPartnerService returns the partner service of db.
+func NewPartnerService(db *DB) *PartnerService { return &PartnerService{db} }
+
+// PartnerActor is how a history line names a partner: in actor_system,
+// the column of changes no user made (migration 0014), so that a line by
+// a partner reads back with its kind and its name.
+func PartnerActor(name string) string { return partnerActorPrefix + name }
+
+const partnerActorPrefix = "partner:"
+
+// PartnerOfActor returns the partner's name a history line's actor_system
+// holds, and whether it names one.
+func PartnerOfActor(system string) (string, bool) {
+	return strings.CutPrefix(system, partnerActorPrefix)
+}
+
+// CreatePartner adds a partner and returns its key, shown once; only its
+// hash is kept. EINVALID, ECONFLICT when the name is taken.
+func (s *PartnerService) CreatePartner(ctx context.Context, name string) (*portail.Partner, string, error) {
+	if err := portail.ValidatePartnerName(name); err != nil {
+		return nil, "", err
+	}
+	key, hash := portail.NewPartnerKey()
+	p := &portail.Partner{Name: name}
+	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		p.CreatedAt = tx.now
+		p.ID, err = tx.insert(`INSERT INTO partners (name, key_hash, created_at) VALUES (?, ?, ?)`, name, hash, micros(tx.now))
+		if isUniqueViolation(err) {
+			return portail.Errorf(portail.ECONFLICT, "A partner named %q exists.", name)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return p, key, nil
+}
+
+// ListPartners returns every partner, revoked ones too, by name.
+func (s *PartnerService) ListPartners(ctx context.Context) ([]*portail.Partner, error) {
+	var out []*portail.Partner
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT id, name, created_at, revoked_at FROM partners ORDER BY name`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p portail.Partner
+			var created int64
+			var revoked sql.NullInt64
+			if err := rows.Scan(&p.ID, &p.Name, &created, &revoked); err != nil {
+				return err
+			}
+			p.CreatedAt, p.RevokedAt = fromMicros(created), timePtr(revoked)
+			out = append(out, &p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RevokePartner stops a partner's key from signing in. The letters it
+// holds go back to received at the claim timeout. ENOTFOUND.
+func (s *PartnerService) RevokePartner(ctx context.Context, name string) error {
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		n, err := execCount(tx.exec(`UPDATE partners SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, micros(tx.now), name))
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return portail.ErrNotFound("Partner")
+		}
+		return nil
+	})
+}
+
+// Authenticate resolves a partner key to its partner; an unknown or
+// revoked key is EUNAUTHENTICATED.
+func (s *PartnerService) Authenticate(ctx context.Context, key string) (*portail.Partner, error) {
+	bad := portail.Errorf(portail.EUNAUTHENTICATED, "The partner key is not valid.")
+	if !strings.HasPrefix(key, portail.PartnerKeyPrefix) {
+		return nil, bad
+	}
+	var p portail.Partner
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		var created int64
+		err := tx.queryRow(`SELECT id, name, created_at FROM partners WHERE key_hash = ? AND revoked_at IS NULL`,
+			portail.HashToken(key)).Scan(&p.ID, &p.Name, &created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bad
+		}
+		p.CreatedAt = fromMicros(created)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// MaxPartnerClaim is the most letters one claim takes.
+const MaxPartnerClaim = 100
+
+// Claim gives the partner up to limit received letters whose wait is
+// over, the longest due first, moved to processing with a history line by
+// the partner, all in one transaction. Each letter goes to exactly one
+// claim across partners and processes: on PostgreSQL the due rows are
+// selected FOR UPDATE SKIP LOCKED, so concurrent claims take different
+// rows without waiting; SQLite's one writer runs claims one after the
+// other. EINVALID for a limit outside 1–100.
+func (s *PartnerService) Claim(ctx context.Context, p *portail.Partner, limit int) ([]*portail.Document, error) {
+	if limit < 1 || limit > MaxPartnerClaim {
+		var v portail.Validation
+		v.Add("limit", "The limit is between 1 and 100.")
+		return nil, v.Err()
+	}
+	var out []*portail.Document
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		out = nil
+		rows, err := tx.query(`SELECT id FROM documents WHERE status = ? AND cancel_until IS NOT NULL AND cancel_until <= ?
+			ORDER BY cancel_until, id LIMIT `+strconv.Itoa(limit)+skipLocked(tx), string(portail.DocumentReceived), micros(tx.now))
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var accountID int64
+			err := tx.queryRow(`UPDATE documents SET status = ?, updated_at = ?, partner_id = ?, claimed_at = ?, last_event_at = ?
+				WHERE id = ? AND status = ? RETURNING account_id`, string(portail.DocumentProcessing), micros(tx.now), p.ID,
+				micros(tx.now), micros(tx.now), id, string(portail.DocumentReceived)).Scan(&accountID)
+			if err != nil {
+				return err
+			}
+			if err := insertPartnerChange(tx, accountID, id, p.Name, tx.now, string(portail.DocumentReceived), string(portail.DocumentProcessing)); err != nil {
+				return err
+			}
+			d, err := findDocument(tx, accountID, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// insertPartnerChange writes a status change by a partner at the time it
+// reported, with its webhook event, like insertSystemChange.
+func insertPartnerChange(tx *Tx, accountID, id int64, partner string, at time.Time, from, to string) error {
+	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, actor_system, change, from_value, to_value)
+		VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)`, accountID, string(portail.SubjectDocument), id, micros(at), PartnerActor(partner),
+		portail.ChangeStatus, from, to)
+	if err != nil {
+		return err
+	}
+	return emitStatusEvent(tx, accountID, portail.SubjectDocument, id, portail.ChangeStatus, from, to)
+}
+
+// claimed returns a document the partner claimed, its row locked until the
+// transaction ends; any other document is ENOTFOUND, as if it did not
+// exist.
+func claimed(tx *Tx, p *portail.Partner, id int64) (*portail.Document, error) {
+	lock := ""
+	if tx.pg {
+		lock = " FOR UPDATE"
+	}
+	var accountID int64
+	err := tx.queryRow(`SELECT account_id FROM documents WHERE id = ? AND partner_id = ?`+lock, id, p.ID).Scan(&accountID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("Document")
+	} else if err != nil {
+		return nil, err
+	}
+	return findDocument(tx, accountID, id)
+}
+
+// Event applies what the partner reports about a letter it claimed (the
+// root rule PartnerEvent.Apply): the status, the tracking number or the
+// reason, and a history line at the event's time. A repeat of the
+// letter's status writes nothing. ENOTFOUND, EINVALID,
+// EINVALIDTRANSITION.
+func (s *PartnerService) Event(ctx context.Context, p *portail.Partner, id int64, e portail.PartnerEvent) error {
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		d, err := claimed(tx, p, id)
+		if err != nil {
+			return err
+		}
+		from := d.Status
+		next, repeat, err := e.Apply(d)
+		if err != nil || repeat {
+			return err
+		}
+		if _, err := tx.exec(`UPDATE documents SET status = ?, updated_at = ?, last_event_at = ?, tracking_number = ?, failure_reason = ?, return_reason = ?
+			WHERE id = ?`, string(next), micros(tx.now), micros(tx.now), d.TrackingNumber, d.FailureReason, d.ReturnReason, id); err != nil {
+			return err
+		}
+		return insertPartnerChange(tx, d.AccountID, id, p.Name, e.When(tx.now), string(from), string(next))
+	})
+}
+
+// Release gives back a letter the partner claimed and has not printed: it
+// is received again, due at once, for the next claim (a system move).
+// ENOTFOUND, EINVALIDTRANSITION once printed.
+func (s *PartnerService) Release(ctx context.Context, p *portail.Partner, id int64) error {
+	return s.db.writeTx(ctx, func(tx *Tx) error {
+		d, err := claimed(tx, p, id)
+		if err != nil {
+			return err
+		}
+		if d.Status != portail.DocumentProcessing {
+			return portail.Errorf(portail.EINVALIDTRANSITION, "A %s letter cannot be given back.", d.Status)
+		}
+		return unclaim(tx, d.AccountID, id, "partner_release")
+	})
+}
+
+func unclaim(tx *Tx, accountID, id int64, system string) error {
+	if _, err := tx.exec(`UPDATE documents SET status = ?, updated_at = ?, partner_id = NULL, claimed_at = NULL, last_event_at = NULL WHERE id = ?`,
+		string(portail.DocumentReceived), micros(tx.now), id); err != nil {
+		return err
+	}
+	return insertSystemChange(tx, accountID, portail.SubjectDocument, id, system,
+		portail.ChangeStatus, string(portail.DocumentProcessing), string(portail.DocumentReceived))
+}
+
+// ReturnStale sends back to received the letters claimed with no event
+// for timeout (Wave-2 details 8), and says how many.
+func (s *PartnerService) ReturnStale(ctx context.Context, timeout time.Duration) (int, error) {
+	n := 0
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		n = 0
+		rows, err := tx.query(`SELECT id, account_id FROM documents WHERE status = ? AND last_event_at < ? ORDER BY id`+skipLocked(tx),
+			string(portail.DocumentProcessing), micros(tx.now.Add(-timeout)))
+		if err != nil {
+			return err
+		}
+		type stale struct{ id, account int64 }
+		var all []stale
+		for rows.Next() {
+			var st stale
+			if err := rows.Scan(&st.id, &st.account); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, st := range all {
+			if err := unclaim(tx, st.account, st.id, "claim_timeout"); err != nil {
+				return err
+			}
+		}
+		n = len(all)
+		return nil
+	})
+	return n, err
+}
