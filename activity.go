@@ -71,13 +71,21 @@ const (
 )
 
 // ActorKindOf is the kind of the actor an entry or a history line
-// records: a user when it names one; no partner nor directory acts on
-// this installation yet, so anything else is the system.
+// records: a user when it names one, else the system (a history line by
+// a print partner says so itself: Change.ActorKind).
 func ActorKindOf(actorID int64) ActorKind {
 	if actorID != 0 {
 		return ActorUser
 	}
 	return ActorSystem
+}
+
+// ActorKind is the kind of who made the change.
+func (c *Change) ActorKind() ActorKind {
+	if c.Partner != "" {
+		return ActorPartner
+	}
+	return ActorKindOf(c.ActorID)
 }
 
 // UserName is how a person is named to whoever may see an item they
@@ -142,9 +150,12 @@ type Change struct {
 	// (SystemSimulator); "" when a user made it, or for a change recorded
 	// before the system named itself.
 	System string
-	Change string
-	From   string
-	To     string
+	// Partner names the print partner that reported the change (D9);
+	// "" for any other actor.
+	Partner string
+	Change  string
+	From    string
+	To      string
 }
 
 // SystemSimulator is the built-in print-and-post simulator, as its

@@ -42,6 +42,9 @@ func ValidatePartnerName(name string) error {
 		v.Add("name", "A partner's name does not start or end with a space.")
 	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
 		v.Add("name", "A partner's name has no control characters.")
+	case strings.EqualFold(name, SystemSimulator):
+		// The built-in simulator's, whose lines say they are simulated.
+		v.Add("name", "This name is the simulator's.")
 	}
 	return v.Err()
 }

@@ -102,7 +102,7 @@ func TestPartnerEventApply(t *testing.T) {
 
 func TestPartnerName(t *testing.T) {
 	for name, ok := range map[string]bool{
-		"Imprimerie Dupont": true, "": false, " x": false, "x ": false, "a\tb": false,
+		"Imprimerie Dupont": true, "": false, " x": false, "x ": false, "a\tb": false, "simulator": false, "Simulator": false,
 		string(make([]rune, 101)): false,
 	} {
 		if err := portail.ValidatePartnerName(name); (err == nil) != ok {

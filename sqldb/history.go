@@ -69,6 +69,9 @@ func listChanges(ctx context.Context, db *DB, accountID int64, kind portail.Subj
 				return row{}, err
 			}
 			c.At, c.ActorID = fromMicros(at), actor.Int64
+			if name, ok := PartnerOfActor(c.System); ok {
+				c.System, c.Partner = "", name
+			}
 			return row{hid, &c}, nil
 		},
 		cursor: func(_ *Tx, last row) (string, error) { return encodeIDCursor(last.id), nil },

@@ -178,7 +178,7 @@ func TestPartnerClaims(t *testing.T) {
 			}
 			moves = append(moves, c.From+">"+c.To)
 			if c.To != "received" {
-				if name, ok := sqldb.PartnerOfActor(c.System); !ok || name != p.Name || c.ActorID != 0 {
+				if c.Partner != p.Name || c.ActorKind() != portail.ActorPartner || c.System != "" || c.ActorID != 0 {
 					t.Errorf("line %+v is not by %s", c, p.Name)
 				}
 			}

@@ -40,6 +40,14 @@ func toActorJSON(id int64, n portail.UserName) actorJSON {
 	return a
 }
 
+// changeActor is who made a history line: a print partner by its name.
+func changeActor(c *portail.Change) actorJSON {
+	if c.ActorKind() == portail.ActorPartner {
+		return actorJSON{Kind: string(portail.ActorPartner), Name: optString(c.Partner)}
+	}
+	return toActorJSON(c.ActorID, c.ActorName)
+}
+
 func optString(s string) *string {
 	if s == "" {
 		return nil

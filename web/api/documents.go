@@ -65,7 +65,7 @@ type changeJSON struct {
 func toChangesJSON(cs []*portail.Change) []changeJSON {
 	out := make([]changeJSON, len(cs))
 	for i, c := range cs {
-		out[i] = changeJSON{At: c.At, ActorID: optID(c.ActorID), Actor: toActorJSON(c.ActorID, c.ActorName), Change: c.Change, From: c.From, To: c.To}
+		out[i] = changeJSON{At: c.At, ActorID: optID(c.ActorID), Actor: changeActor(c), Change: c.Change, From: c.From, To: c.To}
 	}
 	return out
 }
