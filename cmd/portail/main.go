@@ -24,6 +24,9 @@ Usage:
   portail setup  [flags]   create an account and its first admin
   portail outbox list      list e-mails: ID, status, to, subject, created at
   portail outbox show ID   print an e-mail's headers and text
+  portail partner add [--db …] NAME      add a print partner; prints its key once
+  portail partner list [--db …]          list the print partners
+  portail partner revoke [--db …] NAME   revoke a print partner's key
   portail help             show this help
 
 Run "portail COMMAND -h" for the flags of a command.
@@ -57,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSetup(ctx, args[1:], stdin, stdout, stderr)
 	case "outbox":
 		return runOutbox(ctx, args[1:], stdout, stderr)
+	case "partner":
+		return runPartner(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
