@@ -5,22 +5,26 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"portail"
 )
 
-// Simulator is a stand-in for a real print-and-post processor and carrier:
-// it moves documents (received → processing → printed → posted, a few
-// failing) and parcels (created → in_transit → delivered, a few returned)
-// one status at a time, each after it has waited Interval. It goes
-// through portail.ProcessingService like a real processor would, so
-// replacing it means running another job over the same service.
+// Simulator is a stand-in for a real print partner and carrier: it moves
+// documents (received → processing → printed → posted, a few failing) and
+// parcels (created → in_transit → delivered, a few returned) one status
+// at a time, each after it has waited Interval. For documents it is a
+// print partner like any other (D9), named SimulatorPartner, claiming and
+// reporting through Partners; parcels go through
+// portail.ProcessingService.
 //
-// Every serve process may run one: a move is a conditional UPDATE that
-// only one process wins, so no item makes the same move twice.
+// Every serve process may run one: a claim takes a letter once, and a
+// move is conditional on the status it starts from, so no item makes the
+// same move twice.
 type Simulator struct {
-	Store portail.ProcessingService
+	Store    portail.ProcessingService
+	Partners PartnerDesk
 	// Interval is how long an item stays in each status, and how often
 	// the simulator looks.
 	Interval time.Duration
@@ -47,9 +51,25 @@ type simulatedMove struct {
 // from the last step back to the first, so that an item moved in a pass
 // is not moved again in the same pass. Received letters are taken only
 // once their wait is over (ProcessingService.Waiting).
-var simulatedMoves = append(
-	movesOf(portail.DocumentLifecycle, portail.DocumentProcessing),
-	movesOf(portail.LabelLifecycle, portail.LabelInTransit)...)
+var simulatedMoves = movesOf(portail.LabelLifecycle, portail.LabelInTransit)
+
+// documentMoves are the simulator's reports as a partner, read off the
+// documents' life cycle the same way, last step first; received →
+// processing is the claim.
+var documentMoves = movesOf(portail.DocumentLifecycle, portail.DocumentProcessing)
+
+// PartnerDesk is the print partners' side of the storage the simulator
+// goes through (sqldb.PartnerService).
+type PartnerDesk interface {
+	EnsurePartner(ctx context.Context, name string) (*portail.Partner, error)
+	ClaimDue(ctx context.Context, p *portail.Partner, limit int, before time.Time) ([]*portail.Document, error)
+	Claimed(ctx context.Context, p *portail.Partner, status portail.DocumentStatus, before time.Time, limit int) ([]int64, error)
+	Move(ctx context.Context, p *portail.Partner, id int64, from portail.DocumentStatus, e portail.PartnerEvent) (bool, error)
+}
+
+// SimulatorPartner is the simulator's name as a print partner; its
+// history lines say they are simulated.
+const SimulatorPartner = portail.SystemSimulator
 
 func movesOf[S ~string](l portail.Lifecycle[S], failsAt S) []simulatedMove {
 	var out []simulatedMove
@@ -108,7 +128,10 @@ func (s *Simulator) Step(ctx context.Context) (int, error) {
 		random = s.Rand
 	}
 	before := now().Add(-s.interval())
-	moved := 0
+	moved, err := s.stepDocuments(ctx, before, random)
+	if err != nil {
+		return moved, err
+	}
 	for _, m := range simulatedMoves {
 		for {
 			ids, err := s.Store.Waiting(ctx, m.kind, m.from, before, batchSize)
@@ -121,6 +144,59 @@ func (s *Simulator) Step(ctx context.Context) (int, error) {
 					to = m.alt
 				}
 				ok, err := s.Store.Advance(ctx, m.kind, id, m.from, to)
+				if err != nil {
+					return moved, err
+				}
+				if ok {
+					moved++
+				}
+			}
+			if len(ids) < batchSize {
+				break
+			}
+		}
+	}
+	return moved, nil
+}
+
+// stepDocuments is the simulator's turn as a print partner: reports on
+// the letters it holds, then a claim of those due since before.
+func (s *Simulator) stepDocuments(ctx context.Context, before time.Time, random func() float64) (int, error) {
+	p, err := s.Partners.EnsurePartner(ctx, SimulatorPartner)
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, m := range documentMoves {
+		from := portail.DocumentStatus(m.from)
+		if from == portail.DocumentReceived {
+			for {
+				got, err := s.Partners.ClaimDue(ctx, p, batchSize, before)
+				moved += len(got)
+				if err != nil {
+					return moved, err
+				}
+				if len(got) < batchSize {
+					break
+				}
+			}
+			continue
+		}
+		for {
+			ids, err := s.Partners.Claimed(ctx, p, from, before, batchSize)
+			if err != nil {
+				return moved, err
+			}
+			for _, id := range ids {
+				e := portail.PartnerEvent{Status: portail.DocumentStatus(m.to)}
+				if m.alt != "" && random() < s.FailureRate {
+					e = portail.PartnerEvent{Status: portail.DocumentStatus(m.alt), Detail: "Simulated failure (test mode)."}
+				}
+				if e.Status == portail.DocumentPosted {
+					// A registered letter is posted with its number.
+					e.TrackingNumber = "SIM" + strconv.FormatInt(id, 10)
+				}
+				ok, err := s.Partners.Move(ctx, p, id, from, e)
 				if err != nil {
 					return moved, err
 				}

@@ -104,7 +104,7 @@ func TestSimulator(t *testing.T) {
 			// The second document fails and the second parcel comes back:
 			// the simulator draws once per item that may fail, oldest first.
 			draws := 0
-			sim := &jobs.Simulator{Store: sqldb.NewProcessingService(db), Interval: time.Minute, FailureRate: 0.5,
+			sim := &jobs.Simulator{Store: sqldb.NewProcessingService(db), Partners: sqldb.NewPartnerService(db), Interval: time.Minute, FailureRate: 0.5,
 				Logger: slog.New(slog.DiscardHandler), Now: clk.Now,
 				Rand: func() float64 { draws++; return []float64{0.9, 0.1}[(draws-1)%2] }}
 
@@ -153,6 +153,22 @@ func TestSimulator(t *testing.T) {
 			d, err := docs.FindDocument(as, docIDs[0])
 			if err != nil || d.Status != portail.DocumentPosted || !d.UpdatedAt.After(d.CreatedAt) {
 				t.Errorf("document %+v %v", d, err)
+			}
+			// The letters went through the print partner service: every
+			// move is by the simulator as a partner, the failure says why.
+			for _, id := range docIDs {
+				h, _, err := docs.DocumentHistory(as, id, 0, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range h[1:] {
+					if c.ActorKind() != portail.ActorPartner || c.Partner != jobs.SimulatorPartner {
+						t.Errorf("document %d: change %+v not by the simulator as a partner", id, c)
+					}
+				}
+			}
+			if d, err := docs.FindDocument(as, docIDs[1]); err != nil || d.Status != portail.DocumentFailed || d.FailureReason == "" {
+				t.Errorf("failed document %+v %v", d, err)
 			}
 		})
 	}

@@ -129,6 +129,13 @@ const MaxPartnerClaim = 100
 // rows without waiting; SQLite's one writer runs claims one after the
 // other. EINVALID for a limit outside 1–100.
 func (s *PartnerService) Claim(ctx context.Context, p *portail.Partner, limit int) ([]*portail.Document, error) {
+	return s.ClaimDue(ctx, p, limit, time.Time{})
+}
+
+// ClaimDue is Claim of the letters due since before (the zero time: now):
+// the simulator leaves a letter its interval after its deadline, like
+// every other status.
+func (s *PartnerService) ClaimDue(ctx context.Context, p *portail.Partner, limit int, before time.Time) ([]*portail.Document, error) {
 	if limit < 1 || limit > MaxPartnerClaim {
 		var v portail.Validation
 		v.Add("limit", "The limit is between 1 and 100.")
@@ -137,8 +144,12 @@ func (s *PartnerService) Claim(ctx context.Context, p *portail.Partner, limit in
 	var out []*portail.Document
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		out = nil
+		due := tx.now
+		if !before.IsZero() && before.Before(due) {
+			due = before
+		}
 		rows, err := tx.query(`SELECT id FROM documents WHERE status = ? AND cancel_until IS NOT NULL AND cancel_until <= ?
-			ORDER BY cancel_until, id LIMIT `+strconv.Itoa(limit)+skipLocked(tx), string(portail.DocumentReceived), micros(tx.now))
+			ORDER BY cancel_until, id LIMIT `+strconv.Itoa(limit)+skipLocked(tx), string(portail.DocumentReceived), micros(due))
 		if err != nil {
 			return err
 		}
@@ -218,17 +229,90 @@ func (s *PartnerService) Event(ctx context.Context, p *portail.Partner, id int64
 		if err != nil {
 			return err
 		}
-		from := d.Status
-		next, repeat, err := e.Apply(d)
-		if err != nil || repeat {
-			return err
-		}
-		if _, err := tx.exec(`UPDATE documents SET status = ?, updated_at = ?, last_event_at = ?, tracking_number = ?, failure_reason = ?, return_reason = ?
-			WHERE id = ?`, string(next), micros(tx.now), micros(tx.now), d.TrackingNumber, d.FailureReason, d.ReturnReason, id); err != nil {
-			return err
-		}
-		return insertPartnerChange(tx, d.AccountID, id, p.Name, e.When(tx.now), string(from), string(next))
+		return s.apply(tx, p, d, e)
 	})
+}
+
+// apply writes the event e on the locked letter d.
+func (s *PartnerService) apply(tx *Tx, p *portail.Partner, d *portail.Document, e portail.PartnerEvent) error {
+	from := d.Status
+	next, repeat, err := e.Apply(d)
+	if err != nil || repeat {
+		return err
+	}
+	if _, err := tx.exec(`UPDATE documents SET status = ?, updated_at = ?, last_event_at = ?, tracking_number = ?, failure_reason = ?, return_reason = ?
+		WHERE id = ?`, string(next), micros(tx.now), micros(tx.now), d.TrackingNumber, d.FailureReason, d.ReturnReason, d.ID); err != nil {
+		return err
+	}
+	return insertPartnerChange(tx, d.AccountID, d.ID, p.Name, e.When(tx.now), string(from), string(next))
+}
+
+// Move is Event for a partner that may run in several processes at
+// once, as the simulator does: it applies e only while the letter is in
+// from, and says whether it did, so that two processes choosing
+// different events for the same letter never both move it.
+func (s *PartnerService) Move(ctx context.Context, p *portail.Partner, id int64, from portail.DocumentStatus, e portail.PartnerEvent) (bool, error) {
+	moved := false
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		moved = false
+		d, err := claimed(tx, p, id)
+		if err != nil || d.Status != from {
+			return err
+		}
+		if err := s.apply(tx, p, d, e); err != nil {
+			return err
+		}
+		moved = true
+		return nil
+	})
+	return moved, err
+}
+
+// Claimed returns the ids of up to limit letters the partner holds in
+// status, with no event since before, longest waiting first.
+func (s *PartnerService) Claimed(ctx context.Context, p *portail.Partner, status portail.DocumentStatus, before time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.readTx(ctx, func(tx *Tx) error {
+		ids = nil
+		rows, err := tx.query(`SELECT id FROM documents WHERE partner_id = ? AND status = ? AND last_event_at < ? ORDER BY last_event_at, id LIMIT `+
+			strconv.Itoa(limit), p.ID, string(status), micros(before))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, err
+}
+
+// EnsurePartner returns the partner named name, made on first use with a
+// key nobody holds: an in-process partner (the simulator) never signs in.
+// Several processes may make it at once; one row wins.
+func (s *PartnerService) EnsurePartner(ctx context.Context, name string) (*portail.Partner, error) {
+	_, hash := portail.NewPartnerKey()
+	var p portail.Partner
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`INSERT INTO partners (name, key_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+			name, hash, micros(tx.now)); err != nil {
+			return err
+		}
+		var created int64
+		var revoked sql.NullInt64
+		err := tx.queryRow(`SELECT id, name, created_at, revoked_at FROM partners WHERE name = ?`, name).Scan(&p.ID, &p.Name, &created, &revoked)
+		p.CreatedAt, p.RevokedAt = fromMicros(created), timePtr(revoked)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // Release gives back a letter the partner claimed and has not printed: it

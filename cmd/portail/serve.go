@@ -368,7 +368,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	a.jobs = append(a.jobs, &jobs.Retention{Store: db, Keep: keep.Duration(), Holder: holder, Logger: logger, Now: db.Now},
 		&jobs.Purge{Store: db, Tmp: blobs, Holder: holder, Logger: logger, Now: db.Now})
 	if cfg.Simulator {
-		a.jobs = append(a.jobs, &jobs.Simulator{Store: a.Processing, Interval: cfg.SimulatorInterval,
+		a.jobs = append(a.jobs, &jobs.Simulator{Store: a.Processing, Partners: sqldb.NewPartnerService(db), Interval: cfg.SimulatorInterval,
 			FailureRate: 0.05, Logger: logger, Now: db.Now})
 	}
 	a.jobs = append(a.jobs, cfg.webhookJob(a.Webhooks, logger, db.Now))
