@@ -1,6 +1,8 @@
 package portail
 
 import (
+	"context"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -133,4 +135,29 @@ func (e PartnerEvent) When(now time.Time) time.Time {
 		return *e.At
 	}
 	return now
+}
+
+// PartnerService is the print partners' side of portail (D9): every
+// method takes the partner the request's key signed in.
+type PartnerService interface {
+	// Authenticate resolves a partner key; unknown or revoked is
+	// EUNAUTHENTICATED.
+	Authenticate(ctx context.Context, key string) (*Partner, error)
+	// Claim takes up to limit (1–100) letters whose wait is over, each
+	// for exactly one partner, moved to processing.
+	Claim(ctx context.Context, p *Partner, limit int) ([]*Document, error)
+	// File is the print-ready PDF of a letter p claimed, the address
+	// page first when there is one. ENOTFOUND for any other letter.
+	File(ctx context.Context, p *Partner, id int64) ([]byte, error)
+	// Event applies what p reports (PartnerEvent.Apply). ENOTFOUND,
+	// EINVALID, EINVALIDTRANSITION.
+	Event(ctx context.Context, p *Partner, id int64, e PartnerEvent) error
+	// Release gives a claimed letter not yet printed back to received.
+	Release(ctx context.Context, p *Partner, id int64) error
+}
+
+// PrintFiler makes the file a print partner prints from a letter's
+// uploaded file: its address page first when the recipient was typed.
+type PrintFiler interface {
+	PrintFile(ctx context.Context, d *Document, file io.ReaderAt, size int64) ([]byte, error)
 }

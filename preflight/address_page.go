@@ -78,6 +78,20 @@ func (r *Reader) AddressProof(ctx context.Context, rcp portail.Recipient, w port
 	return r.Proof(ctx, bytes.NewReader(page), int64(len(page)), 1, w, nil)
 }
 
+// PrintFile is PrintReady of letter d: with the address page of its
+// typed recipient, in its window's zone, when it has one
+// (portail.PrintFiler).
+func (r *Reader) PrintFile(ctx context.Context, d *portail.Document, file io.ReaderAt, size int64) ([]byte, error) {
+	var page []byte
+	if d.Typed && d.Recipient != nil {
+		var err error
+		if page, err = AddressPageIn(*d.Recipient, d.Options.Window); err != nil {
+			return nil, err
+		}
+	}
+	return r.PrintReady(ctx, file, size, page)
+}
+
 // PrintReady is the file the print partner prints: addressPage (when not
 // nil) first, then every page of the file.
 func (r *Reader) PrintReady(ctx context.Context, file io.ReaderAt, size int64, addressPage []byte) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -15,10 +16,51 @@ import (
 )
 
 // PartnerService keeps print partners and moves the letters they claim.
-type PartnerService struct{ db *DB }
+type PartnerService struct {
+	db      *DB
+	blobs   portail.BlobStore
+	printer portail.PrintFiler
+}
 
-// NewPartnerService returns the partner service of db.
-func NewPartnerService(db *DB) *PartnerService { return &PartnerService{db} }
+// NewPartnerService returns the partner service of db; File needs
+// WithFiles.
+func NewPartnerService(db *DB) *PartnerService { return &PartnerService{db: db} }
+
+// WithFiles returns the service reading the letters' files from blobs and
+// making their print-ready PDFs with printer.
+func (s *PartnerService) WithFiles(blobs portail.BlobStore, printer portail.PrintFiler) *PartnerService {
+	c := *s
+	c.blobs, c.printer = blobs, printer
+	return &c
+}
+
+var _ portail.PartnerService = (*PartnerService)(nil)
+
+// File returns the print-ready PDF of a letter the partner claimed, its
+// address page first when the recipient was typed. ENOTFOUND.
+func (s *PartnerService) File(ctx context.Context, p *portail.Partner, id int64) ([]byte, error) {
+	var d *portail.Document
+	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		d, err = claimed(tx, p, id, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.blobs == nil || s.printer == nil {
+		return nil, errors.New("sqldb: the partner service has no files")
+	}
+	f, err := s.blobs.Open(d.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	at, ok := f.(io.ReaderAt)
+	if !ok {
+		return nil, errors.New("sqldb: the blob store's files cannot be read at an offset")
+	}
+	return s.printer.PrintFile(ctx, d, at, d.Size)
+}
 
 // PartnerActor is how a history line names a partner: in actor_system,
 // the column of changes no user made (migration 0014), so that a line by
@@ -203,9 +245,9 @@ func insertPartnerChange(tx *Tx, accountID, id int64, partner string, at time.Ti
 // claimed returns a document the partner claimed, its row locked until the
 // transaction ends; any other document is ENOTFOUND, as if it did not
 // exist.
-func claimed(tx *Tx, p *portail.Partner, id int64) (*portail.Document, error) {
+func claimed(tx *Tx, p *portail.Partner, id int64, forUpdate bool) (*portail.Document, error) {
 	lock := ""
-	if tx.pg {
+	if tx.pg && forUpdate {
 		lock = " FOR UPDATE"
 	}
 	var accountID int64
@@ -225,7 +267,7 @@ func claimed(tx *Tx, p *portail.Partner, id int64) (*portail.Document, error) {
 // EINVALIDTRANSITION.
 func (s *PartnerService) Event(ctx context.Context, p *portail.Partner, id int64, e portail.PartnerEvent) error {
 	return s.db.writeTx(ctx, func(tx *Tx) error {
-		d, err := claimed(tx, p, id)
+		d, err := claimed(tx, p, id, true)
 		if err != nil {
 			return err
 		}
@@ -255,7 +297,7 @@ func (s *PartnerService) Move(ctx context.Context, p *portail.Partner, id int64,
 	moved := false
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		moved = false
-		d, err := claimed(tx, p, id)
+		d, err := claimed(tx, p, id, true)
 		if err != nil || d.Status != from {
 			return err
 		}
@@ -320,7 +362,7 @@ func (s *PartnerService) EnsurePartner(ctx context.Context, name string) (*porta
 // ENOTFOUND, EINVALIDTRANSITION once printed.
 func (s *PartnerService) Release(ctx context.Context, p *portail.Partner, id int64) error {
 	return s.db.writeTx(ctx, func(tx *Tx) error {
-		d, err := claimed(tx, p, id)
+		d, err := claimed(tx, p, id, true)
 		if err != nil {
 			return err
 		}

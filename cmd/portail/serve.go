@@ -53,6 +53,9 @@ type Config struct {
 	// documents and labels along their statuses every SimulatorInterval.
 	Simulator         bool
 	SimulatorInterval time.Duration
+	// PartnerClaimTimeout is how long a print partner may hold a letter
+	// without an event before it goes back to received.
+	PartnerClaimTimeout time.Duration
 	// MetricsToken opens /metrics to non-loopback scrapers that send it.
 	MetricsToken string
 	// Currency is the ISO 4217 code of seat prices (default EUR).
@@ -201,6 +204,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 	}
 	fs.BoolVar(&c.Simulator, "simulator", simulator, "run the built-in print-and-post simulator, which moves documents and labels along their statuses (env PORTAIL_SIMULATOR)")
 	fs.DurationVar(&c.SimulatorInterval, "simulator-interval", interval, "how long the simulator leaves an item in each status (env PORTAIL_SIMULATOR_INTERVAL)")
+	fs.DurationVar(&c.PartnerClaimTimeout, "partner-claim-timeout", 24*time.Hour, "how long a print partner may hold a letter without reporting on it before it goes back to received")
 	fs.DurationVar(&c.OutboxRetry, "outbox-retry", 5*time.Second, "first wait before retrying a failed e-mail; it doubles with each failure")
 	c.webhookFlags(fs)
 	return fs.Parse(args)
@@ -349,6 +353,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    a.webhooks(cfg, db, keys),
+		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping
@@ -372,6 +377,10 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 			FailureRate: 0.05, Logger: logger, Now: db.Now})
 	}
 	a.jobs = append(a.jobs, cfg.webhookJob(a.Webhooks, logger, db.Now))
+	a.jobs = append(a.jobs, &jobs.ClaimTimeout{Store: struct {
+		*sqldb.DB
+		*sqldb.PartnerService
+	}{db, sqldb.NewPartnerService(db)}, Timeout: cfg.partnerClaimTimeout(), Every: min(cfg.partnerClaimTimeout()/4, time.Minute), Holder: holder, Logger: logger})
 	if cfg.SMTP != "" {
 		mailer, err := mail.NewSMTP(cfg.SMTP, cfg.MailFrom)
 		if err != nil {
@@ -497,4 +506,13 @@ func (c Config) tariff() (*portail.Tariff, error) {
 		return nil, fmt.Errorf("--tariff %s: currency: the tariff is in %s, the prices (--currency) in %s", c.Tariff, t.Currency, currency)
 	}
 	return t, nil
+}
+
+// partnerClaimTimeout is the flag's value, the default when unset (a
+// Config made in code).
+func (c Config) partnerClaimTimeout() time.Duration {
+	if c.PartnerClaimTimeout > 0 {
+		return c.PartnerClaimTimeout
+	}
+	return 24 * time.Hour
 }

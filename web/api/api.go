@@ -72,6 +72,11 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /api/v1/outbox", s.authed(s.listOutbox))
 	handle("GET /api/v1/outbox/{id}", s.authed(s.getOutbox))
 
+	handle("POST /api/v1/partner/claims", s.partnerAuthed(s.claimDocuments))
+	handle("GET /api/v1/partner/documents/{id}/file", s.partnerAuthed(s.partnerFile))
+	handle("POST /api/v1/partner/documents/{id}/events", s.partnerAuthed(s.partnerEvent))
+	handle("POST /api/v1/partner/documents/{id}/release", s.partnerAuthed(s.partnerRelease))
+
 	handle("POST /api/v1/documents", s.authed(s.sendDocument))
 	handle("GET /api/v1/documents", s.authed(s.listDocuments))
 	handle("GET /api/v1/documents/{id}", s.authed(s.getDocument))

@@ -30,6 +30,7 @@ type Services struct {
 	Labels      portail.LabelService
 	Reports     portail.ReportService
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
+	Partners    portail.PartnerService // nil: no print partners (some test servers)
 }
 
 // Auth is portail.AuthService plus the first-run setup link.
