@@ -12,6 +12,7 @@ var Schemas = map[string]any{
 	"Activity":        activityJSON{},
 	"Actor":           actorJSON{},
 	"Document":        documentJSON{},
+	"PartnerClaim":    claimJSON{},
 	"Label":           labelJSON{},
 	"Address":         labelJSON{}.Sender,
 	"Change":          changeJSON{},

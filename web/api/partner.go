@@ -18,12 +18,12 @@ type partnerFunc func(w http.ResponseWriter, r *http.Request, p *portail.Partner
 // signs nobody in on the users' routes (its prefix is not ptl_).
 func (s *Handler) partnerAuthed(h partnerFunc) http.HandlerFunc {
 	return s.public(func(w http.ResponseWriter, r *http.Request) error {
-		if s.Partners == nil {
-			return portail.Errorf(portail.ENOTFOUND, "No print partners on this server.")
-		}
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
 			return portail.Errorf(portail.EUNAUTHENTICATED, "Use Authorization: Bearer <partner key>.")
+		}
+		if s.Partners == nil {
+			return portail.Errorf(portail.EUNAUTHENTICATED, "No print partner signs in on this server.")
 		}
 		p, err := s.Partners.Authenticate(r.Context(), strings.TrimSpace(key))
 		if err != nil {
