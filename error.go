@@ -69,6 +69,26 @@ type Error struct {
 	// not subscribe to: which ones, so that an adapter can name each by
 	// its place in the request (modules[i]); the field error says modules.
 	Modules ModuleSet
+	// Problems is set on an invalid error that refuses a letter's change
+	// for the problems it would cause: Fields say them under
+	// ProblemField in English, InLanguage in another.
+	Problems     []Problem
+	ProblemField string
+}
+
+// InLanguage returns err with the field errors of its Problems in lang;
+// any other error as it is.
+func InLanguage(err error, lang string) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Problems) == 0 {
+		return err
+	}
+	said := *e
+	said.Fields = make([]FieldError, len(e.Problems))
+	for i, p := range e.Problems {
+		said.Fields[i] = FieldError{Field: e.ProblemField, Message: p.Message(lang)}
+	}
+	return &said
 }
 
 func (e *Error) Error() string {

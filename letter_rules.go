@@ -342,13 +342,15 @@ func CountryOfLine(line string) (string, bool) {
 	return found, true
 }
 
-// Recipient input limits (SPEC §9 Wave-2 details 3): the window of the
-// envelope is 85 × 45 mm, which holds about eight lines of 60 characters
-// of a 9-point font; a block beyond them would not show.
+// Recipient input limits (SPEC §9 Wave-2 details 3): the address page
+// prints the block in the window's 85 × 45 mm inside a 5 mm inset, seven
+// lines 5 mm apart; the posts' sorting machines read lines of at most 38
+// characters (the limit of the French and Belgian address standards), and
+// 38 characters of the address page's font fit the 75 mm left.
 const (
 	RecipientMinLines   = 3
-	RecipientMaxLines   = 8
-	RecipientLineLength = 60
+	RecipientMaxLines   = 7
+	RecipientLineLength = 38
 )
 
 // Normalize collapses the white space of every field and line, drops the

@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"portail/internal/lettertest"
+	"portail/preflight"
 	"regexp"
 	"strconv"
 	"strings"
@@ -49,6 +52,14 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "e2e: go build: %v\n%s", err, out)
 			return 1
 		}
+		// The PDF engine compiled once into the cache the processes
+		// share: no process's first upload waits for the compilation.
+		engine := preflight.New(preflight.Config{Workers: 1, CacheDir: engineCache})
+		if _, err := engine.Inspect(context.Background(), bytes.NewReader(lettertest.Letter(1)), int64(len(lettertest.Letter(1))), 1); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: the PDF engine:", err)
+			return 1
+		}
+		engine.Close()
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -282,6 +293,15 @@ var secretKeyFile = func() func(t *testing.T) string {
 	}
 }()
 
+// engineCache is where the tests' processes keep the compiled PDF engine.
+var engineCache = func() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "portail-test", "pdfium")
+}()
+
 // startServe runs `portail serve` on db and waits until /readyz answers.
 func startServe(t *testing.T, db string) *proc {
 	t.Helper()
@@ -291,7 +311,10 @@ func startServe(t *testing.T, db string) *proc {
 	p.cmd = exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
 	// PostgreSQL needs the key of stored secrets; every process of a run
 	// shares one, as the processes of one database must.
-	p.cmd.Env = append(os.Environ(), "PORTAIL_SECRET_KEY_FILE="+secretKeyFile(t))
+	// The PDF engine is compiled once for every process of the tests,
+	// and across runs (the user's cache): a first upload does not wait
+	// for its compilation.
+	p.cmd.Env = append(os.Environ(), "PORTAIL_SECRET_KEY_FILE="+secretKeyFile(t), "PORTAIL_ENGINE_CACHE="+engineCache)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

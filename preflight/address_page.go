@@ -20,7 +20,9 @@ import (
 const (
 	addressInset    = 5.0  // mm
 	addressFontSize = 11.0 // pt
-	addressLeading  = 5.0  // mm from line to line
+	// addressMinFontSize is the smallest a block is made to fit.
+	addressMinFontSize = 7.0 // pt
+	addressLeading     = 5.0 // mm from line to line
 )
 
 // AddressPage is the one-page A4 PDF printed in front of a letter whose
@@ -48,7 +50,19 @@ func AddressPageIn(r portail.Recipient, w portail.Window) ([]byte, error) {
 		return nil, err
 	}
 	doc.AddPage()
-	if err := doc.SetFont("regular", "", addressFontSize); err != nil {
+	// The block keeps inside the window: a line too wide at the usual
+	// size (capitals are wider than the average 38 characters the rules
+	// allow) makes the whole block smaller, down to a size still read.
+	size, width := addressFontSize, zone.W-2*addressInset
+	if err := doc.SetFont("regular", "", size); err != nil {
+		return nil, err
+	}
+	for _, line := range r.Lines {
+		if w, err := doc.MeasureTextWidth(line); err == nil && w > width {
+			size = max(addressMinFontSize, min(size, addressFontSize*width/w))
+		}
+	}
+	if err := doc.SetFont("regular", "", size); err != nil {
 		return nil, err
 	}
 	maxLines := int((zone.H - 2*addressInset) / addressLeading)

@@ -32,12 +32,14 @@ func (r *Reader) Inspect(ctx context.Context, file io.ReaderAt, size int64, maxP
 	if maxPages <= 0 {
 		maxPages = defaultMaxPages
 	}
-	data, err := readAll(file, size)
-	if err != nil {
-		return nil, err
-	}
+	// The file is read once a worker is free, not before: requests that
+	// wait their turn hold no copy of their file meanwhile.
 	var ins *portail.Inspection
-	err = r.do(ctx, func(p pdfium.Pdfium) error {
+	err := r.do(ctx, func(p pdfium.Pdfium) error {
+		data, err := readAll(file, size)
+		if err != nil {
+			return err
+		}
 		doc, err := open(p, data)
 		if err != nil {
 			return err

@@ -31,14 +31,16 @@ var (
 // the page's problems drawn over it (D8). ENOTFOUND for a page the file
 // does not have.
 func (r *Reader) Proof(ctx context.Context, file io.ReaderAt, size int64, page int, window portail.Window, problems []portail.Problem) ([]byte, error) {
-	data, err := readAll(file, size)
-	if err != nil {
-		return nil, err
-	}
+	// The file is read once a worker is free, not before: requests that
+	// wait their turn hold no copy of their file meanwhile.
 	var img *image.RGBA
 	var g geometry
 	var dpi int
-	err = r.do(ctx, func(p pdfium.Pdfium) error {
+	err := r.do(ctx, func(p pdfium.Pdfium) error {
+		data, err := readAll(file, size)
+		if err != nil {
+			return err
+		}
 		doc, err := open(p, data)
 		if err != nil {
 			return err

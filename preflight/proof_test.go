@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"reflect"
+	"strings"
 	"testing"
 
 	"portail"
@@ -121,4 +122,35 @@ func TestAddressPageAndPrintReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	decodePNG(t, png)
+}
+
+// TestAddressPageLargestBlock: the largest block the rules let a sender
+// type (RecipientMaxLines lines of RecipientLineLength characters, wide
+// capitals included) is printed whole inside the window, and the address
+// page passes its own preflight.
+func TestAddressPageLargestBlock(t *testing.T) {
+	lines := make([]string, portail.RecipientMaxLines)
+	for i := range lines {
+		lines[i] = strings.Repeat("W", portail.RecipientLineLength/2) + strings.Repeat("e", portail.RecipientLineLength-portail.RecipientLineLength/2)
+	}
+	lines[len(lines)-1] = "1000 BRUXELLES-BRUSSEL WWWWWWWWWWWWWWW"[:portail.RecipientLineLength]
+	var v portail.Validation
+	rcp := portail.Recipient{Name: lines[0], Lines: lines, PostalCode: "1000", City: lines[len(lines)-1][5:], Country: "BE"}
+	portail.ValidateRecipient(&v, &rcp, "recipient", "BE")
+	if v.Err() != nil {
+		t.Fatalf("the block is refused by the rules: %v", v.Fields)
+	}
+	for _, w := range []portail.Window{portail.WindowRight, portail.WindowLeft} {
+		page, err := AddressPageIn(rcp, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins := mustInspect(t, page)
+		if len(ins.Problems) != 0 {
+			t.Errorf("%s: the address page has problems %+v", w, ins.Problems)
+		}
+		if got := ins.Windows[w]; !reflect.DeepEqual(got, rcp.Lines) {
+			t.Errorf("%s: the window shows %q, want every line whole %q", w, got, rcp.Lines)
+		}
+	}
 }

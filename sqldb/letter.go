@@ -229,7 +229,8 @@ func jsonString(v any) (string, error) {
 // letter as it was, or changes it otherwise (a quote shows the problems
 // first).
 func errNoLongerPrintable(field string, problems []portail.Problem) *portail.Error {
-	e := &portail.Error{Code: portail.EINVALID, Message: "This change would leave the accepted letter with problems; it is kept as it was."}
+	e := &portail.Error{Code: portail.EINVALID, Message: "This change would leave the accepted letter with problems; it is kept as it was.",
+		Problems: problems, ProblemField: field}
 	for _, p := range problems {
 		e.Fields = append(e.Fields, portail.FieldError{Field: field, Message: p.Message("en")})
 	}
@@ -669,6 +670,15 @@ func (s *DocumentService) CancelDocument(ctx context.Context, id int64) (*portai
 	return out, err
 }
 
+// prefixScan scans the first columns of a row into first, the rest into
+// what its caller asks.
+type prefixScan struct {
+	row   interface{ Scan(...any) error }
+	first []any
+}
+
+func (p prefixScan) Scan(dest ...any) error { return p.row.Scan(append(p.first, dest...)...) }
+
 // DocumentProof returns the PNG proof of a page of a letter the caller
 // may see: uploaded pages from 1, the address page as 0 when it has one.
 // Each is rendered once per proof version (a change that alters a proof
@@ -679,14 +689,15 @@ func (s *DocumentService) DocumentProof(ctx context.Context, id int64, page int)
 	if err != nil {
 		return nil, err
 	}
-	addressPage := d.Typed && d.Recipient != nil
-	if page < 0 || page > d.Pages || (page == 0 && !addressPage) {
-		return nil, portail.ErrNotFound("Page")
-	}
 	var version int
 	var cached sql.NullString
 	err = s.db.readTx(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(`SELECT proof_version FROM documents WHERE id = ?`, d.ID).Scan(&version); err != nil {
+		// The letter and its proof version in one statement: a change
+		// committed between two reads would have the old letter drawn and
+		// kept under the new version, shown from then on.
+		d, err = scanDocument(prefixScan{tx.queryRow(`SELECT proof_version, `+documentColumns+` FROM documents WHERE id = ? AND account_id = ?`,
+			d.ID, d.AccountID), []any{&version}})
+		if err != nil {
 			return err
 		}
 		err := tx.queryRow(`SELECT blob_key FROM document_proofs WHERE document_id = ? AND version = ? AND page = ?`,
@@ -698,6 +709,13 @@ func (s *DocumentService) DocumentProof(ctx context.Context, id int64, page int)
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Pages past the limit were never read and never print: no proof of
+	// them, so that a long file cannot be made to fill the store with
+	// pictures.
+	addressPage := d.Typed && d.Recipient != nil
+	if page < 0 || page > min(d.Pages, s.letters.MaxPages) || (page == 0 && !addressPage) {
+		return nil, portail.ErrNotFound("Page")
 	}
 	if cached.Valid {
 		rc, err := s.blobs.Open(cached.String)

@@ -73,8 +73,8 @@ type Config struct {
 	// No flag sets it: tests do.
 	Now func() time.Time
 	// EngineCache is where the PDF engine's compiled code is kept
-	// between starts; empty is <data-dir>/cache/pdfium. No flag sets it:
-	// tests share one across their sites.
+	// between starts; empty is <data-dir>/cache/pdfium. Tests share one
+	// across their sites.
 	EngineCache string
 	// Webhooks: see webhooks.go.
 	webhookConfig
@@ -173,6 +173,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 		return fmt.Errorf("PORTAIL_MAX_PAGES: want a number of pages")
 	}
 	fs.IntVar(&c.MaxPages, "max-pages", maxPages, "most pages a letter may have (env PORTAIL_MAX_PAGES)")
+	fs.StringVar(&c.EngineCache, "engine-cache", env("PORTAIL_ENGINE_CACHE", ""), "where the PDF engine's compiled code is kept between starts (derived data); empty is DATA-DIR/cache/pdfium (env PORTAIL_ENGINE_CACHE)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("PORTAIL_METRICS_TOKEN", ""), "bearer token for /metrics from other hosts; without it /metrics answers loopback only (env PORTAIL_METRICS_TOKEN)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("PORTAIL_TRUSTED_PROXIES", ""), "reverse proxies in front of portail, comma-separated CIDRs like 127.0.0.1/32,10.0.0.0/8: from them only, X-Forwarded-For names the client (env PORTAIL_TRUSTED_PROXIES; default none)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", portail.DefaultSessionIdle, "end sessions unused this long")

@@ -131,6 +131,7 @@ func (s *Handler) changeDocument(w http.ResponseWriter, r *http.Request, me *por
 		return err
 	}
 	d, err := s.Documents.ChangeDocument(r.Context(), id, c)
+	err = portail.InLanguage(err, me.Language)
 	if err != nil {
 		return err
 	}
@@ -164,6 +165,7 @@ func (s *Handler) replaceDocumentFile(w http.ResponseWriter, r *http.Request, me
 	}
 	defer file.Close()
 	d, err := s.Documents.ReplaceDocumentFile(r.Context(), id, name, file)
+	err = portail.InLanguage(err, me.Language)
 	if err != nil {
 		return err
 	}

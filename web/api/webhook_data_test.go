@@ -59,4 +59,3 @@ func TestWebhookDataMirrorsAPI(t *testing.T) {
 		t.Errorf("user: API %s, event %s", a, h)
 	}
 }
-

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -185,6 +184,21 @@ func sendAtForm(r *http.Request) (*time.Time, error) {
 	return nil, v.Err()
 }
 
+// sendAtChanged reports whether the start typed differs from the one the
+// form showed (was, RFC 3339, "" for none), to the minute the input
+// keeps: an options fix leaves a start alone, even one that has passed
+// or one an API client set to the second.
+func sendAtChanged(typed *time.Time, was string) bool {
+	if was == "" {
+		return typed != nil
+	}
+	w, err := time.Parse(time.RFC3339Nano, was)
+	if err != nil || typed == nil {
+		return true
+	}
+	return !typed.Equal(w.Truncate(time.Minute))
+}
+
 // localInput writes t for a datetime-local input, in the zone the page
 // shows times in before its script rewrites them.
 func localInput(t *time.Time) string {
@@ -296,9 +310,9 @@ func (s *Handler) changeLetterOptions(p *page) {
 	o, err := letterOptionsForm(p.r)
 	sendAt, err2 := sendAtForm(p.r)
 	if err = portail.JoinInvalid(err, err2); err == nil {
-		c.Options, c.SetSendAt, c.SendAt = o, true, sendAt
+		c.Options, c.SetSendAt, c.SendAt = o, sendAtChanged(sendAt, p.r.PostFormValue("send_at_was")), sendAt
 		_, err = s.Documents.ChangeDocument(p.ctx, id, c)
-		err = s.sayProblems(p, id, portail.DocumentChange{Options: o}, err)
+		err = s.sayProblems(p, err)
 	}
 	s.letterChanged(p, id, "changed", err)
 }
@@ -314,31 +328,12 @@ func (s *Handler) changeLetterRecipient(p *page) {
 		c.Recipient = recipientForm(p)
 	}
 	_, err = s.Documents.ChangeDocument(p.ctx, id, c)
-	s.letterChanged(p, id, "changed", s.sayProblems(p, id, c, err))
+	s.letterChanged(p, id, "changed", s.sayProblems(p, err))
 }
-
-// noLongerPrintable is the refusal of a change that would give an
-// accepted letter problems (it cannot go back to action_required).
-const noLongerPrintable = "This change would leave the accepted letter with problems; it is kept as it was."
 
 // sayProblems puts the problems a refused change would have caused in
-// the page's language: the refusal names them in English, and the quote
-// of the same change lists them to render.
-func (s *Handler) sayProblems(p *page, id int64, c portail.DocumentChange, err error) error {
-	var e *portail.Error
-	if !errors.As(err, &e) || e.Message != noLongerPrintable || len(e.Fields) == 0 {
-		return err
-	}
-	q, qerr := s.Documents.QuoteChange(p.ctx, id, c)
-	if qerr != nil || len(q.Problems) == 0 {
-		return err
-	}
-	said := &portail.Error{Code: e.Code, Message: e.Message}
-	for _, pr := range q.Problems {
-		said.Fields = append(said.Fields, portail.FieldError{Field: e.Fields[0].Field, Message: pr.Message(p.lang)})
-	}
-	return said
-}
+// the page's language.
+func (s *Handler) sayProblems(p *page, err error) error { return portail.InLanguage(err, p.lang) }
 
 // recipientForm reads a typed recipient: its name, address lines, postal
 // code, city and country, and makes the printed block of them (SPEC §9
@@ -375,7 +370,7 @@ func (s *Handler) replaceLetterFile(p *page) {
 		defer file.Close()
 		_, err = s.Documents.ReplaceDocumentFile(p.ctx, id, name, file)
 	}
-	s.letterChanged(p, id, "replaced", err)
+	s.letterChanged(p, id, "replaced", s.sayProblems(p, err))
 }
 
 func (s *Handler) confirmCancelLetter(p *page) {

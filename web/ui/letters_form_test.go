@@ -99,3 +99,34 @@ func TestRecipientForm(t *testing.T) {
 		t.Errorf("a Belgian recipient has no country line: %q", r.Lines)
 	}
 }
+
+// TestSendAtChanged: an options fix leaves the start alone unless the
+// person changed it; the input keeps minutes, so a start set to the
+// second by a program is the same start.
+func TestSendAtChanged(t *testing.T) {
+	at := func(s string) *time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	for _, tt := range []struct {
+		typed *time.Time
+		was   string
+		want  bool
+	}{
+		{nil, "", false},
+		{at("2026-12-24T09:00:00Z"), "", true},
+		{nil, "2026-12-24T09:00:00Z", true},
+		{at("2026-12-24T09:00:00Z"), "2026-12-24T09:00:00Z", false},
+		{at("2026-12-24T09:00:00Z"), "2026-12-24T10:00:00+01:00", false},
+		{at("2026-12-24T09:00:00Z"), "2026-12-24T09:00:42Z", false},
+		{at("2026-12-24T09:01:00Z"), "2026-12-24T09:00:42Z", true},
+		{at("2026-12-24T09:00:00Z"), "garbage", true},
+	} {
+		if got := sendAtChanged(tt.typed, tt.was); got != tt.want {
+			t.Errorf("sendAtChanged(%v, %q) = %v, want %v", tt.typed, tt.was, got, tt.want)
+		}
+	}
+}
