@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"strings"
 
 	"portail"
 )
@@ -33,4 +34,42 @@ var errRolledBack = portail.Errorf(portail.EINVALID, "rolled back on purpose")
 func CountRows(ctx context.Context, db *DB, table string) (n int, err error) {
 	err = db.readTx(ctx, func(tx *Tx) error { return tx.queryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n) })
 	return n, err
+}
+
+// CloneDocument copies document id n times, as n letters of the same
+// sender waiting alike: benchmarks fill the queue without n uploads.
+func CloneDocument(ctx context.Context, db *DB, id int64, n int) error {
+	return db.writeTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT * FROM documents WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		cols, err := rows.Columns()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		var keep []string
+		for _, c := range cols {
+			if c != "id" {
+				keep = append(keep, c)
+			}
+		}
+		list := strings.Join(keep, ", ")
+		for range n {
+			if _, err := tx.exec(`INSERT INTO documents (`+list+`) SELECT `+list+` FROM documents WHERE id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ResetClaims puts every claimed letter back in received, unclaimed,
+// without history: a benchmark's next round starts from the same queue.
+func ResetClaims(ctx context.Context, db *DB) error {
+	return db.writeTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(`UPDATE documents SET status = 'received', partner_id = NULL, claimed_at = NULL, last_event_at = NULL`)
+		return err
+	})
 }
