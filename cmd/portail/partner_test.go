@@ -182,6 +182,10 @@ func TestPartnerAPI(t *testing.T) {
 			mine.do("GET", "/api/v1/documents", nil).must(t, 401, "unauthenticated")
 
 			mine.do("POST", "/api/v1/partner/claims", map[string]int{"limit": 101}).must(t, 400, "invalid")
+			// Without a body: the default limit; nothing is left to claim.
+			if items := mine.do("POST", "/api/v1/partner/claims", nil).must(t, 200).body["items"].([]any); len(items) != 0 {
+				t.Errorf("claimed again %v", items)
+			}
 			mine.do("POST", path+"/events", map[string]string{"status": "lost"}).must(t, 400, "invalid")
 			mine.do("POST", path+"/events", map[string]string{"status": "returned", "detail": "x"}).must(t, 409, "invalid_transition")
 			at := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)

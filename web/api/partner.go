@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,8 +52,15 @@ func (s *Handler) claimDocuments(w http.ResponseWriter, r *http.Request, p *port
 	var in struct {
 		Limit *int `json:"limit"`
 	}
-	if err := readJSON(w, r, &in); err != nil {
-		return err
+	// The body may be left out: a claim of the default limit.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return portail.Errorf(portail.EINVALID, "The request body is too large or unreadable.")
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := decodeJSON(body, &in); err != nil {
+			return err
+		}
 	}
 	limit := 10
 	if in.Limit != nil {
