@@ -1,5 +1,7 @@
 package api
 
+import "portail"
+
 // Schemas are the shapes the handlers write, by the name of their schema
 // in openapi.json, for the test that compares them.
 var Schemas = map[string]any{
@@ -22,3 +24,6 @@ var Schemas = map[string]any{
 	"Webhook":         webhookJSON{},
 	"WebhookDelivery": webhookAttemptJSON{},
 }
+
+// ChangeActor is the actor of a history line as the API writes it.
+func ChangeActor(c *portail.Change) any { return changeActor(c) }
