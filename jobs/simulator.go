@@ -34,6 +34,8 @@ type Simulator struct {
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Rand        func() float64 // in [0, 1); tests make it decide
+
+	partner *portail.Partner // the simulator's row, once made or found
 }
 
 // simulatedMove is one step of a life cycle; with Alt, FailureRate of the
@@ -162,10 +164,15 @@ func (s *Simulator) Step(ctx context.Context) (int, error) {
 // stepDocuments is the simulator's turn as a print partner: reports on
 // the letters it holds, then a claim of those due since before.
 func (s *Simulator) stepDocuments(ctx context.Context, before time.Time, random func() float64) (int, error) {
-	p, err := s.Partners.EnsurePartner(ctx, SimulatorPartner)
-	if err != nil {
-		return 0, err
+	if s.partner == nil {
+		// Found or made once: Step runs in the one goroutine of Run.
+		p, err := s.Partners.EnsurePartner(ctx, SimulatorPartner)
+		if err != nil {
+			return 0, err
+		}
+		s.partner = p
 	}
+	p := s.partner
 	moved := 0
 	for _, m := range documentMoves {
 		from := portail.DocumentStatus(m.from)
