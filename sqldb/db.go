@@ -260,6 +260,25 @@ func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 	return tx.tx.QueryContext(tx.ctx, tx.rebind(q), storable(args)...)
 }
 
+// ids runs a query of one id column and returns the ids in its order:
+// what every work queue claims from and every job walks.
+func (tx *Tx) ids(q string, args ...any) ([]int64, error) {
+	rows, err := tx.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 	return tx.tx.QueryRowContext(tx.ctx, tx.rebind(q), storable(args)...)
 }

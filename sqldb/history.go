@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"time"
 
 	"portail"
 )
@@ -27,8 +28,14 @@ func insertChange(tx *Tx, accountID int64, kind portail.SubjectKind, id, actorID
 // insertSystemChange writes a change no user made, named by the part of
 // the system that made it.
 func insertSystemChange(tx *Tx, accountID int64, kind portail.SubjectKind, id int64, system, change, from, to string) error {
+	return insertSystemChangeAt(tx, tx.now, accountID, kind, id, system, change, from, to)
+}
+
+// insertSystemChangeAt is insertSystemChange at a moment its actor
+// reported (a print partner's event), not at the transaction's.
+func insertSystemChangeAt(tx *Tx, at time.Time, accountID int64, kind portail.SubjectKind, id int64, system, change, from, to string) error {
 	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, actor_system, change, from_value, to_value)
-		VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)`, accountID, string(kind), id, micros(tx.now), system, change, from, to)
+		VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)`, accountID, string(kind), id, micros(at), system, change, from, to)
 	if err != nil {
 		return err
 	}

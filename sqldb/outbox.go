@@ -159,23 +159,10 @@ const outboxQueue claimQueue = "outbox"
 func (s *OutboxService) Claim(ctx context.Context, n int, lease time.Duration) ([]*portail.Email, error) {
 	var out []*portail.Email
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND `+claimFree+`
+		ids, err := tx.ids(`SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND `+claimFree+`
 			ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(n)+skipLocked(tx),
 			micros(tx.now), micros(tx.now))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		c, err := outboxQueue.claim(tx, ids, lease, "attempts = attempts + 1")

@@ -190,22 +190,9 @@ func (s *PartnerService) ClaimDue(ctx context.Context, p *portail.Partner, limit
 		if !before.IsZero() && before.Before(due) {
 			due = before
 		}
-		rows, err := tx.query(`SELECT id FROM documents WHERE status = ? AND cancel_until IS NOT NULL AND cancel_until <= ?
+		ids, err := tx.ids(`SELECT id FROM documents WHERE status = ? AND cancel_until IS NOT NULL AND cancel_until <= ?
 			ORDER BY cancel_until, id LIMIT `+strconv.Itoa(limit)+skipLocked(tx), string(portail.DocumentReceived), micros(due))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -233,13 +220,7 @@ func (s *PartnerService) ClaimDue(ctx context.Context, p *portail.Partner, limit
 // insertPartnerChange writes a status change by a partner at the time it
 // reported, with its webhook event, like insertSystemChange.
 func insertPartnerChange(tx *Tx, accountID, id int64, partner string, at time.Time, from, to string) error {
-	_, err := tx.exec(`INSERT INTO history (account_id, subject_kind, subject_id, at, actor_id, actor_system, change, from_value, to_value)
-		VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)`, accountID, string(portail.SubjectDocument), id, micros(at), PartnerActor(partner),
-		portail.ChangeStatus, from, to)
-	if err != nil {
-		return err
-	}
-	return emitStatusEvent(tx, accountID, portail.SubjectDocument, id, portail.ChangeStatus, from, to)
+	return insertSystemChangeAt(tx, at, accountID, portail.SubjectDocument, id, PartnerActor(partner), portail.ChangeStatus, from, to)
 }
 
 // claimed returns a document the partner claimed, its row locked until the
@@ -315,21 +296,10 @@ func (s *PartnerService) Move(ctx context.Context, p *portail.Partner, id int64,
 func (s *PartnerService) Claimed(ctx context.Context, p *portail.Partner, status portail.DocumentStatus, before time.Time, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.db.readTx(ctx, func(tx *Tx) error {
-		ids = nil
-		rows, err := tx.query(`SELECT id FROM documents WHERE partner_id = ? AND status = ? AND last_event_at < ? ORDER BY last_event_at, id LIMIT `+
+		var err error
+		ids, err = tx.ids(`SELECT id FROM documents WHERE partner_id = ? AND status = ? AND last_event_at < ? ORDER BY last_event_at, id LIMIT `+
 			strconv.Itoa(limit), p.ID, string(status), micros(before))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		return err
 	})
 	return ids, err
 }

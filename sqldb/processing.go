@@ -44,20 +44,10 @@ func (s *ProcessingService) Waiting(ctx context.Context, kind portail.SubjectKin
 		if due != "" {
 			order = "cancel_until, id" // the longest due first, along documents_due
 		}
-		rows, err := tx.query(`SELECT id FROM `+table+` WHERE status = ? AND updated_at < ?`+due+` ORDER BY `+order+` LIMIT `+
+		var err error
+		ids, err = tx.ids(`SELECT id FROM `+table+` WHERE status = ? AND updated_at < ?`+due+` ORDER BY `+order+` LIMIT `+
 			strconv.Itoa(limit), append([]any{status, micros(before)}, args...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		return err
 	})
 	return ids, err
 }

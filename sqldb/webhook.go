@@ -380,24 +380,11 @@ const webhookQueue claimQueue = "webhook_deliveries"
 func (s *WebhookService) Claim(ctx context.Context, n int, lease time.Duration) ([]*portail.WebhookDelivery, error) {
 	var out []*portail.WebhookDelivery
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT d.id FROM webhook_deliveries d
+		ids, err := tx.ids(`SELECT d.id FROM webhook_deliveries d
 			WHERE d.next_at IS NOT NULL AND d.next_at <= ? AND `+strings.ReplaceAll(claimFree, "claimed_until", "d.claimed_until")+`
 			AND d.webhook_id IN (SELECT id FROM webhooks WHERE enabled)
 			ORDER BY d.next_at, d.id LIMIT `+strconv.Itoa(n)+skipLocked(tx), micros(tx.now), micros(tx.now))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		c, err := webhookQueue.claim(tx, ids, lease, "attempts = attempts + 1")
