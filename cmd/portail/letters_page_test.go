@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -137,8 +138,14 @@ func TestLetterPages(t *testing.T) {
 			c.get(letter+"/proof?page=0").must(t, http.StatusNotFound) // no address page
 
 			// Saving the options without script, and clearing the start.
+			// The form says which start it showed, so that a fix of the
+			// options leaves a start alone unless it was changed.
+			was := regexp.MustCompile(`name="send_at_was" value="([^"]+)"`).FindStringSubmatch(page.body)
+			if was == nil {
+				t.Fatal("the options form does not say which start it shows")
+			}
 			c.post(letter+"/options", url.Values{"color": {"false"}, "duplex": {"false"}, "postage": {"non_prior"},
-				"registered": {"false"}, "window": {"right"}, "send_at_local": {""}}).must(t, http.StatusSeeOther)
+				"registered": {"false"}, "window": {"right"}, "send_at_local": {""}, "send_at_was": {html.UnescapeString(was[1])}}).must(t, http.StatusSeeOther)
 			page = c.get(letter).must(t, http.StatusOK, "Noir et blanc", "Recto seul", "Non prior")
 			if strings.Contains(page.body, "Envoi prévu le") {
 				t.Errorf("the cleared start is still shown")
