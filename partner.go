@@ -3,6 +3,7 @@ package portail
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -100,11 +101,14 @@ func (e *PartnerEvent) Validate() error {
 // number. Apply changes d's reported fields (tracking number, failure or
 // return reason) to what is to be stored.
 func (e PartnerEvent) Apply(d *Document) (next DocumentStatus, repeat bool, err error) {
+	// A repeat is answered before its fields are judged: the partner
+	// that sends an event again after a lost answer gets 204 whatever it
+	// sends along (SPEC §9 Wave-2 details 8).
+	if d.Status == e.Status && slices.Contains(PartnerEventStatuses, e.Status) {
+		return d.Status, true, nil
+	}
 	if err := e.Validate(); err != nil {
 		return "", false, err
-	}
-	if d.Status == e.Status {
-		return d.Status, true, nil
 	}
 	if !d.Status.CanMoveTo(e.Status) {
 		return "", false, Errorf(EINVALIDTRANSITION, "A %s letter cannot become %s.", d.Status, e.Status)

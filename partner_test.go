@@ -34,6 +34,8 @@ func TestPartnerEventApply(t *testing.T) {
 		{name: "repeat printed", from: "printed", event: portail.PartnerEvent{Status: "printed"}, next: "printed", repeat: true},
 		{name: "repeat posted", from: "posted", event: portail.PartnerEvent{Status: "posted"}, next: "posted", repeat: true},
 		{name: "repeat failed", from: "failed", event: portail.PartnerEvent{Status: "failed", Detail: "again"}, next: "failed", repeat: true},
+		{name: "repeat failed without its reason", from: "failed", event: portail.PartnerEvent{Status: "failed"}, next: "failed", repeat: true},
+		{name: "repeat returned without its reason", from: "returned", event: portail.PartnerEvent{Status: "returned"}, next: "returned", repeat: true},
 		{name: "printed after posted", from: "posted", event: portail.PartnerEvent{Status: "printed"}, code: portail.EINVALIDTRANSITION},
 		{name: "returned before posted", from: "printed", event: portail.PartnerEvent{Status: "returned", Detail: "x"}, code: portail.EINVALIDTRANSITION},
 		{name: "printed while waiting", from: "received", event: portail.PartnerEvent{Status: "printed"}, code: portail.EINVALIDTRANSITION},

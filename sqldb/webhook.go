@@ -349,22 +349,31 @@ func (s *WebhookService) WebhookAttempts(ctx context.Context, id int64, limit in
 
 // ResendDelivery makes a delivery due now, whatever became of it: a new
 // attempt of the same event, which may reach the receiver twice (they
-// deduplicate on Portail-Event-Id). A claim in progress is left to finish
-// first: the resend then waits for it. ENOTFOUND.
+// deduplicate on Portail-Event-Id). While an attempt is under way the
+// resend is refused (ECONFLICT): that attempt's outcome would overwrite
+// it, and the answer would promise an attempt that never comes.
+// ENOTFOUND, ECONFLICT.
 func (s *WebhookService) ResendDelivery(ctx context.Context, webhookID, deliveryID int64) error {
 	a, err := webhookAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	return s.db.writeTx(ctx, func(tx *Tx) error {
-		n, err := execCount(tx.exec(`UPDATE webhook_deliveries SET next_at = ?, given_up = FALSE
-			WHERE id = ? AND webhook_id = ? AND webhook_id IN (SELECT id FROM webhooks WHERE account_id = ?)`,
-			micros(tx.now), deliveryID, webhookID, a.AccountID))
-		if err != nil {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM webhook_deliveries WHERE id = ? AND webhook_id = ?
+			AND webhook_id IN (SELECT id FROM webhooks WHERE account_id = ?)`, deliveryID, webhookID, a.AccountID).Scan(&n); err != nil {
 			return err
 		}
 		if n != 1 {
 			return portail.ErrNotFound("Delivery")
+		}
+		updated, err := execCount(tx.exec(`UPDATE webhook_deliveries SET next_at = ?, given_up = FALSE WHERE id = ? AND `+claimFree,
+			micros(tx.now), deliveryID, micros(tx.now)))
+		if err != nil {
+			return err
+		}
+		if updated != 1 {
+			return portail.Errorf(portail.ECONFLICT, "An attempt of this delivery is under way; resend it once it has ended.")
 		}
 		return nil
 	})
