@@ -289,11 +289,41 @@ func (w *Webhooks) control(_, address string, _ syscall.RawConn) error {
 
 var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT, RFC 6598
 
+// reservedNetworks are not on the public internet: IETF protocol
+// assignments, benchmarking, the old class E, and IPv6 site-local.
+var reservedNetworks = []netip.Prefix{
+	netip.MustParsePrefix("192.0.0.0/24"), netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"), netip.MustParsePrefix("fec0::/10"),
+}
+
+// Prefixes whose IPv6 addresses carry an IPv4 address (NAT64 at bits
+// 96–127, 6to4 at bits 16–47): a gateway would deliver to that address,
+// so it is judged in their stead.
+var (
+	nat64  = netip.MustParsePrefix("64:ff9b::/96")
+	sixTo4 = netip.MustParsePrefix("2002::/16")
+)
+
 // ForbiddenAddress says why ip is refused for deliveries, or "" when it
 // is allowed: loopback, private (RFC 1918, unique-local fc00::/7),
-// link-local, unspecified, multicast and shared (CGNAT) addresses.
+// link-local, unspecified, multicast, shared (CGNAT) and reserved
+// addresses, and IPv6 addresses that carry one of them (NAT64, 6to4).
 func ForbiddenAddress(ip netip.Addr) string {
 	ip = ip.Unmap()
+	if b := ip.As16(); nat64.Contains(ip) {
+		if why := ForbiddenAddress(netip.AddrFrom4([4]byte(b[12:16]))); why != "" {
+			return why + " (in NAT64)"
+		}
+	} else if sixTo4.Contains(ip) {
+		if why := ForbiddenAddress(netip.AddrFrom4([4]byte(b[2:6]))); why != "" {
+			return why + " (in 6to4)"
+		}
+	}
+	for _, p := range reservedNetworks {
+		if p.Contains(ip) {
+			return "a reserved address"
+		}
+	}
 	switch {
 	case ip.IsLoopback():
 		return "a loopback address"

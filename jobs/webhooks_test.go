@@ -286,6 +286,9 @@ func TestForbiddenAddress(t *testing.T) {
 		"127.0.0.1": true, "127.8.9.1": true, "::1": true, "10.0.0.1": true, "172.16.5.4": true, "192.168.1.1": true,
 		"169.254.169.254": true, "fe80::1": true, "fc00::1": true, "fd12:3456::1": true, "0.0.0.0": true, "::": true,
 		"224.0.0.1": true, "ff02::1": true, "100.64.0.1": true, "::ffff:127.0.0.1": true, "::ffff:10.0.0.1": true,
+		"192.0.0.8": true, "198.18.0.1": true, "240.0.0.1": true, "fec0::1": true,
+		"64:ff9b::7f00:1": true, "64:ff9b::a00:1": true, "2002:7f00:1::": true, "2002:c0a8:101::1": true,
+		"64:ff9b::5db8:d822": false, "2002:5db8:d822::1": false,
 		"93.184.216.34": false, "2606:4700::1111": false, "172.32.0.1": false, "8.8.8.8": false,
 	} {
 		if got := jobs.ForbiddenAddress(netip.MustParseAddr(addr)) != ""; got != refused {
