@@ -295,6 +295,15 @@ func (s *CredentialService) AcceptInvitation(ctx context.Context, token, newPass
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errTokenInvalid
 		}
+		// Invited → active is a change of the user the account's systems
+		// hear of (D10), as a deactivation is.
+		active, err := scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE id = ?`, u.ID))
+		if err != nil {
+			return err
+		}
+		if err := emitUserEvent(tx, portail.EventUserUpdated, active); err != nil {
+			return err
+		}
 		c.Actor = portail.Actor{UserID: u.ID}
 		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasswordChanged, portail.Detail{}.Words("invitation accepted"))
 	})

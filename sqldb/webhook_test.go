@@ -311,3 +311,33 @@ func TestWebhookDisabledAfterFailingADay(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookInvitationAccepted: a user who accepts their invitation
+// becomes active, and the account's systems hear of it as user.updated.
+func TestWebhookInvitationAccepted(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := MustAccount(t, db, "whinv", portail.PlanEnterprise)
+		hooks := sqldb.NewWebhookService(db, testKeys(t))
+		admin := f.as(f.admin)
+		mustWebhook(t, hooks, admin, "https://hooks.example.com/users", "user.updated")
+		d1 := f.MustDepartment(t, "D1")
+		u := f.MustUser(t, "ines", portail.RoleOperator, d1.ID, portail.NewModuleSet(portail.ModuleMail))
+		if got := claimAll(t, hooks); len(got) != 0 {
+			t.Fatalf("a creation reached a user.updated endpoint: %+v", got)
+		}
+		creds := sqldb.NewCredentialService(db)
+		if err := creds.AcceptInvitation(from("192.0.2.1"), linkToken(t, sqldb.NewOutboxService(db), u.ID), "a long enough passphrase 42"); err != nil {
+			t.Fatal(err)
+		}
+		got := claimAll(t, hooks)
+		if len(got) != 1 || got[0].Event.Type != portail.EventUserUpdated {
+			t.Fatalf("after the invitation was accepted: %+v", got)
+		}
+		var data struct {
+			User map[string]any `json:"user"`
+		}
+		if err := json.Unmarshal(got[0].Event.Data, &data); err != nil || data.User["username"] != "ines" || data.User["status"] != "active" {
+			t.Fatalf("data %s (%v)", got[0].Event.Data, err)
+		}
+	})
+}
