@@ -28,6 +28,11 @@ const (
 	// forgotten: the device cookie, renewed at each sign-in, lasts as long
 	// (web/server.go), so such a browser no longer presents it.
 	KnownDeviceRetention = 365 * 24 * time.Hour
+	// WebhookRetention: a webhook delivery settled (delivered or given
+	// up) is deleted with its attempts this long after its event, and the
+	// event once no delivery of it is left: the delivery log of an
+	// endpoint shows the last month.
+	WebhookRetention = 30 * 24 * time.Hour
 	// TmpFileRetention: a file of the blob store's tmp directory not
 	// written to for this long was left by a crash: an upload in progress
 	// writes continuously and a request's body must arrive within a

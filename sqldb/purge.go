@@ -22,7 +22,8 @@ func before(d time.Duration) func(time.Time) []any {
 }
 
 // purgeRules are what the purge job deletes (retention.go). Each where has
-// an index of migration 0008 (or outbox_due) to find its rows.
+// an index of migration 0008 (or outbox_due, or 0021 for webhooks) to
+// find its rows.
 var purgeRules = []purgeRule{
 	// A live session (not ended, not expired) matches neither rule.
 	{"sessions", "sessions", "id", `expires_at < ?`, before(portail.SessionRetention)},
@@ -41,6 +42,16 @@ var purgeRules = []purgeRule{
 	// was due at next_attempt_at.
 	{"outbox", "outbox", "id", `status = 'sent' AND sent_at < ?`, before(portail.EmailRetention)},
 	{"outbox", "outbox", "id", `status = 'failed' AND next_attempt_at < ?`, before(portail.EmailRetention)},
+	// A settled delivery (next_at NULL: delivered or given up) goes with
+	// its attempts, then its event once no delivery of it is left. In
+	// this order, which the foreign keys ask; a resend makes a delivery
+	// due again, and a due one is kept with its attempts.
+	{"webhook_attempts", "webhook_attempts", "id", `delivery_id IN (SELECT id FROM webhook_deliveries
+		WHERE next_at IS NULL AND created_at < ?)`, before(portail.WebhookRetention)},
+	{"webhook_deliveries", "webhook_deliveries", "id", `next_at IS NULL AND created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = webhook_deliveries.id)`, before(portail.WebhookRetention)},
+	{"webhook_events", "webhook_events", "id", `created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)`, before(portail.WebhookRetention)},
 }
 
 // defaultPurgeBatch bounds the rows one purge transaction deletes, so

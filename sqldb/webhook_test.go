@@ -341,3 +341,50 @@ func TestWebhookInvitationAccepted(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeWebhookLog: a month after its event, a settled delivery goes
+// with its attempts, and the event once none of its deliveries is left;
+// a delivery still due stays with its log.
+func TestPurgeWebhookLog(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		clk := &testClock{now: time.Date(2026, 2, 2, 9, 0, 0, 0, time.UTC)}
+		db.Now = clk.Now
+		f := MustAccount(t, db, "whpurge", portail.PlanEnterprise)
+		hooks := sqldb.NewWebhookService(db, testKeys(t))
+		admin := f.as(f.admin)
+		mustWebhook(t, hooks, admin, "https://hooks.example.com/users", "user.created")
+		d1 := f.MustDepartment(t, "D1")
+		f.MustUser(t, "old1", portail.RoleOperator, d1.ID, portail.NewModuleSet(portail.ModuleMail))
+		if got := claimAll(t, hooks); len(got) != 1 { // delivered
+			t.Fatalf("claimed %d", len(got))
+		}
+		f.MustUser(t, "old2", portail.RoleOperator, d1.ID, portail.NewModuleSet(portail.ModuleMail))
+		ds, err := hooks.Claim(context.Background(), 10, time.Minute)
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("claim %d %v", len(ds), err)
+		}
+		// A 500: due again later, so kept whatever its age.
+		if _, err := hooks.Record(context.Background(), ds[0], portail.WebhookOutcome{StatusCode: 500}, clk.Now().Add(100*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(portail.WebhookRetention + time.Hour)
+		f.MustUser(t, "new", portail.RoleOperator, d1.ID, portail.NewModuleSet(portail.ModuleMail))
+		claimAll(t, hooks) // delivered, but recent
+		got, err := db.PurgeExpired(context.Background(), clk.Now(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["webhook_attempts"] != 1 || got["webhook_deliveries"] != 1 || got["webhook_events"] != 1 {
+			t.Errorf("purged %v, want the old delivered one's attempt, delivery and event", got)
+		}
+		for table, want := range map[string]int{"webhook_events": 2, "webhook_deliveries": 2, "webhook_attempts": 2} {
+			n, err := sqldb.CountRows(context.Background(), db, table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("%s: %d rows left, want %d", table, n, want)
+			}
+		}
+	})
+}
