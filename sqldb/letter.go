@@ -489,6 +489,10 @@ func writeJudgement(tx *Tx, caller portail.Caller, d *portail.Document, row lett
 	if row.status != d.Status && !d.Status.CanMoveTo(row.status) {
 		return errNoLongerPrintable(field, row.quote.Problems)
 	}
+	if len(parts) == 0 && row.status == d.Status && !bump && set == "" &&
+		row.quote.Priced == d.Priced && row.quote.PriceCents == d.PriceCents {
+		return nil // nothing changed (an empty PATCH): nothing to write
+	}
 	args, err := row.args()
 	if err != nil {
 		return err

@@ -421,3 +421,35 @@ func fieldErr(err error, field string) bool {
 	}
 	return slices.ContainsFunc(e.Fields, func(f portail.FieldError) bool { return f.Field == field })
 }
+
+// TestLetterEmptyChangeWritesNothing: a PATCH that changes nothing
+// leaves the letter as it was, its history and its time of change too.
+func TestLetterEmptyChangeWritesNothing(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+		db.Now = clk.now
+		f := MustAccount(t, db, "empty", portail.PlanEnterprise)
+		d1 := f.MustDepartment(t, "D1")
+		op := f.MustUser(t, "eop", portail.RoleOperator, d1.ID, portail.AllModules)
+		docs := sqldb.NewDocumentService(db, blob.Dir{Root: t.TempDir()}, sqldb.Letters{Reader: lettertest.Reader(), Tariff: portail.DefaultTariff("EUR")})
+		ctx := f.as(op)
+		d, err := docs.SendDocument(ctx, portail.DocumentCreate{Name: "l.pdf", DepartmentID: d1.ID, Module: portail.ModuleMail},
+			bytes.NewReader(lettertest.Letter(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.add(time.Minute)
+		same := d.Options.Duplex
+		got, err := docs.ChangeDocument(ctx, d.ID, portail.DocumentChange{Options: portail.LetterOptionsPatch{Duplex: &same}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.UpdatedAt.Equal(d.UpdatedAt) || got.PriceCents != d.PriceCents || got.Status != d.Status {
+			t.Errorf("an empty change wrote the letter: %v → %v", d.UpdatedAt, got.UpdatedAt)
+		}
+		h, _, err := docs.DocumentHistory(ctx, d.ID, 0, "")
+		if err != nil || len(h) != 1 {
+			t.Errorf("history %d lines (%v), want only its creation", len(h), err)
+		}
+	})
+}
