@@ -101,6 +101,10 @@ type Document struct {
 	ReturnReason   string
 }
 
+// AddressPage reports whether the letter is printed with an address page
+// in front: its recipient was typed (D5).
+func (d *Document) AddressPage() bool { return d.Typed && d.Recipient != nil }
+
 // Resource returns the document as the policy sees it.
 func (d *Document) Resource() Resource {
 	return Resource{AccountID: d.AccountID, DepartmentID: d.DepartmentID, OwnerID: d.SenderID, Module: d.Module}

@@ -35,7 +35,7 @@ func DocumentData(d *Document) map[string]any {
 		"pages": d.Pages, "sheets": d.Sheets,
 		"options": map[string]any{"color": d.Options.Color, "duplex": d.Options.Duplex, "postage": string(d.Options.Postage),
 			"registered": d.Options.Registered, "window": string(d.Options.Window)},
-		"recipient": d.Recipient, "address_page": d.Typed && d.Recipient != nil, "price_cents": price, "currency": d.Currency,
+		"recipient": d.Recipient, "address_page": d.AddressPage(), "price_cents": price, "currency": d.Currency,
 		"problems": problems, "cancel_until": d.CancelUntil, "send_at": d.Times.SendAt,
 		"tracking_number": d.TrackingNumber, "return_reason": d.ReturnReason, "failure_reason": d.FailureReason}
 }

@@ -97,7 +97,7 @@ func (r *Reader) AddressProof(ctx context.Context, rcp portail.Recipient, w port
 // (portail.PrintFiler).
 func (r *Reader) PrintFile(ctx context.Context, d *portail.Document, file io.ReaderAt, size int64) ([]byte, error) {
 	var page []byte
-	if d.Typed && d.Recipient != nil {
+	if d.AddressPage() {
 		var err error
 		if page, err = AddressPageIn(*d.Recipient, d.Options.Window); err != nil {
 			return nil, err

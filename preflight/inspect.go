@@ -22,15 +22,13 @@ const (
 	// maxSideMM is the largest page side worth drawing: beyond it a page
 	// is only a page_size problem (a PDF page may be 5 m wide).
 	maxSideMM = 2000.0
-	// defaultMaxPages is the installation's default (SPEC §9 Wave-2 5).
-	defaultMaxPages = 60
 )
 
 // Inspect reads the file: its pages' sizes, ink in the margins, fonts,
 // and the text of page 1 in either window's zone (D4, D5).
 func (r *Reader) Inspect(ctx context.Context, file io.ReaderAt, size int64, maxPages int) (*portail.Inspection, error) {
 	if maxPages <= 0 {
-		maxPages = defaultMaxPages
+		maxPages = portail.DefaultMaxPages
 	}
 	// The file is read once a worker is free, not before: requests that
 	// wait their turn hold no copy of their file meanwhile.

@@ -717,7 +717,7 @@ func (s *DocumentService) DocumentProof(ctx context.Context, id int64, page int)
 	// Pages past the limit were never read and never print: no proof of
 	// them, so that a long file cannot be made to fill the store with
 	// pictures.
-	addressPage := d.Typed && d.Recipient != nil
+	addressPage := d.AddressPage()
 	if page < 0 || page > min(d.Pages, s.letters.MaxPages) || (page == 0 && !addressPage) {
 		return nil, portail.ErrNotFound("Page")
 	}

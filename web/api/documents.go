@@ -44,7 +44,7 @@ func toDocumentJSON(d *portail.Document, lang string) documentJSON {
 	out := documentJSON{ID: d.ID, Name: d.Name, DepartmentID: d.DepartmentID, Module: d.Module.String(), SenderID: d.SenderID,
 		SenderName: d.SenderName.String(),
 		Status:     string(d.Status), Size: d.Size, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-		Pages: d.Pages, Sheets: d.Sheets, Options: toOptionsJSON(d.Options), Recipient: d.Recipient, AddressPage: d.Typed && d.Recipient != nil,
+		Pages: d.Pages, Sheets: d.Sheets, Options: toOptionsJSON(d.Options), Recipient: d.Recipient, AddressPage: d.AddressPage(),
 		Currency: d.Currency, Problems: toProblemsJSON(d.Problems, lang), CancelUntil: d.CancelUntil, SendAt: d.Times.SendAt,
 		TrackingNumber: d.TrackingNumber, ReturnReason: d.ReturnReason, FailureReason: d.FailureReason}
 	if d.Priced {

@@ -74,7 +74,7 @@ func (s *Handler) claimDocuments(w http.ResponseWriter, r *http.Request, p *port
 	items := make([]claimJSON, len(docs))
 	for i, d := range docs {
 		items[i] = claimJSON{ID: d.ID, AccountID: d.AccountID, Pages: d.Pages, Sheets: d.Sheets, Options: toOptionsJSON(d.Options),
-			Recipient: d.Recipient, AddressPage: d.Typed && d.Recipient != nil,
+			Recipient: d.Recipient, AddressPage: d.AddressPage(),
 			FileURL: base + "/api/v1/partner/documents/" + strconv.FormatInt(d.ID, 10) + "/file"}
 		if d.Priced {
 			items[i].PriceCents = &d.PriceCents

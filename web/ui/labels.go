@@ -237,21 +237,32 @@ type departmentSenderData struct {
 	Autocomplete map[string]string
 }
 
-func (s *Handler) departmentSender(p *page) { s.renderDepartmentSender(p, http.StatusOK, nil) }
-
-func (s *Handler) renderDepartmentSender(p *page, status int, fail error) {
+// departmentDefaultsOf reads the department of the path for a page of its
+// defaults (sender, letters), which its admins and the account's set:
+// it answers the page itself with the error when there is one.
+func (s *Handler) departmentDefaultsOf(p *page) (*portail.Department, bool) {
 	id, err := request.PathID(p.r)
 	if err != nil {
 		s.pageError(p, err)
-		return
+		return nil, false
 	}
 	d, err := s.Departments.FindDepartment(p.ctx, id)
 	if err != nil {
 		s.pageError(p, err)
-		return
+		return nil, false
 	}
 	if !portail.Can(p.actor, portail.ActSetDepartmentDefaults, portail.Resource{AccountID: d.AccountID, DepartmentID: d.ID}) {
 		s.pageError(p, portail.ErrForbidden())
+		return nil, false
+	}
+	return d, true
+}
+
+func (s *Handler) departmentSender(p *page) { s.renderDepartmentSender(p, http.StatusOK, nil) }
+
+func (s *Handler) renderDepartmentSender(p *page, status int, fail error) {
+	d, ok := s.departmentDefaultsOf(p)
+	if !ok {
 		return
 	}
 	v := p.view("Default sender")

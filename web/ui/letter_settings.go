@@ -126,18 +126,8 @@ type departmentLettersData struct {
 func (s *Handler) departmentLetters(p *page) { s.renderDepartmentLetters(p, http.StatusOK, nil) }
 
 func (s *Handler) renderDepartmentLetters(p *page, status int, fail error) {
-	id, err := request.PathID(p.r)
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	d, err := s.Departments.FindDepartment(p.ctx, id)
-	if err != nil {
-		s.pageError(p, err)
-		return
-	}
-	if !portail.Can(p.actor, portail.ActSetDepartmentDefaults, portail.Resource{AccountID: d.AccountID, DepartmentID: d.ID}) {
-		s.pageError(p, portail.ErrForbidden())
+	d, ok := s.departmentDefaultsOf(p)
+	if !ok {
 		return
 	}
 	v := p.view("Letter defaults")

@@ -224,7 +224,7 @@ func (p *page) letterView(d *portail.Document, f map[string]string) *letterData 
 	proof := func(n int) string {
 		return "/documents/" + strconv.FormatInt(d.ID, 10) + "/proof?page=" + strconv.Itoa(n) + "&v=" + version
 	}
-	if d.Typed && d.Recipient != nil {
+	if d.AddressPage() {
 		l.Proofs = append(l.Proofs, proofPage{Page: 0, URL: proof(0), Label: p.t("Address page (added in front)")})
 	}
 	for n := 1; n <= d.Pages; n++ {
