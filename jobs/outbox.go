@@ -73,20 +73,7 @@ func (d *Delivery) Run(ctx context.Context) {
 	if interval <= 0 {
 		interval = 2 * time.Second
 	}
-	for {
-		n, err := d.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.Logger.Error("outbox delivery", "err", err)
-		}
-		if n == batchSize {
-			continue // more may be waiting
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(interval):
-		}
-	}
+	drain(ctx, interval, batchSize, d.RunOnce, d.Logger, "outbox delivery")
 }
 
 // RunOnce claims and sends one batch; it returns how many were claimed.

@@ -82,20 +82,7 @@ func (w *Webhooks) Run(ctx context.Context) {
 	if interval <= 0 {
 		interval = 2 * time.Second
 	}
-	for {
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.Logger.Error("webhook delivery", "err", err)
-		}
-		if n == webhookBatch && err == nil {
-			continue // more may be waiting
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(interval):
-		}
-	}
+	drain(ctx, interval, webhookBatch, w.RunOnce, w.Logger, "webhook delivery")
 }
 
 // RunOnce claims one batch and delivers it, a few endpoints at a time (a
