@@ -38,13 +38,15 @@ const (
 )
 
 // Each hash takes 19 MiB and a core for tens of milliseconds; bounding
-// concurrent hashes to the cores keeps a login storm from exhausting
-// memory and keeps latency of other requests stable.
-var slots = make(chan struct{}, runtime.GOMAXPROCS(0))
+// concurrent hashes below the cores keeps a login storm from exhausting
+// memory and leaves a core to every other request: on 2 cores one hash
+// runs at a time (BENCHMARKS.md, "Peer benchmark").
+var slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 
-// Concurrency is how many hashes run at once at most: GOMAXPROCS at
-// start. A hash holds a Go scheduler slot (a P) for its whole run, some
-// 30 ms, and the runtime preempts it only every 10 ms or so: while every
+// Concurrency is how many hashes run at once at most: one less than
+// GOMAXPROCS at start, at least one. A hash holds a Go scheduler slot (a
+// P) for its whole run, some 30 ms, and the runtime preempts it only
+// every 10 ms or so: while every
 // P hashes, a goroutine made ready by the network (another request) waits
 // for one. A server keeps a P for the rest of its work by running with
 // GOMAXPROCS Concurrency()+1, as the serve command does; the operating
@@ -56,7 +58,11 @@ func Concurrency() int { return cap(slots) }
 func Hash(pw string) string {
 	salt := make([]byte, saltLen)
 	rand.Read(salt)
-	key := derive([]byte(pw), salt, memoryKiB, passes, lanes, keyLen)
+	return phc(salt, derive([]byte(pw), salt, memoryKiB, passes, lanes, keyLen))
+}
+
+// phc is the PHC string of a key made with today's parameters.
+func phc(salt, key []byte) string {
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, lanes,
 		b64.EncodeToString(salt), b64.EncodeToString(key))
@@ -80,8 +86,17 @@ func Verify(encoded, pw string) bool {
 }
 
 // dummy is verified when no user matches a login, so that an unknown login
-// costs the same time as a wrong password (no user enumeration).
-var dummy = Hash("portail-no-such-user")
+// costs the same time as a wrong password (no user enumeration): the
+// parameters of a real hash, a random salt and a random key, which no
+// password derives. It is not made by hashing, which would allocate
+// 19 MiB at start in a process that has served nobody yet (BENCHMARKS.md,
+// "Peer benchmark"); its verify costs exactly what a real one does.
+var dummy = func() string {
+	salt, key := make([]byte, saltLen), make([]byte, keyLen)
+	rand.Read(salt)
+	rand.Read(key)
+	return phc(salt, key)
+}()
 
 // VerifyNothing spends the time of one Verify.
 func VerifyNothing(pw string) { Verify(dummy, pw) }

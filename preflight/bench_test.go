@@ -156,6 +156,7 @@ func benchPoolInit(b *testing.B, cache string) {
 	var total time.Duration
 	for b.Loop() {
 		r := New(Config{CacheDir: cache})
+		r.Start()
 		<-r.ready
 		if !r.Ready() {
 			b.Fatal(r.err)

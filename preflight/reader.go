@@ -5,10 +5,13 @@
 //
 // The engine is PDFium compiled to WebAssembly (go-pdfium) and run by
 // wazero: no cgo, and a document that crashes the engine traps its
-// sandbox, not the process. Compiling the module takes seconds, so New
-// returns at once and starts the pool in the background; a call made
-// before it is ready waits for it, bounded by its context. Build one
-// Reader per process and close it on shutdown:
+// sandbox, not the process. New returns at once and the pool starts on
+// first need (the first document read, or Start): a server that never
+// reads a letter never pays its memory (some 20 MiB of compiled engine
+// and an instance; BENCHMARKS.md, "Peer benchmark"). Compiling the module
+// takes seconds, 0.1 s from the cache; a call made before the pool is
+// ready waits for it, bounded by its context. Build one Reader per
+// process and close it on shutdown:
 //
 //	letters := preflight.New(preflight.Config{
 //		CacheDir: filepath.Join(dataDir, "cache", "pdfium"), // optional: restarts in 0.1 s
@@ -59,6 +62,11 @@ type Config struct {
 	// between runs (wazero's compilation cache): a restart then starts
 	// the pool in a fraction of the time. It holds only derived data.
 	CacheDir string
+	// OnStart, when set, is called once as the pool begins to start,
+	// before it takes its memory (some 45 MiB, then about 26 MiB per
+	// instance reading at once): a process that budgets its memory
+	// raises the budget then.
+	OnStart func()
 }
 
 var _ portail.LetterReader = (*Reader)(nil)
@@ -72,10 +80,12 @@ type Reader struct {
 	err     error // why the pool failed to start
 	initDur time.Duration
 
+	startOnce sync.Once
+	init      func() // starts the pool and closes ready
 	closeOnce sync.Once
 }
 
-// New returns a Reader at once; its pool starts in the background.
+// New returns a Reader at once; its pool starts on first need.
 func New(cfg Config) *Reader {
 	workers := runtime.GOMAXPROCS(0)
 	if cfg.Workers > 0 && cfg.Workers < workers {
@@ -88,8 +98,11 @@ func New(cfg Config) *Reader {
 		cfg.MemoryMiB = 512
 	}
 	r := &Reader{timeout: cfg.Timeout, slots: make(chan struct{}, workers), ready: make(chan struct{})}
-	go func() {
+	r.init = func() {
 		defer close(r.ready)
+		if cfg.OnStart != nil {
+			cfg.OnStart()
+		}
 		start := time.Now()
 		rc := wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
@@ -117,15 +130,34 @@ func New(cfg Config) *Reader {
 			Stderr:        discard{},
 		})
 		r.initDur = time.Since(start)
-	}()
+	}
 	return r
+}
+
+// Start starts the pool in the background, if it has not started yet, so
+// that a later read need not wait for it.
+func (r *Reader) Start() { r.startOnce.Do(func() { go r.init() }) }
+
+// started reports whether the pool was ever asked to start.
+func (r *Reader) started() bool {
+	begun := true
+	r.startOnce.Do(func() { begun = false })
+	if !begun {
+		// Do ran the empty function: the pool had not been started, and
+		// now never will be by Start; mark it ready (never started) so
+		// that every waiter returns.
+		r.err = errors.New("preflight: the reader is closed")
+		close(r.ready)
+	}
+	return begun
 }
 
 type discard struct{}
 
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 
-// Ready reports whether the pool has started and can read documents.
+// Ready reports whether the pool has started and can read documents
+// (false until the first need or Start).
 func (r *Reader) Ready() bool {
 	select {
 	case <-r.ready:
@@ -148,6 +180,9 @@ func (r *Reader) InitDuration() time.Duration {
 func (r *Reader) Close() error {
 	var err error
 	r.closeOnce.Do(func() {
+		if !r.started() {
+			return
+		}
 		<-r.ready
 		if r.pool != nil {
 			err = r.pool.Close()
@@ -167,6 +202,7 @@ func (r *Reader) do(ctx context.Context, fn func(pdfium.Pdfium) error) error {
 	// The wait for the engine's start and for a free worker is bounded by
 	// the caller alone: a document that waited its turn on a busy server
 	// is not too complex for having waited.
+	r.Start()
 	select {
 	case <-r.ready:
 	case <-ctx.Done():

@@ -85,10 +85,12 @@ var engineCache = func() string {
 	return filepath.Join(dir, "portail-test", "pdfium")
 }()
 
-// waitEngine waits until the site's PDF engine has started: a test that
-// measures the process (its heap) must not count the engine's start.
+// waitEngine starts the site's PDF engine (it starts on first need) and
+// waits until it is up: a test that measures the process (its heap) must
+// not count the engine's start.
 func (s *site) waitEngine() {
 	s.t.Helper()
+	s.main.letters.Start()
 	deadline := time.Now().Add(time.Minute)
 	for !s.main.letters.Ready() {
 		if time.Now().After(deadline) {

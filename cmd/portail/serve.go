@@ -304,7 +304,7 @@ type portal struct {
 	Tariff  *portail.Tariff
 	auth    *sqldb.AuthService
 	jobs    []job
-	letters *preflight.Reader // the PDF engine, started in the background: uploads wait for it, /readyz does not
+	letters *preflight.Reader // the PDF engine, started by the first letter read: uploads wait for it, /readyz does not
 }
 
 // newPortal opens the database of cfg and wires the services, the server and
@@ -340,7 +340,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	if cache == "" {
 		cache = filepath.Join(cfg.dataDir(), "cache", "pdfium")
 	}
-	a.letters = preflight.New(preflight.Config{CacheDir: cache})
+	a.letters = preflight.New(preflight.Config{CacheDir: cache, OnStart: engineStarting})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,

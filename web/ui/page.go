@@ -197,7 +197,7 @@ func (p *page) view(title string) view {
 
 // render writes the page template name in the page's language.
 func (p *page) render(status int, name string, v view) {
-	t, ok := p.s.pages.byLang[p.lang][name]
+	t, ok := p.s.pages.get(p.lang, name)
 	if !ok {
 		http.Error(p.w, "no page "+name, http.StatusInternalServerError)
 		return

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"portail"
@@ -18,36 +19,60 @@ var templatesFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pages are the parsed templates, per language: each page is the layout
-// plus its own file, with "t" bound to the language's catalog.
+// pages are the page templates, per language: each page is the layout
+// plus its own file and the partials, with "t" bound to the language's
+// catalog. A page is parsed on its first use in a language and kept: the
+// 3 languages × every page parsed at start held 13 MiB that a process
+// serving only the API, or one language, never uses (BENCHMARKS.md,
+// "Peer benchmark").
 type pages struct {
+	files    map[string]string // page name → its file
+	partials []string
+
+	mu     sync.Mutex // guards byLang
 	byLang map[string]map[string]*template.Template
 }
 
 func mustParsePages() *pages {
-	p := &pages{byLang: map[string]map[string]*template.Template{}}
+	p := &pages{files: map[string]string{}, byLang: map[string]map[string]*template.Template{}}
 	files, err := fs.Glob(templatesFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	// Files named _*.html are partials every page may use: blocks, not
 	// pages.
-	partials, err := fs.Glob(templatesFS, "templates/_*.html")
-	if err != nil {
+	if p.partials, err = fs.Glob(templatesFS, "templates/_*.html"); err != nil {
 		panic(err)
 	}
-	for _, lang := range portail.Languages {
-		p.byLang[lang] = map[string]*template.Template{}
-		for _, f := range files {
-			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-			if name == "layout" || strings.HasPrefix(name, "_") {
-				continue
-			}
-			t := template.New("layout.html").Funcs(templateFuncs(lang)).Funcs(letterSettingsFuncs(lang))
-			p.byLang[lang][name] = template.Must(t.ParseFS(templatesFS, append([]string{"templates/layout.html", f}, partials...)...))
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name != "layout" && !strings.HasPrefix(name, "_") {
+			p.files[name] = f
 		}
 	}
 	return p
+}
+
+// get answers page name in lang, parsed on first use; false when there is
+// no such page. The templates are embedded: one that does not parse is a
+// build's mistake, and panics as it did at start.
+func (p *pages) get(lang, name string) (*template.Template, bool) {
+	f, ok := p.files[name]
+	if !ok {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.byLang[lang][name]; ok {
+		return t, true
+	}
+	if p.byLang[lang] == nil {
+		p.byLang[lang] = map[string]*template.Template{}
+	}
+	t := template.New("layout.html").Funcs(templateFuncs(lang)).Funcs(letterSettingsFuncs(lang))
+	t = template.Must(t.ParseFS(templatesFS, append([]string{"templates/layout.html", f}, p.partials...)...))
+	p.byLang[lang][name] = t
+	return t, true
 }
 
 func templateFuncs(lang string) template.FuncMap {

@@ -1,0 +1,3 @@
+module portail/bench
+
+go 1.26

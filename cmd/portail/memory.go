@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync/atomic"
+	"time"
+)
+
+// The memory of a serve process (BENCHMARKS.md, "Peer benchmark"). A
+// sign-in hashes with argon2id, 19 MiB a hash, password.Concurrency() of
+// them at once; during a sign-in storm that is hundreds of MiB a second of
+// short-lived memory. With the runtime's defaults the heap's goal rose with
+// the hashes in flight, the collector let garbage pile up to it and the
+// process stayed at 160 MiB and more long after the storm.
+const (
+	// baseMemoryLimit is the Go runtime's soft limit unless GOMEMLIMIT
+	// says otherwise: near it the collector works harder rather than
+	// grow the heap, and gives freed pages back to stay under it. It is
+	// not a cap: a process that needs more gets it, at the cost of more
+	// collection.
+	baseMemoryLimit = 80 << 20
+	// engineMemory is added to the limit when the PDF engine starts (on
+	// the first letter read): its compiled code and instances, about
+	// 45 MiB and 26 MiB for each letter read at once (BENCHMARKS.md,
+	// "Letters: preflight"), with room for large letters.
+	engineMemory = 192 << 20
+	// releaseEvery is how often an idle process gives back what it holds
+	// beyond its live heap; idleAlloc is how little it must have
+	// allocated since the last look to count as idle, and idleRelease how
+	// much more than the live heap it must hold for a collection to be
+	// worth it.
+	releaseEvery = 10 * time.Second
+	idleAlloc    = 8 << 20
+	idleRelease  = 16 << 20
+)
+
+// memoryLimit is the soft limit memoryPolicy manages, 0 when it does not
+// (GOMEMLIMIT set, or the tests, which run many sites in one process).
+var memoryLimit atomic.Int64
+
+// memoryPolicy sets the soft limit and, once a burst is over, collects and
+// gives the memory back to the system at once rather than over minutes,
+// until ctx ends. Only the serve process runs it, from main.
+func memoryPolicy(ctx context.Context) {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		memoryLimit.Store(baseMemoryLimit)
+		debug.SetMemoryLimit(baseMemoryLimit)
+	}
+	go func() {
+		// The garbage of the start (migrations, templates) goes first.
+		wait := time.NewTimer(2 * time.Second)
+		defer wait.Stop()
+		samples := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/heap/live:bytes"},
+			{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}}
+		var allocated uint64
+		for first := true; ; first = false {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wait.C:
+			}
+			wait.Reset(releaseEvery)
+			metrics.Read(samples)
+			total, live := samples[0].Value.Uint64(), samples[1].Value.Uint64()
+			held := samples[2].Value.Uint64() + samples[3].Value.Uint64()
+			idle := total-allocated < idleAlloc
+			allocated = total
+			if first || (idle && held > live+idleRelease) {
+				debug.FreeOSMemory()
+			}
+		}
+	}()
+}
+
+// engineStarting raises the managed limit by the PDF engine's memory, so
+// that reading letters does not make the collector run without end.
+func engineStarting() {
+	if limit := memoryLimit.Load(); limit != 0 {
+		memoryLimit.Store(limit + engineMemory)
+		debug.SetMemoryLimit(limit + engineMemory)
+	}
+}
