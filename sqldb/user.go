@@ -163,7 +163,7 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 		` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit+1)
 	return readPage(ctx, s.db, pageQuery[*portail.User]{q: q, args: args, limit: limit,
 		ordered: sort == "username", // users_account_order, users_department_order
-		scan: func(row interface{ Scan(...any) error }) (*portail.User, error) { return scanUser(row) },
+		scan:    func(row interface{ Scan(...any) error }) (*portail.User, error) { return scanUser(row) },
 		cursor: func(tx *Tx, last *portail.User) (string, error) {
 			key, err := userSortKey(tx, last, col)
 			return encodeKeyCursor(sort+"|"+key, last.ID), err
