@@ -71,6 +71,7 @@ func main() {
 	pbBin := flag.String("pocketbase", "", "PocketBase binary (examples/base)")
 	helloBin := flag.String("hello", "", "the hello server binary")
 	before := flag.String("before", "", "another portail binary (an earlier commit) measured on SQLite in the same run, for before/after ratios")
+	variants := flag.String("variants", "", "more portail SQLite targets of the same binary with their environment, NAME:VAR=VALUE,VAR=VALUE;NAME:… (e.g. nolimit:GOMEMLIMIT=off)")
 	postgres := flag.String("postgres", "", "PostgreSQL server URL without a database (postgres://user@host:port); empty: SQLite only")
 	users := flag.Int("users", 10000, "users in each installation")
 	first := flag.Int("first", 8000, "users seeded before the creation run; the rest after it")
@@ -105,6 +106,11 @@ func main() {
 	targets = append(targets, pb, newPortail("portail-sqlite", *portailBin, ""))
 	if *before != "" {
 		targets = append(targets, newPortail("portail-before", *before, ""))
+	}
+	for _, v := range strings.Split(*variants, ";") {
+		if name, env, ok := strings.Cut(v, ":"); ok {
+			targets = append(targets, newPortail("portail-"+name, *portailBin, "", strings.Split(env, ",")...))
+		}
 	}
 	var pgName string
 	if *postgres != "" {
@@ -175,9 +181,14 @@ func main() {
 	}
 	helloRes := runWrk(hello.base+"/", nil, "")
 	fmt.Fprintf(os.Stderr, "%-18s %-10s %s\n", "hello", "GET /", helloRes)
-	for _, r := range rows[:7] {
-		for _, t := range targets {
-			measure(t, r.key)
+	// Each measure runs on every target back to back, the order turned by
+	// one each time, so that no server always follows the same one (a
+	// server still finishing the requests of the run before it slows the
+	// next), with a pause between runs.
+	for i, r := range rows[:7] {
+		for k := range targets {
+			time.Sleep(2 * time.Second)
+			measure(targets[(i+k)%len(targets)], r.key)
 		}
 	}
 	after, peak := map[string]float64{}, map[string]float64{}

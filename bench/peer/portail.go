@@ -30,7 +30,7 @@ type portail struct {
 
 type login struct{ name, email, password, id string }
 
-func newPortail(label, bin, db string) *portail {
+func newPortail(label, bin, db string, env ...string) *portail {
 	dir := filepath.Join(workDir, label)
 	os.MkdirAll(dir, 0o755)
 	p := &portail{label: label, bin: bin, db: db}
@@ -51,7 +51,7 @@ func newPortail(label, bin, db string) *portail {
 		os.WriteFile(key, []byte(strings.Repeat("ab", 32)), 0o600)
 		args = append(args, "--secret-key-file", key)
 	}
-	p.s = start(label, bin, args, nil, port, "/healthz", filepath.Join(workDir, label+".log"))
+	p.s = start(label, bin, args, env, port, "/healthz", filepath.Join(workDir, label+".log"))
 	return p
 }
 
