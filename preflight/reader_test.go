@@ -52,6 +52,7 @@ func TestReaderTimeoutKillsAndRecovers(t *testing.T) {
 	// answers the inspection instead; both are right.)
 	r := New(Config{Workers: 1, Timeout: 100 * time.Millisecond})
 	defer r.Close()
+	r.Start()
 	<-r.ready
 	data := imagePDF(7000)
 	_, err := r.Inspect(context.Background(), bytes.NewReader(data), int64(len(data)), 60)
@@ -63,5 +64,24 @@ func TestReaderTimeoutKillsAndRecovers(t *testing.T) {
 	ins, err := r.Inspect(context.Background(), bytes.NewReader(data), int64(len(data)), 60)
 	if err != nil || ins.Pages != 1 {
 		t.Fatalf("after a kill: %+v, %v", ins, err)
+	}
+}
+
+// The pool starts on first need: a reader closed before reading anything
+// never built one, and reads nothing afterwards.
+func TestReaderStartsOnFirstNeed(t *testing.T) {
+	r := New(Config{})
+	if r.Ready() {
+		t.Error("ready before any need")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r.pool != nil {
+		t.Error("the pool started though nothing needed it")
+	}
+	data := addressLetter(t)
+	if _, err := r.Inspect(context.Background(), bytes.NewReader(data), int64(len(data)), 60); err == nil {
+		t.Error("a closed reader read a letter")
 	}
 }
