@@ -342,6 +342,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	}
 	a.letters = preflight.New(preflight.Config{CacheDir: cache})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
+	scimService := sqldb.NewSCIMService(db)
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,
 		Users:       sqldb.NewUserService(db),
@@ -355,6 +356,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    a.webhooks(cfg, db, keys),
 		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
+		SCIMTokens:  scimService,
+		SCIM:        scimService,
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping

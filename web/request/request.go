@@ -31,6 +31,10 @@ type Services struct {
 	Reports     portail.ReportService
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
+	// SCIMTokens and SCIM are provisioning (C14); nil: no /scim/v2 (some
+	// test servers).
+	SCIMTokens portail.SCIMTokenService
+	SCIM       portail.SCIMService
 }
 
 // Auth is portail.AuthService plus the first-run setup link.

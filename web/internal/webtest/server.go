@@ -65,6 +65,7 @@ const MaxUpload = 4 << 10
 // serve (with the default password rules and session lifetimes): the one
 // wiring of the web tests.
 func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
+	scimService := sqldb.NewSCIMService(db)
 	return web.Services{
 		Auth:        sqldb.NewAuthService(db),
 		Users:       sqldb.NewUserService(db),
@@ -77,6 +78,8 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
+		SCIMTokens:  scimService,
+		SCIM:        scimService,
 	}
 }
 
