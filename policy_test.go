@@ -93,6 +93,7 @@ var actionDims = map[portail.Action]dims{
 	portail.ActSetDepartmentDefaults: {},
 	portail.ActChangeDocument:        {module: true},
 	portail.ActManageWebhooks:        {},
+	portail.ActManageProvisioning:    {},
 }
 
 // matrixCase is one cell of the matrix, in the terms of the SPEC.
@@ -233,7 +234,8 @@ func oracle(c matrixCase) (bool, string) {
 		}
 		return false, "Wave-2 details 6: not an admin, nor that department's admin"
 
-	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks:
+	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks,
+		portail.ActManageProvisioning:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
 		}
@@ -371,13 +373,14 @@ func TestCanMatrix(t *testing.T) {
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
 	//     actions,
-	//   1 for the 7 department and account actions (webhooks among them).
+	//   1 for the 8 department and account actions (webhooks and SCIM
+	//     tokens among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (6*4*8 + 2*5*8 + 6*4 + 7*1)
-	if want != 116352 {
+	const want = base * (6*4*8 + 2*5*8 + 6*4 + 8*1)
+	if want != 116736 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 21 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 22 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {
@@ -443,6 +446,52 @@ func TestCanMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d matrix cases", ran)
+}
+
+// provisioning are the acts of a SCIM token (C14): an account Admin's,
+// limited to users and departments, as the SPEC reads; nothing about
+// documents, labels, reports, activity, the plan or the outbox, nor the
+// tokens themselves.
+var provisioning = map[portail.Action]bool{
+	portail.ActViewUser: true, portail.ActCreateUser: true, portail.ActEditUser: true, portail.ActChangeUserEmail: true,
+	portail.ActChangeUserAccess: true, portail.ActDeactivateUser: true, portail.ActReactivateUser: true,
+	portail.ActViewDepartment: true, portail.ActManageDepartments: true,
+}
+
+// TestCanProvisioner runs the matrix for a SCIM token's actor: in its
+// account, it may do what an admin who is not the resource may, for the
+// provisioning actions only; it is never "self" (it is no user).
+func TestCanProvisioner(t *testing.T) {
+	allowed := 0
+	for _, c := range matrix() {
+		if c.role != portail.RoleAdmin {
+			continue
+		}
+		a := portail.Actor{AccountID: myAccount, Role: portail.RoleAdmin, Modules: c.actorMods, Provisioner: 7}
+		asAdmin := c
+		asAdmin.self = false
+		want, rule := oracle(asAdmin)
+		want = want && provisioning[c.act]
+		r := c.resource()
+		if got := portail.Can(a, c.act, r); got != want {
+			t.Errorf("provisioner %s %s %s: Can = %v, want %v (%s)", c.act, c.group(), c.detail(), got, want, rule)
+		}
+		if want {
+			allowed++
+		}
+	}
+	if allowed == 0 {
+		t.Fatal("the provisioner may do nothing: the matrix does not discriminate")
+	}
+	for _, act := range listActions {
+		for _, m := range resourceModules {
+			a := portail.Actor{AccountID: myAccount, Role: portail.RoleAdmin, Modules: portail.AllModules, Provisioner: 7}
+			want := portail.Scope{None: !provisioning[act]}
+			if got := portail.ScopeFor(a, act, m); got != want {
+				t.Errorf("provisioner scope %s/%s = %+v, want %+v", act, m, got, want)
+			}
+		}
+	}
 }
 
 // TestCanEdges covers actors and resources outside the matrix's ordinary
