@@ -41,7 +41,7 @@ func toSCIMTokenJSON(t *portail.SCIMToken) scimTokenJSON {
 
 func (s *Handler) listSCIMTokens(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	if s.SCIMTokens == nil {
-		return portail.ErrNotFound("Route")
+		return portail.ErrNotFound("Resource")
 	}
 	tokens, err := s.SCIMTokens.ListSCIMTokens(r.Context())
 	if err != nil {
@@ -56,7 +56,7 @@ func (s *Handler) listSCIMTokens(w http.ResponseWriter, r *http.Request, me *por
 
 func (s *Handler) createSCIMToken(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	if s.SCIMTokens == nil {
-		return portail.ErrNotFound("Route")
+		return portail.ErrNotFound("Resource")
 	}
 	var req struct {
 		Name     string           `json:"name"`
@@ -86,7 +86,7 @@ func (s *Handler) createSCIMToken(w http.ResponseWriter, r *http.Request, me *po
 
 func (s *Handler) revokeSCIMToken(w http.ResponseWriter, r *http.Request, me *portail.User) error {
 	if s.SCIMTokens == nil {
-		return portail.ErrNotFound("Route")
+		return portail.ErrNotFound("Resource")
 	}
 	id, err := request.PathID(r)
 	if err != nil {
