@@ -42,6 +42,7 @@ const (
 	ActSetDepartmentDefaults // a department's default sender (and letter defaults)
 	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
+	ActManageSSO             // connect the account to its OpenID Connect provider, claim domains (C13)
 	numActions
 )
 
@@ -55,7 +56,7 @@ var actionNames = [...]string{
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
-	ActManageWebhooks: "manage_webhooks",
+	ActManageWebhooks: "manage_webhooks", ActManageSSO: "manage_sso",
 }
 
 func (a Action) String() string {
@@ -121,7 +122,7 @@ func Can(a Actor, act Action, r Resource) bool {
 		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActViewDepartment:
 		return a.Role == RoleAdmin || inDept
-	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks:
+	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageSSO:
 		return a.Role == RoleAdmin
 	case ActSetDepartmentDefaults:
 		// SPEC §9 Wave-2 details 6: the admins and that department's admin.

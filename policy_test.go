@@ -93,6 +93,7 @@ var actionDims = map[portail.Action]dims{
 	portail.ActSetDepartmentDefaults: {},
 	portail.ActChangeDocument:        {module: true},
 	portail.ActManageWebhooks:        {},
+	portail.ActManageSSO:             {},
 }
 
 // matrixCase is one cell of the matrix, in the terms of the SPEC.
@@ -233,7 +234,8 @@ func oracle(c matrixCase) (bool, string) {
 		}
 		return false, "Wave-2 details 6: not an admin, nor that department's admin"
 
-	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks:
+	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks,
+		portail.ActManageSSO:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
 		}
@@ -371,13 +373,13 @@ func TestCanMatrix(t *testing.T) {
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
 	//     actions,
-	//   1 for the 7 department and account actions (webhooks among them).
+	//   1 for the 8 department and account actions (webhooks and SSO among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (6*4*8 + 2*5*8 + 6*4 + 7*1)
-	if want != 116352 {
+	const want = base * (6*4*8 + 2*5*8 + 6*4 + 8*1)
+	if want != 116736 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 21 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 22 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {
