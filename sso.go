@@ -251,9 +251,9 @@ type SSORefused struct {
 func (e *SSORefused) Error() string { return e.Err.Error() + " reason=" + e.Reason }
 func (e *SSORefused) Unwrap() error { return e.Err }
 
-// SSORefusal is a refusal with a message; the code is unauthenticated.
-func SSORefusal(reason, format string, args ...any) *SSORefused {
-	return &SSORefused{Reason: reason, Err: Errorf(EUNAUTHENTICATED, format, args...)}
+// SSORefusal is a refusal for reason, said by err.
+func SSORefusal(reason string, err *Error) *SSORefused {
+	return &SSORefused{Reason: reason, Err: err}
 }
 
 // SSOService keeps the SSO settings and flows (implemented by sqldb).

@@ -101,11 +101,9 @@ func (db *DB) UserSSO(ctx context.Context, userID int64) (m portail.SSOMode, err
 	return m, err
 }
 
-var errSSORequired = portail.Errorf(portail.ESSOREQUIRED,
-	"Your organisation signs you in through its own sign-in page: use \"Sign in with single sign-on\".")
+var errSSORequired = portail.Errorf(portail.ESSOREQUIRED, "Your organisation signs you in through its own sign-in page: use \"Sign in with single sign-on\".")
 
-var errResetSSO = portail.Errorf(portail.ECONFLICT,
-	"This user signs in through the account's single sign-on, which is required: portail sends them no password reset.")
+var errResetSSO = portail.Errorf(portail.ECONFLICT, "This user signs in through the account's single sign-on, which is required: portail sends them no password reset.")
 
 // onboardBySSO is the onboarding of a user whose account requires SSO of
 // their domain: no invitation nor temporary password, the user is
@@ -328,7 +326,7 @@ func domainsFree(tx *Tx, accountID int64, added []string, asked *[]string) error
 			}
 		}
 		if n > 0 {
-			e := portail.Errorf(portail.EDOMAINTAKEN, "The domain %s is used by another account of this installation.", d)
+			e := portail.Errorf(portail.EDOMAINTAKEN, "This domain is used by another account of this installation.")
 			for i, a := range *asked {
 				if portail.NormalizeDomain(a) == d {
 					e.Fields = []portail.FieldError{{Field: "domains[" + strconv.Itoa(i) + "]", Message: e.Message}}
@@ -369,7 +367,7 @@ func ssoRequiredNow(tx *Tx, c portail.Caller, accountID int64, domains []string)
 			if err != nil {
 				return err
 			}
-			if err := logActivity(tx, c, accountID, id, portail.ActivityUserUpdated, portail.Detail{}.Words("sso").Add("status", "active")); err != nil {
+			if err := logActivity(tx, c, accountID, id, portail.ActivityUserUpdated, portail.Detail{}.Words("sso").Add("status", string(portail.StatusActive))); err != nil {
 				return err
 			}
 			if err := emitUserEvent(tx, portail.EventUserUpdated, u); err != nil {
@@ -379,6 +377,13 @@ func ssoRequiredNow(tx *Tx, c portail.Caller, accountID int64, domains []string)
 	}
 	return nil
 }
+
+// In the detail of a settings change: the secret is only said changed,
+// the domains are listed comma-separated.
+const (
+	secretChanged = "changed"
+	domainSep     = ","
+)
 
 // ssoChanges is the activity detail of a settings change: what changed,
 // never the secret itself.
@@ -395,10 +400,10 @@ func ssoChanges(old, next *portail.SSOConnection, secret bool) portail.Detail {
 		d = d.Add("client_id", next.ClientID)
 	}
 	if secret {
-		d = d.Add("client_secret", "changed")
+		d = d.Add("client_secret", secretChanged)
 	}
 	if !slices.Equal(old.Domains, next.Domains) {
-		d = d.Add("domains", strings.Join(next.Domains, ","))
+		d = d.Add("domains", strings.Join(next.Domains, domainSep))
 	}
 	if old.Required != next.Required {
 		d = d.Add("required", strconv.FormatBool(next.Required))
@@ -510,6 +515,14 @@ func (s *SSOService) StartSSO(ctx context.Context, login string) (*portail.SSOSt
 	return start, nil
 }
 
+// What a person refused at the callback is told: never whether another
+// account has their address.
+var (
+	errSSOUnverified = portail.Errorf(portail.EUNAUTHENTICATED, "Your organisation's sign-in service has not verified your e-mail address: portail lets in verified addresses only.")
+	errSSOForeign    = portail.Errorf(portail.EUNAUTHENTICATED, "Your e-mail address is not of a domain your account signs in with.")
+	errSSONoUser     = portail.Errorf(portail.EUNAUTHENTICATED, "Your account has no user with your e-mail address. Ask an administrator of your account to add you.")
+)
+
 var errFlowInvalid = portail.Errorf(portail.ETOKENINVALID, "This sign-in is not valid any more: it was used or has expired. Start again from the sign-in page.")
 
 // TakeSSOFlow uses up the flow of a state: once, before its expiry, and
@@ -569,11 +582,11 @@ func (s *SSOService) TakeSSOFlow(ctx context.Context, state string) (*portail.SS
 func (s *SSOService) SignInSSO(ctx context.Context, f *portail.SSOFlow, id portail.SSOIdentity) (*portail.User, string, error) {
 	caller := portail.CallerFrom(ctx)
 	if !id.EmailVerified {
-		return nil, "", portail.SSORefusal("unverified_email", "Your provider has not verified the e-mail address %s: portail lets in verified addresses only.", id.Email)
+		return nil, "", portail.SSORefusal("unverified_email", errSSOUnverified)
 	}
 	domain := portail.EmailDomain(id.Email)
 	if domain == "" || !slices.Contains(f.Connection.Domains, domain) {
-		return nil, "", portail.SSORefusal("foreign_domain", "The address %s is not of a domain this account signs in with.", id.Email)
+		return nil, "", portail.SSORefusal("foreign_domain", errSSOForeign)
 	}
 	var u *portail.User
 	token, tokenHash := portail.NewToken()
@@ -587,7 +600,7 @@ func (s *SSOService) SignInSSO(ctx context.Context, f *portail.SSOFlow, id porta
 		if m, err := emailSSO(tx, acct.ID, id.Email); err != nil {
 			return err
 		} else if !m.Enabled {
-			return portail.SSORefusal("foreign_domain", "The address %s is not of a domain this account signs in with.", id.Email)
+			return portail.SSORefusal("foreign_domain", errSSOForeign)
 		}
 		u, err = scanUser(tx.queryRow(`SELECT `+userColumns+` FROM users WHERE email_key = ?`, portail.NormalizeKey(id.Email)))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -598,7 +611,7 @@ func (s *SSOService) SignInSSO(ctx context.Context, f *portail.SSOFlow, id porta
 		}
 		switch {
 		case u != nil && u.AccountID != acct.ID:
-			return portail.SSORefusal("no_user", "No user of %s has the address %s. Ask an administrator of your account.", acct.Name, id.Email)
+			return portail.SSORefusal("no_user", errSSONoUser)
 		case u != nil && u.Status == portail.StatusInactive:
 			return &portail.SSORefused{Reason: "inactive", Err: errInactive}
 		case u != nil:
@@ -612,7 +625,7 @@ func (s *SSOService) SignInSSO(ctx context.Context, f *portail.SSOFlow, id porta
 			}
 		default:
 			if f.Connection.JIT == nil {
-				return portail.SSORefusal("no_user", "No user of %s has the address %s. Ask an administrator of your account to add you.", acct.Name, id.Email)
+				return portail.SSORefusal("no_user", errSSONoUser)
 			}
 			if err := acct.CheckSeats(tx.now, 1); err != nil {
 				var e *portail.Error
@@ -647,7 +660,7 @@ func activateBySSO(tx *Tx, c portail.Caller, u *portail.User) error {
 	}
 	u.Status = portail.StatusActive
 	c.Actor.UserID = u.ID
-	if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivityUserUpdated, portail.Detail{}.Words("sso").Add("status", "active")); err != nil {
+	if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivityUserUpdated, portail.Detail{}.Words("sso").Add("status", string(portail.StatusActive))); err != nil {
 		return err
 	}
 	return emitUserEvent(tx, portail.EventUserUpdated, u)

@@ -31,6 +31,10 @@ type Services struct {
 	Reports     portail.ReportService
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
+	// SSO and RelyingParty: single sign-on (C13); nil: none (some test
+	// servers), every login then answers that it has no SSO.
+	SSO          portail.SSOService
+	RelyingParty portail.SSORelyingParty
 }
 
 // Auth is portail.AuthService plus the first-run setup link.
