@@ -36,6 +36,12 @@ const (
 	// EINVALIDTRANSITION: a move the life cycle does not allow (a print
 	// partner's event).
 	EINVALIDTRANSITION = "invalid_transition"
+	// ESSOREQUIRED: the account signs this user in through its OpenID
+	// Connect provider only (C13): no password sign-in.
+	ESSOREQUIRED = "sso_required"
+	// EDOMAINTAKEN: an e-mail domain claimed by, or in use at, another
+	// account (C13).
+	EDOMAINTAKEN = "domain_taken"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

@@ -61,6 +61,7 @@ const (
 	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
 	ActManageProvisioning    // create, list and revoke the account's SCIM tokens (C14)
+	ActManageSSO             // connect the account to its OpenID Connect provider, claim domains (C13)
 	numActions
 )
 
@@ -74,7 +75,7 @@ var actionNames = [...]string{
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
-	ActManageWebhooks: "manage_webhooks", ActManageProvisioning: "manage_provisioning",
+	ActManageWebhooks: "manage_webhooks", ActManageProvisioning: "manage_provisioning", ActManageSSO: "manage_sso",
 }
 
 func (a Action) String() string {
@@ -143,7 +144,7 @@ func Can(a Actor, act Action, r Resource) bool {
 		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActViewDepartment:
 		return a.Role == RoleAdmin || inDept
-	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageProvisioning:
+	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageProvisioning, ActManageSSO:
 		return a.Role == RoleAdmin
 	case ActSetDepartmentDefaults:
 		// SPEC §9 Wave-2 details 6: the admins and that department's admin.

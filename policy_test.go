@@ -94,6 +94,7 @@ var actionDims = map[portail.Action]dims{
 	portail.ActChangeDocument:        {module: true},
 	portail.ActManageWebhooks:        {},
 	portail.ActManageProvisioning:    {},
+	portail.ActManageSSO:             {},
 }
 
 // matrixCase is one cell of the matrix, in the terms of the SPEC.
@@ -235,7 +236,7 @@ func oracle(c matrixCase) (bool, string) {
 		return false, "Wave-2 details 6: not an admin, nor that department's admin"
 
 	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks,
-		portail.ActManageProvisioning:
+		portail.ActManageProvisioning, portail.ActManageSSO:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
 		}
@@ -373,14 +374,14 @@ func TestCanMatrix(t *testing.T) {
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
 	//     actions,
-	//   1 for the 8 department and account actions (webhooks and SCIM
-	//     tokens among them).
+	//   1 for the 9 department and account actions (webhooks, SCIM tokens
+	//     and SSO among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (6*4*8 + 2*5*8 + 6*4 + 8*1)
-	if want != 116736 {
+	const want = base * (6*4*8 + 2*5*8 + 6*4 + 9*1)
+	if want != 117120 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 22 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 23 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {

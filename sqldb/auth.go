@@ -58,6 +58,16 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		if err != nil {
 			return err
 		}
+		if u != nil {
+			// An account that requires SSO of this user takes no password
+			// (C13); saying so tells what the sign-in page's discovery
+			// tells anyway (Wave-2 details 13).
+			if off, err := passwordsOff(tx, u); err != nil {
+				return err
+			} else if off {
+				return errSSORequired
+			}
+		}
 		var userID int64
 		reserve = []string{throttleLoginKey(key), ipKey}
 		if u != nil {

@@ -30,15 +30,13 @@ var (
 )
 
 // ssoSignIn tells whether the account's users sign in by single sign-on
-// and whether the account requires it (C13): a provisioned user of such an
-// account gets no invitation, and is active without a password when SSO is
-// required (SPEC §9 Wave-2 details 13).
-//
-// SSO's storage is not on this branch yet: until it is, no account signs
-// in by SSO. This is the one place that will ask it.
+// and whether the account requires it (C13), through SSO's seam
+// (accountSSO): a provisioned user of such an account gets no invitation,
+// and is active without a password when SSO is required (SPEC §9 Wave-2
+// details 13).
 func ssoSignIn(tx *Tx, accountID int64) (uses, required bool, err error) {
-	_, _ = tx, accountID
-	return false, false, nil
+	m, err := accountSSO(tx, accountID)
+	return m.Enabled, m.Required, err
 }
 
 const scimTokenColumns = `t.id, t.account_id, t.name, t.default_role, t.default_department_id, t.default_modules, t.created_at, t.last_used_at`

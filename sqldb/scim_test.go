@@ -280,3 +280,45 @@ func TestSCIMGroups(t *testing.T) {
 		}
 	})
 }
+
+// TestSCIMWithSSO: a user provisioned for an account that signs in by SSO
+// gets no invitation e-mail; when the account requires SSO, the user is
+// active at once without a password, and again so when reactivated.
+func TestSCIMWithSSO(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newSCIMFixture(t, db, "ssop", portail.PlanEnterprise)
+		sso := &ssoFixture{fixture: f.fixture, sso: sqldb.NewSSOService(db, testKeys(t))}
+		outbox := sqldb.NewOutboxService(db)
+		invitations := func(userID int64) int {
+			t.Helper()
+			emails, _, err := outbox.ListAll(context.Background(), 100, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range emails {
+				if e.UserID == userID && e.Template == portail.EmailInvitation {
+					n++
+				}
+			}
+			return n
+		}
+		sso.connect(t, portail.SSOUpdate{Domains: &[]string{"example.com"}})
+		u := f.provision(t, "sam")
+		if u.Status != portail.StatusInvited || invitations(u.ID) != 0 {
+			t.Fatalf("with SSO: %s and %d invitations, want invited without an e-mail (SSO signs them in)", u.Status, invitations(u.ID))
+		}
+		sso.connect(t, portail.SSOUpdate{Required: ptr(true)})
+		v := f.provision(t, "val")
+		if v.Status != portail.StatusActive || invitations(v.ID) != 0 {
+			t.Fatalf("SSO required: %s and %d invitations, want active without an e-mail", v.Status, invitations(v.ID))
+		}
+		if err := f.scim.DeactivateSCIMUser(f.ctx, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		back, err := f.scim.ReplaceSCIMUser(f.ctx, v.ID, portail.SCIMUserInput{FullName: v.FullName, Email: v.Email, Active: true})
+		if err != nil || back.Status != portail.StatusActive {
+			t.Fatalf("reactivated under SSO required: %+v, %v", back, err)
+		}
+	})
+}

@@ -27,6 +27,7 @@ Usage:
   portail partner add [--db …] NAME      add a print partner; prints its key once
   portail partner list [--db …]          list the print partners
   portail partner revoke [--db …] NAME   revoke a print partner's key
+  portail users sso-bypass [--db …] USERNAME  print a one-time reset link for a user of an account that requires SSO (break-glass)
   portail help             show this help
 
 Run "portail COMMAND -h" for the flags of a command.
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runOutbox(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return runPartner(ctx, args[1:], stdout, stderr)
+	case "users":
+		return runUsers(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

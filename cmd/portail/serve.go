@@ -27,6 +27,7 @@ import (
 	"portail/pdf"
 	"portail/preflight"
 	"portail/sqldb"
+	"portail/sso"
 	"portail/web"
 )
 
@@ -344,20 +345,22 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
 	scimService := sqldb.NewSCIMService(db)
 	a.Server = web.NewServer(web.Services{
-		Auth:        a.auth,
-		Users:       sqldb.NewUserService(db),
-		Departments: sqldb.NewDepartmentService(db),
-		Accounts:    sqldb.NewAccountService(db),
-		Credentials: creds,
-		Outbox:      a.Outbox,
-		Activity:    sqldb.NewActivityService(db),
-		Documents:   sqldb.NewDocumentService(db, blobs, letters),
-		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
-		Reports:     sqldb.NewReportService(db),
-		Webhooks:    a.webhooks(cfg, db, keys),
-		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
-		SCIMTokens:  scimService,
-		SCIM:        scimService,
+		Auth:         a.auth,
+		Users:        sqldb.NewUserService(db),
+		Departments:  sqldb.NewDepartmentService(db),
+		Accounts:     sqldb.NewAccountService(db),
+		Credentials:  creds,
+		Outbox:       a.Outbox,
+		Activity:     sqldb.NewActivityService(db),
+		Documents:    sqldb.NewDocumentService(db, blobs, letters),
+		Labels:       sqldb.NewLabelService(db, blobs, pdf.Label),
+		Reports:      sqldb.NewReportService(db),
+		Webhooks:     a.webhooks(cfg, db, keys),
+		Partners:     sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
+		SSO:          a.ssoService(cfg, db, keys),
+		RelyingParty: &sso.RelyingParty{},
+		SCIMTokens:   scimService,
+		SCIM:         scimService,
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping

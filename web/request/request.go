@@ -35,6 +35,10 @@ type Services struct {
 	// test servers).
 	SCIMTokens portail.SCIMTokenService
 	SCIM       portail.SCIMService
+	// SSO and RelyingParty: single sign-on (C13); nil: none (some test
+	// servers), every login then answers that it has no SSO.
+	SSO          portail.SSOService
+	RelyingParty portail.SSORelyingParty
 }
 
 // Auth is portail.AuthService plus the first-run setup link.

@@ -91,6 +91,8 @@ type accountData struct {
 	Tariff    tariffView
 	// SCIM is the provisioning section (web/ui/scim.go).
 	SCIM scimSection
+	// SSO is the single sign-on section; nil for whoever may not manage it.
+	SSO *ssoData
 }
 
 func (s *Handler) account(p *page) { s.renderAccount(p, http.StatusOK, nil) }
@@ -123,6 +125,10 @@ func (s *Handler) renderAccountPage(p *page, status int, fail error, form, newTo
 		v.Flash = p.t("The letter settings were saved.")
 	case "scim-revoked":
 		v.Flash = p.t("The SCIM token was revoked.")
+	case "sso":
+		v.Flash = p.t("The single sign-on settings were saved.")
+	case "sso_deleted":
+		v.Flash = p.t("Single sign-on is disconnected: users sign in with their passwords again.")
 	}
 	v.Form["plan"], v.Form["extra_seats"] = string(a.Plan), strconv.Itoa(a.ExtraSeats)
 	v.Form["modules"], v.Form["onboarding"] = strings.Join(a.Modules.Strings(), ","), string(a.Onboarding)
@@ -144,8 +150,13 @@ func (s *Handler) renderAccountPage(p *page, status int, fail error, form, newTo
 		s.pageError(p, err)
 		return
 	}
+	sso, err := s.accountSSOForm(p, &v, fail != nil && form == "sso")
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
 	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: seatsOf(a), InTrial: a.InTrial(a.AsOf),
-		Countries: countries(p.lang), Tariff: newTariffView(s.site.Tariff(), s.site.MaxPages()), SCIM: scim}
+		Countries: countries(p.lang), Tariff: newTariffView(s.site.Tariff(), s.site.MaxPages()), SCIM: scim, SSO: sso}
 	p.render(status, "account", v)
 }
 

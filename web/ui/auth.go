@@ -68,6 +68,10 @@ func (s *Handler) loginPost(p *page) {
 	login, pw := p.r.PostFormValue("login"), p.r.PostFormValue("password")
 	dev := request.Device(p.r)
 	_, token, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
+	if portail.ErrorCode(err) == portail.ESSOREQUIRED {
+		p.redirect(ssoLoginTarget(login)) // the account signs this user in at its provider (C13)
+		return
+	}
 	if err != nil {
 		v := p.view("Sign in")
 		v.Form["login"], v.Form["next"] = login, p.r.PostFormValue("next")
