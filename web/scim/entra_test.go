@@ -91,6 +91,17 @@ func TestEntraIDProvisioning(t *testing.T) {
 		if problem.Code != portail.ETOKENINVALID {
 			t.Fatalf("the old address's invitation: %s, want token_invalid", problem.Code)
 		}
+		emails, _, err = sqldb.NewOutboxService(s.db).ListAll(context.Background(), 50, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resent := false
+		for _, e := range emails {
+			resent = resent || e.To == "updatedEmail@microsoft.com" && e.Template == portail.EmailInvitation
+		}
+		if !resent {
+			t.Fatal("no invitation to the new address")
+		}
 
 		// Update User [Single-valued properties]: the tutorial changes the
 		// userName; portail keeps it (U3) and says so.
