@@ -49,6 +49,7 @@ func (s *Handler) scimSectionOf(p *page, v *view, newToken string, failed bool) 
 		}
 		v.Form["scim_modules"] = strings.Join(p.r.PostForm["scim_modules"], ",")
 	} else {
+		v.Form["scim_name"], v.Form["scim_department_id"] = "", ""
 		v.Form["scim_role"], v.Form["scim_modules"] = portail.RoleOperator.String(), portail.ModuleMail.String()
 	}
 	return scimSection{Shown: true, URL: strings.TrimSuffix(s.site.BaseURL(), "/") + "/scim/v2", Tokens: tokens, NewToken: newToken,
