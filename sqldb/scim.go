@@ -545,29 +545,12 @@ func (s *SCIMService) ListSCIMGroups(ctx context.Context, name string, start, co
 // CreateSCIMGroup creates a department, with its members moved into it.
 // EINVALID, ECONFLICT (the name is taken).
 func (s *SCIMService) CreateSCIMGroup(ctx context.Context, c portail.SCIMGroupChange) (*portail.SCIMGroup, error) {
-	caller, err := provisioner(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if c.Name == nil {
 		return nil, &portail.Error{Code: portail.EINVALID, Message: "Name the group.", Fields: []portail.FieldError{{Field: "displayName", Message: "Enter a name."}}}
 	}
-	var g *portail.SCIMGroup
-	err = s.db.writeTx(ctx, func(tx *Tx) error {
-		if _, err := lockAccount(tx, caller.Actor.AccountID); err != nil {
-			return err
-		}
-		d, err := insertDepartment(tx, caller, *c.Name)
-		if err != nil {
-			return err
-		}
-		g, err = s.changeGroup(tx, caller, d, c)
-		return err
+	return s.writeGroup(ctx, c, func(tx *Tx, caller portail.Caller) (*portail.Department, error) {
+		return insertDepartment(tx, caller, *c.Name)
 	})
-	if isUniqueViolation(err) {
-		return nil, errDepartmentTaken
-	}
-	return g, err
 }
 
 // ChangeSCIMGroup renames a department or changes its members, in one
@@ -576,6 +559,19 @@ func (s *SCIMService) CreateSCIMGroup(ctx context.Context, c portail.SCIMGroupCh
 // when that is this one (every role but admin has a department).
 // EINVALID, ENOTFOUND, ECONFLICT.
 func (s *SCIMService) ChangeSCIMGroup(ctx context.Context, id int64, c portail.SCIMGroupChange) (*portail.SCIMGroup, error) {
+	return s.writeGroup(ctx, c, func(tx *Tx, caller portail.Caller) (*portail.Department, error) {
+		d, err := findDepartment(tx, caller.Actor.AccountID, id)
+		if err != nil || c.Name == nil {
+			return d, err
+		}
+		return renameDepartment(tx, caller, d, *c.Name)
+	})
+}
+
+// writeGroup runs a group's change in one transaction under the account's
+// lock: dept makes or finds (and renames) the department, then the
+// change's directory id and members apply to it.
+func (s *SCIMService) writeGroup(ctx context.Context, c portail.SCIMGroupChange, dept func(*Tx, portail.Caller) (*portail.Department, error)) (*portail.SCIMGroup, error) {
 	caller, err := provisioner(ctx)
 	if err != nil {
 		return nil, err
@@ -585,14 +581,9 @@ func (s *SCIMService) ChangeSCIMGroup(ctx context.Context, id int64, c portail.S
 		if _, err := lockAccount(tx, caller.Actor.AccountID); err != nil {
 			return err
 		}
-		d, err := findDepartment(tx, caller.Actor.AccountID, id)
+		d, err := dept(tx, caller)
 		if err != nil {
 			return err
-		}
-		if c.Name != nil {
-			if d, err = renameDepartment(tx, caller, d, *c.Name); err != nil {
-				return err
-			}
 		}
 		g, err = s.changeGroup(tx, caller, d, c)
 		return err

@@ -569,14 +569,20 @@ func deactivateUser(tx *Tx, caller portail.Caller, id int64) (*portail.User, err
 	if err := revokeCredentials(tx, id); err != nil {
 		return nil, err
 	}
-	if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, nil); err != nil {
+	return statusChanged(tx, caller, old, portail.ActivityUserDeactivated, portail.EventUserDeactivated)
+}
+
+// statusChanged logs and announces a user's new status (a deactivation,
+// a reactivation) and returns the user as they now are.
+func statusChanged(tx *Tx, caller portail.Caller, old *portail.User, typ portail.ActivityType, event portail.WebhookEventType) (*portail.User, error) {
+	if err := logActivity(tx, caller, old.AccountID, old.ID, typ, nil); err != nil {
 		return nil, err
 	}
-	u, err := findUser(tx, a.AccountID, id)
+	u, err := findUser(tx, old.AccountID, old.ID)
 	if err != nil {
 		return nil, err
 	}
-	return u, emitUserEvent(tx, portail.EventUserDeactivated, u)
+	return u, emitUserEvent(tx, event, u)
 }
 
 // ReactivateUser brings a user back, within the seats: active when they
@@ -616,14 +622,7 @@ func reactivateUser(tx *Tx, caller portail.Caller, id int64) (*portail.User, err
 		updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
 		return nil, err
 	}
-	if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, nil); err != nil {
-		return nil, err
-	}
-	u, err := findUser(tx, a.AccountID, id)
-	if err != nil {
-		return nil, err
-	}
-	return u, emitUserEvent(tx, portail.EventUserReactivated, u)
+	return statusChanged(tx, caller, old, portail.ActivityUserReactivated, portail.EventUserReactivated)
 }
 
 // lockUser reads a user's status and password hash and locks the row

@@ -72,23 +72,30 @@ func (h *Handler) schemaList() []map[string]any {
 }
 
 func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) error {
-	list := h.schemaList()
-	items := make([]any, len(list))
-	for i, s := range list {
-		items[i] = s
-	}
-	writeJSON(w, http.StatusOK, listResponse(items, len(items), 1))
-	return nil
+	return serveDiscovery(w, r, h.schemaList(), false)
 }
 
 func (h *Handler) schema(w http.ResponseWriter, r *http.Request) error {
-	for _, s := range h.schemaList() {
-		if strings.EqualFold(s["id"].(string), r.PathValue("id")) {
+	return serveDiscovery(w, r, h.schemaList(), true)
+}
+
+// serveDiscovery answers the list of schemas or resource types, or with
+// one the item the path's id names.
+func serveDiscovery(w http.ResponseWriter, r *http.Request, list []map[string]any, one bool) error {
+	items := make([]any, 0, len(list))
+	for _, s := range list {
+		if !one {
+			items = append(items, s)
+		} else if strings.EqualFold(s["id"].(string), r.PathValue("id")) {
 			writeJSON(w, http.StatusOK, s)
 			return nil
 		}
 	}
-	return notFound()
+	if one {
+		return notFound()
+	}
+	writeJSON(w, http.StatusOK, listResponse(items, len(items), 1))
+	return nil
 }
 
 func (h *Handler) resourceTypeList() []map[string]any {
@@ -105,21 +112,9 @@ func (h *Handler) resourceTypeList() []map[string]any {
 }
 
 func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request) error {
-	list := h.resourceTypeList()
-	items := make([]any, len(list))
-	for i, t := range list {
-		items[i] = t
-	}
-	writeJSON(w, http.StatusOK, listResponse(items, len(items), 1))
-	return nil
+	return serveDiscovery(w, r, h.resourceTypeList(), false)
 }
 
 func (h *Handler) resourceType(w http.ResponseWriter, r *http.Request) error {
-	for _, t := range h.resourceTypeList() {
-		if strings.EqualFold(t["id"].(string), r.PathValue("id")) {
-			writeJSON(w, http.StatusOK, t)
-			return nil
-		}
-	}
-	return notFound()
+	return serveDiscovery(w, r, h.resourceTypeList(), true)
 }

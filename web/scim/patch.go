@@ -77,28 +77,33 @@ func resolvePath(p string) (target, error) {
 	return t, nil
 }
 
-// applyOperations changes d as the operations say.
-func applyOperations(d doc, ops []operation) error {
+// eachOperation calls fn for each change the operations hold: an
+// operation without a path carries an object of attributes (or of paths,
+// as Entra ID sends "name.givenName" as a key), each one change.
+func eachOperation(ops []operation, fn func(op, path string, value any) error) error {
 	for _, op := range ops {
-		if op.Path == "" {
-			// No path: the value is an object of attributes (or of paths,
-			// as Entra ID sends "name.givenName" as a key).
-			m, ok := op.Value.(doc)
-			if !ok {
-				return invalidSyntax("An operation without a path carries an object.")
-			}
-			for k, v := range m {
-				if err := applyOne(d, op.Op, k, v); err != nil {
-					return err
-				}
+		if op.Path != "" {
+			if err := fn(op.Op, op.Path, op.Value); err != nil {
+				return err
 			}
 			continue
 		}
-		if err := applyOne(d, op.Op, op.Path, op.Value); err != nil {
-			return err
+		m, ok := op.Value.(doc)
+		if !ok {
+			return invalidSyntax("An operation without a path carries an object.")
+		}
+		for k, v := range m {
+			if err := fn(op.Op, k, v); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// applyOperations changes d as the operations say.
+func applyOperations(d doc, ops []operation) error {
+	return eachOperation(ops, func(op, path string, value any) error { return applyOne(d, op, path, value) })
 }
 
 func applyOne(d doc, op, path string, value any) error {

@@ -360,12 +360,17 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
 	return h.writeUser(w, http.StatusOK, u)
 }
 
-func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
+// readUser reads a user POST or PUT.
+func readUser(r *http.Request) (portail.SCIMUserInput, error) {
 	d, err := readDoc(r)
 	if err != nil {
-		return err
+		return portail.SCIMUserInput{}, err
 	}
-	in, err := userInput(d, nil)
+	return userInput(d, nil)
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
+	in, err := readUser(r)
 	if err != nil {
 		return err
 	}
@@ -381,11 +386,7 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := readDoc(r)
-	if err != nil {
-		return err
-	}
-	in, err := userInput(d, nil)
+	in, err := readUser(r)
 	if err != nil {
 		return err
 	}
@@ -517,12 +518,17 @@ func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request) error {
 	return h.writeGroup(w, r, http.StatusOK, g)
 }
 
-func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
+// readGroup reads a group POST or PUT.
+func readGroup(r *http.Request) (portail.SCIMGroupChange, error) {
 	d, err := readDoc(r)
 	if err != nil {
-		return err
+		return portail.SCIMGroupChange{}, err
 	}
-	c, err := groupChange(d)
+	return groupChange(d)
+}
+
+func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
+	c, err := readGroup(r)
 	if err != nil {
 		return err
 	}
@@ -533,58 +539,36 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 	return h.writeGroup(w, r, http.StatusCreated, g)
 }
 
+// replaceGroup is a PUT; patchGroup reads the operations on a group's
+// name, directory id and members: add moves users into the department,
+// remove out of it. Both change the group in one call.
 func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	d, err := readDoc(r)
-	if err != nil {
-		return err
-	}
-	c, err := groupChange(d)
-	if err != nil {
-		return err
-	}
-	g, err := h.SCIM.ChangeSCIMGroup(r.Context(), id, c)
-	if err != nil {
-		return err
-	}
-	return h.writeGroup(w, r, http.StatusOK, g)
+	return h.changeGroup(w, r, readGroup)
 }
 
-// patchGroup reads the operations on a group's name, directory id and
-// members: add moves users into the department, remove out of it.
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request) error {
+	return h.changeGroup(w, r, func(r *http.Request) (portail.SCIMGroupChange, error) {
+		var c portail.SCIMGroupChange
+		body, err := readDoc(r)
+		if err != nil {
+			return c, err
+		}
+		ops, err := readOperations(body)
+		if err != nil {
+			return c, err
+		}
+		return c, eachOperation(ops, func(op, path string, value any) error { return groupOperation(&c, op, path, value) })
+	})
+}
+
+func (h *Handler) changeGroup(w http.ResponseWriter, r *http.Request, read func(*http.Request) (portail.SCIMGroupChange, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	body, err := readDoc(r)
+	c, err := read(r)
 	if err != nil {
 		return err
-	}
-	ops, err := readOperations(body)
-	if err != nil {
-		return err
-	}
-	var c portail.SCIMGroupChange
-	for _, op := range ops {
-		if op.Path == "" {
-			m, ok := op.Value.(doc)
-			if !ok {
-				return invalidSyntax("An operation without a path carries an object.")
-			}
-			for k, v := range m {
-				if err := groupOperation(&c, op.Op, k, v); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if err := groupOperation(&c, op.Op, op.Path, op.Value); err != nil {
-			return err
-		}
 	}
 	g, err := h.SCIM.ChangeSCIMGroup(r.Context(), id, c)
 	if err != nil {
