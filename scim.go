@@ -128,6 +128,18 @@ type SCIMUserInput struct {
 	// GroupID is the one group (department) the request puts the user in,
 	// 0 for none.
 	GroupID int64
+	// Base, for a PATCH, is the user the operations were applied to: the
+	// replace is refused (ECONFLICT) when the user changed since, rather
+	// than overwrite that change with what was read before it.
+	Base *SCIMUser
+}
+
+// SameSCIMUser reports whether two readings of a user show the same user:
+// what a PATCH read is still what it replaces.
+func SameSCIMUser(a, b *SCIMUser) bool {
+	return a.ID == b.ID && a.Username == b.Username && a.FullName == b.FullName && a.Email == b.Email && a.Role == b.Role &&
+		a.DepartmentID == b.DepartmentID && a.Modules == b.Modules && a.Status == b.Status && a.Language == b.Language &&
+		a.ExternalID == b.ExternalID && a.GivenName == b.GivenName && a.FamilyName == b.FamilyName
 }
 
 // SCIMUserFilter selects users of a SCIM list: at most one of the

@@ -366,8 +366,9 @@ func saveSCIMUser(tx *Tx, userID int64, in portail.SCIMUserInput) error {
 // transaction, through the checks of UpdateUser, DeactivateUser and
 // ReactivateUser: the username never changes; active false deactivates
 // (U4), active true reactivates within the seats; access the request
-// leaves out is kept. EINVALID, ENOTFOUND, EUSERNAMEIMMUTABLE,
-// EEMAILTAKEN, ESEATLIMIT.
+// leaves out is kept; a PATCH's base must still be the user (ECONFLICT).
+// EINVALID, ENOTFOUND, EUSERNAMEIMMUTABLE, EEMAILTAKEN, ESEATLIMIT,
+// ECONFLICT.
 func (s *SCIMService) ReplaceSCIMUser(ctx context.Context, id int64, in portail.SCIMUserInput) (*portail.SCIMUser, error) {
 	caller, err := provisioner(ctx)
 	if err != nil {
@@ -396,6 +397,9 @@ func (s *SCIMService) ReplaceSCIMUser(ctx context.Context, id int64, in portail.
 		old, err := findSCIMUser(tx, caller.Actor.AccountID, id)
 		if err != nil {
 			return err
+		}
+		if in.Base != nil && !portail.SameSCIMUser(in.Base, old) {
+			return portail.Errorf(portail.ECONFLICT, "The user changed while this change was made; read the user again and retry.")
 		}
 		if in.UserName != "" && portail.NormalizeKey(strings.TrimSpace(in.UserName)) != portail.NormalizeKey(old.Username) {
 			return portail.Errorf(portail.EUSERNAMEIMMUTABLE, "The username of a user never changes (it is %q).", old.Username)

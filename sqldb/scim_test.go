@@ -322,3 +322,30 @@ func TestSCIMWithSSO(t *testing.T) {
 		}
 	})
 }
+
+// TestSCIMPatchBase: a PATCH's replace is refused when the user changed
+// after the PATCH read them, rather than undo that change.
+func TestSCIMPatchBase(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newSCIMFixture(t, db, "base", portail.PlanEnterprise)
+		u := f.provision(t, "pat")
+		read, err := f.scim.FindSCIMUser(f.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "Changed Meanwhile"
+		if _, err := f.users.UpdateUser(f.as(f.admin), u.ID, portail.UserUpdate{FullName: &name}); err != nil {
+			t.Fatal(err)
+		}
+		in := portail.SCIMUserInput{FullName: "From the PATCH", Email: read.Email, Active: true, Base: read}
+		if _, err := f.scim.ReplaceSCIMUser(f.ctx, u.ID, in); code(err) != portail.ECONFLICT {
+			t.Fatalf("a stale PATCH: %v, want conflict", err)
+		}
+		if in.Base, err = f.scim.FindSCIMUser(f.ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.scim.ReplaceSCIMUser(f.ctx, u.ID, in); err != nil || got.FullName != "From the PATCH" {
+			t.Fatalf("a fresh PATCH: %+v, %v", got, err)
+		}
+	})
+}

@@ -398,8 +398,9 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 // patchUser applies the operations to the user as portail shows them,
-// then replaces the user with the result: one transaction, the same
-// checks as a PUT.
+// then replaces the user with the result: the same checks as a PUT, in
+// one transaction that refuses the replace (409) if the user changed
+// since it was read.
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -426,6 +427,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	in.Base = u
 	if u, err = h.SCIM.ReplaceSCIMUser(r.Context(), id, in); err != nil {
 		return err
 	}
