@@ -356,7 +356,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Reports:      sqldb.NewReportService(db),
 		Webhooks:     a.webhooks(cfg, db, keys),
 		Partners:     sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
-		SSO:          a.ssoService(cfg, db, keys),
+		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
 		RelyingParty: &sso.RelyingParty{},
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
