@@ -21,7 +21,7 @@ type ssoFixture struct {
 
 func newSSO(t *testing.T, db *sqldb.DB, prefix string, plan portail.Plan) *ssoFixture {
 	t.Helper()
-	f := &ssoFixture{fixture: MustAccount(t, db, prefix, plan), }
+	f := &ssoFixture{fixture: MustAccount(t, db, prefix, plan)}
 	f.sso = sqldb.NewSSOService(f.auth, testKeys(t))
 	f.dept = f.MustDepartment(t, "Sales")
 	return f
