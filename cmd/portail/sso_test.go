@@ -100,7 +100,9 @@ func (b *ssoBrowser) atProvider(login, username, password string, page bool) str
 	if strings.HasPrefix(form, "/") {
 		form = b.op.Issuer + form
 	}
-	res, _ = b.get(form)
+	if res, page := b.get(form); res.StatusCode != http.StatusOK || !strings.Contains(page, `id="op-username"`) {
+		b.t.Fatalf("the provider's login page answered %d", res.StatusCode)
+	}
 	fu, _ := url.Parse(form)
 	id := fu.Query().Get("authRequestID")
 	post, err := b.http.PostForm(b.op.Issuer+"/login/username", url.Values{"id": {id}, "username": {username}, "password": {password}})
