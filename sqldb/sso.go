@@ -162,6 +162,16 @@ func loadSSO(tx *Tx, accountID int64) (*portail.SSOConnection, string, error) {
 	return &c, sealed, rows.Err()
 }
 
+// connectedSSO is loadSSO of an account that must be connected: missing
+// when it is not (any more).
+func connectedSSO(tx *Tx, accountID int64, missing error) (*portail.SSOConnection, string, error) {
+	conn, sealed, err := loadSSO(tx, accountID)
+	if err == nil && conn == nil {
+		err = missing
+	}
+	return conn, sealed, err
+}
+
 func (s *SSOService) manager(ctx context.Context) (portail.Caller, error) {
 	c := portail.CallerFrom(ctx)
 	if c.Actor.UserID == 0 {
@@ -490,12 +500,9 @@ func (s *SSOService) StartSSO(ctx context.Context, login string) (*portail.SSOSt
 			}
 			accountID = u.AccountID
 		}
-		conn, secret, err := loadSSO(tx, accountID)
+		conn, secret, err := connectedSSO(tx, accountID, errNoSSO)
 		if err != nil {
 			return err
-		}
-		if conn == nil {
-			return errNoSSO
 		}
 		start.Connection, sealed = *conn, secret
 		// Flows are short-lived; the expired ones go as new ones come.
@@ -550,12 +557,9 @@ func (s *SSOService) TakeSSOFlow(ctx context.Context, state string) (*portail.SS
 			Scan(&f.ID, &accountID, &f.NonceHash, &sealedVerifier); err != nil {
 			return err
 		}
-		conn, secret, err := loadSSO(tx, accountID)
+		conn, secret, err := connectedSSO(tx, accountID, errFlowInvalid)
 		if err != nil {
 			return err
-		}
-		if conn == nil {
-			return errFlowInvalid
 		}
 		f.Connection, sealedSecret = *conn, secret
 		return nil
