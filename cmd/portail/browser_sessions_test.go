@@ -74,6 +74,7 @@ func endAPIKeyFromProfile(t *testing.T, s *site, b *tab) {
 	if b.Exists(sessionCard("api_key") + " .badge") {
 		b.Errorf("the key is marked as this browser")
 	}
+	b.Shot("profile-sessions")
 	if st := b.Submit(sessionCard("api_key") + " button[type=submit]"); st != 200 {
 		b.Fatalf("ending the key answered %d", st)
 	}
@@ -117,6 +118,7 @@ func signOutEverywhere(t *testing.T, s *site, admin *tab) {
 	if admin.Exists("ul#sessions .badge") || admin.Exists("ul#sessions form") {
 		admin.Errorf("the admin's view marks a current item or offers to end one")
 	}
+	admin.Shot("user-edit-sessions")
 	if st := admin.Submit("button#sign-out-everywhere"); st != 200 {
 		admin.Fatalf("sign out everywhere answered %d", st)
 	}
