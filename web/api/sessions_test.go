@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,25 +12,7 @@ import (
 // bearer sends one request with an API key instead of a cookie.
 func (e *env) bearer(t *testing.T, key, method, path string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, e.url+e.expand(path), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("User-Agent", "curl/8.11.1")
-	resp, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatalf("%s %s: %v\n%s", method, path, err, raw)
-		}
-	}
-	return resp, m
+	return e.request(t, "bearer "+key, method, path, "")
 }
 
 // sessionItems reads a sessions list answer, checking each item's members.
