@@ -237,6 +237,10 @@ func TestSSOSignIn(t *testing.T) {
 		if _, _, _, err := f.auth.Authenticate(context.Background(), tok1); code(err) != portail.ESESSIONREPLACED {
 			t.Fatalf("first session: %v", err)
 		}
+		// Both sessions are marked as started by SSO, the admin's is not.
+		if n, err := sqldb.CountRows(context.Background(), db, "sessions WHERE sso = TRUE"); err != nil || n != 2 {
+			t.Fatalf("%d sessions marked sso (%v), want 2", n, err)
+		}
 		refused := func(fl *portail.SSOFlow, id portail.SSOIdentity, reason string) {
 			t.Helper()
 			_, _, err := f.sso.SignInSSO(from("192.0.2.9"), fl, id)
