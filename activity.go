@@ -65,6 +65,12 @@ const (
 	// changes are the users' and departments' entries, by the token.
 	ActivitySCIMTokenCreated ActivityType = "scim_token_created"
 	ActivitySCIMTokenRevoked ActivityType = "scim_token_revoked"
+	// ActivitySessionEnded: a user ended one of their browser sessions
+	// from another place (C12); an API key they end so is api_key_revoked.
+	ActivitySessionEnded ActivityType = "session_ended"
+	// ActivitySignedOutEverywhere: every browser session of a user was
+	// ended at once, by an admin or by the user (C12).
+	ActivitySignedOutEverywhere ActivityType = "signed_out_everywhere"
 	// ActivitySSOSettings: an admin changed or removed the account's
 	// single sign-on connection (C13). An SSO sign-in is a
 	// login_succeeded entry, a refused one a login_failed entry, and a

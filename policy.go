@@ -61,6 +61,7 @@ const (
 	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
 	ActManageProvisioning    // create, list and revoke the account's SCIM tokens (C14)
+	ActManageSessions        // see a user's sessions and API keys, sign them out everywhere (C12)
 	ActManageSSO             // connect the account to its OpenID Connect provider, claim domains (C13)
 	numActions
 )
@@ -75,7 +76,8 @@ var actionNames = [...]string{
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
-	ActManageWebhooks: "manage_webhooks", ActManageProvisioning: "manage_provisioning", ActManageSSO: "manage_sso",
+	ActManageWebhooks: "manage_webhooks", ActManageProvisioning: "manage_provisioning",
+	ActManageSessions: "manage_sessions", ActManageSSO: "manage_sso",
 }
 
 func (a Action) String() string {
@@ -120,6 +122,10 @@ func Can(a Actor, act Action, r Resource) bool {
 	case ActViewUser, ActViewActivity:
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActEditUser:
+		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
+	case ActManageSessions:
+		// SPEC §9 Wave-2 details 10: admins any user's, department admins
+		// their department's non-admins'; and everyone their own.
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActChangeUserEmail:
 		// The address is where reset links go: whoever sets it can take

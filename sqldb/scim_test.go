@@ -287,7 +287,7 @@ func TestSCIMGroups(t *testing.T) {
 func TestSCIMWithSSO(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newSCIMFixture(t, db, "ssop", portail.PlanEnterprise)
-		sso := &ssoFixture{fixture: f.fixture, sso: sqldb.NewSSOService(db, testKeys(t))}
+		sso := &ssoFixture{fixture: f.fixture, sso: sqldb.NewSSOService(f.auth, testKeys(t))}
 		outbox := sqldb.NewOutboxService(db)
 		invitations := func(userID int64) int {
 			t.Helper()

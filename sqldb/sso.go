@@ -16,18 +16,18 @@ import (
 
 // SSOService implements portail.SSOService: an account's OpenID Connect
 // connection, its claimed domains, the flows under way and the sign-in
-// they end in (C13). The secret is sealed with keys; Lifetime is the
-// sessions' (AuthService.Lifetime).
+// they end in (C13). The secret is sealed with keys; sessions start as
+// auth's do.
 type SSOService struct {
-	db       *DB
-	keys     *secret.Keys
-	Lifetime time.Duration
+	db   *DB
+	keys *secret.Keys
+	auth *AuthService
 }
 
-// NewSSOService returns the SSO service of db; keys seal the client
-// secrets and PKCE verifiers.
-func NewSSOService(db *DB, keys *secret.Keys) *SSOService {
-	return &SSOService{db: db, keys: keys, Lifetime: portail.DefaultSessionLifetime}
+// NewSSOService returns the SSO service over auth's database, whose
+// sessions it starts; keys seal the client secrets and PKCE verifiers.
+func NewSSOService(auth *AuthService, keys *secret.Keys) *SSOService {
+	return &SSOService{db: auth.db, keys: keys, auth: auth}
 }
 
 var _ portail.SSOService = (*SSOService)(nil)
@@ -160,6 +160,16 @@ func loadSSO(tx *Tx, accountID int64) (*portail.SSOConnection, string, error) {
 		c.Domains = append(c.Domains, d)
 	}
 	return &c, sealed, rows.Err()
+}
+
+// connectedSSO is loadSSO of an account that must be connected: missing
+// when it is not (any more).
+func connectedSSO(tx *Tx, accountID int64, missing error) (*portail.SSOConnection, string, error) {
+	conn, sealed, err := loadSSO(tx, accountID)
+	if err == nil && conn == nil {
+		err = missing
+	}
+	return conn, sealed, err
 }
 
 func (s *SSOService) manager(ctx context.Context) (portail.Caller, error) {
@@ -490,12 +500,9 @@ func (s *SSOService) StartSSO(ctx context.Context, login string) (*portail.SSOSt
 			}
 			accountID = u.AccountID
 		}
-		conn, secret, err := loadSSO(tx, accountID)
+		conn, secret, err := connectedSSO(tx, accountID, errNoSSO)
 		if err != nil {
 			return err
-		}
-		if conn == nil {
-			return errNoSSO
 		}
 		start.Connection, sealed = *conn, secret
 		// Flows are short-lived; the expired ones go as new ones come.
@@ -550,12 +557,9 @@ func (s *SSOService) TakeSSOFlow(ctx context.Context, state string) (*portail.SS
 			Scan(&f.ID, &accountID, &f.NonceHash, &sealedVerifier); err != nil {
 			return err
 		}
-		conn, secret, err := loadSSO(tx, accountID)
+		conn, secret, err := connectedSSO(tx, accountID, errFlowInvalid)
 		if err != nil {
 			return err
-		}
-		if conn == nil {
-			return errFlowInvalid
 		}
 		f.Connection, sealedSecret = *conn, secret
 		return nil
@@ -589,7 +593,7 @@ func (s *SSOService) SignInSSO(ctx context.Context, f *portail.SSOFlow, id porta
 		return nil, "", portail.SSORefusal("foreign_domain", errSSOForeign)
 	}
 	var u *portail.User
-	token, tokenHash := portail.NewToken()
+	var token string
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		acct, err := lockAccount(tx, f.Connection.AccountID)
 		if err != nil {
@@ -636,12 +640,16 @@ func (s *SSOService) SignInSSO(ctx context.Context, f *portail.SSOFlow, id porta
 				return err
 			}
 		}
-		c := caller
-		c.Actor.UserID = u.ID
-		if err := startSession(tx, c, u, tokenHash, s.Lifetime, false); err != nil {
+		// The one session start of every sign-in (C6: it ends the earlier
+		// session); no second factor is asked here, the provider's job
+		// (Wave-2 details 11).
+		if token, err = s.auth.startSession(tx, caller, u, sessionStart{Detail: portail.Detail{}.Words("sso")}); err != nil {
 			return err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, portail.Detail{}.Words("sso"))
+		// Marked, so that the second-factor enforcement of C11 leaves this
+		// session alone: the provider is where the factor was asked.
+		_, err = tx.exec(`UPDATE sessions SET sso = ? WHERE token_hash = ?`, true, portail.HashToken(token))
+		return err
 	})
 	if err != nil {
 		return nil, "", err
@@ -759,38 +767,6 @@ func (s *SSOService) RefuseSSO(ctx context.Context, f *portail.SSOFlow, id porta
 		}
 		return logActivity(tx, c, f.Connection.AccountID, userID, portail.ActivityLoginFailed, d)
 	})
-}
-
-// startSession starts a browser session for a user whose sign-in is
-// complete: the earlier sessions end (C6, with a session_replaced entry
-// when there was one), the new one records the address and user agent,
-// and last_login_at moves. The caller holds the user row lock and writes
-// the login_succeeded entry.
-func startSession(tx *Tx, c portail.Caller, u *portail.User, tokenHash string, lifetime time.Duration, typedTemporary bool) error {
-	n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, portail.Detail{}.Words("an earlier session was ended by this login")); err != nil {
-			return err
-		}
-	}
-	var typed sql.NullInt64
-	if typedTemporary {
-		typed = sql.NullInt64{Int64: micros(tx.now.Add(portail.TemporaryPasswordGrace)), Valid: true}
-	}
-	if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent,
-		temporary_password_typed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
-		micros(tx.now.Add(lifetime)), c.IP, truncate(c.UserAgent, 512), typed); err != nil {
-		return err
-	}
-	if _, err := tx.exec(`UPDATE users SET last_login_at = ? WHERE id = ?`, micros(tx.now), u.ID); err != nil {
-		return err
-	}
-	now := tx.now
-	u.LastLoginAt = &now
-	return nil
 }
 
 // SSOBypass is the break-glass of an account that requires SSO and whose

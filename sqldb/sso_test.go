@@ -21,7 +21,8 @@ type ssoFixture struct {
 
 func newSSO(t *testing.T, db *sqldb.DB, prefix string, plan portail.Plan) *ssoFixture {
 	t.Helper()
-	f := &ssoFixture{fixture: MustAccount(t, db, prefix, plan), sso: sqldb.NewSSOService(db, testKeys(t))}
+	f := &ssoFixture{fixture: MustAccount(t, db, prefix, plan)}
+	f.sso = sqldb.NewSSOService(f.auth, testKeys(t))
 	f.dept = f.MustDepartment(t, "Sales")
 	return f
 }
@@ -168,7 +169,7 @@ func TestSSORequired(t *testing.T) {
 		}
 		// No password sign-in, by username or e-mail.
 		for _, l := range []string{"neu", "NEU@acme.test"} {
-			if _, _, err := f.auth.Login(from("192.0.2.7"), portail.Login{Login: l, Password: "whatever it is"}); code(err) != portail.ESSOREQUIRED {
+			if _, err := f.auth.Login(from("192.0.2.7"), portail.Login{Login: l, Password: "whatever it is"}); code(err) != portail.ESSOREQUIRED {
 				t.Fatalf("login %s: %v", l, err)
 			}
 		}
@@ -180,7 +181,7 @@ func TestSSORequired(t *testing.T) {
 		if err := creds.ResetPassword(from("192.0.2.7"), token, rc, "a brand new passphrase"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.auth.Login(from("192.0.2.7"), portail.Login{Login: "neu", Password: "a brand new passphrase"}); err != nil {
+		if _, err := f.auth.Login(from("192.0.2.7"), portail.Login{Login: "neu", Password: "a brand new passphrase"}); err != nil {
 			t.Fatalf("after bypass: %v", err)
 		}
 		// Not required any more: the admin may send resets again.
@@ -235,6 +236,10 @@ func TestSSOSignIn(t *testing.T) {
 		}
 		if _, _, _, err := f.auth.Authenticate(context.Background(), tok1); code(err) != portail.ESESSIONREPLACED {
 			t.Fatalf("first session: %v", err)
+		}
+		// Both sessions are marked as started by SSO, the admin's is not.
+		if n, err := sqldb.CountRows(context.Background(), db, "sessions WHERE sso = TRUE"); err != nil || n != 2 {
+			t.Fatalf("%d sessions marked sso (%v), want 2", n, err)
 		}
 		refused := func(fl *portail.SSOFlow, id portail.SSOIdentity, reason string) {
 			t.Helper()

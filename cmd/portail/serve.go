@@ -357,7 +357,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Reports:      sqldb.NewReportService(db),
 		Webhooks:     a.webhooks(cfg, db, keys),
 		Partners:     sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
-		SSO:          a.ssoService(cfg, db, keys),
+		Sessions:     sqldb.NewSessionService(a.auth),
+		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
 		RelyingParty: &sso.RelyingParty{},
 		SCIMTokens:   scimService,
 		SCIM:         scimService,

@@ -8,18 +8,8 @@ import (
 	"net/url"
 	"strings"
 
-	"portail/secret"
 	"portail/sqldb"
 )
-
-// ssoService is the single sign-on storage of the portal (C13): client
-// secrets and PKCE verifiers sealed with the installation's key, sessions
-// as long as the password sign-in's.
-func (a *portal) ssoService(cfg Config, db *sqldb.DB, keys *secret.Keys) *sqldb.SSOService {
-	s := sqldb.NewSSOService(db, keys)
-	s.Lifetime = cfg.SessionLifetime
-	return s
-}
 
 // runUsers is `portail users SUBCOMMAND`.
 func runUsers(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -12,9 +12,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,11 +68,21 @@ func (b *ssoBrowser) atProvider(login, username, password string, page bool) str
 	if page {
 		start = b.base + "/auth/sso/start?login=" + url.QueryEscape(login)
 	}
-	res, _ := b.get(start)
-	if res.StatusCode != http.StatusFound {
+	res, body := b.get(start)
+	var auth string
+	switch {
+	case page && res.StatusCode == http.StatusOK:
+		// The page moves on by itself (a refresh), with a link.
+		m := continueRe.FindStringSubmatch(body)
+		if m == nil || !strings.Contains(body, `http-equiv="refresh"`) {
+			b.t.Fatalf("the start page of %s has no way on:\n%s", login, body)
+		}
+		auth = html.UnescapeString(m[1])
+	case !page && res.StatusCode == http.StatusFound:
+		auth = b.location(res)
+	default:
 		b.t.Fatalf("start %s: %d", login, res.StatusCode)
 	}
-	auth := b.location(res)
 	if !strings.HasPrefix(auth, b.op.Issuer) {
 		b.t.Fatalf("start %s went to %s, not the provider %s", login, auth, b.op.Issuer)
 	}
@@ -88,7 +100,9 @@ func (b *ssoBrowser) atProvider(login, username, password string, page bool) str
 	if strings.HasPrefix(form, "/") {
 		form = b.op.Issuer + form
 	}
-	res, _ = b.get(form)
+	if res, page := b.get(form); res.StatusCode != http.StatusOK || !strings.Contains(page, `id="op-username"`) {
+		b.t.Fatalf("the provider's login page answered %d", res.StatusCode)
+	}
 	fu, _ := url.Parse(form)
 	id := fu.Query().Get("authRequestID")
 	post, err := b.http.PostForm(b.op.Issuer+"/login/username", url.Values{"id": {id}, "username": {username}, "password": {password}})
@@ -107,6 +121,8 @@ func (b *ssoBrowser) atProvider(login, username, password string, page bool) str
 	b.t.Fatalf("the provider never sent the browser back to portail (last %s)", next)
 	return ""
 }
+
+var continueRe = regexp.MustCompile(`id="sso-continue" href="([^"]+)"`)
 
 // callback opens the callback URL and returns the status and page.
 func (b *ssoBrowser) callback(u string) (int, string) {

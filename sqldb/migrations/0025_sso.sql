@@ -46,3 +46,8 @@ CREATE INDEX sso_flows_expiry ON sso_flows (expires_at);
 -- Break-glass (portail users sso-bypass): until this moment the user may
 -- sign in with a password although their account requires SSO.
 ALTER TABLE users ADD COLUMN sso_bypass_until BIGINT;
+
+-- A session an SSO callback started: the provider asked its second factor,
+-- so portail asks none of it (Wave-2 details 11), whatever the account's
+-- mfa_required says of its password sign-ins.
+ALTER TABLE sessions ADD COLUMN sso BOOLEAN NOT NULL DEFAULT FALSE;

@@ -96,11 +96,11 @@ func newSite(t *testing.T, dialect string, plan portail.Plan) *site {
 		t.Fatal(err)
 	}
 	s.d1 = d.ID
-	_, session, err := auth.Login(portail.WithCaller(ctx, portail.Caller{IP: "192.0.2.1"}), portail.Login{Login: "admin", Password: webtest.Password})
+	in, err := auth.Login(portail.WithCaller(ctx, portail.Caller{IP: "192.0.2.1"}), portail.Login{Login: "admin", Password: webtest.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cookie = &http.Cookie{Name: "portail_session", Value: session}
+	s.cookie = &http.Cookie{Name: "portail_session", Value: in.Token}
 	var tok struct {
 		ID    int64  `json:"id"`
 		Token string `json:"token"`

@@ -163,7 +163,8 @@ var activityTypes = []portail.ActivityType{
 	portail.ActivityUserCreated, portail.ActivityUserUpdated, portail.ActivityUserDeactivated, portail.ActivityUserReactivated,
 	portail.ActivityRoleChanged, portail.ActivityPasswordResetSent, portail.ActivityPasswordChanged, portail.ActivityInvitationSent,
 	portail.ActivityAPIKeyCreated, portail.ActivityAPIKeyRevoked, portail.ActivityDepartmentCreated, portail.ActivityDepartmentUpdated,
-	portail.ActivityAccountCreated, portail.ActivitySubscription, portail.ActivityAccountSettings, portail.ActivitySSOSettings,
+	portail.ActivityAccountCreated, portail.ActivitySubscription, portail.ActivityAccountSettings,
+	portail.ActivitySessionEnded, portail.ActivitySignedOutEverywhere, portail.ActivitySSOSettings,
 }
 
 func (s *Handler) activity(p *page) {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,7 +34,20 @@ func (s *Handler) ssoStart(p *page) {
 		p.render(status, "login", v)
 		return
 	}
-	http.Redirect(p.w, p.r, to, http.StatusFound)
+	// A page that moves on by itself rather than a redirect: the sign-in
+	// page's CSP (form-action 'self') forbids a form's navigation to end
+	// at another origin, and the provider's is another; a refresh is a
+	// navigation of the page's own.
+	v := p.view("Single sign-on")
+	v.Data = ssoRedirect{URL: template.URL(to),
+		Refresh: template.HTML(`<meta http-equiv="refresh" content="0; url=` + html.EscapeString(to) + `">`)}
+	p.render(http.StatusOK, "sso_redirect", v)
+}
+
+// ssoRedirect is the page that sends the browser on to the provider.
+type ssoRedirect struct {
+	URL     template.URL
+	Refresh template.HTML
 }
 
 // ssoCallback ends the provider's round trip in a portail session, or on
