@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -132,16 +133,23 @@ func userInput(d, before doc) (portail.SCIMUserInput, error) {
 	in := portail.SCIMUserInput{UserName: d.str("username"), ExternalID: d.str("externalid")}
 	name := d.sub("name")
 	in.GivenName, in.FamilyName = name.str("givenname"), name.str("familyname")
-	in.FullName = strings.TrimSpace(in.GivenName + " " + in.FamilyName)
-	derived := before != nil && d.str("displayname") == before.str("displayname") &&
-		name.str("formatted") == before.sub("name").str("formatted") &&
-		(in.GivenName != before.sub("name").str("givenname") || in.FamilyName != before.sub("name").str("familyname"))
-	if !derived {
+	joined := strings.TrimSpace(in.GivenName + " " + in.FamilyName)
+	display, formatted := d.str("displayname"), name.str("formatted")
+	if before == nil {
+		in.FullName = cmp.Or(display, formatted, joined)
+	} else {
+		// A PATCH: the full name is what the operations changed, the
+		// display name, else the formatted name, else the name's parts.
+		was := before.sub("name")
 		switch {
-		case d.str("displayname") != "":
-			in.FullName = d.str("displayname")
-		case name.str("formatted") != "":
-			in.FullName = name.str("formatted")
+		case display != before.str("displayname"):
+			in.FullName = display
+		case formatted != was.str("formatted"):
+			in.FullName = formatted
+		case in.GivenName != was.str("givenname") || in.FamilyName != was.str("familyname"):
+			in.FullName = joined
+		default:
+			in.FullName = cmp.Or(display, formatted, joined)
 		}
 	}
 	in.Email = primaryEmail(d.list("emails"))

@@ -356,6 +356,14 @@ func TestSCIMUsers(t *testing.T) {
 			put.str(ext, "role") != "operator" {
 			t.Fatalf("put: %s", put.raw)
 		}
+		formatted := s.scim("PATCH", "/scim/v2/Users/"+id, `{"Operations":[{"op":"replace","path":"name.formatted","value":"Ann Formatted"}]}`).want(t, http.StatusOK)
+		if formatted.str("displayName") != "Ann Formatted" {
+			t.Fatalf("a PATCH of name.formatted: %s", formatted.raw)
+		}
+		display := s.scim("PATCH", "/scim/v2/Users/"+id, `{"Operations":[{"op":"replace","value":{"displayName":"Ann Display","name.givenName":"Annie"}}]}`).want(t, http.StatusOK)
+		if display.str("displayName") != "Ann Display" || display.str("name", "givenName") != "Annie" {
+			t.Fatalf("a PATCH of displayName and name.givenName: %s", display.raw)
+		}
 		s.scim("PUT", "/scim/v2/Users/"+id, `{"userName":"ann.renamed","displayName":"Ann","emails":[{"value":"ann.other@acme.test"}]}`).want(t, http.StatusBadRequest, "mutability")
 		s.scim("PATCH", "/scim/v2/Users/"+id, `{"Operations":[{"op":"replace","path":"userName","value":"ann2"}]}`).want(t, http.StatusBadRequest, "mutability")
 		s.scim("PATCH", "/scim/v2/Users/"+id, `{"Operations":[{"op":"move","path":"userName"}]}`).want(t, http.StatusBadRequest, "invalidSyntax")
