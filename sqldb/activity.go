@@ -40,16 +40,17 @@ const (
 )
 
 func insertActivity(tx *Tx, e portail.Activity) error {
-	system := ""
+	q := `INSERT INTO activity (` + activityInsertColumns + `) VALUES ` + activityInsertRow
+	args := []any{e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail, e.IP, e.UserAgent,
+		nullMicros(e.StartedAt), nullMicros(e.EndedAt), nullID(e.UserID)}
 	if e.SCIMToken != "" {
-		system = scimActorPrefix + e.SCIMToken
+		// Only a SCIM token's entries name a system actor (migration
+		// 0026); the others leave the column to its default, as the
+		// batched entries of RecordActivity (insertActivities) do.
+		q = `INSERT INTO activity (` + activityInsertColumns + `, actor_system) VALUES ` + strings.TrimSuffix(activityInsertRow, ")") + `, ?)`
+		args = append(args, scimActorPrefix+e.SCIMToken)
 	}
-	// Only entries of changes name a system actor: the batched entries of
-	// RecordActivity (insertActivities) keep the column's default.
-	_, err := tx.exec(`INSERT INTO activity (`+activityInsertColumns+`, actor_system) VALUES `+
-		strings.TrimSuffix(activityInsertRow, ")")+`, ?)`,
-		e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail, e.IP, e.UserAgent,
-		nullMicros(e.StartedAt), nullMicros(e.EndedAt), nullID(e.UserID), system)
+	_, err := tx.exec(q, args...)
 	return err
 }
 
