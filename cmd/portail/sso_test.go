@@ -279,7 +279,12 @@ func testSSO(t *testing.T, dialect string) {
 		must(t, 200)
 	s.ssoBrowser(t, op).refused("jo@acme.test", "jo", 409, "Gold")
 	admin.do("POST", "/api/v1/users/"+strconv.FormatInt(userID(t, admin, "una"), 10)+"/deactivate", nil).must(t, 200)
-	s.ssoBrowser(t, op).signIn("jo@acme.test", "jo", "jo")
+	joBrowser := s.ssoBrowser(t, op)
+	joBrowser.signIn("jo@acme.test", "jo", "jo")
+	// The settings are the admins' (the policy's ActManageSSO).
+	joBrowser.do("GET", "/api/v1/account/sso", nil).must(t, 403, "forbidden")
+	joBrowser.do("PUT", "/api/v1/account/sso", map[string]any{"required": true}).must(t, 403, "forbidden")
+	joBrowser.do("DELETE", "/api/v1/account/sso", nil).must(t, 403, "forbidden")
 	jo := admin.do("GET", "/api/v1/users/"+strconv.FormatInt(userID(t, admin, "jo"), 10), nil).must(t, 200)
 	if jo.body["role"] != "operator" || jo.body["full_name"] != "Jo Jones" || jo.body["status"] != "active" {
 		t.Fatalf("jo made just in time: %s", jo.raw)
