@@ -3,7 +3,9 @@ package sqldb_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"portail"
@@ -287,4 +289,40 @@ func asRefused(err error, target **portail.SSORefused) bool {
 	r, ok := err.(*portail.SSORefused)
 	*target = r
 	return ok
+}
+
+// TestSSODomainRace: two accounts claim one domain at once; the domain
+// ends up one account's, the other told domain_taken, on both databases.
+func TestSSODomainRace(t *testing.T) {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		a, b := newSSO(t, db, "ra", portail.PlanGold), newSSO(t, db, "rb", portail.PlanGold)
+		for round := range 5 {
+			domain := "race" + strconv.Itoa(round) + ".test"
+			errs := make(chan error, 2)
+			var start sync.WaitGroup
+			start.Add(1)
+			for _, f := range []*ssoFixture{a, b} {
+				go func() {
+					start.Wait()
+					_, err := f.sso.UpdateSSO(f.as(f.admin), portail.SSOUpdate{Issuer: ptr("https://login.example.net"), ClientID: ptr("p"),
+						ClientSecret: ptr("s"), Domains: &[]string{domain}})
+					errs <- err
+				}()
+			}
+			start.Done()
+			won := 0
+			for range 2 {
+				switch err := <-errs; code(err) {
+				case "":
+					won++
+				case portail.EDOMAINTAKEN:
+				default:
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			if won != 1 {
+				t.Fatalf("round %d: %d accounts claimed %s", round, won, domain)
+			}
+		}
+	})
 }
