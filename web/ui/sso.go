@@ -101,7 +101,7 @@ func (s *Handler) accountSSOForm(p *page, v *view, posted bool) (*ssoData, error
 	}
 	v.Form["sso_issuer"], v.Form["sso_client_id"], v.Form["sso_domains"] = c.Issuer, c.ClientID, strings.Join(c.Domains, "\n")
 	v.Form["sso_required"] = boolForm(c.Required)
-	v.Form["sso_jit_role"] = portail.RoleOperator.String()
+	v.Form["sso_jit_role"], v.Form["sso_jit_modules"] = portail.RoleOperator.String(), "" // inList needs a string
 	if j := c.JIT; j != nil {
 		v.Form["sso_jit"], v.Form["sso_jit_role"] = "on", j.Role.String()
 		v.Form["sso_jit_department_id"] = strconv.FormatInt(j.DepartmentID, 10)
