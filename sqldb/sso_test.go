@@ -326,3 +326,39 @@ func TestSSODomainRace(t *testing.T) {
 		}
 	})
 }
+
+// TestSSOJITUsernameRace: two accounts make "bob" just in time at once;
+// both people get in, under two usernames.
+func TestSSOJITUsernameRace(t *testing.T) {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		var fs []*ssoFixture
+		for _, p := range []string{"ja", "jb"} {
+			f := newSSO(t, db, p, portail.PlanGold)
+			f.connect(t, portail.SSOUpdate{Issuer: ptr("https://login.example.net"), ClientID: ptr("p"), ClientSecret: ptr("s"),
+				Domains: &[]string{p + ".test"}, JIT: &portail.SSOJIT{Role: portail.RoleViewer, DepartmentID: f.dept.ID, Modules: portail.AllModules}})
+			fs = append(fs, f)
+		}
+		flows := []*portail.SSOFlow{fs[0].flow(t, "bob@ja.test"), fs[1].flow(t, "bob@jb.test")}
+		names := make(chan string, 2)
+		var start sync.WaitGroup
+		start.Add(1)
+		for i, fl := range flows {
+			go func() {
+				start.Wait()
+				u, _, err := fs[i].sso.SignInSSO(from("192.0.2.9"), fl, portail.SSOIdentity{Email: "bob@" + []string{"ja", "jb"}[i] + ".test", EmailVerified: true})
+				if err != nil {
+					t.Error(err)
+					names <- ""
+					return
+				}
+				names <- u.Username
+			}()
+		}
+		start.Done()
+		got := []string{<-names, <-names}
+		slices.Sort(got)
+		if !slices.Equal(got, []string{"bob", "bob-2"}) {
+			t.Fatalf("usernames %v", got)
+		}
+	})
+}
