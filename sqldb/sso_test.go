@@ -123,7 +123,7 @@ func TestSSOSettings(t *testing.T) {
 
 func TestSSORequired(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newSSO(t, db, "req", portail.PlanGold)
+		f := newSSO(t, db, "req", portail.PlanPlatinum)
 		creds := sqldb.NewCredentialService(db)
 		ctx := f.as(f.admin)
 		// An invited user of the domain, before it is required.
@@ -159,6 +159,16 @@ func TestSSORequired(t *testing.T) {
 		if after, _ := sqldb.CountRows(context.Background(), db, "outbox"); after != before {
 			t.Fatalf("an e-mail was queued for an SSO-required user: %d → %d", before, after)
 		}
+		// Exactly those: a user of another domain is invited as before.
+		ext, err := f.users.CreateUser(ctx, portail.UserCreate{Username: "ext", FullName: "Ext", Email: "ext@example.org",
+			Role: portail.RoleViewer, DepartmentID: f.dept.ID, Modules: portail.AllModules})
+		if err != nil || ext.Status != portail.StatusInvited {
+			t.Fatalf("a user of an unclaimed domain: %+v %v", ext, err)
+		}
+		if after, _ := sqldb.CountRows(context.Background(), db, "outbox"); after != before+1 {
+			t.Fatalf("the invitation of a user of an unclaimed domain: %d → %d e-mails", before, after)
+		}
+		before++
 		// Resets are off: the admin is told, forgot says nothing and sends nothing.
 		if err := creds.SendPasswordReset(ctx, nu.ID); code(err) != portail.ECONFLICT {
 			t.Fatalf("admin reset: %v", err)
