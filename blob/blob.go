@@ -91,11 +91,10 @@ func validKey(key string) bool {
 
 func malformed(key string) error { return fmt.Errorf("blob: malformed key %q", key) }
 
-func missing(key string, err error) error {
-	if err == nil {
-		err = fs.ErrNotExist
-	}
-	return fmt.Errorf("blob %s is missing: %w", key, err)
+// missing says a key is not stored (errors.Is fs.ErrNotExist), with the
+// store's own words.
+func missing(key string, cause error) error {
+	return fmt.Errorf("blob %s is missing: %w (%v)", key, fs.ErrNotExist, cause)
 }
 
 // errUnavailable is what a caller sees while the object store cannot be

@@ -236,7 +236,14 @@ const (
 // get opens a ranged GET of [off, end] (end < 0: to the end).
 func (f *s3File) get(off, end int64) (io.ReadCloser, error) {
 	opts := minio.GetObjectOptions{}
-	if err := opts.SetRange(off, end); err != nil {
+	var err error
+	switch {
+	case end >= 0:
+		err = opts.SetRange(off, end)
+	case off > 0:
+		err = opts.SetRange(off, 0) // minio-go's "from off to the end"
+	} // else the whole object
+	if err != nil {
 		return nil, err
 	}
 	body, _, _, err := f.s.core.GetObject(f.ctx, f.s.bucket, f.key, opts)
