@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portail/blob"
+	"portail/internal/lettertest"
+	"portail/internal/s3test"
+)
+
+// serveWith starts another serve process of the site with more flags
+// (another --data-dir: another host).
+func (s *site) serveWith(flags ...string) *Main {
+	s.t.Helper()
+	saved := s.opts.Flags
+	s.opts.Flags = append(slices.Clone(saved), flags...)
+	defer func() { s.opts.Flags = saved }()
+	return s.serve()
+}
+
+// fetch sends a GET with headers (name, value…) and returns the answer and
+// its body.
+func (c *client) fetch(t *testing.T, path string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", c.base+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+// storedKeys lists a store's keys.
+func storedKeys(t *testing.T, url string) []string {
+	t.Helper()
+	st, err := blob.OpenURL(context.Background(), url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	if err := st.List(context.Background(), func(i blob.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// TestTwoHostsOneBucket (I4): two serve processes with different data
+// directories, as on two hosts, on one PostgreSQL and one S3 bucket. A
+// letter uploaded through one is downloaded (whole and by a Range
+// request), proofed and claimed by a print partner through the other,
+// and nothing is written to either data directory's blobs.
+func TestTwoHostsOneBucket(t *testing.T) {
+	bucket := s3test.URL(t)
+	s := startSite(t, siteOptions{Dialect: "postgres", Plan: "gold", Flags: []string{"--blob-store", bucket}})
+	otherDir := t.TempDir()
+	second := s.serveWith("--data-dir", otherDir)
+
+	boss := s.client()
+	boss.login("boss", adminPassword).must(t, 200)
+	dept := boss.do("POST", "/api/v1/departments", map[string]string{"name": "Post room"}).must(t, 201).id()
+	boss.noLetterWait(t)
+	id := boss.uploadPDF(t, dept, "letter.pdf")
+	want := lettertest.Letter(1)
+
+	there := *boss // the same session, through the other process
+	there.base = second.URL()
+	path := "/api/v1/documents/" + strconv.FormatInt(id, 10)
+	res, got := there.fetch(t, path+"/file")
+	if res.StatusCode != 200 || !bytes.Equal(got, want) {
+		t.Fatalf("download through the other process: %d, %d bytes of %d", res.StatusCode, len(got), len(want))
+	}
+	res, got = there.fetch(t, path+"/file", "Range", "bytes=100-199")
+	if res.StatusCode != http.StatusPartialContent || !bytes.Equal(got, want[100:200]) ||
+		res.Header.Get("Content-Range") != "bytes 100-199/"+strconv.Itoa(len(want)) {
+		t.Fatalf("range through the other process: %d %q, %d bytes", res.StatusCode, res.Header.Get("Content-Range"), len(got))
+	}
+	res, proof := there.fetch(t, path+"/proof?page=1")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("proof through the other process: %d %s", res.StatusCode, proof)
+	}
+	// The proof rendered by the second process is kept in the bucket:
+	// the first serves the same picture.
+	if res, again := boss.fetch(t, path+"/proof?page=1"); res.StatusCode != 200 || !bytes.Equal(again, proof) {
+		t.Fatalf("proof through the first process: %d, same %v", res.StatusCode, bytes.Equal(again, proof))
+	}
+
+	partner := s.addPartner(t, "Imprimerie", second)
+	claimed := partner.do("POST", "/api/v1/partner/claims", map[string]int{"limit": 10}).must(t, 200)
+	items, _ := claimed.body["items"].([]any)
+	if len(items) != 1 || int64(items[0].(map[string]any)["id"].(float64)) != id {
+		t.Fatalf("claims: %s", claimed.raw)
+	}
+	res, print := partner.fetch(t, "/api/v1/partner/documents/"+strconv.FormatInt(id, 10)+"/file")
+	if res.StatusCode != 200 || !bytes.HasPrefix(print, []byte("%PDF")) {
+		t.Fatalf("print file through the other process: %d %.100s", res.StatusCode, print)
+	}
+
+	if keys := storedKeys(t, bucket); len(keys) != 2 {
+		t.Errorf("the bucket holds %d files, want the letter and its proof", len(keys))
+	}
+	for _, dir := range []string{s.dataDir, otherDir} {
+		if _, err := os.Stat(filepath.Join(dir, "blobs")); !os.IsNotExist(err) {
+			t.Errorf("%s/blobs exists (%v): files went to the local disk", dir, err)
+		}
+	}
+}
+
+// TestBlobsMigrate: `portail blobs migrate` copies an installation's
+// files from its directory to a bucket and says how many; run again it
+// copies nothing; after a file went missing it copies just that one; a
+// process on the bucket with an empty data directory then serves them.
+func TestBlobsMigrate(t *testing.T) {
+	bucket := s3test.URL(t)
+	s := startSite(t, siteOptions{Plan: "gold"})
+	boss := s.client()
+	boss.login("boss", adminPassword).must(t, 200)
+	dept := boss.do("POST", "/api/v1/departments", map[string]string{"name": "Post room"}).must(t, 201).id()
+	a := boss.uploadPDF(t, dept, "a.pdf")
+	boss.fetch(t, "/api/v1/documents/"+strconv.FormatInt(a, 10)+"/proof?page=1")
+	migrate := func() string {
+		t.Helper()
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"blobs", "migrate", "--db", s.dsn, "--data-dir", s.dataDir, "--to", bucket},
+			strings.NewReader(""), &out, io.Discard)
+		if err != nil {
+			t.Fatalf("migrate: %v (%s)", err, out.String())
+		}
+		return strings.TrimSpace(out.String())
+	}
+	from := "file:" + filepath.Join(s.dataDir, "blobs")
+	if got := migrate(); got != "2 copied, 0 already there, 0 missing from "+from {
+		t.Errorf("first run: %q", got)
+	}
+	if got := migrate(); got != "0 copied, 2 already there, 0 missing from "+from {
+		t.Errorf("second run: %q", got)
+	}
+	st, _ := blob.OpenURL(context.Background(), bucket, "")
+	keys := storedKeys(t, bucket)
+	if err := st.Delete(context.Background(), keys[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := migrate(); got != "1 copied, 1 already there, 0 missing from "+from {
+		t.Errorf("after a loss: %q", got)
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"blobs", "migrate", "--db", s.dsn, "--from", bucket, "--to", bucket}, strings.NewReader(""), &out, io.Discard)
+	if err == nil {
+		t.Error("a migration onto its own store ran")
+	}
+
+	moved := s.serveWith("--blob-store", bucket, "--data-dir", t.TempDir())
+	there := *boss
+	there.base = moved.URL()
+	if res, got := there.fetch(t, "/api/v1/documents/"+strconv.FormatInt(a, 10)+"/file"); res.StatusCode != 200 || !bytes.Equal(got, lettertest.Letter(1)) {
+		t.Fatalf("download after the switch: %d", res.StatusCode)
+	}
+}
