@@ -4,17 +4,24 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"portail"
 	"portail/blob"
 	"portail/internal/lettertest"
 	"portail/internal/s3test"
+	"portail/internal/testdb"
+	"portail/jobs"
 )
 
 // serveWith starts another serve process of the site with more flags
@@ -170,5 +177,94 @@ func TestBlobsMigrate(t *testing.T) {
 	there.base = moved.URL()
 	if res, got := there.fetch(t, "/api/v1/documents/"+strconv.FormatInt(a, 10)+"/file"); res.StatusCode != 200 || !bytes.Equal(got, lettertest.Letter(1)) {
 		t.Fatalf("download after the switch: %d", res.StatusCode)
+	}
+}
+
+// TestOrphanSweep: the files no row names go once older than the grace,
+// with the lease letting one process sweep: a crash's orphan, the file a
+// new one replaced, the proof of the old version (its row purged first);
+// the letter's file stays and downloads. SQLite on a directory,
+// PostgreSQL on a bucket.
+func TestOrphanSweep(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			store := "file:" + filepath.Join(t.TempDir(), "blobs")
+			if dialect == "postgres" {
+				store = s3test.URL(t)
+			}
+			var offset atomic.Int64
+			s := startSite(t, siteOptions{Dialect: dialect, Plan: "gold", Flags: []string{"--blob-store", store},
+				Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+			ctx := context.Background()
+			boss := s.client()
+			boss.login("boss", adminPassword).must(t, 200)
+			dept := boss.do("POST", "/api/v1/departments", map[string]string{"name": "Post room"}).must(t, 201).id()
+			id := boss.uploadPDF(t, dept, "a.pdf")
+			path := "/api/v1/documents/" + strconv.FormatInt(id, 10)
+			if res, _ := boss.fetch(t, path+"/proof?page=1"); res.StatusCode != 200 {
+				t.Fatalf("proof: %d", res.StatusCode)
+			}
+			replacement := lettertest.Letter(2)
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			fw, _ := mw.CreateFormFile("file", "b.pdf")
+			fw.Write(replacement)
+			mw.Close()
+			req, _ := http.NewRequest("PUT", boss.base+path+"/file", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			res, err := boss.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				t.Fatalf("replace: %d", res.StatusCode)
+			}
+			st, err := blob.OpenURL(ctx, store, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := st.Put(ctx, strings.NewReader("a crash between put and commit")); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(storedKeys(t, store)); n != 4 {
+				t.Fatalf("%d files stored, want the two letters, a proof and the orphan", n)
+			}
+
+			// The site's own sweeper (its process holds the lease) and
+			// another process's, on the site's clock.
+			var own *jobs.OrphanSweep
+			for _, j := range s.main.jobs {
+				if o, ok := j.(*jobs.OrphanSweep); ok {
+					own = o
+				}
+			}
+			other := &jobs.OrphanSweep{Store: s.main.DB, Blobs: st, Holder: "other", Logger: slog.New(slog.DiscardHandler), Now: own.Now}
+			if n, err := own.RunOnce(ctx); err != nil || n != 0 {
+				t.Fatalf("a sweep within the grace deleted %d (%v)", n, err)
+			}
+			if _, err := s.main.DB.PurgeExpired(ctx, time.Now(), 0); err != nil {
+				t.Fatal(err)
+			}
+			offset.Store(int64(portail.OrphanBlobGrace + time.Minute))
+			n, err := own.RunOnce(ctx)
+			if err != nil || n != 3 {
+				t.Fatalf("the sweep past the grace deleted %d (%v), want 3", n, err)
+			}
+			if n, err := other.RunOnce(ctx); err != nil || n != -1 {
+				t.Fatalf("a second process swept too: %d, %v", n, err)
+			}
+			offset.Store(0)
+			if keys := storedKeys(t, store); len(keys) != 1 || keys[0] != blob.Key(replacement) {
+				t.Fatalf("left %v, want the letter's file %s", keys, blob.Key(replacement))
+			}
+			if res, got := boss.fetch(t, path+"/file"); res.StatusCode != 200 || !bytes.Equal(got, replacement) {
+				t.Fatalf("download after the sweep: %d", res.StatusCode)
+			}
+			// Its proof is rendered again, for the new version.
+			if res, _ := boss.fetch(t, path+"/proof?page=1"); res.StatusCode != 200 {
+				t.Fatalf("proof after the sweep: %d", res.StatusCode)
+			}
+		})
 	}
 }
