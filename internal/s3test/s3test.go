@@ -78,11 +78,15 @@ func Shared(t testing.TB) *Server {
 	t.Helper()
 	bin := binary(t)
 	sharedOnce.Do(func() {
+		removeDead()
 		dir, err := os.MkdirTemp("", "portail-s3test-*")
 		if err != nil {
 			sharedErr = err
 			return
 		}
+		// The directory outlives the test binary (no code runs at its
+		// exit): the next one removes it (removeDead).
+		os.WriteFile(filepath.Join(dir, "owner"), []byte(strconv.Itoa(os.Getpid())), 0o600)
 		shared, sharedErr = newServer(bin, dir)
 		if sharedErr == nil {
 			sharedErr = shared.Start()
@@ -92,6 +96,22 @@ func Shared(t testing.TB) *Server {
 		t.Fatal(sharedErr)
 	}
 	return shared
+}
+
+// removeDead removes the shared servers' directories of test binaries
+// that have exited.
+func removeDead() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "portail-s3test-*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "owner"))
+		if err != nil {
+			continue // being made, or not ours
+		}
+		pid, err := strconv.Atoi(string(b))
+		if err != nil || syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // Private starts a server of the test's own, stopped at its end: for the
