@@ -20,6 +20,7 @@ type SweepStore interface {
 // SweptBlobs is what the sweeper needs of the blob store.
 type SweptBlobs interface {
 	List(ctx context.Context, fn func(blob.Info) error) error
+	Stat(ctx context.Context, key string) (blob.Info, error)
 	Delete(ctx context.Context, key string) error
 }
 
@@ -82,6 +83,16 @@ func (s *OrphanSweep) RunOnce(ctx context.Context) (int, error) {
 		var errs []error
 		for _, k := range batch {
 			if refs[k] {
+				continue
+			}
+			// Put again since it was listed (a row about to name it)?
+			// Then it stays: the window left is this Stat to the Delete.
+			if i, err := s.Blobs.Stat(ctx, k); blob.IsNotExist(err) {
+				continue
+			} else if err != nil {
+				errs = append(errs, err)
+				continue
+			} else if !i.ModTime.Before(cutoff) {
 				continue
 			}
 			if err := s.Blobs.Delete(ctx, k); err != nil {
