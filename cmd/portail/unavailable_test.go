@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"portail/internal/lettertest"
 	"portail/internal/s3test"
 	"portail/internal/testdb"
 )
@@ -67,14 +71,33 @@ func TestUnavailableRecovers(t *testing.T) {
 	}
 	res, body := boss.fetch(t, file)
 	unavailable(res, body, "application/problem+json")
-	res, body = boss.fetch(t, "/documents/"+strconv.FormatInt(id, 10)+"/proof?page=1")
-	if res.StatusCode != http.StatusServiceUnavailable {
+	if res, _ := boss.fetch(t, "/documents/"+strconv.FormatInt(id, 10)+"/proof?page=1"); res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("the proof picture without the object store: %d", res.StatusCode)
 	}
+	// An upload cannot be stored: 503, and no letter is made.
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField("department_id", strconv.FormatInt(dept, 10))
+	mw.WriteField("module", "mail")
+	fw, _ := mw.CreateFormFile("file", "b.pdf")
+	fw.Write(lettertest.Letter(1))
+	mw.Close()
+	req, _ := http.NewRequest("POST", boss.base+"/api/v1/documents", &form)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	up, err := boss.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upBody, _ := io.ReadAll(up.Body)
+	up.Body.Close()
+	unavailable(up, upBody, "application/problem+json")
 	s3.Start()
 	waitReady()
 	if res, body := boss.fetch(t, file); res.StatusCode != 200 || !strings.HasPrefix(string(body), "%PDF") {
 		t.Fatalf("download once the object store is back: %d", res.StatusCode)
+	}
+	if items, _ := boss.do("GET", "/api/v1/documents", nil).must(t, 200).body["items"].([]any); len(items) != 1 {
+		t.Errorf("%d letters after the refused upload, want 1", len(items))
 	}
 
 	pg.Stop()
