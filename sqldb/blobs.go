@@ -32,19 +32,11 @@ func (db *DB) ReferencedBlobs(ctx context.Context, keys []string) (map[string]bo
 		}
 	}
 	err := db.readTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(strings.Join(parts, ` UNION `), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				return err
-			}
+		named, err := column[string](tx, strings.Join(parts, ` UNION `), args...)
+		for _, k := range named {
 			found[k] = true
 		}
-		return rows.Err()
+		return err
 	})
 	return found, err
 }
@@ -61,20 +53,9 @@ func (db *DB) BlobKeys(ctx context.Context, fn func(key string) error) error {
 	after := ""
 	for {
 		var page []string
-		err := db.readTx(ctx, func(tx *Tx) error {
-			rows, err := tx.query(q, after, after, after)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var k string
-				if err := rows.Scan(&k); err != nil {
-					return err
-				}
-				page = append(page, k)
-			}
-			return rows.Err()
+		err := db.readTx(ctx, func(tx *Tx) (err error) {
+			page, err = column[string](tx, q, after, after, after)
+			return err
 		})
 		if err != nil {
 			return err

@@ -42,6 +42,30 @@ func (c *client) fetch(t *testing.T, path string, header ...string) (*http.Respo
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return c.exchange(t, req)
+}
+
+// sendFile sends a multipart form, the fields (name, value…) then the
+// part file, and returns the answer and its body.
+func (c *client) sendFile(t *testing.T, method, path, name string, content []byte, fields ...string) (*http.Response, []byte) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for i := 0; i+1 < len(fields); i += 2 {
+		mw.WriteField(fields[i], fields[i+1])
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(method, c.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.exchange(t, req)
+}
+
+// exchange sends req, with the client's key if it has one, and returns
+// the answer and its body.
+func (c *client) exchange(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
 	if c.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
@@ -205,20 +229,8 @@ func TestOrphanSweep(t *testing.T) {
 				t.Fatalf("proof: %d", res.StatusCode)
 			}
 			replacement := lettertest.Letter(2)
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			fw, _ := mw.CreateFormFile("file", "b.pdf")
-			fw.Write(replacement)
-			mw.Close()
-			req, _ := http.NewRequest("PUT", boss.base+path+"/file", &body)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			res, err := boss.http.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if res.StatusCode != 200 {
-				t.Fatalf("replace: %d", res.StatusCode)
+			if res, body := boss.sendFile(t, "PUT", path+"/file", "b.pdf", replacement); res.StatusCode != 200 {
+				t.Fatalf("replace: %d %s", res.StatusCode, body)
 			}
 			st, err := blob.OpenURL(ctx, store, "")
 			if err != nil {

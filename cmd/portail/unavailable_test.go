@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,21 +72,8 @@ func TestUnavailableRecovers(t *testing.T) {
 		t.Errorf("the proof picture without the object store: %d", res.StatusCode)
 	}
 	// An upload cannot be stored: 503, and no letter is made.
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	mw.WriteField("department_id", strconv.FormatInt(dept, 10))
-	mw.WriteField("module", "mail")
-	fw, _ := mw.CreateFormFile("file", "b.pdf")
-	fw.Write(lettertest.Letter(1))
-	mw.Close()
-	req, _ := http.NewRequest("POST", boss.base+"/api/v1/documents", &form)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	up, err := boss.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	upBody, _ := io.ReadAll(up.Body)
-	up.Body.Close()
+	up, upBody := boss.sendFile(t, "POST", "/api/v1/documents", "b.pdf", lettertest.Letter(1),
+		"department_id", strconv.FormatInt(dept, 10), "module", "mail")
 	unavailable(up, upBody, "application/problem+json")
 	s3.Start()
 	waitReady()
