@@ -96,7 +96,7 @@ func storedKeys(t *testing.T, url string) []string {
 // directories, as on two hosts, on one PostgreSQL and one S3 bucket. A
 // letter uploaded through one is downloaded (whole and by a Range
 // request), proofed and claimed by a print partner through the other,
-// and nothing is written to either data directory's blobs.
+// a label made through one is downloaded through the other, and nothing is written to either data directory's blobs.
 func TestTwoHostsOneBucket(t *testing.T) {
 	bucket := s3test.URL(t)
 	s := startSite(t, siteOptions{Dialect: "postgres", Plan: "gold", Flags: []string{"--blob-store", bucket}})
@@ -143,8 +143,16 @@ func TestTwoHostsOneBucket(t *testing.T) {
 		t.Fatalf("print file through the other process: %d %.100s", res.StatusCode, print)
 	}
 
-	if keys := storedKeys(t, bucket); len(keys) != 2 {
-		t.Errorf("the bucket holds %d files, want the letter and its proof", len(keys))
+	addr := map[string]string{"name": "Ann", "street": "Main", "house_number": "1", "postal_code": "1000", "city": "Brussels", "country": "BE"}
+	label := boss.do("POST", "/api/v1/labels", map[string]any{"department_id": dept, "sender": addr, "recipient": addr,
+		"weight_grams": 250}).must(t, 201).id()
+	res, pdf := there.fetch(t, "/api/v1/labels/"+strconv.FormatInt(label, 10)+"/pdf")
+	if res.StatusCode != 200 || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Fatalf("label PDF through the other process: %d", res.StatusCode)
+	}
+
+	if keys := storedKeys(t, bucket); len(keys) != 3 {
+		t.Errorf("the bucket holds %d files, want the letter, its proof and the label", len(keys))
 	}
 	for _, dir := range []string{s.dataDir, otherDir} {
 		if _, err := os.Stat(filepath.Join(dir, "blobs")); !os.IsNotExist(err) {
