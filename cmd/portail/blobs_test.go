@@ -165,50 +165,67 @@ func TestTwoHostsOneBucket(t *testing.T) {
 // files from its directory to a bucket and says how many; run again it
 // copies nothing; after a file went missing it copies just that one; a
 // process on the bucket with an empty data directory then serves them.
+// From a directory (SQLite) and from another bucket (PostgreSQL).
 func TestBlobsMigrate(t *testing.T) {
-	bucket := s3test.URL(t)
-	s := startSite(t, siteOptions{Plan: "gold"})
-	boss := s.client()
-	boss.login("boss", adminPassword).must(t, 200)
-	dept := boss.do("POST", "/api/v1/departments", map[string]string{"name": "Post room"}).must(t, 201).id()
-	a := boss.uploadPDF(t, dept, "a.pdf")
-	boss.fetch(t, "/api/v1/documents/"+strconv.FormatInt(a, 10)+"/proof?page=1")
-	migrate := func() string {
-		t.Helper()
-		var out bytes.Buffer
-		err := run(context.Background(), []string{"blobs", "migrate", "--db", s.dsn, "--data-dir", s.dataDir, "--to", bucket},
-			strings.NewReader(""), &out, io.Discard)
-		if err != nil {
-			t.Fatalf("migrate: %v (%s)", err, out.String())
-		}
-		return strings.TrimSpace(out.String())
-	}
-	from := "file:" + filepath.Join(s.dataDir, "blobs")
-	if got := migrate(); got != "2 copied, 0 already there, 0 missing from "+from {
-		t.Errorf("first run: %q", got)
-	}
-	if got := migrate(); got != "0 copied, 2 already there, 0 missing from "+from {
-		t.Errorf("second run: %q", got)
-	}
-	st, _ := blob.OpenURL(context.Background(), bucket, "")
-	keys := storedKeys(t, bucket)
-	if err := st.Delete(context.Background(), keys[0]); err != nil {
-		t.Fatal(err)
-	}
-	if got := migrate(); got != "1 copied, 1 already there, 0 missing from "+from {
-		t.Errorf("after a loss: %q", got)
-	}
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"blobs", "migrate", "--db", s.dsn, "--from", bucket, "--to", bucket}, strings.NewReader(""), &out, io.Discard)
-	if err == nil {
-		t.Error("a migration onto its own store ran")
-	}
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			bucket := s3test.URL(t)
+			// SQLite: from the data directory (the default store);
+			// PostgreSQL: from one bucket to another.
+			var flags []string
+			from := ""
+			if dialect == "postgres" {
+				from = s3test.URL(t)
+				flags = []string{"--blob-store", from}
+			}
+			s := startSite(t, siteOptions{Dialect: dialect, Plan: "gold", Flags: flags})
+			if from == "" {
+				from = "file:" + filepath.Join(s.dataDir, "blobs")
+			}
+			boss := s.client()
+			boss.login("boss", adminPassword).must(t, 200)
+			dept := boss.do("POST", "/api/v1/departments", map[string]string{"name": "Post room"}).must(t, 201).id()
+			a := boss.uploadPDF(t, dept, "a.pdf")
+			boss.fetch(t, "/api/v1/documents/"+strconv.FormatInt(a, 10)+"/proof?page=1")
+			migrate := func() string {
+				t.Helper()
+				var out bytes.Buffer
+				args := []string{"blobs", "migrate", "--db", s.dsn, "--data-dir", s.dataDir, "--to", bucket}
+				if dialect == "postgres" {
+					args = append(args, "--from", from)
+				}
+				if err := run(context.Background(), args, strings.NewReader(""), &out, io.Discard); err != nil {
+					t.Fatalf("migrate: %v (%s)", err, out.String())
+				}
+				return strings.TrimSpace(out.String())
+			}
+			if got := migrate(); got != "2 copied, 0 already there, 0 missing from "+from {
+				t.Errorf("first run: %q", got)
+			}
+			if got := migrate(); got != "0 copied, 2 already there, 0 missing from "+from {
+				t.Errorf("second run: %q", got)
+			}
+			st, _ := blob.OpenURL(context.Background(), bucket, "")
+			keys := storedKeys(t, bucket)
+			if err := st.Delete(context.Background(), keys[0]); err != nil {
+				t.Fatal(err)
+			}
+			if got := migrate(); got != "1 copied, 1 already there, 0 missing from "+from {
+				t.Errorf("after a loss: %q", got)
+			}
+			var out bytes.Buffer
+			err := run(context.Background(), []string{"blobs", "migrate", "--db", s.dsn, "--from", bucket, "--to", bucket}, strings.NewReader(""), &out, io.Discard)
+			if err == nil {
+				t.Error("a migration onto its own store ran")
+			}
 
-	moved := s.serveWith("--blob-store", bucket, "--data-dir", t.TempDir())
-	there := *boss
-	there.base = moved.URL()
-	if res, got := there.fetch(t, "/api/v1/documents/"+strconv.FormatInt(a, 10)+"/file"); res.StatusCode != 200 || !bytes.Equal(got, lettertest.Letter(1)) {
-		t.Fatalf("download after the switch: %d", res.StatusCode)
+			moved := s.serveWith("--blob-store", bucket, "--data-dir", t.TempDir())
+			there := *boss
+			there.base = moved.URL()
+			if res, got := there.fetch(t, "/api/v1/documents/"+strconv.FormatInt(a, 10)+"/file"); res.StatusCode != 200 || !bytes.Equal(got, lettertest.Letter(1)) {
+				t.Fatalf("download after the switch: %d", res.StatusCode)
+			}
+		})
 	}
 }
 
