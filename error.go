@@ -36,6 +36,10 @@ const (
 	// EINVALIDTRANSITION: a move the life cycle does not allow (a print
 	// partner's event).
 	EINVALIDTRANSITION = "invalid_transition"
+	// ESESSIONENDED: the session was ended from another place, by its
+	// user or by an admin's "sign out everywhere" (C12); the browser is
+	// told so, as session_replaced tells it of a newer sign-in (C6).
+	ESESSIONENDED = "session_ended"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

@@ -42,6 +42,7 @@ const (
 	ActSetDepartmentDefaults // a department's default sender (and letter defaults)
 	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
+	ActManageSessions        // see a user's sessions and API keys, sign them out everywhere (C12)
 	numActions
 )
 
@@ -56,6 +57,7 @@ var actionNames = [...]string{
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
 	ActManageWebhooks: "manage_webhooks",
+	ActManageSessions: "manage_sessions",
 }
 
 func (a Action) String() string {
@@ -97,6 +99,10 @@ func Can(a Actor, act Action, r Resource) bool {
 	case ActViewUser, ActViewActivity:
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActEditUser:
+		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
+	case ActManageSessions:
+		// SPEC §9 Wave-2 details 10: admins any user's, department admins
+		// their department's non-admins'; and everyone their own.
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActChangeUserEmail:
 		// The address is where reset links go: whoever sets it can take

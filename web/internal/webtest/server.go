@@ -65,8 +65,10 @@ const MaxUpload = 4 << 10
 // serve (with the default password rules and session lifetimes): the one
 // wiring of the web tests.
 func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
+	auth := sqldb.NewAuthService(db)
 	return web.Services{
-		Auth:        sqldb.NewAuthService(db),
+		Auth:        auth,
+		Sessions:    sqldb.NewSessionService(auth),
 		Users:       sqldb.NewUserService(db),
 		Departments: sqldb.NewDepartmentService(db),
 		Accounts:    sqldb.NewAccountService(db),
