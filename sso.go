@@ -86,6 +86,9 @@ var domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+
 // valid domain with at least one dot.
 func NormalizeDomain(d string) string {
 	d = strings.TrimPrefix(strings.TrimSpace(d), "@")
+	if strings.Contains(d, "@") {
+		return "" // an address, not a domain
+	}
 	k := NormalizeKey("x@" + d)
 	k = k[strings.LastIndexByte(k, '@')+1:]
 	if len(k) > 253 || !domainPattern.MatchString(k) {

@@ -592,6 +592,20 @@ func (s *SSOService) SignInSSO(ctx context.Context, f *portail.SSOFlow, id porta
 	if domain == "" || !slices.Contains(f.Connection.Domains, domain) {
 		return nil, "", portail.SSORefusal("foreign_domain", errSSOForeign)
 	}
+	for attempt := 1; ; attempt++ {
+		u, token, err := s.signInSSO(ctx, caller, f, id)
+		// A user made just in time may take a username another account's
+		// sign-in took at the same moment (usernames are the
+		// installation's, the lock the account's): the unique index
+		// refuses it, and the next attempt sees the name taken.
+		if isUniqueViolation(err) && attempt < 3 {
+			continue
+		}
+		return u, token, err
+	}
+}
+
+func (s *SSOService) signInSSO(ctx context.Context, caller portail.Caller, f *portail.SSOFlow, id portail.SSOIdentity) (*portail.User, string, error) {
 	var u *portail.User
 	var token string
 	err := s.db.writeTx(ctx, func(tx *Tx) error {

@@ -3,7 +3,9 @@ package sqldb_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"portail"
@@ -121,7 +123,7 @@ func TestSSOSettings(t *testing.T) {
 
 func TestSSORequired(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		f := newSSO(t, db, "req", portail.PlanGold)
+		f := newSSO(t, db, "req", portail.PlanPlatinum)
 		creds := sqldb.NewCredentialService(db)
 		ctx := f.as(f.admin)
 		// An invited user of the domain, before it is required.
@@ -157,6 +159,16 @@ func TestSSORequired(t *testing.T) {
 		if after, _ := sqldb.CountRows(context.Background(), db, "outbox"); after != before {
 			t.Fatalf("an e-mail was queued for an SSO-required user: %d → %d", before, after)
 		}
+		// Exactly those: a user of another domain is invited as before.
+		ext, err := f.users.CreateUser(ctx, portail.UserCreate{Username: "ext", FullName: "Ext", Email: "ext@example.org",
+			Role: portail.RoleViewer, DepartmentID: f.dept.ID, Modules: portail.AllModules})
+		if err != nil || ext.Status != portail.StatusInvited {
+			t.Fatalf("a user of an unclaimed domain: %+v %v", ext, err)
+		}
+		if after, _ := sqldb.CountRows(context.Background(), db, "outbox"); after != before+1 {
+			t.Fatalf("the invitation of a user of an unclaimed domain: %d → %d e-mails", before, after)
+		}
+		before++
 		// Resets are off: the admin is told, forgot says nothing and sends nothing.
 		if err := creds.SendPasswordReset(ctx, nu.ID); code(err) != portail.ECONFLICT {
 			t.Fatalf("admin reset: %v", err)
@@ -287,4 +299,76 @@ func asRefused(err error, target **portail.SSORefused) bool {
 	r, ok := err.(*portail.SSORefused)
 	*target = r
 	return ok
+}
+
+// TestSSODomainRace: two accounts claim one domain at once; the domain
+// ends up one account's, the other told domain_taken, on both databases.
+func TestSSODomainRace(t *testing.T) {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		a, b := newSSO(t, db, "ra", portail.PlanGold), newSSO(t, db, "rb", portail.PlanGold)
+		for round := range 5 {
+			domain := "race" + strconv.Itoa(round) + ".test"
+			errs := make(chan error, 2)
+			var start sync.WaitGroup
+			start.Add(1)
+			for _, f := range []*ssoFixture{a, b} {
+				go func() {
+					start.Wait()
+					_, err := f.sso.UpdateSSO(f.as(f.admin), portail.SSOUpdate{Issuer: ptr("https://login.example.net"), ClientID: ptr("p"),
+						ClientSecret: ptr("s"), Domains: &[]string{domain}})
+					errs <- err
+				}()
+			}
+			start.Done()
+			won := 0
+			for range 2 {
+				switch err := <-errs; code(err) {
+				case "":
+					won++
+				case portail.EDOMAINTAKEN:
+				default:
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			if won != 1 {
+				t.Fatalf("round %d: %d accounts claimed %s", round, won, domain)
+			}
+		}
+	})
+}
+
+// TestSSOJITUsernameRace: two accounts make "bob" just in time at once;
+// both people get in, under two usernames.
+func TestSSOJITUsernameRace(t *testing.T) {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		var fs []*ssoFixture
+		for _, p := range []string{"ja", "jb"} {
+			f := newSSO(t, db, p, portail.PlanGold)
+			f.connect(t, portail.SSOUpdate{Issuer: ptr("https://login.example.net"), ClientID: ptr("p"), ClientSecret: ptr("s"),
+				Domains: &[]string{p + ".test"}, JIT: &portail.SSOJIT{Role: portail.RoleViewer, DepartmentID: f.dept.ID, Modules: portail.AllModules}})
+			fs = append(fs, f)
+		}
+		flows := []*portail.SSOFlow{fs[0].flow(t, "bob@ja.test"), fs[1].flow(t, "bob@jb.test")}
+		names := make(chan string, 2)
+		var start sync.WaitGroup
+		start.Add(1)
+		for i, fl := range flows {
+			go func() {
+				start.Wait()
+				u, _, err := fs[i].sso.SignInSSO(from("192.0.2.9"), fl, portail.SSOIdentity{Email: "bob@" + []string{"ja", "jb"}[i] + ".test", EmailVerified: true})
+				if err != nil {
+					t.Error(err)
+					names <- ""
+					return
+				}
+				names <- u.Username
+			}()
+		}
+		start.Done()
+		got := []string{<-names, <-names}
+		slices.Sort(got)
+		if !slices.Equal(got, []string{"bob", "bob-2"}) {
+			t.Fatalf("usernames %v", got)
+		}
+	})
 }

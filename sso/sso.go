@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -29,6 +30,22 @@ type RelyingParty struct {
 	// Client makes the requests to providers (discovery, keys, token,
 	// user info); nil is a client with a 15-second timeout.
 	Client *http.Client
+
+	// Discovered providers, by issuer, for DiscoveryTTL: a sign-in
+	// otherwise asks the discovery document twice and the keys once. A
+	// cache of public documents, nothing that several processes must
+	// share.
+	mu         sync.Mutex
+	discovered map[string]discovered
+}
+
+// DiscoveryTTL is how long a provider's discovery document (and its key
+// set, which go-oidc fetches again on a key id it does not know) is kept.
+const DiscoveryTTL = 10 * time.Minute
+
+type discovered struct {
+	p  *oidc.Provider
+	at time.Time
 }
 
 var _ portail.SSORelyingParty = (*RelyingParty)(nil)
@@ -57,10 +74,27 @@ var (
 // provider discovers the issuer's endpoints and keys. go-oidc checks that
 // the discovery document names the same issuer.
 func (rp *RelyingParty) provider(ctx context.Context, c portail.SSOConnection) (*oidc.Provider, error) {
+	rp.mu.Lock()
+	d, ok := rp.discovered[c.Issuer]
+	rp.mu.Unlock()
+	if ok && time.Since(d.at) < DiscoveryTTL {
+		return d.p, nil
+	}
 	p, err := oidc.NewProvider(ctx, c.Issuer)
 	if err != nil {
 		return nil, errors.Join(errProvider("discovery"), err)
 	}
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.discovered == nil {
+		rp.discovered = map[string]discovered{}
+	}
+	for iss, d := range rp.discovered {
+		if time.Since(d.at) >= DiscoveryTTL {
+			delete(rp.discovered, iss) // issuers an account left
+		}
+	}
+	rp.discovered[c.Issuer] = discovered{p: p, at: time.Now()}
 	return p, nil
 }
 

@@ -60,11 +60,13 @@ func TestBrowserSSO(t *testing.T) {
 	b.Must(".flash")
 	b.WantText("#sso-status", "Connected")
 	b.WantText("#sso_client_secret-hint", "leave this empty to keep it")
+	b.Shot("account-sso")
 	op.AddClient("portail", "s3cret", redirect, true)
 	b.logout()
 
 	// A person types their work e-mail, signs in at the provider's page and
 	// comes back signed in, made just in time.
+	b.Shot("login-sso")
 	b.Fill("#sso_login", "ana@acme.test")
 	if st := b.Submit("#sso-submit"); st != 200 {
 		b.Fatalf("the start answered %d", st)
