@@ -39,6 +39,9 @@ type Activity struct {
 	Username  string   // of UserID, when read back
 	ActorID   int64    // who acted; 0 for the system
 	ActorName UserName // of ActorID, when read back
+	// SCIMToken is the name of the SCIM token that acted (ActorID is
+	// then 0); "" for a user or the system.
+	SCIMToken string
 	Type      ActivityType
 	Detail    string
 	IP        string
@@ -58,6 +61,22 @@ const (
 	// ActivityAccountSettings: an admin changed the letter settings
 	// (cancellation window, country).
 	ActivityAccountSettings ActivityType = "account_settings_changed"
+	// An admin created or revoked a SCIM token (C14); the token's own
+	// changes are the users' and departments' entries, by the token.
+	ActivitySCIMTokenCreated ActivityType = "scim_token_created"
+	ActivitySCIMTokenRevoked ActivityType = "scim_token_revoked"
+	// ActivitySessionEnded: a user ended one of their browser sessions
+	// from another place (C12); an API key they end so is api_key_revoked.
+	ActivitySessionEnded ActivityType = "session_ended"
+	// ActivitySignedOutEverywhere: every browser session of a user was
+	// ended at once, by an admin or by the user (C12).
+	ActivitySignedOutEverywhere ActivityType = "signed_out_everywhere"
+	// ActivitySSOSettings: an admin changed or removed the account's
+	// single sign-on connection (C13). An SSO sign-in is a
+	// login_succeeded entry, a refused one a login_failed entry, and a
+	// user created at sign-in a user_created entry, each with the detail
+	// "sso".
+	ActivitySSOSettings ActivityType = "sso_settings_changed"
 )
 
 // ActorKind says who acted on an item (SPEC §9 Wave-2 details 1).
@@ -78,6 +97,14 @@ func ActorKindOf(actorID int64) ActorKind {
 		return ActorUser
 	}
 	return ActorSystem
+}
+
+// ActorKind is the kind of who made the entry: a SCIM token by its name.
+func (e *Activity) ActorKind() ActorKind {
+	if e.SCIMToken != "" {
+		return ActorSCIM
+	}
+	return ActorKindOf(e.ActorID)
 }
 
 // ActorKind is the kind of who made the change.

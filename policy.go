@@ -15,6 +15,24 @@ type Actor struct {
 	// Modules are the modules the actor may use: their grants intersected
 	// with the account's subscription; for an admin, the whole subscription.
 	Modules ModuleSet
+	// Provisioner is the id of the SCIM token acting, 0 for a user. Such an
+	// actor has no UserID: it is its account's provisioning actor, with an
+	// Admin's role and modules but only the user and department actions
+	// (C14): a directory manages people, never documents or the plan.
+	Provisioner int64
+}
+
+// SignedIn reports whether the actor is someone: a user, or a SCIM token.
+func (a Actor) SignedIn() bool { return a.AccountID != 0 && (a.UserID != 0 || a.Provisioner != 0) }
+
+// provisioningAction reports whether a SCIM token may do act.
+func provisioningAction(act Action) bool {
+	switch act {
+	case ActViewUser, ActCreateUser, ActEditUser, ActChangeUserEmail, ActChangeUserAccess,
+		ActDeactivateUser, ActReactivateUser, ActViewDepartment, ActManageDepartments:
+		return true
+	}
+	return false
 }
 
 // Action is something an actor may want to do.
@@ -42,6 +60,9 @@ const (
 	ActSetDepartmentDefaults // a department's default sender (and letter defaults)
 	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
+	ActManageProvisioning    // create, list and revoke the account's SCIM tokens (C14)
+	ActManageSessions        // see a user's sessions and API keys, sign them out everywhere (C12)
+	ActManageSSO             // connect the account to its OpenID Connect provider, claim domains (C13)
 	numActions
 )
 
@@ -55,7 +76,8 @@ var actionNames = [...]string{
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
-	ActManageWebhooks: "manage_webhooks",
+	ActManageWebhooks: "manage_webhooks", ActManageProvisioning: "manage_provisioning",
+	ActManageSessions: "manage_sessions", ActManageSSO: "manage_sso",
 }
 
 func (a Action) String() string {
@@ -88,15 +110,22 @@ type Resource struct {
 
 // Can reports whether the actor may perform act on r.
 func Can(a Actor, act Action, r Resource) bool {
-	if a.UserID == 0 || a.AccountID == 0 || r.AccountID != a.AccountID {
+	if !a.SignedIn() || r.AccountID != a.AccountID {
 		return false // tenancy first: nothing crosses accounts (T1)
 	}
-	self := r.OwnerID == a.UserID
+	if a.Provisioner != 0 && !provisioningAction(act) {
+		return false
+	}
+	self := a.UserID != 0 && r.OwnerID == a.UserID
 	inDept := a.DepartmentID != 0 && r.DepartmentID == a.DepartmentID
 	switch act {
 	case ActViewUser, ActViewActivity:
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActEditUser:
+		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
+	case ActManageSessions:
+		// SPEC §9 Wave-2 details 10: admins any user's, department admins
+		// their department's non-admins'; and everyone their own.
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActChangeUserEmail:
 		// The address is where reset links go: whoever sets it can take
@@ -121,7 +150,7 @@ func Can(a Actor, act Action, r Resource) bool {
 		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActViewDepartment:
 		return a.Role == RoleAdmin || inDept
-	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks:
+	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageProvisioning, ActManageSSO:
 		return a.Role == RoleAdmin
 	case ActSetDepartmentDefaults:
 		// SPEC §9 Wave-2 details 6: the admins and that department's admin.
@@ -182,7 +211,7 @@ type Scope struct {
 // For ActViewUser and ActViewActivity the scope's department rows exclude
 // admins because admins have no department.
 func ScopeFor(a Actor, act Action, m Module) Scope {
-	if a.UserID == 0 || a.AccountID == 0 {
+	if !a.SignedIn() || a.Provisioner != 0 && !provisioningAction(act) {
 		return Scope{None: true}
 	}
 	switch act {

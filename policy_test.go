@@ -93,6 +93,9 @@ var actionDims = map[portail.Action]dims{
 	portail.ActSetDepartmentDefaults: {},
 	portail.ActChangeDocument:        {module: true},
 	portail.ActManageWebhooks:        {},
+	portail.ActManageProvisioning:    {},
+	portail.ActManageSessions:        {target: true},
+	portail.ActManageSSO:             {},
 }
 
 // matrixCase is one cell of the matrix, in the terms of the SPEC.
@@ -188,6 +191,15 @@ func oracle(c matrixCase) (bool, string) {
 		}
 		return false, "R2/R3: viewers and operators see no other user; dept admins no admin and no other department"
 
+	case portail.ActManageSessions:
+		switch {
+		case c.self:
+			return true, "C12: everyone sees and ends their own sessions"
+		case managesTarget:
+			return true, "Wave-2 details 10: admins any user's sessions, department admins their department's non-admins'"
+		}
+		return false, "Wave-2 details 10: not a user whose sessions the actor manages"
+
 	case portail.ActChangeUserEmail:
 		switch {
 		case c.self:
@@ -233,7 +245,8 @@ func oracle(c matrixCase) (bool, string) {
 		}
 		return false, "Wave-2 details 6: not an admin, nor that department's admin"
 
-	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks:
+	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks,
+		portail.ActManageProvisioning, portail.ActManageSSO:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
 		}
@@ -365,19 +378,21 @@ func matrix() []matrixCase {
 func TestCanMatrix(t *testing.T) {
 	// The matrix must not shrink silently: 4 roles × 8 held module sets ×
 	// 2 accounts × 3 departments × 2 owners = 384 cells per action, times
-	//   4 target roles × 8 grant sets for 6 user actions (view, edit,
-	//     change e-mail, deactivate, reactivate, view activity),
+	//   4 target roles × 8 grant sets for 7 user actions (view, edit,
+	//     change e-mail, deactivate, reactivate, view activity, manage
+	//     sessions),
 	//   5 target roles (with an invalid one) × 8 grant sets for create and
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
 	//     actions,
-	//   1 for the 7 department and account actions (webhooks among them).
+	//   1 for the 9 department and account actions (webhooks, SCIM tokens
+	//     and SSO among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (6*4*8 + 2*5*8 + 6*4 + 7*1)
-	if want != 116352 {
+	const want = base * (7*4*8 + 2*5*8 + 6*4 + 9*1)
+	if want != 129408 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 21 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 24 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {
@@ -443,6 +458,52 @@ func TestCanMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d matrix cases", ran)
+}
+
+// provisioning are the acts of a SCIM token (C14): an account Admin's,
+// limited to users and departments, as the SPEC reads; nothing about
+// documents, labels, reports, activity, the plan or the outbox, nor the
+// tokens themselves.
+var provisioning = map[portail.Action]bool{
+	portail.ActViewUser: true, portail.ActCreateUser: true, portail.ActEditUser: true, portail.ActChangeUserEmail: true,
+	portail.ActChangeUserAccess: true, portail.ActDeactivateUser: true, portail.ActReactivateUser: true,
+	portail.ActViewDepartment: true, portail.ActManageDepartments: true,
+}
+
+// TestCanProvisioner runs the matrix for a SCIM token's actor: in its
+// account, it may do what an admin who is not the resource may, for the
+// provisioning actions only; it is never "self" (it is no user).
+func TestCanProvisioner(t *testing.T) {
+	allowed := 0
+	for _, c := range matrix() {
+		if c.role != portail.RoleAdmin {
+			continue
+		}
+		a := portail.Actor{AccountID: myAccount, Role: portail.RoleAdmin, Modules: c.actorMods, Provisioner: 7}
+		asAdmin := c
+		asAdmin.self = false
+		want, rule := oracle(asAdmin)
+		want = want && provisioning[c.act]
+		r := c.resource()
+		if got := portail.Can(a, c.act, r); got != want {
+			t.Errorf("provisioner %s %s %s: Can = %v, want %v (%s)", c.act, c.group(), c.detail(), got, want, rule)
+		}
+		if want {
+			allowed++
+		}
+	}
+	if allowed == 0 {
+		t.Fatal("the provisioner may do nothing: the matrix does not discriminate")
+	}
+	for _, act := range listActions {
+		for _, m := range resourceModules {
+			a := portail.Actor{AccountID: myAccount, Role: portail.RoleAdmin, Modules: portail.AllModules, Provisioner: 7}
+			want := portail.Scope{None: !provisioning[act]}
+			if got := portail.ScopeFor(a, act, m); got != want {
+				t.Errorf("provisioner scope %s/%s = %+v, want %+v", act, m, got, want)
+			}
+		}
+	}
 }
 
 // TestCanEdges covers actors and resources outside the matrix's ordinary

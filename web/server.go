@@ -1,6 +1,7 @@
 // Package web serves portail over HTTP: it mounts its two faces, the JSON
 // API under /api/v1 (web/api) and the server-rendered pages (web/ui), both
-// standing on web/request, and wraps them in what every request goes
+// standing on web/request, with SCIM provisioning at /scim/v2 (web/scim)
+// beside them, and wraps them in what every request goes
 // through (recovery, the client's address, logging and metrics, security
 // headers, CSRF, the rates of anonymous routes); it serves /healthz,
 // /readyz and /metrics itself.
@@ -8,17 +9,20 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
 	"portail"
 	"portail/web/api"
 	"portail/web/request"
+	"portail/web/scim"
 	"portail/web/ui"
 )
 
@@ -90,6 +94,9 @@ func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
 	pages := ui.New(&s.Services, site{s})
 	pages.Routes(s.handle)
 	s.notFound = pages.NotFound
+	if svc.SCIM != nil && svc.SCIMTokens != nil {
+		(&scim.Handler{Tokens: svc.SCIMTokens, SCIM: svc.SCIM, Site: site{s}}).Routes(s.handle)
+	}
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
 	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.serve(s.MetricsToken, w, r) })
@@ -142,12 +149,44 @@ func knownMethods(next http.Handler) http.Handler {
 	})
 }
 
+// Unready is the error of a readiness check that names what is down
+// (the database, the object store).
+type Unready struct {
+	What string
+	Err  error
+}
+
+func (u *Unready) Error() string { return u.What + " unreachable: " + u.Err.Error() }
+func (u *Unready) Unwrap() error { return u.Err }
+
+// readyProblem says what a failed readiness check found down.
+func readyProblem(err error) string {
+	var parts []string
+	var walk func(error)
+	walk = func(err error) {
+		var u *Unready
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		} else if errors.As(err, &u) {
+			parts = append(parts, u.What+" unreachable")
+		} else {
+			parts = append(parts, "database unreachable")
+		}
+	}
+	walk(err)
+	return strings.Join(parts, ", ")
+}
+
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.Ready(ctx); err != nil {
-			http.Error(w, "not ready: database unreachable", http.StatusServiceUnavailable)
+			// What is down, never why (the cause is in the logs).
+			s.Logger.Warn("not ready", "err", err)
+			http.Error(w, "not ready: "+readyProblem(err), http.StatusServiceUnavailable)
 			return
 		}
 	}

@@ -138,11 +138,11 @@ func newRequestFixture(b *testing.B, dialect string) *requestFixture {
 		b.Fatal(err)
 	}
 	anon := portail.WithCaller(ctx, portail.Caller{IP: "192.0.2.1", UserAgent: "bench"})
-	_, token, err := auth.Login(anon, portail.Login{Login: "admin", Password: webtest.Password})
+	in, err := auth.Login(anon, portail.Login{Login: "admin", Password: webtest.Password})
 	if err != nil {
 		b.Fatal(err)
 	}
-	fx.cookie = &http.Cookie{Name: "portail_session", Value: token}
+	fx.cookie = &http.Cookie{Name: "portail_session", Value: in.Token}
 	must := func(w *httptest.ResponseRecorder, want int, out any) {
 		b.Helper()
 		if w.Code != want {

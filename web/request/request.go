@@ -31,6 +31,15 @@ type Services struct {
 	Reports     portail.ReportService
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
+	// SCIMTokens and SCIM are provisioning (C14); nil: no /scim/v2 (some
+	// test servers).
+	SCIMTokens portail.SCIMTokenService
+	SCIM       portail.SCIMService
+	Sessions   portail.SessionService // sessions in sight (C12)
+	// SSO and RelyingParty: single sign-on (C13); nil: none (some test
+	// servers), every login then answers that it has no SSO.
+	SSO          portail.SSOService
+	RelyingParty portail.SSORelyingParty
 }
 
 // Auth is portail.AuthService plus the first-run setup link.
@@ -60,7 +69,8 @@ func Authenticate(r *http.Request, svc Services) (*Session, error) {
 		if !ok {
 			return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Use Authorization: Bearer <api key>.")
 		}
-		u, k, actor, err := svc.Credentials.AuthenticateAPIKey(r.Context(), strings.TrimSpace(key))
+		// The caller's address and user agent go with the key's use (C12).
+		u, k, actor, err := svc.Credentials.AuthenticateAPIKey(Anonymous(r), strings.TrimSpace(key))
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +93,7 @@ func Authenticate(r *http.Request, svc Services) (*Session, error) {
 // more): the session cookie is then cleared.
 func SignedOut(err error) bool {
 	c := portail.ErrorCode(err)
-	return c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED
+	return c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED || c == portail.ESESSIONENDED
 }
 
 // PathID parses the {id} wildcard; a malformed id is simply not found.

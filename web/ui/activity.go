@@ -164,6 +164,7 @@ var activityTypes = []portail.ActivityType{
 	portail.ActivityRoleChanged, portail.ActivityPasswordResetSent, portail.ActivityPasswordChanged, portail.ActivityInvitationSent,
 	portail.ActivityAPIKeyCreated, portail.ActivityAPIKeyRevoked, portail.ActivityDepartmentCreated, portail.ActivityDepartmentUpdated,
 	portail.ActivityAccountCreated, portail.ActivitySubscription, portail.ActivityAccountSettings,
+	portail.ActivitySessionEnded, portail.ActivitySignedOutEverywhere, portail.ActivitySSOSettings,
 }
 
 func (s *Handler) activity(p *page) {

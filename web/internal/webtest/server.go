@@ -65,8 +65,11 @@ const MaxUpload = 4 << 10
 // serve (with the default password rules and session lifetimes): the one
 // wiring of the web tests.
 func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
+	auth := sqldb.NewAuthService(db)
+	scimService := sqldb.NewSCIMService(db)
 	return web.Services{
-		Auth:        sqldb.NewAuthService(db),
+		Auth:        auth,
+		Sessions:    sqldb.NewSessionService(auth),
 		Users:       sqldb.NewUserService(db),
 		Departments: sqldb.NewDepartmentService(db),
 		Accounts:    sqldb.NewAccountService(db),
@@ -77,6 +80,8 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
+		SCIMTokens:  scimService,
+		SCIM:        scimService,
 	}
 }
 
@@ -147,11 +152,11 @@ func NewServers(f testing.TB) []*Server {
 		}
 		s.IDs["op1"] = op.ID
 		anon := portail.WithCaller(ctx, portail.Caller{IP: "192.0.2.1", UserAgent: "fixture"})
-		_, token, err := auth.Login(anon, portail.Login{Login: "admin", Password: Password})
+		in, err := auth.Login(anon, portail.Login{Login: "admin", Password: Password})
 		if err != nil {
 			f.Fatal(err)
 		}
-		s.Admin = &http.Cookie{Name: "portail_session", Value: token}
+		s.Admin = &http.Cookie{Name: "portail_session", Value: in.Token}
 		out = append(out, s)
 	}
 	return out
