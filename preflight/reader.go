@@ -7,8 +7,8 @@
 // wazero: no cgo, and a document that crashes the engine traps its
 // sandbox, not the process. New returns at once and the pool starts on
 // first need (the first document read, or Start): a server that never
-// reads a letter never pays its memory (some 20 MiB of compiled engine
-// and an instance; BENCHMARKS.md, "Peer benchmark"). Compiling the module
+// reads a letter never pays its memory (some 45 MiB of compiled engine
+// and a first instance; BENCHMARKS.md, "Peer benchmark"). Compiling the module
 // takes seconds, 0.1 s from the cache; a call made before the pool is
 // ready waits for it, bounded by its context. Build one Reader per
 // process and close it on shutdown:
@@ -138,7 +138,8 @@ func New(cfg Config) *Reader {
 // that a later read need not wait for it.
 func (r *Reader) Start() { r.startOnce.Do(func() { go r.init() }) }
 
-// started reports whether the pool was ever asked to start.
+// started reports whether the pool was ever asked to start; if it was
+// not, it never will be (Close calls this).
 func (r *Reader) started() bool {
 	begun := true
 	r.startOnce.Do(func() { begun = false })
