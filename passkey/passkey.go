@@ -63,18 +63,53 @@ func New(baseURL, name string) (*RP, error) {
 }
 
 // Holder is a user as WebAuthn sees them: a random handle (never the
-// row id), names shown by the authenticator, and their credentials.
+// row id), names shown by the authenticator, and their credentials as
+// storage keeps them. A user's first passkey has no handle yet: its
+// registration takes the one its ceremony chose.
 type Holder struct {
 	Handle      []byte
 	Name        string // the username
 	DisplayName string // the full name
-	Credentials []webauthn.Credential
+	Records     []Record
 }
 
-func (h *Holder) WebAuthnID() []byte                         { return h.Handle }
-func (h *Holder) WebAuthnName() string                       { return h.Name }
-func (h *Holder) WebAuthnDisplayName() string                { return h.DisplayName }
-func (h *Holder) WebAuthnCredentials() []webauthn.Credential { return h.Credentials }
+// Record is a credential as storage keeps it: its id (base64url), the
+// library's whole record as JSON, and what storage reads of it.
+type Record struct {
+	ID         string
+	JSON       []byte
+	SignCount  uint32
+	Transports []string
+}
+
+func (h *Holder) WebAuthnID() []byte          { return h.Handle }
+func (h *Holder) WebAuthnName() string        { return h.Name }
+func (h *Holder) WebAuthnDisplayName() string { return h.DisplayName }
+
+// WebAuthnCredentials decodes the records; one that does not decode is
+// left out (it can then verify nothing).
+func (h *Holder) WebAuthnCredentials() []webauthn.Credential {
+	var out []webauthn.Credential
+	for _, r := range h.Records {
+		var c webauthn.Credential
+		if json.Unmarshal(r.JSON, &c) == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func record(c *webauthn.Credential) (*Record, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	r := &Record{ID: EncodeID(c.ID), JSON: b, SignCount: c.Authenticator.SignCount}
+	for _, t := range c.Transport {
+		r.Transports = append(r.Transports, string(t))
+	}
+	return r, nil
+}
 
 // NewHandle returns a random user handle of 32 bytes.
 func NewHandle() []byte {
@@ -110,7 +145,7 @@ func ceremony(options any, s *webauthn.SessionData) (*Ceremony, error) {
 // credentials again.
 func (rp *RP) BeginRegistration(h *Holder) (*Ceremony, error) {
 	var exclude []protocol.CredentialDescriptor
-	for _, c := range h.Credentials {
+	for _, c := range h.WebAuthnCredentials() {
 		exclude = append(exclude, c.Descriptor())
 	}
 	opts, s, err := rp.w.BeginRegistration(h,
@@ -184,23 +219,26 @@ func ParseAssertion(data []byte) (*Assertion, error) {
 
 // FinishRegistration verifies an attestation against its ceremony's
 // session data and returns the new credential.
-func (rp *RP) FinishRegistration(h *Holder, session []byte, a *Attestation) (*webauthn.Credential, error) {
+func (rp *RP) FinishRegistration(h *Holder, session []byte, a *Attestation) (*Record, error) {
 	var s webauthn.SessionData
 	if err := json.Unmarshal(session, &s); err != nil {
 		return nil, err
+	}
+	if len(h.Handle) == 0 {
+		h.Handle = s.UserID
 	}
 	c, err := rp.w.CreateCredential(h, s, a.parsed)
 	if err != nil {
 		return nil, refusal(err)
 	}
-	return c, nil
+	return record(c)
 }
 
 // FinishLogin verifies an assertion by one of h's credentials against its
 // ceremony's session data (discoverable or not: the session says which).
 // It returns the credential as updated (sign count, flags). A sign count
 // that did not grow (a cloned authenticator, or a replay) is refused.
-func (rp *RP) FinishLogin(h *Holder, session []byte, a *Assertion) (*webauthn.Credential, error) {
+func (rp *RP) FinishLogin(h *Holder, session []byte, a *Assertion) (*Record, error) {
 	var s webauthn.SessionData
 	if err := json.Unmarshal(session, &s); err != nil {
 		return nil, err
@@ -218,7 +256,7 @@ func (rp *RP) FinishLogin(h *Holder, session []byte, a *Assertion) (*webauthn.Cr
 	if c.Authenticator.CloneWarning {
 		return nil, ErrSignCount
 	}
-	return c, nil
+	return record(c)
 }
 
 // ErrSignCount refuses an assertion whose signature counter did not grow.
@@ -244,12 +282,3 @@ func refusal(err error) error {
 
 // EncodeID is the text form of a credential id (base64url, no padding).
 func EncodeID(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) }
-
-// Transports lists the transports a credential said it uses.
-func Transports(c *webauthn.Credential) []string {
-	var out []string
-	for _, t := range c.Transport {
-		out = append(out, string(t))
-	}
-	return out
-}

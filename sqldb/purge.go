@@ -52,6 +52,8 @@ var purgeRules = []purgeRule{
 		AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = webhook_deliveries.id)`, before(portail.WebhookRetention)},
 	{"webhook_events", "webhook_events", "id", `created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)`, before(portail.WebhookRetention)},
+	// A passkey ceremony is of no use once expired (index of 0023).
+	{"passkey_ceremonies", "passkey_ceremonies", "id", `expires_at < ?`, before(0)},
 }
 
 // defaultPurgeBatch bounds the rows one purge transaction deletes, so

@@ -1,0 +1,471 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"portail"
+	"portail/passkey"
+)
+
+// PasskeyService implements portail.PasskeyService (C11). The ceremonies
+// live in the database (passkey_ceremonies), keyed by the SHA-256 of
+// their challenge, which the browser signs back inside clientDataJSON:
+// any serve process can finish what another began, and an answer takes
+// its ceremony away in the statement that reads it (DELETE … RETURNING),
+// so a replay finds nothing. The verification (package passkey) runs
+// between the taking and the writing; the write then asks again, under
+// the user's lock and a compare-and-set on the sign count.
+type PasskeyService struct {
+	db   *DB
+	rp   *passkey.RP // nil: passkeys are off
+	auth *AuthService
+	// MaxSignIns caps the passwordless sign-in ceremonies alive at once
+	// (portail.MaxPasskeySignIns; tests lower it).
+	MaxSignIns int
+}
+
+// NewPasskeyService returns the passkeys of db for the relying party rp
+// (nil: off), starting sessions as auth does.
+func NewPasskeyService(db *DB, rp *passkey.RP, auth *AuthService) *PasskeyService {
+	return &PasskeyService{db: db, rp: rp, auth: auth, MaxSignIns: portail.MaxPasskeySignIns}
+}
+
+var _ portail.PasskeyService = (*PasskeyService)(nil)
+
+// Ceremony kinds.
+const (
+	ceremonyRegister = "register" // adding a passkey, bound to its user
+	ceremonySignIn   = "signin"   // a passwordless sign-in, anonymous
+	ceremonyFactor   = "factor"   // the second step after a password, bound to its user
+)
+
+var (
+	errPasskeysOff = portail.Errorf(portail.ENOTFOUND,
+		"Passkeys are off on this installation: its address (--base-url) is an IP address, and passkeys need a domain name.")
+	// errPasskeyRefused is every refusal of a sign-in: which check failed
+	// is nobody's business but the log's.
+	errPasskeyRefused = portail.Errorf(portail.EUNAUTHENTICATED, "This passkey was not accepted. Try again, or sign in with your password.")
+)
+
+func credentialInvalid(msg string) error {
+	return &portail.Error{Code: portail.EINVALID, Message: msg, Fields: []portail.FieldError{{Field: "credential", Message: msg}}}
+}
+
+// PasskeysEnabled reports whether the base URL lets passkeys on.
+func (s *PasskeyService) PasskeysEnabled() bool { return s.rp != nil }
+
+func (s *PasskeyService) on() error {
+	if s.rp == nil {
+		return errPasskeysOff
+	}
+	return nil
+}
+
+// passkeyRow is a stored passkey with what a ceremony needs of it.
+type passkeyRow struct {
+	id, userID int64
+	handle     []byte
+	record     passkey.Record
+}
+
+const passkeyRowColumns = `id, user_id, credential_id, user_handle, credential, sign_count`
+
+func scanPasskeyRow(sc interface{ Scan(...any) error }) (*passkeyRow, error) {
+	var r passkeyRow
+	var handle, cred string
+	var count int64
+	if err := sc.Scan(&r.id, &r.userID, &r.record.ID, &handle, &cred, &count); err != nil {
+		return nil, err
+	}
+	r.handle, _ = base64.RawURLEncoding.DecodeString(handle)
+	r.record.JSON, r.record.SignCount = []byte(cred), uint32(count)
+	return &r, nil
+}
+
+// holderOf is u as WebAuthn sees them, with every passkey of theirs; the
+// handle is their passkeys' (nil before the first).
+func holderOf(tx *Tx, u *portail.User) (*passkey.Holder, error) {
+	rows, err := tx.query(`SELECT `+passkeyRowColumns+` FROM passkeys WHERE user_id = ? ORDER BY id`, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	h := &passkey.Holder{Name: u.Username, DisplayName: u.FullName}
+	for rows.Next() {
+		r, err := scanPasskeyRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		if h.Handle == nil {
+			h.Handle = r.handle
+		}
+		h.Records = append(h.Records, r.record)
+	}
+	return h, rows.Err()
+}
+
+// putCeremony stores a begun ceremony.
+func putCeremony(tx *Tx, kind string, userID int64, name string, c *passkey.Ceremony) error {
+	_, err := tx.exec(`INSERT INTO passkey_ceremonies (challenge_hash, kind, user_id, name, session, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, portail.HashToken(c.Challenge), kind, nullID(userID), name, string(c.Session),
+		micros(tx.now), micros(tx.now.Add(portail.PasskeyCeremonyLifetime)))
+	return err
+}
+
+// ceremony is a taken ceremony; ok is false when none was alive.
+type ceremony struct {
+	userID  int64
+	name    string
+	session []byte
+	ok      bool
+}
+
+// takeCeremony takes away the ceremony of kind whose challenge the
+// answer signed: whatever the answer, it is used.
+func takeCeremony(tx *Tx, kind, challenge string) (ceremony, error) {
+	var c ceremony
+	var user sql.NullInt64
+	var session string
+	var expires int64
+	err := tx.queryRow(`DELETE FROM passkey_ceremonies WHERE challenge_hash = ? AND kind = ?
+		RETURNING user_id, name, session, expires_at`, portail.HashToken(challenge), kind).Scan(&user, &c.name, &session, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	} else if err != nil {
+		return c, err
+	}
+	c.userID, c.session, c.ok = user.Int64, []byte(session), expires > micros(tx.now)
+	return c, nil
+}
+
+// BeginPasskeyRegistration starts adding a passkey to the caller. One
+// registration is under way a user: a new one ends the earlier.
+func (s *PasskeyService) BeginPasskeyRegistration(ctx context.Context, name string) (json.RawMessage, error) {
+	if err := s.on(); err != nil {
+		return nil, err
+	}
+	c := portail.CallerFrom(ctx)
+	if c.Actor.UserID == 0 {
+		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+	}
+	name, err := portail.PasskeyName(name)
+	if err != nil {
+		return nil, err
+	}
+	var out json.RawMessage
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		u, err := findUserByID(tx, c.Actor.UserID)
+		if err != nil {
+			return err
+		}
+		h, err := holderOf(tx, u)
+		if err != nil {
+			return err
+		}
+		if len(h.Records) >= portail.MaxPasskeys {
+			return portail.Errorf(portail.EINVALID, "You have %d passkeys, the most one person may have: remove one first.", portail.MaxPasskeys)
+		}
+		if h.Handle == nil {
+			h.Handle = passkey.NewHandle()
+		}
+		cer, err := s.rp.BeginRegistration(h)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM passkey_ceremonies WHERE user_id = ? AND kind = ?`, u.ID, ceremonyRegister); err != nil {
+			return err
+		}
+		out = cer.Options
+		return putCeremony(tx, ceremonyRegister, u.ID, name, cer)
+	})
+	return out, err
+}
+
+// FinishPasskeyRegistration verifies the attestation of the caller's
+// registration and stores the passkey.
+func (s *PasskeyService) FinishPasskeyRegistration(ctx context.Context, name string, attestation []byte) (*portail.Passkey, error) {
+	if err := s.on(); err != nil {
+		return nil, err
+	}
+	c := portail.CallerFrom(ctx)
+	if c.Actor.UserID == 0 {
+		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+	}
+	if strings.TrimSpace(name) != "" {
+		var err error
+		if name, err = portail.PasskeyName(name); err != nil {
+			return nil, err
+		}
+	}
+	att, err := passkey.ParseAttestation(attestation)
+	if err != nil {
+		return nil, credentialInvalid("This is not the answer of a passkey.")
+	}
+	var cer ceremony
+	if err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		cer, err = takeCeremony(tx, ceremonyRegister, att.Challenge)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if !cer.ok || cer.userID != c.Actor.UserID {
+		return nil, credentialInvalid("This passkey request has expired or was already answered: start again.")
+	}
+	if name == "" {
+		name = cer.name
+	}
+	pk := &portail.Passkey{UserID: c.Actor.UserID, Name: name}
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		if status, _, err := lockUser(tx, c.Actor.UserID); err != nil {
+			return err
+		} else if status != portail.StatusActive {
+			return portail.Errorf(portail.EUNAUTHENTICATED, "Your session has ended; sign in again.")
+		}
+		u, err := findUserByID(tx, c.Actor.UserID)
+		if err != nil {
+			return err
+		}
+		h, err := holderOf(tx, u)
+		if err != nil {
+			return err
+		}
+		if len(h.Records) >= portail.MaxPasskeys {
+			return portail.Errorf(portail.EINVALID, "You have %d passkeys, the most one person may have: remove one first.", portail.MaxPasskeys)
+		}
+		rec, err := s.rp.FinishRegistration(h, cer.session, att)
+		var refused *passkey.Refusal
+		if errors.As(err, &refused) {
+			return credentialInvalid("The passkey could not be verified: start again.")
+		} else if err != nil {
+			return err
+		}
+		pk.CreatedAt, pk.Transports = tx.now, rec.Transports
+		pk.ID, err = tx.insert(`INSERT INTO passkeys (user_id, credential_id, user_handle, credential, sign_count, transports, name, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, rec.ID, base64.RawURLEncoding.EncodeToString(h.Handle), string(rec.JSON),
+			int64(rec.SignCount), strings.Join(rec.Transports, ","), name, micros(tx.now))
+		if isUniqueViolation(err) {
+			return credentialInvalid("This passkey is added already.")
+		} else if err != nil {
+			return err
+		}
+		if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasskeyAdded, portail.Detail{}.Add("name", name)); err != nil {
+			return err
+		}
+		return emitUserEvent(tx, portail.EventUserUpdated, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pk, nil
+}
+
+// ListPasskeys lists the caller's passkeys, oldest first.
+func (s *PasskeyService) ListPasskeys(ctx context.Context) ([]*portail.Passkey, error) {
+	c := portail.CallerFrom(ctx)
+	var out []*portail.Passkey
+	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
+		out, err = listPasskeys(tx, c.Actor.UserID)
+		return err
+	})
+	return out, err
+}
+
+func listPasskeys(tx *Tx, userID int64) ([]*portail.Passkey, error) {
+	rows, err := tx.query(`SELECT id, user_id, name, transports, created_at, last_used_at FROM passkeys
+		WHERE user_id = ? ORDER BY id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*portail.Passkey
+	for rows.Next() {
+		var p portail.Passkey
+		var transports string
+		var created int64
+		var used sql.NullInt64
+		if err := rows.Scan(&p.ID, &p.UserID, &p.Name, &transports, &created, &used); err != nil {
+			return nil, err
+		}
+		if transports != "" {
+			p.Transports = strings.Split(transports, ",")
+		}
+		p.CreatedAt, p.LastUsedAt = fromMicros(created), timePtr(used)
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+// RemovePasskey removes one of the caller's passkeys.
+func (s *PasskeyService) RemovePasskey(ctx context.Context, id int64) error {
+	c := portail.CallerFrom(ctx)
+	return s.db.writeTx(ctx, func(tx *Tx) error { return removePasskey(tx, c, id) })
+}
+
+// removePasskey removes the caller's passkey id, in the caller's
+// transaction. ENOTFOUND (another user's passkey too).
+func removePasskey(tx *Tx, c portail.Caller, id int64) error {
+	var name string
+	err := tx.queryRow(`DELETE FROM passkeys WHERE id = ? AND user_id = ? RETURNING name`, id, c.Actor.UserID).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portail.ErrNotFound("Passkey")
+	} else if err != nil {
+		return err
+	}
+	u, err := findUserByID(tx, c.Actor.UserID)
+	if err != nil {
+		return err
+	}
+	if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasskeyRemoved, portail.Detail{}.Add("name", name)); err != nil {
+		return err
+	}
+	return emitUserEvent(tx, portail.EventUserUpdated, u)
+}
+
+// BeginPasskeySignIn starts a passwordless sign-in. Anyone may ask, so the
+// ceremonies alive at once are capped (and the route is rate limited
+// like the sign-in form); on PostgreSQL parallel beginnings may pass the
+// cap by their number, which the rate bounds.
+func (s *PasskeyService) BeginPasskeySignIn(ctx context.Context) (json.RawMessage, error) {
+	if err := s.on(); err != nil {
+		return nil, err
+	}
+	cer, err := s.rp.BeginDiscoverable()
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM passkey_ceremonies WHERE user_id IS NULL AND expires_at > ?`,
+			micros(tx.now)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= s.MaxSignIns {
+			return tooManyAttempts(portail.PasskeyCeremonyLifetime)
+		}
+		return putCeremony(tx, ceremonySignIn, 0, "", cer)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cer.Options, nil
+}
+
+// passkeyOf reads the passkey with this credential id and its user; nil
+// for none.
+func passkeyOf(tx *Tx, credentialID string) (*passkeyRow, *portail.User, error) {
+	r, err := scanPasskeyRow(tx.queryRow(`SELECT `+passkeyRowColumns+` FROM passkeys WHERE credential_id = ?`, credentialID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	u, err := findUserByID(tx, r.userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, u, nil
+}
+
+// PasskeySignIn verifies a passwordless sign-in's assertion and starts
+// the session of the passkey's user. Its attempt is counted before the
+// check like a password's (C7): under the passkey's user (or the
+// browser, when it is a known one of theirs) and the address.
+func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, device string) (*portail.User, string, error) {
+	if err := s.on(); err != nil {
+		return nil, "", err
+	}
+	c := portail.CallerFrom(ctx)
+	ipKey := throttleIPKey(c.IP)
+	a, parseErr := passkey.ParseAssertion(assertion)
+	var cer ceremony
+	var row *passkeyRow
+	var u *portail.User
+	reserve, byDevice := []string{ipKey}, false
+	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		if parseErr == nil {
+			if cer, err = takeCeremony(tx, ceremonySignIn, a.Challenge); err != nil {
+				return err
+			}
+			if row, u, err = passkeyOf(tx, a.CredentialID); err != nil {
+				return err
+			}
+			if u != nil {
+				if reserve, byDevice, err = signInKeys(tx, u.ID, "", ipKey, device); err != nil {
+					return err
+				}
+			}
+		}
+		return reserveAttempt(tx, reserve...)
+	})
+	var throttled errThrottled
+	if errors.As(err, &throttled) {
+		return nil, "", tooManyAttempts(throttled.wait)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if parseErr != nil || !cer.ok || u == nil || u.Status != portail.StatusActive {
+		return nil, "", s.failed(c, u)
+	}
+	rec, err := s.rp.FinishLogin(&passkey.Holder{Handle: row.handle, Name: u.Username, Records: []passkey.Record{row.record}}, cer.session, a)
+	if err != nil {
+		return nil, "", s.failed(c, u)
+	}
+	var token string
+	err = s.db.writeTx(ctx, func(tx *Tx) error {
+		if status, _, err := lockUser(tx, u.ID); err != nil {
+			return err
+		} else if status != portail.StatusActive {
+			return errPasskeyRefused
+		}
+		if err := usePasskey(tx, c, u, row, rec, "sign-in"); err != nil {
+			return err
+		}
+		if err := forgetAttempts(tx, u, "", ipKey, reserve, byDevice); err != nil {
+			return err
+		}
+		token, err = s.auth.startSession(tx, c, u, sessionStart{Device: device, Detail: portail.Detail{}.Words("passkey")})
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return u, token, nil
+}
+
+// failed records a refused answer for the passkey's user, if it names
+// one, and refuses.
+func (s *PasskeyService) failed(c portail.Caller, u *portail.User) error {
+	if u != nil {
+		s.db.recordActivityLater(portail.Activity{AccountID: u.AccountID, UserID: u.ID, ActorID: c.Actor.UserID,
+			Type: portail.ActivityPasskeyFailed, IP: c.IP, UserAgent: c.UserAgent})
+	}
+	return errPasskeyRefused
+}
+
+// usePasskey stores a verified use of row: its new record, if no other
+// use landed since it was read (a compare-and-set on the sign count: two
+// answers of one authenticator cannot both pass the same count), and the
+// activity.
+func usePasskey(tx *Tx, c portail.Caller, u *portail.User, row *passkeyRow, rec *passkey.Record, how string) error {
+	n, err := execCount(tx.exec(`UPDATE passkeys SET credential = ?, sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?`,
+		string(rec.JSON), int64(rec.SignCount), micros(tx.now), row.id, int64(row.record.SignCount)))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errPasskeyRefused
+	}
+	var name string
+	if err := tx.queryRow(`SELECT name FROM passkeys WHERE id = ?`, row.id).Scan(&name); err != nil {
+		return err
+	}
+	cu := c
+	cu.Actor.UserID = u.ID
+	return logActivity(tx, cu, u.AccountID, u.ID, portail.ActivityPasskeyUsed, portail.Detail{}.Words(how).Add("name", name))
+}

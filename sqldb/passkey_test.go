@@ -1,0 +1,274 @@
+package sqldb_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"portail"
+	"portail/internal/webauthntest"
+	"portail/passkey"
+	"portail/sqldb"
+)
+
+const passkeyOrigin = "http://localhost:8080"
+
+// passkeys is a signIn account with the passkeys of localhost and a
+// software authenticator in the browser at passkeyOrigin.
+type passkeys struct {
+	*signIn
+	svc  *sqldb.PasskeyService
+	key  *webauthntest.Authenticator
+	acts *sqldb.ActivityService
+}
+
+func newPasskeys(t *testing.T, db *sqldb.DB) *passkeys {
+	t.Helper()
+	rp, err := passkey.New(passkeyOrigin, "portail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSignIn(t, db)
+	return &passkeys{signIn: s, svc: sqldb.NewPasskeyService(db, rp, s.auth),
+		key: &webauthntest.Authenticator{Origin: passkeyOrigin}, acts: sqldb.NewActivityService(db)}
+}
+
+// as is a context of u signed in from the test's address.
+func (p *passkeys) as(u *portail.User) context.Context {
+	return portail.WithCaller(context.Background(), portail.Caller{Actor: u.Actor(portail.AllModules), IP: "192.0.2.1", UserAgent: "test"})
+}
+
+// register adds a passkey to u through the authenticator a.
+func (p *passkeys) register(t *testing.T, u *portail.User, a *webauthntest.Authenticator, name string) *portail.Passkey {
+	t.Helper()
+	opts, err := p.svc.BeginPasskeyRegistration(p.as(u), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	att, err := a.Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := p.svc.FinishPasskeyRegistration(p.as(u), "", att)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pk
+}
+
+// assertion begins a passwordless sign-in and answers it with a.
+func (p *passkeys) assertion(t *testing.T, a *webauthntest.Authenticator) []byte {
+	t.Helper()
+	opts, err := p.svc.BeginPasskeySignIn(from("198.51.100.7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := a.Get(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func (p *passkeys) types(t *testing.T, u *portail.User) map[portail.ActivityType]int {
+	t.Helper()
+	items, _, err := p.acts.ListActivity(p.as(p.admin), portail.ActivityFilter{UserID: u.ID, Limit: portail.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[portail.ActivityType]int{}
+	for _, e := range items {
+		out[e.Type]++
+	}
+	return out
+}
+
+func TestPasskeyRegistrationAndSignIn(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		p := newPasskeys(t, db)
+		pk := p.register(t, p.admin, p.key, "Laptop")
+		if pk.Name != "Laptop" || pk.UserID != p.admin.ID || len(pk.Transports) != 1 || pk.Transports[0] != "internal" {
+			t.Fatalf("passkey %+v", pk)
+		}
+		list, err := p.svc.ListPasskeys(p.as(p.admin))
+		if err != nil || len(list) != 1 || list[0].ID != pk.ID || list[0].LastUsedAt != nil {
+			t.Fatalf("list %v, %v", list, err)
+		}
+
+		first := p.assertion(t, p.key)
+		u, token, err := p.svc.PasskeySignIn(from("198.51.100.7"), first, "")
+		if err != nil || u.ID != p.admin.ID || token == "" {
+			t.Fatalf("sign-in: %v, %q, %v", u, token, err)
+		}
+		if _, _, _, err := p.auth.Authenticate(context.Background(), token); err != nil {
+			t.Fatalf("the new session: %v", err)
+		}
+		// C6: a passkey sign-in ends the earlier session, like a password's.
+		_, token2, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := p.auth.Authenticate(context.Background(), token); code(err) != portail.ESESSIONREPLACED {
+			t.Errorf("the earlier session: %v, want session_replaced", err)
+		}
+		if _, _, _, err := p.auth.Authenticate(context.Background(), token2); err != nil {
+			t.Errorf("the later session: %v", err)
+		}
+		list, _ = p.svc.ListPasskeys(p.as(p.admin))
+		if list[0].LastUsedAt == nil {
+			t.Error("last_used_at not set")
+		}
+
+		// The same answer again: its ceremony is gone.
+		if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), first, ""); code(err) != portail.EUNAUTHENTICATED {
+			t.Errorf("replayed assertion: %v, want unauthenticated", err)
+		}
+		got := p.types(t, p.admin)
+		if got[portail.ActivityPasskeyAdded] != 1 || got[portail.ActivityPasskeyUsed] != 2 || got[portail.ActivityLoginSucceeded] != 2 ||
+			got[portail.ActivitySessionReplaced] != 1 || got[portail.ActivityPasskeyFailed] != 1 {
+			t.Errorf("activity %v", got)
+		}
+
+		if err := p.svc.RemovePasskey(p.as(p.admin), pk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.svc.RemovePasskey(p.as(p.admin), pk.ID); code(err) != portail.ENOTFOUND {
+			t.Errorf("removed twice: %v", err)
+		}
+		if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); code(err) != portail.EUNAUTHENTICATED {
+			t.Errorf("a removed passkey: %v, want unauthenticated", err)
+		}
+		if got := p.types(t, p.admin); got[portail.ActivityPasskeyRemoved] != 1 {
+			t.Errorf("activity %v", got)
+		}
+	})
+}
+
+func TestPasskeyRefusals(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		p := newPasskeys(t, db)
+		now := time.Now()
+		db.Now = func() time.Time { return now }
+		p.register(t, p.admin, p.key, "")
+
+		t.Run("ExpiredCeremony", func(t *testing.T) {
+			resp := p.assertion(t, p.key)
+			now = now.Add(portail.PasskeyCeremonyLifetime + time.Second)
+			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), resp, ""); code(err) != portail.EUNAUTHENTICATED {
+				t.Errorf("expired ceremony: %v, want unauthenticated", err)
+			}
+			// The purge takes expired ceremonies away.
+			if _, err := p.svc.BeginPasskeySignIn(from("198.51.100.7")); err != nil {
+				t.Fatal(err)
+			}
+			counts, err := db.PurgeExpired(context.Background(), now.Add(portail.PasskeyCeremonyLifetime+time.Second), 0)
+			if err != nil || counts["passkey_ceremonies"] != 1 {
+				t.Errorf("purged %v, %v", counts, err)
+			}
+		})
+
+		t.Run("SignCountRegression", func(t *testing.T) {
+			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); err != nil {
+				t.Fatal(err)
+			}
+			p.key.Credentials[0].Count = 0 // a clone of the authenticator
+			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); code(err) != portail.EUNAUTHENTICATED {
+				t.Errorf("regressed sign count: %v, want unauthenticated", err)
+			}
+			if got := p.types(t, p.admin); got[portail.ActivityPasskeyFailed] < 1 {
+				t.Errorf("no passkey_failed entry: %v", got)
+			}
+		})
+
+		t.Run("RegistrationReplayed", func(t *testing.T) {
+			opts, err := p.svc.BeginPasskeyRegistration(p.as(p.admin), "Phone")
+			if err != nil {
+				t.Fatal(err)
+			}
+			phone := &webauthntest.Authenticator{Origin: passkeyOrigin}
+			att, err := phone.Create(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.svc.FinishPasskeyRegistration(p.as(p.admin), "", att); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.svc.FinishPasskeyRegistration(p.as(p.admin), "", att); code(err) != portail.EINVALID {
+				t.Errorf("replayed attestation: %v, want invalid", err)
+			}
+		})
+
+		t.Run("AnotherUsersCeremony", func(t *testing.T) {
+			other := mustSetup(t, db, "other")
+			opts, err := p.svc.BeginPasskeyRegistration(p.as(p.admin), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			att, err := (&webauthntest.Authenticator{Origin: passkeyOrigin}).Create(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.svc.FinishPasskeyRegistration(p.as(other), "", att); code(err) != portail.EINVALID {
+				t.Errorf("another user's ceremony: %v, want invalid", err)
+			}
+			if list, _ := p.svc.ListPasskeys(p.as(other)); len(list) != 0 {
+				t.Errorf("the other user got %v", list)
+			}
+			// Nor may they remove the first user's passkeys.
+			mine, _ := p.svc.ListPasskeys(p.as(p.admin))
+			if err := p.svc.RemovePasskey(p.as(other), mine[0].ID); code(err) != portail.ENOTFOUND {
+				t.Errorf("removing another's passkey: %v, want not_found", err)
+			}
+		})
+
+		t.Run("ForeignOrigin", func(t *testing.T) {
+			evil := &webauthntest.Authenticator{Origin: "http://localhost.evil.example", Credentials: p.key.Credentials}
+			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, evil), ""); code(err) != portail.EUNAUTHENTICATED {
+				t.Errorf("foreign origin: %v, want unauthenticated", err)
+			}
+		})
+
+		t.Run("CapOnSignIns", func(t *testing.T) {
+			p.svc.MaxSignIns = 2
+			defer func() { p.svc.MaxSignIns = portail.MaxPasskeySignIns }()
+			now = now.Add(time.Hour) // the earlier ceremonies are dead
+			for range 2 {
+				if _, err := p.svc.BeginPasskeySignIn(from("198.51.100.7")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := p.svc.BeginPasskeySignIn(from("198.51.100.7")); code(err) != portail.ETOOMANYATTEMPTS {
+				t.Errorf("past the cap: %v, want too_many_attempts", err)
+			}
+		})
+	})
+}
+
+// mustSetup makes another account with an admin of this name and the
+// sign-in password.
+func mustSetup(t *testing.T, db *sqldb.DB, name string) *portail.User {
+	t.Helper()
+	_, u, err := sqldb.NewAuthService(db).Setup(context.Background(), portail.Setup{AccountName: name + " company", Plan: portail.PlanEnterprise,
+		Modules: portail.AllModules, AdminUsername: name, AdminEmail: name + "@example.com", AdminPassword: signInPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestPasskeysOff(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		s := newSignIn(t, db)
+		svc := sqldb.NewPasskeyService(db, nil, s.auth)
+		if svc.PasskeysEnabled() {
+			t.Error("enabled without a relying party")
+		}
+		ctx := portail.WithCaller(context.Background(), portail.Caller{Actor: s.admin.Actor(portail.AllModules)})
+		if _, err := svc.BeginPasskeyRegistration(ctx, ""); code(err) != portail.ENOTFOUND {
+			t.Errorf("registration: %v, want not_found", err)
+		}
+		if _, err := svc.BeginPasskeySignIn(from("192.0.2.1")); code(err) != portail.ENOTFOUND {
+			t.Errorf("sign-in: %v, want not_found", err)
+		}
+	})
+}
