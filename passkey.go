@@ -48,6 +48,10 @@ const (
 	ActivityPasskeyFailed  ActivityType = "passkey_failed"
 )
 
+// ErrPasskeysOff answers every passkey route while the base URL's host is
+// an IP address: WebAuthn binds a passkey to a domain name.
+var ErrPasskeysOff = Errorf(ENOTFOUND, "Passkeys are off on this installation: its address (--base-url) is an IP address, and passkeys need a domain name.")
+
 // PasskeyName trims a passkey's name, empty giving DefaultPasskeyName,
 // and checks it: 1 to 100 characters. EINVALID on field "name".
 func PasskeyName(name string) (string, error) {

@@ -45,8 +45,6 @@ const (
 )
 
 var (
-	errPasskeysOff = portail.Errorf(portail.ENOTFOUND,
-		"Passkeys are off on this installation: its address (--base-url) is an IP address, and passkeys need a domain name.")
 	// errPasskeyRefused is every refusal of a sign-in: which check failed
 	// is nobody's business but the log's.
 	errPasskeyRefused = portail.Errorf(portail.EUNAUTHENTICATED, "This passkey was not accepted. Try again, or sign in with your password.")
@@ -61,7 +59,7 @@ func (s *PasskeyService) PasskeysEnabled() bool { return s.rp != nil }
 
 func (s *PasskeyService) on() error {
 	if s.rp == nil {
-		return errPasskeysOff
+		return portail.ErrPasskeysOff
 	}
 	return nil
 }

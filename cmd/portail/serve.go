@@ -23,6 +23,7 @@ import (
 	"portail/blob"
 	"portail/jobs"
 	"portail/mail"
+	"portail/passkey"
 	"portail/password"
 	"portail/pdf"
 	"portail/preflight"
@@ -342,6 +343,15 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	}
 	a.letters = preflight.New(preflight.Config{CacheDir: cache})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
+	// Passkeys need the base URL's host to be a name (a relying party
+	// id); on an IP address they are off, and the pages do not offer them.
+	rp, err := passkey.New(baseURL.String(), "portail")
+	if errors.Is(err, passkey.ErrOff) {
+		logger.Info("passkeys are off: the base URL's host is an IP address", "base_url", baseURL.String())
+	} else if err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,
 		Users:       sqldb.NewUserService(db),
@@ -355,6 +365,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    a.webhooks(cfg, db, keys),
 		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
+		Passkeys:    sqldb.NewPasskeyService(db, rp, a.auth),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping

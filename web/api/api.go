@@ -96,6 +96,7 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /api/v1/reports/summary", s.authed(s.reportSummary))
 	handle("GET /api/v1/reports/summary.csv", s.authed(s.reportSummaryCSV))
 	s.webhookRoutes(handle)
+	s.passkeyRoutes(handle)
 }
 
 // handlerFunc is an API handler for a signed-in caller: it writes its

@@ -31,7 +31,12 @@ type Services struct {
 	Reports     portail.ReportService
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
+	Passkeys    portail.PasskeyService // nil: no passkeys (some test servers)
 }
+
+// PasskeysOn reports whether passkeys may be used: a service, and a base
+// URL whose host is a name.
+func (s *Services) PasskeysOn() bool { return s.Passkeys != nil && s.Passkeys.PasskeysEnabled() }
 
 // Auth is portail.AuthService plus the first-run setup link.
 type Auth interface {
