@@ -72,11 +72,30 @@ type Login struct {
 	Device string
 }
 
+// SignIn is the answer of a sign-in step. Token is the new session's when
+// the user is in; it is empty while a second factor is still due (C11),
+// and then MFAToken is the token the second step presents, Methods the
+// ways the user can prove it.
+type SignIn struct {
+	User  *User
+	Token string
+	// MFAToken and Methods are set when a second factor is due.
+	MFAToken string
+	Methods  []string
+	// MFAEnrolmentRequired: the account requires a second factor of this
+	// user, who has none; they are signed in, but may only enrol.
+	MFAEnrolmentRequired bool
+}
+
+// MFARequired reports whether the sign-in waits for its second factor.
+func (s *SignIn) MFARequired() bool { return s.MFAToken != "" }
+
 // AuthService signs users in and out.
 type AuthService interface {
-	// Login checks the credentials, ends the user's earlier session and
-	// starts a new one, returning its token. EUNAUTHENTICATED.
-	Login(ctx context.Context, l Login) (*User, string, error)
+	// Login checks the credentials and, unless a second factor is due,
+	// ends the user's earlier session and starts a new one (C6).
+	// EUNAUTHENTICATED, ETOOMANYATTEMPTS, EACCOUNTINACTIVE.
+	Login(ctx context.Context, l Login) (*SignIn, error)
 	// Authenticate resolves a session token to its user and session.
 	// EUNAUTHENTICATED, ESESSIONREPLACED.
 	Authenticate(ctx context.Context, token string) (*User, *Session, Actor, error)

@@ -35,9 +35,9 @@ var errInactive = portail.Errorf(portail.EACCOUNTINACTIVE, "Your account is deac
 // error, after the same work, for an unknown login, an invited user and a
 // wrong password (C7); a deactivated user who typed the right password is
 // told so (account_inactive), which the password alone earns, after the
-// same work and with the attempt counted as a failure. On success the user's earlier session
-// ends (C6) and a new token is returned.
-func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User, string, error) {
+// same work and with the attempt counted as a failure. On success the
+// session starts (startSession).
+func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.SignIn, error) {
 	caller := portail.CallerFrom(ctx)
 	key := portail.NormalizeKey(l.Login)
 	ipKey := throttleIPKey(caller.IP)
@@ -59,35 +59,21 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 			return err
 		}
 		var userID int64
-		reserve = []string{throttleLoginKey(key), ipKey}
 		if u != nil {
 			userID = u.ID
-			reserve[0] = throttleUserKey(u.ID)
 		}
-		if l.Device != "" {
-			// Asked for an unknown name too (user 0 has no browser): both
-			// paths do the same work.
-			known, err := knownDevice(tx, userID, l.Device)
-			if err != nil {
-				return err
-			}
-			if known {
-				// Counted under the browser alone: a stolen device cookie is
-				// throttled like a name, but the guesses made elsewhere, at
-				// the name or from the address, do not keep the real user
-				// out; behind a proxy or in an office, everyone shares the
-				// address.
-				reserve, byDevice = []string{throttleDeviceKey(u.ID, l.Device)}, true
-			}
+		reserve, byDevice, err = signInKeys(tx, userID, key, ipKey, l.Device)
+		if err != nil {
+			return err
 		}
 		return reserveAttempt(tx, reserve...)
 	})
 	var throttled errThrottled
 	if errors.As(err, &throttled) {
-		return nil, "", tooManyAttempts(throttled.wait)
+		return nil, tooManyAttempts(throttled.wait)
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	// Hash outside any transaction: it takes tens of milliseconds of CPU
 	// and must not hold the SQLite writer. Unknown and passwordless users
@@ -109,11 +95,11 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 				Type: portail.ActivityLoginFailed, IP: caller.IP, UserAgent: caller.UserAgent})
 		}
 		if ok && u.Status == portail.StatusInactive {
-			return nil, "", errInactive // counted as well
+			return nil, errInactive // counted as well
 		}
-		return nil, "", errBadLogin // its attempt is counted already
+		return nil, errBadLogin // its attempt is counted already
 	}
-	token, tokenHash := portail.NewToken()
+	in := &portail.SignIn{User: u}
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		// The user row first, locked: a deactivation, a reset or another
 		// sign-in of the same person may have landed while the password
@@ -127,60 +113,120 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.User
 		if status != portail.StatusActive || current != hash {
 			return errBadLogin
 		}
-		// Success forgets the failures of this person, and takes its own
-		// attempt back from the address's count. A sign-in from a known
-		// browser that passed a lock on the name leaves the lock to the
-		// others: it says nothing of the guesses made elsewhere.
-		forget := append(loginKeys(u), throttleLoginKey(key))
-		if byDevice {
-			forget = reserve
-		}
-		if err := clearThrottle(tx, forget...); err != nil {
+		if err := forgetAttempts(tx, u, key, ipKey, reserve, byDevice); err != nil {
 			return err
 		}
-		if !byDevice {
-			if err := releaseAttempt(tx, ipKey); err != nil {
-				return err
-			}
-		}
-		if l.Device != "" {
-			if err := rememberDevice(tx, u.ID, l.Device); err != nil {
-				return err
-			}
-		}
-		n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)
-		if err != nil {
-			return err
-		}
-		c := caller
-		c.Actor.UserID = u.ID
-		if n > 0 {
-			if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, portail.Detail{}.Words("an earlier session was ended by this login")); err != nil {
-				return err
-			}
-		}
-		// A temporary password typed here need not be typed again to
-		// replace it, in this session and for a few minutes (C2).
-		var typed sql.NullInt64
-		if u.PasswordChangeRequired {
-			typed = sql.NullInt64{Int64: micros(tx.now.Add(portail.TemporaryPasswordGrace)), Valid: true}
-		}
-		if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent,
-			temporary_password_typed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
-			micros(tx.now.Add(s.Lifetime)), caller.IP, truncate(caller.UserAgent, 512), typed); err != nil {
-			return err
-		}
-		if _, err := tx.exec(`UPDATE users SET last_login_at = ? WHERE id = ?`, micros(tx.now), u.ID); err != nil {
-			return err
-		}
-		now := tx.now
-		u.LastLoginAt = &now
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, nil)
+		in.Token, err = s.startSession(tx, caller, u, sessionStart{Device: l.Device, TemporaryPasswordTyped: u.PasswordChangeRequired})
+		return err
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return u, token, nil
+	return in, nil
+}
+
+// signInKeys are the throttle keys a sign-in attempt counts under: the
+// user's (or the name typed, when it names nobody) and the address's, or
+// a known browser's alone. userID 0 is nobody.
+func signInKeys(tx *Tx, userID int64, key, ipKey, device string) (keys []string, byDevice bool, err error) {
+	keys = []string{throttleLoginKey(key), ipKey}
+	if userID != 0 {
+		keys[0] = throttleUserKey(userID)
+	}
+	if device != "" {
+		// Asked for an unknown name too (user 0 has no browser): both
+		// paths do the same work.
+		known, err := knownDevice(tx, userID, device)
+		if err != nil {
+			return nil, false, err
+		}
+		if known {
+			// Counted under the browser alone: a stolen device cookie is
+			// throttled like a name, but the guesses made elsewhere, at
+			// the name or from the address, do not keep the real user
+			// out; behind a proxy or in an office, everyone shares the
+			// address.
+			return []string{throttleDeviceKey(userID, device)}, true, nil
+		}
+	}
+	return keys, false, nil
+}
+
+// forgetAttempts is a success's effect on the throttle: it forgets the
+// failures of this person, and takes its own attempt back from the
+// address's count. A sign-in from a known browser that passed a lock on
+// the name leaves the lock to the others: it says nothing of the guesses
+// made elsewhere.
+func forgetAttempts(tx *Tx, u *portail.User, key, ipKey string, reserved []string, byDevice bool) error {
+	forget := append(loginKeys(u), throttleLoginKey(key))
+	if byDevice {
+		forget = reserved
+	}
+	if err := clearThrottle(tx, forget...); err != nil {
+		return err
+	}
+	if byDevice {
+		return nil
+	}
+	return releaseAttempt(tx, ipKey)
+}
+
+// sessionStart is what a sign-in knows besides the user when it starts a
+// session.
+type sessionStart struct {
+	// Device is the browser's device cookie, remembered as known to the
+	// user (the sign-in throttle's own key); empty for a client without.
+	Device string
+	// TemporaryPasswordTyped: the sign-in typed the temporary password the
+	// user must replace, which this session may then replace without
+	// typing it again, for a few minutes (C2).
+	TemporaryPasswordTyped bool
+	// Detail, when set, is the login_succeeded entry's detail (how the
+	// user proved who they are: a second factor, a passkey, SSO).
+	Detail portail.Detail
+}
+
+// startSession starts a browser session for u, who has proved who they
+// are, and returns its token: the one way every sign-in (password, second
+// factor, passkey, SSO) lets a person in. It runs in the caller's write
+// transaction, which must hold the user row's lock (lockUser) taken after
+// the proof was checked, so that the sessions ended here are all those
+// committed before (C6: one browser session per person; the ended ones
+// answer session_replaced). It records the address and user agent, the
+// browser as known, last_login_at, and the activity.
+func (s *AuthService) startSession(tx *Tx, caller portail.Caller, u *portail.User, st sessionStart) (string, error) {
+	if st.Device != "" {
+		if err := rememberDevice(tx, u.ID, st.Device); err != nil {
+			return "", err
+		}
+	}
+	n, err := endSessionsCount(tx, u.ID, 0, portail.SessionEndReplaced)
+	if err != nil {
+		return "", err
+	}
+	c := caller
+	c.Actor.UserID = u.ID
+	if n > 0 {
+		if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivitySessionReplaced, portail.Detail{}.Words("an earlier session was ended by this login")); err != nil {
+			return "", err
+		}
+	}
+	var typed sql.NullInt64
+	if st.TemporaryPasswordTyped {
+		typed = sql.NullInt64{Int64: micros(tx.now.Add(portail.TemporaryPasswordGrace)), Valid: true}
+	}
+	token, tokenHash := portail.NewToken()
+	if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent,
+		temporary_password_typed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
+		micros(tx.now.Add(s.Lifetime)), caller.IP, truncate(caller.UserAgent, 512), typed); err != nil {
+		return "", err
+	}
+	if _, err := tx.exec(`UPDATE users SET last_login_at = ? WHERE id = ?`, micros(tx.now), u.ID); err != nil {
+		return "", err
+	}
+	now := tx.now
+	u.LastLoginAt = &now
+	return token, logActivity(tx, c, u.AccountID, u.ID, portail.ActivityLoginSucceeded, st.Detail)
 }
 
 func truncate(s string, n int) string {

@@ -36,7 +36,7 @@ func BenchmarkLoginWrongPassword(b *testing.B) {
 			var existing, unknown []time.Duration
 			try := func(name string) time.Duration {
 				t0 := time.Now()
-				_, _, err := s.auth.Login(from("192.0.2.1"), portail.Login{Login: name, Password: "not the password"})
+				_, _, err := tokenOf(s.auth.Login(from("192.0.2.1"), portail.Login{Login: name, Password: "not the password"}))
 				took := time.Since(t0)
 				if code(err) != portail.EUNAUTHENTICATED {
 					b.Fatalf("%s: %v", name, err)

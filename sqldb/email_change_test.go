@@ -104,7 +104,7 @@ func TestEmailChangeThrottled(t *testing.T) {
 			t.Fatalf("after 5 wrong passwords: %v, want too_many_attempts", err)
 		}
 		// The sign-in sees the same lock: the counters are shared.
-		if _, _, err := f.auth.Login(f.as(u), portail.Login{Login: u.Username, Password: moverPassword}); code(err) != portail.ETOOMANYATTEMPTS {
+		if _, _, err := tokenOf(f.auth.Login(f.as(u), portail.Login{Login: u.Username, Password: moverPassword})); code(err) != portail.ETOOMANYATTEMPTS {
 			t.Fatalf("sign-in after 5 wrong passwords on the profile: %v", err)
 		}
 	})

@@ -73,7 +73,7 @@ func TestLookAlikeIdentities(t *testing.T) {
 
 		for i, login := range []string{"ａｄｍｉｎ", "𝐀𝐃𝐌𝐈𝐍", "müller@xn--bcher-kva.de", "MÜLLER@BÜCHER.DE", "müller＠ｂüｃｈｅｒ.de"} {
 			c := portail.WithCaller(ctx, portail.Caller{IP: fmt.Sprintf("192.0.2.%d", 10+i), UserAgent: "test"})
-			u, _, err := auth.Login(c, portail.Login{Login: login, Password: identityPassword})
+			u, _, err := tokenOf(auth.Login(c, portail.Login{Login: login, Password: identityPassword}))
 			if err != nil || u.ID != f.admin.ID {
 				t.Errorf("login %q = %v, %v; want the admin", login, u, err)
 			}
@@ -207,7 +207,7 @@ func TestRekeyIdentities(t *testing.T) {
 			auth := sqldb.NewAuthService(db)
 			login := func(i int, l string) int64 {
 				c := portail.WithCaller(ctx, portail.Caller{IP: fmt.Sprintf("192.0.2.%d", 100+i), UserAgent: "test"})
-				u, _, err := auth.Login(c, portail.Login{Login: l, Password: identityPassword})
+				u, _, err := tokenOf(auth.Login(c, portail.Login{Login: l, Password: identityPassword}))
 				if err != nil {
 					t.Errorf("login %q: %v", l, err)
 					return 0

@@ -76,7 +76,7 @@ func TestPurgeExpired(t *testing.T) {
 			}
 			const pw = "Tulipe-Violette-Hangar-93"
 			login := func(ip, name, password, device string) (string, error) {
-				_, token, err := f.auth.Login(from(ip), portail.Login{Login: name, Password: password, Device: device})
+				_, token, err := tokenOf(f.auth.Login(from(ip), portail.Login{Login: name, Password: password, Device: device}))
 				return token, err
 			}
 			live := func(token string) error {

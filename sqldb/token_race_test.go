@@ -124,7 +124,7 @@ func TestSessionExpiry(t *testing.T) {
 			t.Fatalf("default lifetimes idle %s, absolute %s; want 30m and 12h", auth.Idle, auth.Lifetime)
 		}
 		signIn := func() string {
-			_, token, err := auth.Login(from("192.0.2.20"), portail.Login{Login: "boss", Password: signInPassword})
+			_, token, err := tokenOf(auth.Login(from("192.0.2.20"), portail.Login{Login: "boss", Password: signInPassword}))
 			if err != nil {
 				t.Fatal(err)
 			}

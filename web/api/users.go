@@ -66,12 +66,12 @@ func (s *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	u, token, err := s.Auth.Login(request.Anonymous(r), portail.Login{Login: req.Login, Password: req.Password, Device: request.KnownDevice(r)})
+	in, err := s.Auth.Login(request.Anonymous(r), portail.Login{Login: req.Login, Password: req.Password, Device: request.KnownDevice(r)})
 	if err != nil {
 		return err
 	}
-	s.site.Cookies().SetSession(w, token)
-	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "password_change_required": u.PasswordChangeRequired})
+	s.site.Cookies().SetSession(w, in.Token)
+	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(in.User), "password_change_required": in.User.PasswordChangeRequired})
 }
 
 func (s *Handler) logout(w http.ResponseWriter, r *http.Request) error {

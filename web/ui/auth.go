@@ -67,7 +67,7 @@ func (s *Handler) login(p *page) {
 func (s *Handler) loginPost(p *page) {
 	login, pw := p.r.PostFormValue("login"), p.r.PostFormValue("password")
 	dev := request.Device(p.r)
-	_, token, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
+	in, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
 	if err != nil {
 		v := p.view("Sign in")
 		v.Form["login"], v.Form["next"] = login, p.r.PostFormValue("next")
@@ -79,7 +79,7 @@ func (s *Handler) loginPost(p *page) {
 		p.render(status, "login", v)
 		return
 	}
-	s.site.Cookies().SetSession(p.w, token)
+	s.site.Cookies().SetSession(p.w, in.Token)
 	s.site.Cookies().SetDevice(p.w, dev)
 	p.redirect(safeNext(p.r.PostFormValue("next")))
 }
@@ -133,12 +133,12 @@ func (s *Handler) setupPost(p *page) {
 		p.render(status, "setup", v)
 		return
 	}
-	_, token, err := s.Auth.Login(p.ctx, portail.Login{Login: u.Username, Password: st.AdminPassword})
+	in, err := s.Auth.Login(p.ctx, portail.Login{Login: u.Username, Password: st.AdminPassword})
 	if err != nil {
 		p.redirect("/login")
 		return
 	}
-	s.site.Cookies().SetSession(p.w, token)
+	s.site.Cookies().SetSession(p.w, in.Token)
 	p.redirect("/")
 }
 

@@ -147,11 +147,11 @@ func NewServers(f testing.TB) []*Server {
 		}
 		s.IDs["op1"] = op.ID
 		anon := portail.WithCaller(ctx, portail.Caller{IP: "192.0.2.1", UserAgent: "fixture"})
-		_, token, err := auth.Login(anon, portail.Login{Login: "admin", Password: Password})
+		in, err := auth.Login(anon, portail.Login{Login: "admin", Password: Password})
 		if err != nil {
 			f.Fatal(err)
 		}
-		s.Admin = &http.Cookie{Name: "portail_session", Value: token}
+		s.Admin = &http.Cookie{Name: "portail_session", Value: in.Token}
 		out = append(out, s)
 	}
 	return out
