@@ -64,6 +64,9 @@ type view struct {
 	Simulating bool
 	// Currency is the ISO 4217 code prices are shown in (render fills it).
 	Currency string
+	// Passkeys: the installation lets passkeys on (a base URL on a name),
+	// so the sign-in pages offer them.
+	Passkeys bool
 
 	// ErrorHTML, when set, is Error with its links (the seat message's
 	// link to the account page).
@@ -188,7 +191,7 @@ func (p *page) t(msg string, args ...any) string { return translate(p.lang, msg,
 
 // view returns a view with the page's common parts.
 func (p *page) view(title string) view {
-	v := view{Title: p.t(title), Lang: p.lang, Me: p.me, Fields: map[string]string{}, Form: map[string]string{}}
+	v := view{Title: p.t(title), Lang: p.lang, Me: p.me, Fields: map[string]string{}, Form: map[string]string{}, Passkeys: p.s.PasskeysOn()}
 	if p.me != nil {
 		v.Nav = navFor(p.actor)
 	}
