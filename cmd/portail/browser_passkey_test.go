@@ -1,0 +1,92 @@
+package main
+
+// Passkeys in the browser (C11): Chromium's virtual authenticator (the
+// CDP WebAuthn domain: CTAP2, internal transport, discoverable
+// credentials, user verified) answers navigator.credentials for the
+// pages' script, against a site whose base URL is on localhost (the
+// relying party id; on an IP address passkeys are off).
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portail/internal/browsertest"
+)
+
+// passkeySite serves a site on localhost with the account Acme and a
+// browser tab with a virtual authenticator.
+func passkeySite(t *testing.T, ctx context.Context) (*site, *tab, *browsertest.Authenticator) {
+	t.Helper()
+	chromium := browsertest.Chromium(t)
+	// The base URL names the port, so the port is chosen first.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	base := "http://localhost:" + port
+	s := startSite(t, siteOptions{Plan: "enterprise", Setup: []string{"--admin-full-name", "Berta Boss", "--admin-language", "en"},
+		Flags: []string{"--addr", "127.0.0.1:" + port, "--base-url", base}})
+	b := &tab{Tab: browsertest.Start(t, ctx, chromium, base, "en-US,en;q=0.9"), t: t, site: s}
+	return s, b, b.VirtualAuthenticator()
+}
+
+// TestBrowserPasskeys: add a passkey on the profile page, sign out, sign
+// in with it alone (no password), see it used, remove it; then it signs
+// nobody in.
+func TestBrowserPasskeys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
+	defer cancel()
+	_, b, key := passkeySite(t, ctx)
+
+	if st := b.login("boss", adminPassword); st != 200 {
+		b.Fatalf("sign in answered %d", st)
+	}
+	b.Open("/profile")
+	b.WantText("#passkeys-title", "Passkeys")
+	b.Fill("#passkey_name", "Work laptop")
+	b.Click("#add-passkey")
+	if !b.WaitJS(`location.search === "?done=passkey_added"`, browsertest.StepTimeout) {
+		b.Fatalf("adding the passkey did not come back to the profile (error: %q)", b.Text("#passkey-error"))
+	}
+	b.WantText(".flash", "The passkey was added.")
+	b.WantText("#passkeys", "Work laptop")
+	creds := key.Credentials()
+	if len(creds) != 1 || !creds[0].IsResidentCredential || creds[0].RpID != "localhost" {
+		b.Fatalf("the authenticator holds %+v, want one discoverable credential of localhost", creds)
+	}
+
+	b.logout()
+	b.WantText("#passkey-signin-card", "without a password")
+	b.Click("#passkey-signin")
+	if !b.WaitJS(`location.pathname === "/"`, browsertest.StepTimeout) {
+		b.Fatalf("the passkey sign-in stayed at %s (error: %q)", b.Path(), b.Text("#passkey-signin-error"))
+	}
+	b.Open("/profile")
+	if used := b.Text("#passkeys tbody td:nth-child(3)"); strings.TrimSpace(used) == "—" {
+		b.Errorf("the passkey's last use is %q after signing in with it", used)
+	}
+	if st := b.Submit(`#passkeys button.danger`); st != 200 {
+		b.Fatalf("removing the passkey answered %d", st)
+	}
+	b.WantText(".flash", "The passkey was removed.")
+	if b.Exists("#passkeys") {
+		b.Errorf("the passkey is still listed")
+	}
+
+	// The authenticator still holds it, but the site has forgotten it.
+	b.logout()
+	b.Click("#passkey-signin")
+	if !b.WaitJS(`!document.getElementById("passkey-signin-error").hidden`, browsertest.StepTimeout) {
+		b.Fatalf("a removed passkey: no error shown, at %s", b.Path())
+	}
+	b.WantText("#passkey-signin-error", "did not work")
+	b.WantPath("/login")
+}
