@@ -36,6 +36,9 @@ const (
 	// EINVALIDTRANSITION: a move the life cycle does not allow (a print
 	// partner's event).
 	EINVALIDTRANSITION = "invalid_transition"
+	// EMFAENROLMENTREQUIRED: the account requires a second factor of the
+	// caller, who has none yet; only enrolment is open (C11).
+	EMFAENROLMENTREQUIRED = "mfa_enrolment_required"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

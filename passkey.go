@@ -10,7 +10,8 @@ import (
 
 // Passkey is one WebAuthn credential of a user (C11): a second factor
 // after the password, and on its own a sign-in without one (it is a
-// discoverable credential whose authenticator verifies its user).
+// discoverable credential whose authenticator verifies its user). It is a
+// Factor of kind FactorWebAuthn; its ID is the factor's.
 type Passkey struct {
 	ID         int64
 	UserID     int64
@@ -19,10 +20,6 @@ type Passkey struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 }
-
-// FactorWebAuthn is the kind of a passkey among a user's second factors
-// (GET /me/mfa) and among the methods of a second step.
-const FactorWebAuthn = "webauthn"
 
 const (
 	// PasskeyCeremonyLifetime is how long a begun ceremony waits for its
@@ -37,15 +34,14 @@ const (
 	DefaultPasskeyName = "Passkey"
 )
 
-// Activity of passkeys. A passkey's sign-in is also a login_succeeded
-// entry (its detail says "passkey"); passkey_used is every use, second
-// step included; passkey_failed an answer that did not verify for a
-// known passkey.
+// Activity of passkeys. Adding and removing one are the entries of every
+// second factor (mfa_added, mfa_removed, of kind webauthn); a passkey's
+// sign-in is also a login_succeeded entry (its detail says "passkey");
+// passkey_used is every use, second step included; passkey_failed an
+// answer that did not verify for a known passkey.
 const (
-	ActivityPasskeyAdded   ActivityType = "passkey_added"
-	ActivityPasskeyRemoved ActivityType = "passkey_removed"
-	ActivityPasskeyUsed    ActivityType = "passkey_used"
-	ActivityPasskeyFailed  ActivityType = "passkey_failed"
+	ActivityPasskeyUsed   ActivityType = "passkey_used"
+	ActivityPasskeyFailed ActivityType = "passkey_failed"
 )
 
 // ErrPasskeysOff answers every passkey route while the base URL's host is
@@ -80,12 +76,15 @@ type PasskeyService interface {
 	BeginPasskeyRegistration(ctx context.Context, name string) (json.RawMessage, error)
 	// FinishPasskeyRegistration verifies the browser's attestation and
 	// stores the passkey; name, when not empty, replaces the one given
-	// at the beginning. EINVALID (field "credential": a dead ceremony, an
-	// answer that does not verify, a passkey already added).
-	FinishPasskeyRegistration(ctx context.Context, name string, attestation []byte) (*Passkey, error)
+	// at the beginning. The user's first factor comes with their
+	// recovery codes, returned once (nil otherwise). EINVALID (field
+	// "credential": a dead ceremony, an answer that does not verify, a
+	// passkey already added).
+	FinishPasskeyRegistration(ctx context.Context, name string, attestation []byte) (*Passkey, []string, error)
 	// ListPasskeys lists the caller's passkeys, oldest first.
 	ListPasskeys(ctx context.Context) ([]*Passkey, error)
-	// RemovePasskey removes one of the caller's passkeys. ENOTFOUND.
+	// RemovePasskey removes one of the caller's passkeys under the rules
+	// of MFAService.RemoveFactor. ENOTFOUND, EFORBIDDEN.
 	RemovePasskey(ctx context.Context, id int64) error
 	// BeginPasskeySignIn starts a passwordless sign-in. ETOOMANYATTEMPTS
 	// while too many are under way.
@@ -94,5 +93,12 @@ type PasskeyService interface {
 	// starts the session (C6) of the passkey's user; device is the
 	// browser's device cookie. EUNAUTHENTICATED (the same for every
 	// refusal), ETOOMANYATTEMPTS (counted as sign-in failures).
-	PasskeySignIn(ctx context.Context, assertion []byte, device string) (*User, string, error)
+	PasskeySignIn(ctx context.Context, assertion []byte, device string) (*SignIn, error)
+	// BeginPasskeyStep starts the second step of the sign-in whose
+	// password step gave mfaToken, with one of that user's passkeys.
+	// ETOKENINVALID, ENOTFOUND (the user has no passkey).
+	BeginPasskeyStep(ctx context.Context, mfaToken string) (json.RawMessage, error)
+	// CompletePasskeyStep is MFAService.CompleteMFA with an assertion
+	// instead of a code: the same counts, refusals and session start.
+	CompletePasskeyStep(ctx context.Context, mfaToken string, assertion []byte, device string) (*SignIn, error)
 }

@@ -113,10 +113,32 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 		if status != portail.StatusActive || current != hash {
 			return errBadLogin
 		}
+		// A second factor due (C11): no session yet, and C6 waits for the
+		// second step. The right password neither counts as a failure nor
+		// forgives the earlier ones: the person's failures, passwords and
+		// codes together, are forgiven only when the second step succeeds,
+		// so a known password does not buy fresh guesses at the code.
+		if in.Methods, err = secondStepMethods(tx, u.ID); err != nil {
+			return err
+		}
+		if len(in.Methods) > 0 {
+			for _, k := range reserve {
+				if err := releaseAttempt(tx, k); err != nil {
+					return err
+				}
+			}
+			in.MFAToken, err = newMFAToken(tx, u, hash.String)
+			return err
+		}
 		if err := forgetAttempts(tx, u, key, ipKey, reserve, byDevice); err != nil {
 			return err
 		}
 		in.Token, err = s.startSession(tx, caller, u, sessionStart{Device: l.Device, TemporaryPasswordTyped: u.PasswordChangeRequired})
+		if err != nil {
+			return err
+		}
+		in.MFAEnrolmentRequired, err = enrolmentDue(tx, u)
+		u.MFAEnrolmentRequired = in.MFAEnrolmentRequired
 		return err
 	})
 	if err != nil {
@@ -251,14 +273,17 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 	var created, seen, expires int64
 	var ended sql.NullInt64
 	var reason sql.NullString
+	var mfaRequired string
+	var hasFactor bool
 	u, err := scanUser(s.db.read.QueryRowContext(ctx, (&Tx{pg: s.db.pg}).rebind(authenticateQuery), portail.HashToken(token)),
-		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules)
+		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules, &mfaRequired, &hasFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	} else if err != nil {
 		return nil, nil, portail.Actor{}, s.db.unreachable(err)
 	}
 	sess.UserID = u.ID
+	u.MFAEnrolmentRequired = portail.MFAEnrolmentDue(portail.MFARequirement(mfaRequired), u.Role, hasFactor)
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
 	sess.EndedAt, sess.EndReason = timePtr(ended), reason.String
 	switch {
@@ -284,9 +309,11 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 }
 
 // authenticateQuery reads a session with its user (userColumns, then the
-// session's) and the modules of the user's account.
+// session's), the modules of the user's account, and whether the user
+// must enrol a second factor (the account's requirement, and whether the
+// user has one).
 var authenticateQuery = `SELECT ` + prefixColumns("u.", userColumns) + `,
-	s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules
+	s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules, a.mfa_required, ` + hasFactorSQL("u.id") + `
 	FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
 	WHERE s.token_hash = ?`
 

@@ -23,16 +23,17 @@ import (
 type PasskeyService struct {
 	db   *DB
 	rp   *passkey.RP // nil: passkeys are off
-	auth *AuthService
+	mfa  *MFAService // a passkey is a second factor of theirs
 	// MaxSignIns caps the passwordless sign-in ceremonies alive at once
 	// (portail.MaxPasskeySignIns; tests lower it).
 	MaxSignIns int
 }
 
 // NewPasskeyService returns the passkeys of db for the relying party rp
-// (nil: off), starting sessions as auth does.
-func NewPasskeyService(db *DB, rp *passkey.RP, auth *AuthService) *PasskeyService {
-	return &PasskeyService{db: db, rp: rp, auth: auth, MaxSignIns: portail.MaxPasskeySignIns}
+// (nil: off), second factors of mfa, whose second step and session start
+// they share.
+func NewPasskeyService(db *DB, rp *passkey.RP, mfa *MFAService) *PasskeyService {
+	return &PasskeyService{db: db, rp: rp, mfa: mfa, MaxSignIns: portail.MaxPasskeySignIns}
 }
 
 var _ portail.PasskeyService = (*PasskeyService)(nil)
@@ -66,18 +67,18 @@ func (s *PasskeyService) on() error {
 
 // passkeyRow is a stored passkey with what a ceremony needs of it.
 type passkeyRow struct {
-	id, userID int64
-	handle     []byte
-	record     passkey.Record
+	id, factorID, userID int64
+	handle               []byte
+	record               passkey.Record
 }
 
-const passkeyRowColumns = `id, user_id, credential_id, user_handle, credential, sign_count`
+const passkeyRowColumns = `id, factor_id, user_id, credential_id, user_handle, credential, sign_count`
 
 func scanPasskeyRow(sc interface{ Scan(...any) error }) (*passkeyRow, error) {
 	var r passkeyRow
 	var handle, cred string
 	var count int64
-	if err := sc.Scan(&r.id, &r.userID, &r.record.ID, &handle, &cred, &count); err != nil {
+	if err := sc.Scan(&r.id, &r.factorID, &r.userID, &r.record.ID, &handle, &cred, &count); err != nil {
 		return nil, err
 	}
 	r.handle, _ = base64.RawURLEncoding.DecodeString(handle)
@@ -157,7 +158,7 @@ func (s *PasskeyService) BeginPasskeyRegistration(ctx context.Context, name stri
 	}
 	var out json.RawMessage
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
-		u, err := findUserByID(tx, c.Actor.UserID)
+		u, _, err := signedInUser(tx, c)
 		if err != nil {
 			return err
 		}
@@ -185,46 +186,42 @@ func (s *PasskeyService) BeginPasskeyRegistration(ctx context.Context, name stri
 }
 
 // FinishPasskeyRegistration verifies the attestation of the caller's
-// registration and stores the passkey.
-func (s *PasskeyService) FinishPasskeyRegistration(ctx context.Context, name string, attestation []byte) (*portail.Passkey, error) {
+// registration and stores the passkey as a confirmed factor.
+func (s *PasskeyService) FinishPasskeyRegistration(ctx context.Context, name string, attestation []byte) (*portail.Passkey, []string, error) {
 	if err := s.on(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := portail.CallerFrom(ctx)
 	if c.Actor.UserID == 0 {
-		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
+		return nil, nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	}
 	if strings.TrimSpace(name) != "" {
 		var err error
 		if name, err = portail.PasskeyName(name); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	att, err := passkey.ParseAttestation(attestation)
 	if err != nil {
-		return nil, credentialInvalid("This is not the answer of a passkey.")
+		return nil, nil, credentialInvalid("This is not the answer of a passkey.")
 	}
 	var cer ceremony
 	if err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
 		cer, err = takeCeremony(tx, ceremonyRegister, att.Challenge)
 		return err
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !cer.ok || cer.userID != c.Actor.UserID {
-		return nil, credentialInvalid("This passkey request has expired or was already answered: start again.")
+		return nil, nil, credentialInvalid("This passkey request has expired or was already answered: start again.")
 	}
 	if name == "" {
 		name = cer.name
 	}
 	pk := &portail.Passkey{UserID: c.Actor.UserID, Name: name}
+	var codes []string
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
-		if status, _, err := lockUser(tx, c.Actor.UserID); err != nil {
-			return err
-		} else if status != portail.StatusActive {
-			return portail.Errorf(portail.EUNAUTHENTICATED, "Your session has ended; sign in again.")
-		}
-		u, err := findUserByID(tx, c.Actor.UserID)
+		u, _, err := signedInUser(tx, c)
 		if err != nil {
 			return err
 		}
@@ -243,23 +240,25 @@ func (s *PasskeyService) FinishPasskeyRegistration(ctx context.Context, name str
 			return err
 		}
 		pk.CreatedAt, pk.Transports = tx.now, rec.Transports
-		pk.ID, err = tx.insert(`INSERT INTO passkeys (user_id, credential_id, user_handle, credential, sign_count, transports, name, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, rec.ID, base64.RawURLEncoding.EncodeToString(h.Handle), string(rec.JSON),
-			int64(rec.SignCount), strings.Join(rec.Transports, ","), name, micros(tx.now))
+		if pk.ID, err = tx.insert(`INSERT INTO mfa_factors (user_id, kind, name, confirmed_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			u.ID, portail.FactorWebAuthn, name, micros(tx.now), micros(tx.now)); err != nil {
+			return err
+		}
+		_, err = tx.insert(`INSERT INTO passkeys (factor_id, user_id, credential_id, user_handle, credential, sign_count, transports)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, pk.ID, u.ID, rec.ID, base64.RawURLEncoding.EncodeToString(h.Handle), string(rec.JSON),
+			int64(rec.SignCount), strings.Join(rec.Transports, ","))
 		if isUniqueViolation(err) {
 			return credentialInvalid("This passkey is added already.")
 		} else if err != nil {
 			return err
 		}
-		if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasskeyAdded, portail.Detail{}.Add("name", name)); err != nil {
-			return err
-		}
-		return emitUserEvent(tx, portail.EventUserUpdated, u)
+		codes, err = s.mfa.factorAdded(tx, c, u, portail.FactorWebAuthn)
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return pk, nil
+	return pk, codes, nil
 }
 
 // ListPasskeys lists the caller's passkeys, oldest first.
@@ -274,8 +273,8 @@ func (s *PasskeyService) ListPasskeys(ctx context.Context) ([]*portail.Passkey, 
 }
 
 func listPasskeys(tx *Tx, userID int64) ([]*portail.Passkey, error) {
-	rows, err := tx.query(`SELECT id, user_id, name, transports, created_at, last_used_at FROM passkeys
-		WHERE user_id = ? ORDER BY id`, userID)
+	rows, err := tx.query(`SELECT f.id, f.user_id, f.name, p.transports, f.created_at, f.last_used_at
+		FROM passkeys p JOIN mfa_factors f ON f.id = p.factor_id WHERE p.user_id = ? ORDER BY f.id`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -298,30 +297,21 @@ func listPasskeys(tx *Tx, userID int64) ([]*portail.Passkey, error) {
 	return out, rows.Err()
 }
 
-// RemovePasskey removes one of the caller's passkeys.
+// RemovePasskey removes one of the caller's passkeys: a factor removed as
+// any other (MFAService.RemoveFactor: a recent sign-in, never the last
+// factor the account requires), its passkey row with it.
 func (s *PasskeyService) RemovePasskey(ctx context.Context, id int64) error {
 	c := portail.CallerFrom(ctx)
-	return s.db.writeTx(ctx, func(tx *Tx) error { return removePasskey(tx, c, id) })
-}
-
-// removePasskey removes the caller's passkey id, in the caller's
-// transaction. ENOTFOUND (another user's passkey too).
-func removePasskey(tx *Tx, c portail.Caller, id int64) error {
-	var name string
-	err := tx.queryRow(`DELETE FROM passkeys WHERE id = ? AND user_id = ? RETURNING name`, id, c.Actor.UserID).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
+	var n int
+	if err := s.db.readTx(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT COUNT(*) FROM passkeys WHERE factor_id = ? AND user_id = ?`, id, c.Actor.UserID).Scan(&n)
+	}); err != nil {
+		return err
+	}
+	if n == 0 {
 		return portail.ErrNotFound("Passkey")
-	} else if err != nil {
-		return err
 	}
-	u, err := findUserByID(tx, c.Actor.UserID)
-	if err != nil {
-		return err
-	}
-	if err := logActivity(tx, c, u.AccountID, u.ID, portail.ActivityPasskeyRemoved, portail.Detail{}.Add("name", name)); err != nil {
-		return err
-	}
-	return emitUserEvent(tx, portail.EventUserUpdated, u)
+	return s.mfa.RemoveFactor(ctx, id)
 }
 
 // BeginPasskeySignIn starts a passwordless sign-in. Anyone may ask, so the
@@ -373,9 +363,9 @@ func passkeyOf(tx *Tx, credentialID string) (*passkeyRow, *portail.User, error) 
 // the session of the passkey's user. Its attempt is counted before the
 // check like a password's (C7): under the passkey's user (or the
 // browser, when it is a known one of theirs) and the address.
-func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, device string) (*portail.User, string, error) {
+func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, device string) (*portail.SignIn, error) {
 	if err := s.on(); err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	c := portail.CallerFrom(ctx)
 	ipKey := throttleIPKey(c.IP)
@@ -402,19 +392,19 @@ func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, de
 	})
 	var throttled errThrottled
 	if errors.As(err, &throttled) {
-		return nil, "", tooManyAttempts(throttled.wait)
+		return nil, tooManyAttempts(throttled.wait)
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	if parseErr != nil || !cer.ok || u == nil || u.Status != portail.StatusActive {
-		return nil, "", s.failed(c, u)
+		return nil, s.failed(c, u)
 	}
 	rec, err := s.rp.FinishLogin(&passkey.Holder{Handle: row.handle, Name: u.Username, Records: []passkey.Record{row.record}}, cer.session, a)
 	if err != nil {
-		return nil, "", s.failed(c, u)
+		return nil, s.failed(c, u)
 	}
-	var token string
+	in := &portail.SignIn{User: u}
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		if status, _, err := lockUser(tx, u.ID); err != nil {
 			return err
@@ -427,13 +417,15 @@ func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, de
 		if err := forgetAttempts(tx, u, "", ipKey, reserve, byDevice); err != nil {
 			return err
 		}
-		token, err = s.auth.startSession(tx, c, u, sessionStart{Device: device, Detail: portail.Detail{}.Words("passkey")})
+		// A passkey is both factors: no second step, and it is a factor,
+		// so no enrolment is due either.
+		in.Token, err = s.mfa.auth.startSession(tx, c, u, sessionStart{Device: device, Detail: portail.Detail{}.Words("passkey")})
 		return err
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return u, token, nil
+	return in, nil
 }
 
 // failed records a refused answer for the passkey's user, if it names
@@ -451,8 +443,8 @@ func (s *PasskeyService) failed(c portail.Caller, u *portail.User) error {
 // answers of one authenticator cannot both pass the same count), and the
 // activity.
 func usePasskey(tx *Tx, c portail.Caller, u *portail.User, row *passkeyRow, rec *passkey.Record, how string) error {
-	n, err := execCount(tx.exec(`UPDATE passkeys SET credential = ?, sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?`,
-		string(rec.JSON), int64(rec.SignCount), micros(tx.now), row.id, int64(row.record.SignCount)))
+	n, err := execCount(tx.exec(`UPDATE passkeys SET credential = ?, sign_count = ? WHERE id = ? AND sign_count = ?`,
+		string(rec.JSON), int64(rec.SignCount), row.id, int64(row.record.SignCount)))
 	if err != nil {
 		return err
 	}
@@ -460,10 +452,89 @@ func usePasskey(tx *Tx, c portail.Caller, u *portail.User, row *passkeyRow, rec 
 		return errPasskeyRefused
 	}
 	var name string
-	if err := tx.queryRow(`SELECT name FROM passkeys WHERE id = ?`, row.id).Scan(&name); err != nil {
+	if err := tx.queryRow(`UPDATE mfa_factors SET last_used_at = ? WHERE id = ? RETURNING name`, micros(tx.now), row.factorID).Scan(&name); err != nil {
 		return err
 	}
 	cu := c
 	cu.Actor.UserID = u.ID
 	return logActivity(tx, cu, u.AccountID, u.ID, portail.ActivityPasskeyUsed, portail.Detail{}.Words(how).Add("name", name))
+}
+
+// BeginPasskeyStep starts the second step, by passkey, of the sign-in
+// whose password step gave mfaToken: one of that user's passkeys, user
+// presence enough. The token is only read here; the step uses it. One
+// such ceremony is under way a user: a new one ends the earlier.
+func (s *PasskeyService) BeginPasskeyStep(ctx context.Context, mfaToken string) (json.RawMessage, error) {
+	if err := s.on(); err != nil {
+		return nil, err
+	}
+	var out json.RawMessage
+	err := s.db.writeTx(ctx, func(tx *Tx) error {
+		t, err := findMFAToken(tx, mfaToken)
+		if err != nil {
+			return err
+		}
+		u, err := findUserByID(tx, t.UserID)
+		if err != nil {
+			return err
+		}
+		h, err := holderOf(tx, u)
+		if err != nil {
+			return err
+		}
+		if len(h.Records) == 0 {
+			return portail.ErrNotFound("Passkey")
+		}
+		cer, err := s.rp.BeginLogin(h)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(`DELETE FROM passkey_ceremonies WHERE user_id = ? AND kind = ?`, u.ID, ceremonyFactor); err != nil {
+			return err
+		}
+		out = cer.Options
+		return putCeremony(tx, ceremonyFactor, u.ID, "", cer)
+	})
+	return out, err
+}
+
+// CompletePasskeyStep completes the second step with an assertion, in
+// the second step that every factor shares (MFAService): counted before
+// it is checked, a wrong one counted against the token. The assertion
+// must answer a ceremony begun for this token's user, by one of that
+// user's passkeys (another user's is wrong, like a wrong code), with a
+// sign count that grew; its ceremony is used whatever the answer.
+func (s *PasskeyService) CompletePasskeyStep(ctx context.Context, mfaToken string, assertion []byte, device string) (*portail.SignIn, error) {
+	if err := s.on(); err != nil {
+		return nil, err
+	}
+	c := portail.CallerFrom(ctx)
+	a, parseErr := passkey.ParseAssertion(assertion)
+	return s.mfa.completeSecondStep(ctx, mfaToken, device, func(tx *Tx, u *portail.User) (string, bool, error) {
+		if parseErr != nil {
+			return portail.MethodWebAuthn, false, nil
+		}
+		cer, err := takeCeremony(tx, ceremonyFactor, a.Challenge)
+		if err != nil || !cer.ok || cer.userID != u.ID {
+			return portail.MethodWebAuthn, false, err
+		}
+		row, _, err := passkeyOf(tx, a.CredentialID)
+		if err != nil || row == nil || row.userID != u.ID {
+			return portail.MethodWebAuthn, false, err
+		}
+		h, err := holderOf(tx, u)
+		if err != nil {
+			return "", false, err
+		}
+		rec, err := s.rp.FinishLogin(h, cer.session, a)
+		if err != nil {
+			return portail.MethodWebAuthn, false, nil
+		}
+		if err := usePasskey(tx, c, u, row, rec, "second factor"); err == errPasskeyRefused {
+			return portail.MethodWebAuthn, false, nil
+		} else if err != nil {
+			return "", false, err
+		}
+		return portail.MethodWebAuthn, true, nil
+	})
 }

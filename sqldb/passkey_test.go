@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func newPasskeys(t *testing.T, db *sqldb.DB) *passkeys {
 		t.Fatal(err)
 	}
 	s := newSignIn(t, db)
-	return &passkeys{signIn: s, svc: sqldb.NewPasskeyService(db, rp, s.auth),
+	return &passkeys{signIn: s, svc: sqldb.NewPasskeyService(db, rp, sqldb.NewMFAService(db, s.auth, testKeys(t))),
 		key: &webauthntest.Authenticator{Origin: passkeyOrigin}, acts: sqldb.NewActivityService(db)}
 }
 
@@ -49,11 +50,37 @@ func (p *passkeys) register(t *testing.T, u *portail.User, a *webauthntest.Authe
 	if err != nil {
 		t.Fatal(err)
 	}
-	pk, err := p.svc.FinishPasskeyRegistration(p.as(u), "", att)
+	pk, codes, err := p.svc.FinishPasskeyRegistration(p.as(u), "", att)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first factor comes with the recovery codes, a later one not.
+	if first := len(p.list(t, u)) == 1; first != (len(codes) == portail.RecoveryCodeCount) || !first && codes != nil {
+		t.Errorf("registration gave %d recovery codes", len(codes))
+	}
 	return pk
+}
+
+func (p *passkeys) list(t *testing.T, u *portail.User) []*portail.Passkey {
+	t.Helper()
+	list, err := p.svc.ListPasskeys(p.as(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// session is a context of the session token's caller.
+func (p *passkeys) session(t *testing.T, token string) context.Context {
+	t.Helper()
+	u, sess, actor, err := p.auth.Authenticate(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != actor.UserID {
+		t.Fatalf("session of %d acts as %d", u.ID, actor.UserID)
+	}
+	return portail.WithCaller(context.Background(), portail.Caller{Actor: actor, SessionID: sess.ID, IP: "192.0.2.1", UserAgent: "test"})
 }
 
 // assertion begins a passwordless sign-in and answers it with a.
@@ -90,56 +117,70 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 		if pk.Name != "Laptop" || pk.UserID != p.admin.ID || len(pk.Transports) != 1 || pk.Transports[0] != "internal" {
 			t.Fatalf("passkey %+v", pk)
 		}
-		list, err := p.svc.ListPasskeys(p.as(p.admin))
-		if err != nil || len(list) != 1 || list[0].ID != pk.ID || list[0].LastUsedAt != nil {
-			t.Fatalf("list %v, %v", list, err)
+		if list := p.list(t, p.admin); len(list) != 1 || list[0].ID != pk.ID || list[0].LastUsedAt != nil {
+			t.Fatalf("list %v", list)
 		}
 
 		first := p.assertion(t, p.key)
-		u, token, err := p.svc.PasskeySignIn(from("198.51.100.7"), first, "")
-		if err != nil || u.ID != p.admin.ID || token == "" {
-			t.Fatalf("sign-in: %v, %q, %v", u, token, err)
+		in, err := p.svc.PasskeySignIn(from("198.51.100.7"), first, "")
+		if err != nil || in.User.ID != p.admin.ID || in.Token == "" || in.MFARequired() || in.MFAEnrolmentRequired {
+			t.Fatalf("sign-in: %+v, %v", in, err)
 		}
+		token := in.Token
 		if _, _, _, err := p.auth.Authenticate(context.Background(), token); err != nil {
 			t.Fatalf("the new session: %v", err)
 		}
 		// C6: a passkey sign-in ends the earlier session, like a password's.
-		_, token2, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), "")
+		in, err = p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), "")
 		if err != nil {
 			t.Fatal(err)
 		}
+		token2 := in.Token
 		if _, _, _, err := p.auth.Authenticate(context.Background(), token); code(err) != portail.ESESSIONREPLACED {
 			t.Errorf("the earlier session: %v, want session_replaced", err)
 		}
 		if _, _, _, err := p.auth.Authenticate(context.Background(), token2); err != nil {
 			t.Errorf("the later session: %v", err)
 		}
-		list, _ = p.svc.ListPasskeys(p.as(p.admin))
-		if list[0].LastUsedAt == nil {
+		if list := p.list(t, p.admin); list[0].LastUsedAt == nil {
 			t.Error("last_used_at not set")
 		}
 
 		// The same answer again: its ceremony is gone.
-		if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), first, ""); code(err) != portail.EUNAUTHENTICATED {
+		if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), first, ""); code(err) != portail.EUNAUTHENTICATED {
 			t.Errorf("replayed assertion: %v, want unauthenticated", err)
 		}
 		got := p.types(t, p.admin)
-		if got[portail.ActivityPasskeyAdded] != 1 || got[portail.ActivityPasskeyUsed] != 2 || got[portail.ActivityLoginSucceeded] != 2 ||
+		if got[portail.ActivityMFAAdded] != 1 || got[portail.ActivityPasskeyUsed] != 2 || got[portail.ActivityLoginSucceeded] != 2 ||
 			got[portail.ActivitySessionReplaced] != 1 || got[portail.ActivityPasskeyFailed] != 1 {
 			t.Errorf("activity %v", got)
 		}
 
-		if err := p.svc.RemovePasskey(p.as(p.admin), pk.ID); err != nil {
+		// A passkey is a factor: the password now asks for a second step,
+		// offering it.
+		step, err := p.auth.Login(from("198.51.100.7"), portail.Login{Login: "boss", Password: signInPassword})
+		if err != nil || !step.MFARequired() || !slices.Contains(step.Methods, portail.MethodWebAuthn) {
+			t.Fatalf("password sign-in with a passkey: %+v, %v", step, err)
+		}
+
+		// Removing it takes a recent sign-in (the passkey's session).
+		if err := p.svc.RemovePasskey(p.as(p.admin), pk.ID); code(err) != portail.EFORBIDDEN {
+			t.Errorf("removed without a session: %v, want forbidden", err)
+		}
+		if err := p.svc.RemovePasskey(p.session(t, token2), pk.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.svc.RemovePasskey(p.as(p.admin), pk.ID); code(err) != portail.ENOTFOUND {
+		if err := p.svc.RemovePasskey(p.session(t, token2), pk.ID); code(err) != portail.ENOTFOUND {
 			t.Errorf("removed twice: %v", err)
 		}
-		if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); code(err) != portail.EUNAUTHENTICATED {
+		if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); code(err) != portail.EUNAUTHENTICATED {
 			t.Errorf("a removed passkey: %v, want unauthenticated", err)
 		}
-		if got := p.types(t, p.admin); got[portail.ActivityPasskeyRemoved] != 1 {
+		if got := p.types(t, p.admin); got[portail.ActivityMFARemoved] != 1 {
 			t.Errorf("activity %v", got)
+		}
+		if list := p.list(t, p.admin); len(list) != 0 {
+			t.Errorf("left %v", list)
 		}
 	})
 }
@@ -154,7 +195,7 @@ func TestPasskeyRefusals(t *testing.T) {
 		t.Run("ExpiredCeremony", func(t *testing.T) {
 			resp := p.assertion(t, p.key)
 			now = now.Add(portail.PasskeyCeremonyLifetime + time.Second)
-			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), resp, ""); code(err) != portail.EUNAUTHENTICATED {
+			if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), resp, ""); code(err) != portail.EUNAUTHENTICATED {
 				t.Errorf("expired ceremony: %v, want unauthenticated", err)
 			}
 			// The purge takes expired ceremonies away.
@@ -168,11 +209,11 @@ func TestPasskeyRefusals(t *testing.T) {
 		})
 
 		t.Run("SignCountRegression", func(t *testing.T) {
-			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); err != nil {
+			if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); err != nil {
 				t.Fatal(err)
 			}
 			p.key.Credentials[0].Count = 0 // a clone of the authenticator
-			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); code(err) != portail.EUNAUTHENTICATED {
+			if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); code(err) != portail.EUNAUTHENTICATED {
 				t.Errorf("regressed sign count: %v, want unauthenticated", err)
 			}
 			if got := p.types(t, p.admin); got[portail.ActivityPasskeyFailed] < 1 {
@@ -190,10 +231,10 @@ func TestPasskeyRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.svc.FinishPasskeyRegistration(p.as(p.admin), "", att); err != nil {
+			if _, _, err := p.svc.FinishPasskeyRegistration(p.as(p.admin), "", att); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.svc.FinishPasskeyRegistration(p.as(p.admin), "", att); code(err) != portail.EINVALID {
+			if _, _, err := p.svc.FinishPasskeyRegistration(p.as(p.admin), "", att); code(err) != portail.EINVALID {
 				t.Errorf("replayed attestation: %v, want invalid", err)
 			}
 		})
@@ -208,7 +249,7 @@ func TestPasskeyRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.svc.FinishPasskeyRegistration(p.as(other), "", att); code(err) != portail.EINVALID {
+			if _, _, err := p.svc.FinishPasskeyRegistration(p.as(other), "", att); code(err) != portail.EINVALID {
 				t.Errorf("another user's ceremony: %v, want invalid", err)
 			}
 			if list, _ := p.svc.ListPasskeys(p.as(other)); len(list) != 0 {
@@ -223,7 +264,7 @@ func TestPasskeyRefusals(t *testing.T) {
 
 		t.Run("ForeignOrigin", func(t *testing.T) {
 			evil := &webauthntest.Authenticator{Origin: "http://localhost.evil.example", Credentials: p.key.Credentials}
-			if _, _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, evil), ""); code(err) != portail.EUNAUTHENTICATED {
+			if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, evil), ""); code(err) != portail.EUNAUTHENTICATED {
 				t.Errorf("foreign origin: %v, want unauthenticated", err)
 			}
 		})
@@ -259,7 +300,7 @@ func mustSetup(t *testing.T, db *sqldb.DB, name string) *portail.User {
 func TestPasskeysOff(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		s := newSignIn(t, db)
-		svc := sqldb.NewPasskeyService(db, nil, s.auth)
+		svc := sqldb.NewPasskeyService(db, nil, sqldb.NewMFAService(db, s.auth, testKeys(t)))
 		if svc.PasskeysEnabled() {
 			t.Error("enabled without a relying party")
 		}
@@ -269,6 +310,79 @@ func TestPasskeysOff(t *testing.T) {
 		}
 		if _, err := svc.BeginPasskeySignIn(from("192.0.2.1")); code(err) != portail.ENOTFOUND {
 			t.Errorf("sign-in: %v, want not_found", err)
+		}
+	})
+}
+
+// TestPasskeySecondStep: after the password, a passkey of the same user
+// is the second step; another user's passkey, a replayed answer and a
+// passwordless ceremony's answer are wrong factors.
+func TestPasskeySecondStep(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		p := newPasskeys(t, db)
+		p.register(t, p.admin, p.key, "Laptop")
+		other := mustSetup(t, db, "other")
+		otherKey := &webauthntest.Authenticator{Origin: passkeyOrigin}
+		p.register(t, other, otherKey, "Theirs")
+
+		password := func() string {
+			t.Helper()
+			in, err := p.auth.Login(from("198.51.100.7"), portail.Login{Login: "boss", Password: signInPassword})
+			if err != nil || !in.MFARequired() {
+				t.Fatalf("password step: %+v, %v", in, err)
+			}
+			return in.MFAToken
+		}
+		token := password()
+		opts, err := p.svc.BeginPasskeyStep(from("198.51.100.7"), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Another user's passkey signing this step's challenge.
+		foreign, err := otherKey.Sign(otherKey.Credentials[0], webauthntest.Challenge(opts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.svc.CompletePasskeyStep(from("198.51.100.7"), token, foreign, ""); code(err) != portail.EUNAUTHENTICATED {
+			t.Errorf("another user's passkey: %v, want unauthenticated", err)
+		}
+		// The ceremony went with that answer: the right passkey must ask again.
+		late, err := p.key.Sign(p.key.Credentials[0], webauthntest.Challenge(opts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.svc.CompletePasskeyStep(from("198.51.100.7"), token, late, ""); code(err) != portail.EUNAUTHENTICATED {
+			t.Errorf("an answered ceremony: %v, want unauthenticated", err)
+		}
+		// A passwordless sign-in's answer is not this step's.
+		if _, err := p.svc.CompletePasskeyStep(from("198.51.100.7"), token, p.assertion(t, p.key), ""); code(err) != portail.EUNAUTHENTICATED {
+			t.Errorf("a passwordless ceremony's answer: %v, want unauthenticated", err)
+		}
+
+		opts, err = p.svc.BeginPasskeyStep(from("198.51.100.7"), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := p.key.Get(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := p.svc.CompletePasskeyStep(from("198.51.100.7"), token, resp, "")
+		if err != nil || in.Token == "" || in.User.ID != p.admin.ID {
+			t.Fatalf("second step: %+v, %v", in, err)
+		}
+		if _, _, _, err := p.auth.Authenticate(context.Background(), in.Token); err != nil {
+			t.Errorf("the session: %v", err)
+		}
+		// The same answer for a new password step: its ceremony is gone.
+		if _, err := p.svc.CompletePasskeyStep(from("198.51.100.7"), password(), resp, ""); code(err) != portail.EUNAUTHENTICATED {
+			t.Errorf("replayed second step: %v, want unauthenticated", err)
+		}
+		if _, err := p.svc.BeginPasskeyStep(from("198.51.100.7"), "not a token"); code(err) != portail.ETOKENINVALID {
+			t.Errorf("a bogus token: %v, want token_invalid", err)
+		}
+		if got := p.types(t, p.admin); got[portail.ActivityMFAFailed] != 4 || got[portail.ActivityPasskeyUsed] != 1 {
+			t.Errorf("activity %v", got)
 		}
 	})
 }

@@ -37,6 +37,8 @@ var purgeRules = []purgeRule{
 	{"login_throttle", "login_throttle", "key", `updated_at < ? AND locked_until < ?`, func(now time.Time) []any {
 		return []any{micros(now.Add(-portail.ThrottleForgetAfter)), micros(now)}
 	}},
+	// A second step's token is dead once expired (used ones expire too).
+	{"mfa_tokens", "mfa_tokens", "id", `expires_at < ?`, before(portail.TokenRetention)},
 	{"known_devices", "known_devices", "user_id, token_hash", `last_used_at < ?`, before(portail.KnownDeviceRetention)},
 	// Pending e-mails are never purged; a given-up e-mail's last attempt
 	// was due at next_attempt_at.

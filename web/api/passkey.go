@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"portail"
@@ -31,19 +30,16 @@ func (s *Handler) passkeys() (portail.PasskeyService, error) {
 	return s.Passkeys, nil
 }
 
-// factorJSON is an item of GET /me/mfa; a passkey's id is prefixed with
-// its kind, so that one id names one factor across kinds.
-type factorJSON struct {
-	ID         string     `json:"id"`
-	Kind       string     `json:"kind"`
-	Name       string     `json:"name"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-}
-
-func passkeyFactorJSON(p *portail.Passkey) factorJSON {
-	return factorJSON{ID: portail.FactorWebAuthn + "-" + strconv.FormatInt(p.ID, 10), Kind: portail.FactorWebAuthn,
-		Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt}
+// addedPasskeyJSON is the new passkey as an item of GET /me/mfa (its id
+// is its factor's), with the recovery codes of a first factor, shown
+// this once.
+type addedPasskeyJSON struct {
+	ID            int64      `json:"id"`
+	Kind          string     `json:"kind"`
+	Name          string     `json:"name"`
+	CreatedAt     time.Time  `json:"created_at"`
+	LastUsedAt    *time.Time `json:"last_used_at"`
+	RecoveryCodes []string   `json:"recovery_codes,omitempty"`
 }
 
 func (s *Handler) beginPasskeyRegistration(w http.ResponseWriter, r *http.Request, me *portail.User) error {
@@ -78,11 +74,12 @@ func (s *Handler) confirmPasskey(w http.ResponseWriter, r *http.Request, me *por
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	p, err := pk.FinishPasskeyRegistration(r.Context(), req.Name, req.Credential)
+	p, codes, err := pk.FinishPasskeyRegistration(r.Context(), req.Name, req.Credential)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, passkeyFactorJSON(p))
+	return writeJSON(w, http.StatusCreated, addedPasskeyJSON{ID: p.ID, Kind: string(portail.FactorWebAuthn), Name: p.Name,
+		CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt, RecoveryCodes: codes})
 }
 
 func (s *Handler) passkeyOptions(w http.ResponseWriter, r *http.Request) error {
@@ -90,7 +87,22 @@ func (s *Handler) passkeyOptions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	opts, err := pk.BeginPasskeySignIn(request.Anonymous(r))
+	// With the token of a password step, the options are for that
+	// user's second step; without, for a passwordless sign-in.
+	var req struct {
+		MFAToken string `json:"mfa_token"`
+	}
+	if r.ContentLength != 0 {
+		if err := readJSON(w, r, &req); err != nil {
+			return err
+		}
+	}
+	var opts json.RawMessage
+	if req.MFAToken != "" {
+		opts, err = pk.BeginPasskeyStep(request.Anonymous(r), req.MFAToken)
+	} else {
+		opts, err = pk.BeginPasskeySignIn(request.Anonymous(r))
+	}
 	if err != nil {
 		return err
 	}
@@ -108,12 +120,12 @@ func (s *Handler) passkeySignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	u, token, err := pk.PasskeySignIn(request.Anonymous(r), req.Assertion, request.KnownDevice(r))
+	in, err := pk.PasskeySignIn(request.Anonymous(r), req.Assertion, request.KnownDevice(r))
 	if err != nil {
 		return err
 	}
-	s.site.Cookies().SetSession(w, token)
+	s.site.Cookies().SetSession(w, in.Token)
 	// A passkey is both factors: no second step is due.
-	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "password_change_required": u.PasswordChangeRequired,
+	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(in.User), "password_change_required": in.User.PasswordChangeRequired,
 		"mfa_required": false, "mfa_enrolment_required": false})
 }

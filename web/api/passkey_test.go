@@ -46,7 +46,7 @@ func newPasskeyEnv(t *testing.T, dialect, host string) *passkeyEnv {
 	if err != nil && err != passkey.ErrOff {
 		t.Fatal(err)
 	}
-	svc.Passkeys = sqldb.NewPasskeyService(db, rp, svc.Auth.(*sqldb.AuthService))
+	svc.Passkeys = sqldb.NewPasskeyService(db, rp, sqldb.NewMFAService(db, svc.Auth.(*sqldb.AuthService), webtest.TestKeys))
 	srv := web.NewServer(svc, base, slog.New(slog.DiscardHandler))
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
@@ -124,8 +124,13 @@ func TestPasskeyAPI(t *testing.T) {
 			}
 			confirm := wrap("credential", att)
 			status, body, _ := e.call(t, ana, "POST", "/me/mfa/webauthn/confirm", confirm)
-			var factor struct{ ID, Kind, Name string }
-			if json.Unmarshal(body, &factor); status != 201 || factor.Kind != "webauthn" || factor.Name != "Laptop" || factor.ID == "" {
+			var factor struct {
+				ID            int64
+				Kind, Name    string
+				RecoveryCodes []string `json:"recovery_codes"`
+			}
+			if json.Unmarshal(body, &factor); status != 201 || factor.Kind != "webauthn" || factor.Name != "Laptop" || factor.ID == 0 ||
+				len(factor.RecoveryCodes) != portail.RecoveryCodeCount {
 				t.Fatalf("confirm: %d %s", status, body)
 			}
 			t.Run("ErrConfirmReplayed", func(t *testing.T) {

@@ -164,7 +164,7 @@ var activityTypes = []portail.ActivityType{
 	portail.ActivityRoleChanged, portail.ActivityPasswordResetSent, portail.ActivityPasswordChanged, portail.ActivityInvitationSent,
 	portail.ActivityAPIKeyCreated, portail.ActivityAPIKeyRevoked, portail.ActivityDepartmentCreated, portail.ActivityDepartmentUpdated,
 	portail.ActivityAccountCreated, portail.ActivitySubscription, portail.ActivityAccountSettings,
-	portail.ActivityPasskeyAdded, portail.ActivityPasskeyRemoved, portail.ActivityPasskeyUsed, portail.ActivityPasskeyFailed,
+	portail.ActivityPasskeyUsed, portail.ActivityPasskeyFailed,
 }
 
 func (s *Handler) activity(p *page) {
