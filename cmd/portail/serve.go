@@ -355,6 +355,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    a.webhooks(cfg, db, keys),
 		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
+		MFA:         sqldb.NewMFAService(db, a.auth, keys),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping
