@@ -352,6 +352,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		db.Close()
 		return nil, err
 	}
+	mfa := sqldb.NewMFAService(db, a.auth, keys)
 	a.Server = web.NewServer(web.Services{
 		Auth:        a.auth,
 		Users:       sqldb.NewUserService(db),
@@ -365,7 +366,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    a.webhooks(cfg, db, keys),
 		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
-		Passkeys:    sqldb.NewPasskeyService(db, rp, sqldb.NewMFAService(db, a.auth, keys)),
+		MFA:         mfa,
+		Passkeys:    sqldb.NewPasskeyService(db, rp, mfa),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping

@@ -16,8 +16,9 @@ import (
 // signed: no other handle travels.
 
 func (s *Handler) passkeyRoutes(handle func(pattern string, h http.HandlerFunc)) {
-	handle("POST /api/v1/me/mfa/webauthn", s.authed(s.beginPasskeyRegistration))
-	handle("POST /api/v1/me/mfa/webauthn/confirm", s.authed(s.confirmPasskey))
+	// Open to a user who must enrol: a passkey is a second factor.
+	handle("POST /api/v1/me/mfa/webauthn", s.authedEnrol(s.beginPasskeyRegistration))
+	handle("POST /api/v1/me/mfa/webauthn/confirm", s.authedEnrol(s.confirmPasskey))
 	handle("POST /api/v1/auth/passkey/options", s.limited(request.LimitLogin, s.passkeyOptions))
 	handle("POST /api/v1/auth/passkey", s.limited(request.LimitLogin, s.passkeySignIn))
 }
@@ -120,12 +121,24 @@ func (s *Handler) passkeySignIn(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
+	// A passkey is both factors: no second step is due.
 	in, err := pk.PasskeySignIn(request.Anonymous(r), req.Assertion, request.KnownDevice(r))
 	if err != nil {
 		return err
 	}
-	s.site.Cookies().SetSession(w, in.Token)
-	// A passkey is both factors: no second step is due.
-	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(in.User), "password_change_required": in.User.PasswordChangeRequired,
-		"mfa_required": false, "mfa_enrolment_required": false})
+	return s.writeSignIn(w, in)
+}
+
+// passkeyStep is POST /auth/mfa {mfa_token, webauthn}: the second step by
+// a passkey, whose options POST /auth/passkey/options {mfa_token} gave.
+func (s *Handler) passkeyStep(w http.ResponseWriter, r *http.Request, token string, assertion json.RawMessage) error {
+	pk, err := s.passkeys()
+	if err != nil {
+		return err
+	}
+	in, err := pk.CompletePasskeyStep(request.Anonymous(r), token, assertion, request.KnownDevice(r))
+	if err != nil {
+		return err
+	}
+	return s.writeSignIn(w, in)
 }

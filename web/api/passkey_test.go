@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,6 +186,40 @@ func TestPasskeyAPI(t *testing.T) {
 				e.key.Credentials[0].Count = 0
 				if status, body, _, _ := signIn(t); status != 401 {
 					t.Errorf("regressed sign count: %d %s", status, body)
+				}
+			})
+			t.Run("SecondStep", func(t *testing.T) {
+				// The passkey is a factor: the password asks for it.
+				status, body, c := e.call(t, nil, "POST", "/auth/login", []byte(`{"login":"ana","password":"`+testPassword+`"}`))
+				var step struct {
+					MFARequired bool     `json:"mfa_required"`
+					MFAToken    string   `json:"mfa_token"`
+					Methods     []string `json:"methods"`
+				}
+				if json.Unmarshal(body, &step); status != 200 || c != nil || !step.MFARequired || !slices.Contains(step.Methods, "webauthn") {
+					t.Fatalf("password step: %d %s", status, body)
+				}
+				token, _ := json.Marshal(map[string]string{"mfa_token": step.MFAToken})
+				status, opts, _ := e.call(t, nil, "POST", "/auth/passkey/options", token)
+				if status != 200 || !bytes.Contains(opts, []byte("allowCredentials")) {
+					t.Fatalf("second-step options: %d %s", status, opts)
+				}
+				resp, err := e.key.Get(opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				answer, _ := json.Marshal(map[string]any{"mfa_token": step.MFAToken, "webauthn": json.RawMessage(resp)})
+				status, body, c = e.call(t, nil, "POST", "/auth/mfa", answer)
+				if status != 200 || c == nil || !bytes.Contains(body, []byte(`"mfa_required":false`)) {
+					t.Fatalf("second step: %d %s", status, body)
+				}
+				if status, body, _ := e.call(t, c, "GET", "/me/mfa", nil); status != 200 || !bytes.Contains(body, []byte(`"kind":"webauthn"`)) ||
+					!bytes.Contains(body, []byte(`"name":"Laptop"`)) {
+					t.Errorf("GET /me/mfa: %d %s", status, body)
+				}
+				// The same answer again, for the same token: its ceremony is gone.
+				if status, body, _ := e.call(t, nil, "POST", "/auth/mfa", answer); status == 200 {
+					t.Errorf("replayed second step: %d %s", status, body)
 				}
 			})
 			t.Run("ErrNotAPasskey", func(t *testing.T) {

@@ -31,6 +31,7 @@ type Services struct {
 	Reports     portail.ReportService
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
+	MFA         portail.MFAService
 	Passkeys    portail.PasskeyService // nil: no passkeys (some test servers)
 }
 

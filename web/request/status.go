@@ -21,6 +21,7 @@ var codeStatus = map[string]int{
 	portail.ESESSIONREPLACED:        http.StatusUnauthorized,
 	portail.EFORBIDDEN:              http.StatusForbidden,
 	portail.EPASSWORDCHANGEREQUIRED: http.StatusForbidden,
+	portail.EMFAENROLMENTREQUIRED:   http.StatusForbidden,
 	portail.EACCOUNTINACTIVE:        http.StatusForbidden,
 	portail.ENOTFOUND:               http.StatusNotFound,
 	portail.EUSERNAMETAKEN:          http.StatusConflict,

@@ -65,8 +65,9 @@ const MaxUpload = 4 << 10
 // serve (with the default password rules and session lifetimes): the one
 // wiring of the web tests.
 func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
+	auth := sqldb.NewAuthService(db)
 	return web.Services{
-		Auth:        sqldb.NewAuthService(db),
+		Auth:        auth,
 		Users:       sqldb.NewUserService(db),
 		Departments: sqldb.NewDepartmentService(db),
 		Accounts:    sqldb.NewAccountService(db),
@@ -77,6 +78,7 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
+		MFA:         sqldb.NewMFAService(db, auth, TestKeys),
 	}
 }
 
