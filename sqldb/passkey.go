@@ -21,9 +21,9 @@ import (
 // between the taking and the writing; the write then asks again, under
 // the user's lock and a compare-and-set on the sign count.
 type PasskeyService struct {
-	db   *DB
-	rp   *passkey.RP // nil: passkeys are off
-	mfa  *MFAService // a passkey is a second factor of theirs
+	db  *DB
+	rp  *passkey.RP // nil: passkeys are off
+	mfa *MFAService // a passkey is a second factor of theirs
 	// MaxSignIns caps the passwordless sign-in ceremonies alive at once
 	// (portail.MaxPasskeySignIns; tests lower it).
 	MaxSignIns int
