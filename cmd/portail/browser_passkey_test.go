@@ -53,8 +53,18 @@ func TestBrowserPasskeys(t *testing.T) {
 	b.WantText("#passkeys-title", "Passkeys")
 	b.Fill("#passkey_name", "Work laptop")
 	b.Click("#add-passkey")
-	if !b.WaitJS(`location.search === "?done=passkey_added"`, browsertest.StepTimeout) {
-		b.Fatalf("adding the passkey did not come back to the profile (error: %q)", b.Text("#passkey-error"))
+	// The first factor shows its recovery codes, once.
+	if !b.WaitJS(`!document.getElementById("passkey-recovery").hidden`, browsertest.StepTimeout) {
+		b.Fatalf("adding the passkey showed no recovery codes (error: %q)", b.Text("#passkey-error"))
+	}
+	if n := js[int](b, `document.querySelectorAll("#passkey-recovery-codes li").length`); n != 10 {
+		b.Errorf("%d recovery codes shown, want 10", n)
+	}
+	if code := b.Text("#passkey-recovery-codes li"); !recoveryCodeRe.MatchString(code) {
+		b.Errorf("a recovery code reads %q", code)
+	}
+	if st := b.Submit("#passkey-recovery-done"); st != 200 {
+		b.Fatalf("leaving the recovery codes answered %d", st)
 	}
 	b.WantText(".flash", "The passkey was added.")
 	b.WantText("#passkeys", "Work laptop")

@@ -119,8 +119,25 @@
         return navigator.credentials.create(creationOptions(opts));
       }).then(function (cred) {
         return post("/api/v1/me/mfa/webauthn/confirm", { name: name, credential: credentialJSON(cred) });
-      }).then(function () {
-        window.location.assign("/profile?done=passkey_added");
+      }).then(function (added) {
+        var codes = added.recovery_codes || [];
+        if (!codes.length) {
+          window.location.assign("/profile?done=passkey_added");
+          return;
+        }
+        // A first factor comes with its recovery codes, shown this once:
+        // they stay on the page until the person says they kept them.
+        var box = document.getElementById("passkey-recovery"), list = document.getElementById("passkey-recovery-codes");
+        codes.forEach(function (c) {
+          var li = document.createElement("li");
+          var code = document.createElement("code");
+          code.textContent = c;
+          li.appendChild(code);
+          list.appendChild(li);
+        });
+        form.hidden = true;
+        box.hidden = false;
+        box.focus();
       }).catch(function (err) {
         button.disabled = false;
         fail(errEl, err);
