@@ -386,3 +386,50 @@ func TestPasskeySecondStep(t *testing.T) {
 		}
 	})
 }
+
+// TestPasskeyThrottleAndEnforcement: refused passkey sign-ins count in
+// the sign-in throttle of the passkey's user; a passkey is the second
+// factor an account's requirement asks for.
+func TestPasskeyThrottleAndEnforcement(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		p := newPasskeys(t, db)
+		p.register(t, p.admin, p.key, "")
+		p.key.Credentials[0].Count = 1 << 20 // one good sign-in moves the stored count far ahead
+		if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), ""); err != nil {
+			t.Fatal(err)
+		}
+		p.key.Credentials[0].Count = 0
+		var last error
+		for i := 0; i <= portail.FreeSignInFailures; i++ {
+			_, last = p.svc.PasskeySignIn(from("198.51.100.7"), p.assertion(t, p.key), "")
+		}
+		if code(last) != portail.ETOOMANYATTEMPTS {
+			t.Errorf("after %d refused passkeys: %v, want too_many_attempts", portail.FreeSignInFailures+1, last)
+		}
+		// The lock is the user's: the password waits too.
+		if _, err := p.auth.Login(from("203.0.113.9"), portail.Login{Login: "boss", Password: signInPassword}); code(err) != portail.ETOOMANYATTEMPTS {
+			t.Errorf("the password after refused passkeys: %v, want too_many_attempts", err)
+		}
+
+		mfa := sqldb.NewMFAService(db, p.auth, testKeys(t))
+		if err := mfa.SetMFARequirement(p.as(p.admin), portail.MFAEveryone); err != nil {
+			t.Fatal(err)
+		}
+		other := mustSetup(t, db, "other")
+		if err := mfa.SetMFARequirement(p.as(other), portail.MFAEveryone); err != nil {
+			t.Fatal(err)
+		}
+		// With a passkey alone, the requirement is met: the password asks
+		// for it, no enrolment.
+		otherKey := &webauthntest.Authenticator{Origin: passkeyOrigin}
+		in, err := p.auth.Login(from("203.0.113.9"), portail.Login{Login: "other", Password: signInPassword})
+		if err != nil || !in.MFAEnrolmentRequired {
+			t.Fatalf("without a factor: %+v, %v (want enrolment)", in, err)
+		}
+		p.register(t, other, otherKey, "")
+		in, err = p.auth.Login(from("203.0.113.9"), portail.Login{Login: "other", Password: signInPassword})
+		if err != nil || in.MFAEnrolmentRequired || !in.MFARequired() || !slices.Equal(in.Methods, []string{"webauthn", "recovery_code"}) {
+			t.Errorf("with a passkey: %+v, %v", in, err)
+		}
+	})
+}
