@@ -142,6 +142,24 @@ func takeCeremony(tx *Tx, kind, challenge string) (ceremony, error) {
 	return c, nil
 }
 
+// newPasskeyHolder locks and reads the signed-in caller, who is to get
+// one more passkey, with their passkeys; past portail.MaxPasskeys,
+// EINVALID.
+func newPasskeyHolder(tx *Tx, c portail.Caller) (*portail.User, *passkey.Holder, error) {
+	u, _, err := signedInUser(tx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := holderOf(tx, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(h.Records) >= portail.MaxPasskeys {
+		return nil, nil, portail.Errorf(portail.EINVALID, "You have %d passkeys, the most one person may have: remove one first.", portail.MaxPasskeys)
+	}
+	return u, h, nil
+}
+
 // BeginPasskeyRegistration starts adding a passkey to the caller. One
 // registration is under way a user: a new one ends the earlier.
 func (s *PasskeyService) BeginPasskeyRegistration(ctx context.Context, name string) (json.RawMessage, error) {
@@ -158,16 +176,9 @@ func (s *PasskeyService) BeginPasskeyRegistration(ctx context.Context, name stri
 	}
 	var out json.RawMessage
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
-		u, _, err := signedInUser(tx, c)
+		u, h, err := newPasskeyHolder(tx, c)
 		if err != nil {
 			return err
-		}
-		h, err := holderOf(tx, u)
-		if err != nil {
-			return err
-		}
-		if len(h.Records) >= portail.MaxPasskeys {
-			return portail.Errorf(portail.EINVALID, "You have %d passkeys, the most one person may have: remove one first.", portail.MaxPasskeys)
 		}
 		if h.Handle == nil {
 			h.Handle = passkey.NewHandle()
@@ -221,16 +232,9 @@ func (s *PasskeyService) FinishPasskeyRegistration(ctx context.Context, name str
 	pk := &portail.Passkey{UserID: c.Actor.UserID, Name: name}
 	var codes []string
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
-		u, _, err := signedInUser(tx, c)
+		u, h, err := newPasskeyHolder(tx, c)
 		if err != nil {
 			return err
-		}
-		h, err := holderOf(tx, u)
-		if err != nil {
-			return err
-		}
-		if len(h.Records) >= portail.MaxPasskeys {
-			return portail.Errorf(portail.EINVALID, "You have %d passkeys, the most one person may have: remove one first.", portail.MaxPasskeys)
 		}
 		rec, err := s.rp.FinishRegistration(h, cer.session, att)
 		var refused *passkey.Refusal
@@ -390,11 +394,7 @@ func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, de
 		}
 		return reserveAttempt(tx, reserve...)
 	})
-	var throttled errThrottled
-	if errors.As(err, &throttled) {
-		return nil, tooManyAttempts(throttled.wait)
-	}
-	if err != nil {
+	if err := throttledOr(err); err != nil {
 		return nil, err
 	}
 	if parseErr != nil || !cer.ok || u == nil || u.Status != portail.StatusActive {

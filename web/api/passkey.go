@@ -51,10 +51,8 @@ func (s *Handler) beginPasskeyRegistration(w http.ResponseWriter, r *http.Reques
 	var req struct {
 		Name string `json:"name"`
 	}
-	if r.ContentLength != 0 {
-		if err := readJSON(w, r, &req); err != nil {
-			return err
-		}
+	if err := readOptionalJSON(w, r, &req); err != nil {
+		return err
 	}
 	opts, err := pk.BeginPasskeyRegistration(r.Context(), req.Name)
 	if err != nil {
@@ -93,10 +91,8 @@ func (s *Handler) passkeyOptions(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		MFAToken string `json:"mfa_token"`
 	}
-	if r.ContentLength != 0 {
-		if err := readJSON(w, r, &req); err != nil {
-			return err
-		}
+	if err := readOptionalJSON(w, r, &req); err != nil {
+		return err
 	}
 	var opts json.RawMessage
 	if req.MFAToken != "" {
@@ -141,4 +137,13 @@ func (s *Handler) passkeyStep(w http.ResponseWriter, r *http.Request, token stri
 		return err
 	}
 	return s.writeSignIn(w, in)
+}
+
+// readOptionalJSON is readJSON for a body that may be left out: none
+// leaves v as it is.
+func readOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return readJSON(w, r, v)
 }
