@@ -87,7 +87,7 @@ func (s *Handler) listFactors(w http.ResponseWriter, r *http.Request, me *portai
 	for _, f := range fs {
 		items = append(items, factorJSON{ID: f.ID, Kind: string(f.Kind), Name: f.Name, CreatedAt: f.CreatedAt, LastUsedAt: f.LastUsedAt})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nil})
 }
 
 func (s *Handler) startTOTP(w http.ResponseWriter, r *http.Request, me *portail.User) error {

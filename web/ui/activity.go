@@ -164,6 +164,8 @@ var activityTypes = []portail.ActivityType{
 	portail.ActivityRoleChanged, portail.ActivityPasswordResetSent, portail.ActivityPasswordChanged, portail.ActivityInvitationSent,
 	portail.ActivityAPIKeyCreated, portail.ActivityAPIKeyRevoked, portail.ActivityDepartmentCreated, portail.ActivityDepartmentUpdated,
 	portail.ActivityAccountCreated, portail.ActivitySubscription, portail.ActivityAccountSettings,
+	portail.ActivityMFAAdded, portail.ActivityMFARemoved, portail.ActivityMFAReset, portail.ActivityMFARecoveryUsed,
+	portail.ActivityMFARecoveryRenewed, portail.ActivityMFAFailed, portail.ActivityAccountSecuritySet,
 	portail.ActivityPasskeyUsed, portail.ActivityPasskeyFailed,
 }
 

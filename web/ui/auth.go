@@ -68,6 +68,10 @@ func (s *Handler) loginPost(p *page) {
 	login, pw := p.r.PostFormValue("login"), p.r.PostFormValue("password")
 	dev := request.Device(p.r)
 	in, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
+	if err == nil && in.MFARequired() {
+		s.mfaStep(p, http.StatusOK, in.MFAToken, in.Methods, nil)
+		return
+	}
 	if err != nil {
 		v := p.view("Sign in")
 		v.Form["login"], v.Form["next"] = login, p.r.PostFormValue("next")
@@ -79,9 +83,7 @@ func (s *Handler) loginPost(p *page) {
 		p.render(status, "login", v)
 		return
 	}
-	s.site.Cookies().SetSession(p.w, in.Token)
-	s.site.Cookies().SetDevice(p.w, dev)
-	p.redirect(safeNext(p.r.PostFormValue("next")))
+	s.signedInNow(p, in, dev)
 }
 
 func (s *Handler) logout(w http.ResponseWriter, r *http.Request) {

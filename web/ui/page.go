@@ -100,7 +100,8 @@ func (s *Handler) anon(h func(p *page)) http.HandlerFunc {
 // signedIn serves a page for a signed-in user. Without a session it sends
 // the browser to sign in, telling why when another login ended the
 // session (C6); with a temporary password it sends the user to replace it
-// first (C2).
+// first (C2), then, when the account requires a second factor they lack,
+// to enrol one (C11).
 func (s *Handler) signedIn(h func(p *page)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := request.Authenticate(r, *s.Services)
@@ -122,6 +123,11 @@ func (s *Handler) signedIn(h func(p *page)) http.HandlerFunc {
 		}
 		if sess.User.PasswordChangeRequired && r.URL.Path != "/password" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		// Then a second factor the account requires (C11).
+		if sess.User.MFAEnrolmentRequired && !sess.User.PasswordChangeRequired && !enrolmentPage(r.URL.Path) {
+			http.Redirect(w, r, "/profile/mfa", http.StatusSeeOther)
 			return
 		}
 		p := &page{s: s, w: w, r: r, lang: negotiate(r, sess.User), me: sess.User, ctx: sess.Ctx}

@@ -42,6 +42,7 @@ var flashes = map[string]string{
 	"reactivated": "The user was reactivated.",
 	"reset":       "Password reset instructions were sent to the user.",
 	"invited":     "A new invitation was sent; the previous link no longer works.",
+	"mfa_reset":   "The user's second factors were removed; they were told by e-mail.",
 }
 
 // canListUsers: the users page is for those who see other users than
