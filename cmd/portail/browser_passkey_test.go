@@ -35,9 +35,37 @@ func passkeySite(t *testing.T, ctx context.Context) (*site, *tab, *browsertest.A
 	return s, b, b.VirtualAuthenticator()
 }
 
-// TestBrowserPasskeys: add a passkey on the profile page, sign out, sign
-// in with it alone (no password), see it used, remove it; then it signs
-// nobody in.
+// addPasskey adds a passkey named name on the second-factor page; the
+// user's first factor shows its recovery codes, once.
+func addPasskey(b *tab, name string, first bool) {
+	b.t.Helper()
+	b.Open("/profile/mfa")
+	b.WantText("#passkey-add-title", "Add a passkey")
+	b.Fill("#passkey_name", name)
+	b.Click("#add-passkey")
+	if first {
+		if !b.WaitJS(`!document.getElementById("passkey-recovery").hidden`, browsertest.StepTimeout) {
+			b.Fatalf("adding the passkey showed no recovery codes (error: %q)", b.Text("#passkey-error"))
+		}
+		if n := js[int](b, `document.querySelectorAll("#passkey-recovery-codes li").length`); n != 10 {
+			b.Errorf("%d recovery codes shown, want 10", n)
+		}
+		if code := b.Text("#passkey-recovery-codes li"); !recoveryCodeRe.MatchString(code) {
+			b.Errorf("a recovery code reads %q", code)
+		}
+		if st := b.Submit("#passkey-recovery-done"); st != 200 {
+			b.Fatalf("leaving the recovery codes answered %d", st)
+		}
+	} else if !b.WaitJS(`location.search === "?done=passkey_added"`, browsertest.StepTimeout) {
+		b.Fatalf("adding the passkey did not come back (error: %q)", b.Text("#passkey-error"))
+	}
+	b.WantText(".flash", "The passkey was added.")
+	b.WantText("#factors", name, "Passkey")
+}
+
+// TestBrowserPasskeys: add a passkey on the second-factor page, sign
+// out, sign in with it alone (no password), see it used, remove it; then
+// it signs nobody in.
 func TestBrowserPasskeys(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests are not short")
@@ -49,25 +77,7 @@ func TestBrowserPasskeys(t *testing.T) {
 	if st := b.login("boss", adminPassword); st != 200 {
 		b.Fatalf("sign in answered %d", st)
 	}
-	b.Open("/profile")
-	b.WantText("#passkeys-title", "Passkeys")
-	b.Fill("#passkey_name", "Work laptop")
-	b.Click("#add-passkey")
-	// The first factor shows its recovery codes, once.
-	if !b.WaitJS(`!document.getElementById("passkey-recovery").hidden`, browsertest.StepTimeout) {
-		b.Fatalf("adding the passkey showed no recovery codes (error: %q)", b.Text("#passkey-error"))
-	}
-	if n := js[int](b, `document.querySelectorAll("#passkey-recovery-codes li").length`); n != 10 {
-		b.Errorf("%d recovery codes shown, want 10", n)
-	}
-	if code := b.Text("#passkey-recovery-codes li"); !recoveryCodeRe.MatchString(code) {
-		b.Errorf("a recovery code reads %q", code)
-	}
-	if st := b.Submit("#passkey-recovery-done"); st != 200 {
-		b.Fatalf("leaving the recovery codes answered %d", st)
-	}
-	b.WantText(".flash", "The passkey was added.")
-	b.WantText("#passkeys", "Work laptop")
+	addPasskey(b, "Work laptop", true)
 	creds := key.Credentials()
 	if len(creds) != 1 || !creds[0].IsResidentCredential || creds[0].RpID != "localhost" {
 		b.Fatalf("the authenticator holds %+v, want one discoverable credential of localhost", creds)
@@ -79,15 +89,16 @@ func TestBrowserPasskeys(t *testing.T) {
 	if !b.WaitJS(`location.pathname === "/"`, browsertest.StepTimeout) {
 		b.Fatalf("the passkey sign-in stayed at %s (error: %q)", b.Path(), b.Text("#passkey-signin-error"))
 	}
-	b.Open("/profile")
-	if used := b.Text("#passkeys tbody td:nth-child(3)"); strings.TrimSpace(used) == "—" {
+	b.Open("/profile/mfa")
+	if used := b.Text("#factors tbody td:nth-child(4)"); strings.TrimSpace(used) == "—" {
 		b.Errorf("the passkey's last use is %q after signing in with it", used)
 	}
-	if st := b.Submit(`#passkeys button.danger`); st != 200 {
+	// The passkey's sign-in is recent: it may remove a factor.
+	if st := b.Submit(`#factors button.danger`); st != 200 {
 		b.Fatalf("removing the passkey answered %d", st)
 	}
-	b.WantText(".flash", "The passkey was removed.")
-	if b.Exists("#passkeys") {
+	b.WantText(".flash", "removed")
+	if b.Exists("#factors") {
 		b.Errorf("the passkey is still listed")
 	}
 
@@ -99,4 +110,34 @@ func TestBrowserPasskeys(t *testing.T) {
 	}
 	b.WantText("#passkey-signin-error", "did not work")
 	b.WantPath("/login")
+}
+
+// TestBrowserPasskeySecondFactor: with a passkey, the password asks for
+// a second step, which the passkey answers.
+func TestBrowserPasskeySecondFactor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
+	defer cancel()
+	_, b, _ := passkeySite(t, ctx)
+	if st := b.login("boss", adminPassword); st != 200 {
+		b.Fatalf("sign in answered %d", st)
+	}
+	addPasskey(b, "Phone", true)
+	b.logout()
+
+	if st := b.login("boss", adminPassword); st != 200 {
+		b.Fatalf("the password step answered %d", st)
+	}
+	b.Must("#mfa-form")
+	b.WantText("#passkey-factor-form", "second factor")
+	b.Click("#passkey-factor")
+	if !b.WaitJS(`location.pathname === "/"`, browsertest.StepTimeout) {
+		b.Fatalf("the second step by passkey stayed at %s (error: %q)", b.Path(), b.Text("#passkey-factor-error"))
+	}
+	b.Open("/profile/mfa")
+	if used := b.Text("#factors tbody td:nth-child(4)"); strings.TrimSpace(used) == "—" {
+		b.Errorf("the passkey's last use is %q after the second step", used)
+	}
 }

@@ -60,7 +60,13 @@ func (s *Handler) mfaStep(p *page, status int, token string, methods []string, f
 func (s *Handler) loginMFA(p *page) {
 	token := p.r.PostFormValue("mfa_token")
 	dev := request.Device(p.r)
-	in, err := s.MFA.CompleteMFA(p.ctx, portail.SecondStep{Token: token, Code: strings.TrimSpace(p.r.PostFormValue("code")), Device: dev})
+	var in *portail.SignIn
+	var err error
+	if assertion := p.r.PostFormValue("webauthn"); assertion != "" {
+		in, err = s.passkeyStep(p, token, assertion, dev)
+	} else {
+		in, err = s.MFA.CompleteMFA(p.ctx, portail.SecondStep{Token: token, Code: strings.TrimSpace(p.r.PostFormValue("code")), Device: dev})
+	}
 	if err != nil {
 		if portail.ErrorCode(err) == portail.ETOKENINVALID {
 			// The token is dead: back to the password.
@@ -112,6 +118,8 @@ func (s *Handler) renderMFA(p *page, status int, d mfaData, fail error) {
 		v.Flash = p.t("The second factor was removed.")
 	case "removed_all":
 		v.Flash = p.t("Every second factor and recovery code was removed.")
+	case "passkey_added":
+		v.Flash = p.t("The passkey was added.")
 	}
 	if fail != nil {
 		status = p.failed(&v, fail)

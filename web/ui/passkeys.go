@@ -1,43 +1,21 @@
 package ui
 
 import (
-	"strconv"
-
 	"portail"
 )
 
-// Passkeys on the pages (C11): the profile lists and removes them here;
-// adding one and signing in with one are ceremonies the page's script
-// (static/passkey.js) runs against the API, since only the browser can
-// talk to the authenticator.
+// Passkeys on the pages (C11). Adding one (on the second-factor page)
+// and signing in with one (the sign-in page, and the second step after
+// a password) are ceremonies the page's script, static/passkey.js, runs
+// with the browser, which alone talks to the authenticator: it asks the
+// API for the options and gives it the answer, except in the second
+// step, whose form posts the answer here like a code. The list and the
+// removal are the second factors' (mfa.go).
 
-func (s *Handler) registerPasskeyPages() {
-	s.handle("POST /profile/passkeys/{id}/remove", s.signedIn(s.removePasskey))
-}
-
-// passkeysView is the profile's passkey section.
-type passkeysView struct {
-	On    bool
-	Items []*portail.Passkey
-}
-
-func (s *Handler) passkeysOf(p *page) (passkeysView, error) {
+// passkeyStep completes the second step with a passkey's answer.
+func (s *Handler) passkeyStep(p *page, token, assertion, device string) (*portail.SignIn, error) {
 	if !s.PasskeysOn() {
-		return passkeysView{}, nil
+		return nil, portail.ErrPasskeysOff
 	}
-	items, err := s.Passkeys.ListPasskeys(p.ctx)
-	return passkeysView{On: true, Items: items}, err
-}
-
-func (s *Handler) removePasskey(p *page) {
-	id, _ := strconv.ParseInt(p.r.PathValue("id"), 10, 64)
-	if !s.PasskeysOn() {
-		s.pageError(p, portail.ErrPasskeysOff)
-		return
-	}
-	if err := s.Passkeys.RemovePasskey(p.ctx, id); err != nil {
-		s.pageError(p, err)
-		return
-	}
-	p.redirect("/profile?done=passkey_removed")
+	return s.Passkeys.CompletePasskeyStep(p.ctx, token, []byte(assertion), device)
 }

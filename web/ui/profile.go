@@ -22,7 +22,6 @@ type profileData struct {
 	DeptName     string
 	// PendingEmail is the new address waiting for its confirmation link.
 	PendingEmail string
-	Passkeys     passkeysView
 }
 
 func (s *Handler) profile(p *page) { s.renderProfile(p, http.StatusOK, nil, "") }
@@ -35,10 +34,6 @@ func (s *Handler) renderProfile(p *page, status int, fail error, newKey string) 
 		v.Flash = p.t("Changes saved.")
 	case "revoked":
 		v.Flash = p.t("The API key was revoked.")
-	case "passkey_added":
-		v.Flash = p.t("The passkey was added.")
-	case "passkey_removed":
-		v.Flash = p.t("The passkey was removed.")
 	}
 	v.Form["full_name"], v.Form["email"], v.Form["language"] = p.me.FullName, p.me.Email, p.me.Language
 	if fail != nil {
@@ -67,10 +62,6 @@ func (s *Handler) renderProfile(p *page, status int, fail error, newKey string) 
 		return
 	}
 	d := profileData{Keys: keys, NewKey: newKey, Languages: portail.Languages, LanguageName: languageNames, PendingEmail: me.PendingEmail}
-	if d.Passkeys, err = s.passkeysOf(p); err != nil {
-		s.pageError(p, err)
-		return
-	}
 	if p.me.DepartmentID != 0 {
 		if dep, err := s.Departments.FindDepartment(p.ctx, p.me.DepartmentID); err == nil {
 			d.DeptName = dep.Name

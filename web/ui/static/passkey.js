@@ -122,7 +122,7 @@
       }).then(function (added) {
         var codes = added.recovery_codes || [];
         if (!codes.length) {
-          window.location.assign("/profile?done=passkey_added");
+          window.location.assign("/profile/mfa?done=passkey_added");
           return;
         }
         // A first factor comes with its recovery codes, shown this once:
