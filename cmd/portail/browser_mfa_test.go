@@ -141,7 +141,12 @@ func mfaRequired(t *testing.T, s *site, b *tab) {
 	}
 	b.WantPath("/profile/mfa")
 	b.Must("#mfa-required")
+	// On a phone: the QR code, the key and the recovery codes fit.
+	b.Viewport(phoneWidth, 844, true)
 	b.enrolApp()
+	for _, p := range js[[]string](b, fitsPhone) {
+		b.Errorf("the recovery codes on a phone: %s", p)
+	}
 	if st := b.Submit("a#codes-done"); st != 200 {
 		b.Fatalf("continuing after the codes answered %d", st)
 	}

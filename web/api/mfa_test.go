@@ -90,6 +90,27 @@ func (e *env) second(t *testing.T, who, token, code string, status int, wantCode
 	return body
 }
 
+// temporaryPassword reads the temporary password of the e-mail to addr
+// in the outbox, as its admin would.
+func temporaryPassword(t *testing.T, e *env, addr string) string {
+	t.Helper()
+	_, body := e.request(t, "admin", "GET", "/outbox", "")
+	for _, m := range items(t, body) {
+		if m["to"] != addr {
+			continue
+		}
+		_, full := e.request(t, "admin", "GET", "/outbox/"+strconv.FormatInt(idOf(m["id"]), 10), "")
+		text, _ := full["text"].(string)
+		if _, after, ok := strings.Cut(text, "Mot de passe :\n"); ok { // the default language, French
+			pw, _, _ := strings.Cut(after, "\n")
+			return strings.TrimSpace(pw)
+		}
+		t.Fatalf("no password in the e-mail to %s: %q", addr, text)
+	}
+	t.Fatalf("no e-mail to %s", addr)
+	return ""
+}
+
 // bearer sends one request with an API key.
 func (e *env) bearer(t *testing.T, key, method, path string) *http.Response {
 	t.Helper()
@@ -267,6 +288,31 @@ func TestMFAAPI(t *testing.T) {
 			want(t, "PATCH /me while enrolment is due", resp, body, 200, "")
 			resp, body = e.request(t, "user2", "POST", "/auth/logout", "")
 			want(t, "logout while enrolment is due", resp, body, 204, "")
+
+			// A temporary password is replaced first, then the factor enrolled.
+			resp, body = e.request(t, "admin", "POST", "/users", `{"username":"temp","full_name":"Temp","email":"temp@a.test",
+				"role":"viewer","department_id":{D1},"modules":["mail"],"onboarding":"temporary_password"}`)
+			want(t, "a user with a temporary password", resp, body, 201, "")
+			temp := temporaryPassword(t, e, "temp@a.test")
+			resp, body = e.request(t, "", "POST", "/auth/login", `{"login":"temp","password":"`+temp+`"}`)
+			want(t, "login with a temporary password", resp, body, 200, "")
+			if body["password_change_required"] != true || body["mfa_enrolment_required"] != true {
+				t.Fatalf("login with a temporary password under everyone: %v", body)
+			}
+			e.cookies["temp"] = sessionSet(resp)
+			resp, body = e.request(t, "temp", "POST", "/me/mfa/totp", "")
+			want(t, "enrolling before the temporary password is replaced", resp, body, 403, "password_change_required")
+			resp, body = e.request(t, "temp", "GET", "/me", "")
+			want(t, "GET /me with both duties", resp, body, 200, "")
+			resp, body = e.request(t, "temp", "POST", "/auth/password", `{"new_password":"a brand new passphrase 42"}`)
+			want(t, "replacing the temporary password", resp, body, 204, "")
+			resp, body = e.request(t, "temp", "GET", "/documents", "")
+			want(t, "after the password, before the factor", resp, body, 403, "mfa_enrolment_required")
+			resp, body = e.request(t, "temp", "POST", "/auth/password", `{"current_password":"a brand new passphrase 42","new_password":"another new passphrase 43"}`)
+			want(t, "a password change while enrolment is due", resp, body, 403, "mfa_enrolment_required")
+			e.enrolTOTP(t, "temp")
+			resp, body = e.request(t, "temp", "GET", "/documents", "")
+			want(t, "after enrolling", resp, body, 200, "")
 		})
 	}
 }
