@@ -148,7 +148,7 @@ func TestMFAAPI(t *testing.T) {
 			resp, body = e.request(t, "op1", "POST", "/me/mfa/recovery-codes", "")
 			want(t, "recovery codes without a factor", resp, body, 403, "forbidden")
 			secret, confirmed, codes := e.enrolTOTP(t, "op1")
-			resp, body = e.request(t, "op1", "GET", "/me/mfa", "")
+			_, body = e.request(t, "op1", "GET", "/me/mfa", "")
 			factors := items(t, body)
 			if len(factors) != 1 || factors[0]["kind"] != "totp" || factors[0]["name"] == "" || factors[0]["created_at"] == nil {
 				t.Fatalf("factors: %v", body)
@@ -192,7 +192,7 @@ func TestMFAAPI(t *testing.T) {
 			want(t, "DELETE another factor", resp, body, 404, "not_found")
 			resp, body = e.request(t, "op1", "DELETE", "/me/mfa/"+factorID, "")
 			want(t, "DELETE /me/mfa/{id}", resp, body, 204, "")
-			resp, body = e.request(t, "op1", "GET", "/me/mfa", "")
+			_, body = e.request(t, "op1", "GET", "/me/mfa", "")
 			if len(items(t, body)) != 0 {
 				t.Fatalf("after removal: %v", body)
 			}
@@ -224,7 +224,7 @@ func TestMFAAPI(t *testing.T) {
 			want(t, "another account's admin", resp, body, 404, "not_found")
 			resp, body = e.request(t, "da1", "POST", "/users/{viewer1}/mfa-reset", "")
 			want(t, "POST /users/{id}/mfa-reset", resp, body, 204, "")
-			resp, body = e.request(t, "admin", "GET", "/outbox", "")
+			_, body = e.request(t, "admin", "GET", "/outbox", "")
 			found := false
 			for _, m := range items(t, body) {
 				found = found || m["template"] == "mfa_reset" && m["to"] == "viewer1@a.test"
@@ -232,7 +232,7 @@ func TestMFAAPI(t *testing.T) {
 			if !found {
 				t.Fatalf("no mfa_reset e-mail to viewer1: %v", body)
 			}
-			resp, body = e.request(t, "admin", "GET", "/activity?type=mfa_reset", "")
+			_, body = e.request(t, "admin", "GET", "/activity?type=mfa_reset", "")
 			if len(items(t, body)) != 1 {
 				t.Fatalf("mfa_reset entries: %v", body)
 			}
