@@ -43,9 +43,8 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 	ipKey := throttleIPKey(caller.IP)
 	var u *portail.User
 	var hash sql.NullString
-	var reserve []string // the keys this attempt counts under
-	byDevice := false
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
+	// reserve: the keys this attempt counts under.
+	reserve, byDevice, err := s.db.reserveSignIn(ctx, func(tx *Tx) ([]string, bool, error) {
 		// A login names a username first, else an e-mail: both are unique,
 		// and a username holds no "@", so at most one user matches.
 		row := tx.queryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE username_key = ? OR email_key = ?
@@ -56,22 +55,14 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 			u, err = nil, nil
 		}
 		if err != nil {
-			return err
+			return nil, false, err
 		}
 		var userID int64
 		if u != nil {
 			userID = u.ID
 		}
-		reserve, byDevice, err = signInKeys(tx, userID, key, ipKey, l.Device)
-		if err != nil {
-			return err
-		}
-		return reserveAttempt(tx, reserve...)
+		return signInKeys(tx, userID, key, ipKey, l.Device)
 	})
-	var throttled errThrottled
-	if errors.As(err, &throttled) {
-		return nil, tooManyAttempts(throttled.wait)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +136,26 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 		return nil, err
 	}
 	return in, nil
+}
+
+// reserveSignIn counts a sign-in attempt (a password, a second step)
+// before its proof is checked, under the keys keysOf finds in the
+// transaction (and whether they are a known browser's); a key locked
+// refuses it with 429 too_many_attempts, counting nothing.
+func (db *DB) reserveSignIn(ctx context.Context, keysOf func(tx *Tx) ([]string, bool, error)) ([]string, bool, error) {
+	var keys []string
+	byDevice := false
+	err := db.writeTx(ctx, func(tx *Tx) (err error) {
+		if keys, byDevice, err = keysOf(tx); err != nil {
+			return err
+		}
+		return reserveAttempt(tx, keys...)
+	})
+	var throttled errThrottled
+	if errors.As(err, &throttled) {
+		return nil, false, tooManyAttempts(throttled.wait)
+	}
+	return keys, byDevice, err
 }
 
 // signInKeys are the throttle keys a sign-in attempt counts under: the

@@ -139,22 +139,13 @@ func (s *MFAService) CompleteMFA(ctx context.Context, st portail.SecondStep) (*p
 func (s *MFAService) completeSecondStep(ctx context.Context, token, device string, prove proof) (*portail.SignIn, error) {
 	caller := portail.CallerFrom(ctx)
 	ipKey := throttleIPKey(caller.IP)
-	var reserve []string
-	byDevice := false
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
+	reserve, byDevice, err := s.db.reserveSignIn(ctx, func(tx *Tx) ([]string, bool, error) {
 		t, err := findMFAToken(tx, token)
 		if err != nil {
-			return err
+			return nil, false, err
 		}
-		if reserve, byDevice, err = signInKeys(tx, t.UserID, "", ipKey, device); err != nil {
-			return err
-		}
-		return reserveAttempt(tx, reserve...)
+		return signInKeys(tx, t.UserID, "", ipKey, device)
 	})
-	var throttled errThrottled
-	if errors.As(err, &throttled) {
-		return nil, tooManyAttempts(throttled.wait)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -473,8 +464,9 @@ func (s *MFAService) StartTOTP(ctx context.Context) (*portail.TOTPEnrolment, err
 	return &e, nil
 }
 
-// ConfirmTOTP activates the pending secret with one of its codes.
-func (s *MFAService) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
+// recoveryCodesOf runs fn for the caller, locked, and answers the
+// recovery codes it made (never nil: none is an empty list).
+func (s *MFAService) recoveryCodesOf(ctx context.Context, fn func(tx *Tx, c portail.Caller, u *portail.User) ([]string, error)) ([]string, error) {
 	c := portail.CallerFrom(ctx)
 	var codes []string
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
@@ -482,20 +474,7 @@ func (s *MFAService) ConfirmTOTP(ctx context.Context, code string) ([]string, er
 		if err != nil {
 			return err
 		}
-		ok := false
-		if digits6.MatchString(code) {
-			if ok, err = s.matchTOTP(tx, u.ID, code, false); err != nil {
-				return err
-			}
-		}
-		if !ok {
-			return portail.Invalid("code", "The code is wrong or expired: type the code your app shows now.")
-		}
-		if _, err := tx.exec(`UPDATE mfa_factors SET confirmed_at = ? WHERE user_id = ? AND kind = ? AND confirmed_at IS NULL`,
-			micros(tx.now), u.ID, portail.FactorTOTP); err != nil {
-			return err
-		}
-		codes, err = s.factorAdded(tx, c, u, portail.FactorTOTP)
+		codes, err = fn(tx, c, u)
 		return err
 	})
 	if codes == nil && err == nil {
@@ -504,28 +483,42 @@ func (s *MFAService) ConfirmTOTP(ctx context.Context, code string) ([]string, er
 	return codes, err
 }
 
+// ConfirmTOTP activates the pending secret with one of its codes.
+func (s *MFAService) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
+	return s.recoveryCodesOf(ctx, func(tx *Tx, c portail.Caller, u *portail.User) ([]string, error) {
+		ok, err := false, error(nil)
+		if digits6.MatchString(code) {
+			if ok, err = s.matchTOTP(tx, u.ID, code, false); err != nil {
+				return nil, err
+			}
+		}
+		if !ok {
+			return nil, portail.Invalid("code", "The code is wrong or expired: type the code your app shows now.")
+		}
+		if _, err := tx.exec(`UPDATE mfa_factors SET confirmed_at = ? WHERE user_id = ? AND kind = ? AND confirmed_at IS NULL`,
+			micros(tx.now), u.ID, portail.FactorTOTP); err != nil {
+			return nil, err
+		}
+		return s.factorAdded(tx, c, u, portail.FactorTOTP)
+	})
+}
+
 // NewRecoveryCodes replaces the caller's recovery codes.
 func (s *MFAService) NewRecoveryCodes(ctx context.Context) ([]string, error) {
-	c := portail.CallerFrom(ctx)
-	var codes []string
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		u, _, err := signedInUser(tx, c)
-		if err != nil {
-			return err
-		}
+	return s.recoveryCodesOf(ctx, func(tx *Tx, c portail.Caller, u *portail.User) ([]string, error) {
 		var has bool
 		if err := tx.queryRow(`SELECT `+hasFactorSQL("?"), u.ID).Scan(&has); err != nil {
-			return err
+			return nil, err
 		}
 		if !has {
-			return portail.Errorf(portail.EFORBIDDEN, "Add a second factor first: recovery codes stand in for one.")
+			return nil, portail.Errorf(portail.EFORBIDDEN, "Add a second factor first: recovery codes stand in for one.")
 		}
-		if codes, err = s.newRecoveryCodes(tx, u.ID); err != nil {
-			return err
+		codes, err := s.newRecoveryCodes(tx, u.ID)
+		if err != nil {
+			return nil, err
 		}
-		return logActivity(tx, c, u.AccountID, u.ID, portail.ActivityMFARecoveryRenewed, nil)
+		return codes, logActivity(tx, c, u.AccountID, u.ID, portail.ActivityMFARecoveryRenewed, nil)
 	})
-	return codes, err
 }
 
 var errStillRequired = portail.Errorf(portail.EFORBIDDEN, "Your account requires a second factor: you cannot remove your last one.")

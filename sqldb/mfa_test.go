@@ -514,3 +514,33 @@ func TestMFARemoveOneAndReset(t *testing.T) {
 		}
 	})
 }
+
+// TestMFAWebhookEvents: adding, removing and resetting factors are
+// user.updated events for the account's endpoints, written with the change.
+func TestMFAWebhookEvents(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newMFA(t, db)
+		ctx, _ := f.signedIn(t, "boss")
+		if _, _, err := sqldb.NewWebhookService(db, mfaKeys).CreateWebhook(ctx, portail.WebhookCreate{URL: "https://hooks.example.com/",
+			Events: []string{string(portail.EventUserUpdated)}}); err != nil {
+			t.Fatal(err)
+		}
+		events := func() int {
+			n, err := sqldb.CountRows(context.Background(), db, "webhook_events WHERE type = 'user.updated'")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		f.enrol(t, ctx)
+		if n := events(); n != 1 {
+			t.Fatalf("%d user.updated events after enrolling, want 1", n)
+		}
+		if err := f.mfa.RemoveFactors(ctx, signInPassword); err != nil {
+			t.Fatal(err)
+		}
+		if n := events(); n != 2 {
+			t.Fatalf("%d user.updated events after removing, want 2", n)
+		}
+	})
+}

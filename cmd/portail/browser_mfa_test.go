@@ -64,6 +64,15 @@ func (b *tab) secondStep(code string) int64 {
 	return b.Submit("form#mfa-form button")
 }
 
+// follow clicks the link or button sel and expects its page at path.
+func (b *tab) follow(sel, path string) {
+	b.t.Helper()
+	if st := b.Submit(sel); st != 200 {
+		b.Fatalf("%s answered %d", sel, st)
+	}
+	b.WantPath(path)
+}
+
 // mfaSignIn: enrol, then sign in with the password and a code, then
 // with a recovery code; a wrong code is said next to the field.
 func mfaSignIn(t *testing.T, s *site, b *tab) {
@@ -71,10 +80,7 @@ func mfaSignIn(t *testing.T, s *site, b *tab) {
 		b.Fatalf("sign in answered %d", st)
 	}
 	b.Open("/profile")
-	if st := b.Submit("a#manage-mfa"); st != 200 {
-		b.Fatalf("the second-factor page answered %d", st)
-	}
-	b.WantPath("/profile/mfa")
+	b.follow("a#manage-mfa", "/profile/mfa")
 	b.Must("#no-factor")
 	secret, codes := b.enrolApp()
 	b.Open("/")
@@ -121,16 +127,10 @@ func mfaRequired(t *testing.T, s *site, b *tab) {
 		b.Fatalf("sign in answered %d", st)
 	}
 	b.Open("/account")
-	if st := b.Submit("a#account-security"); st != 200 {
-		b.Fatalf("the security page answered %d", st)
-	}
-	b.WantPath("/account/security")
+	b.follow("a#account-security", "/account/security")
 	b.Click("#mfa-required-everyone")
-	if st := b.Submit("form#security-form button#save-security"); st != 200 {
-		b.Fatalf("saving the requirement answered %d", st)
-	}
 	// The admin has no factor either: every page leads to enrolment.
-	b.WantPath("/profile/mfa")
+	b.follow("form#security-form button#save-security", "/profile/mfa")
 	b.Must("#mfa-required")
 	b.Open("/users")
 	b.WantPath("/profile/mfa")
@@ -141,10 +141,13 @@ func mfaRequired(t *testing.T, s *site, b *tab) {
 	}
 	b.WantPath("/profile/mfa")
 	b.Must("#mfa-required")
+	// On a phone: the QR code, the key and the recovery codes fit.
+	b.Viewport(phoneWidth, 844, true)
 	b.enrolApp()
-	if st := b.Submit("a#codes-done"); st != 200 {
-		b.Fatalf("continuing after the codes answered %d", st)
+	for _, p := range js[[]string](b, fitsPhone) {
+		b.Errorf("the recovery codes on a phone: %s", p)
 	}
+	b.follow("a#codes-done", "/")
 	b.Open("/users")
 	b.WantPath("/users")
 	b.Open("/account/security")

@@ -90,6 +90,27 @@ func (e *env) second(t *testing.T, who, token, code string, status int, wantCode
 	return body
 }
 
+// temporaryPassword reads the temporary password of the e-mail to addr
+// in the outbox, as its admin would.
+func temporaryPassword(t *testing.T, e *env, addr string) string {
+	t.Helper()
+	_, body := e.request(t, "admin", "GET", "/outbox", "")
+	for _, m := range items(t, body) {
+		if m["to"] != addr {
+			continue
+		}
+		_, full := e.request(t, "admin", "GET", "/outbox/"+strconv.FormatInt(idOf(m["id"]), 10), "")
+		text, _ := full["text"].(string)
+		if _, after, ok := strings.Cut(text, "Mot de passe :\n"); ok { // the default language, French
+			pw, _, _ := strings.Cut(after, "\n")
+			return strings.TrimSpace(pw)
+		}
+		t.Fatalf("no password in the e-mail to %s: %q", addr, text)
+	}
+	t.Fatalf("no e-mail to %s", addr)
+	return ""
+}
+
 // bearer sends one request with an API key.
 func (e *env) bearer(t *testing.T, key, method, path string) *http.Response {
 	t.Helper()
@@ -127,7 +148,7 @@ func TestMFAAPI(t *testing.T) {
 			resp, body = e.request(t, "op1", "POST", "/me/mfa/recovery-codes", "")
 			want(t, "recovery codes without a factor", resp, body, 403, "forbidden")
 			secret, confirmed, codes := e.enrolTOTP(t, "op1")
-			resp, body = e.request(t, "op1", "GET", "/me/mfa", "")
+			_, body = e.request(t, "op1", "GET", "/me/mfa", "")
 			factors := items(t, body)
 			if len(factors) != 1 || factors[0]["kind"] != "totp" || factors[0]["name"] == "" || factors[0]["created_at"] == nil {
 				t.Fatalf("factors: %v", body)
@@ -171,7 +192,7 @@ func TestMFAAPI(t *testing.T) {
 			want(t, "DELETE another factor", resp, body, 404, "not_found")
 			resp, body = e.request(t, "op1", "DELETE", "/me/mfa/"+factorID, "")
 			want(t, "DELETE /me/mfa/{id}", resp, body, 204, "")
-			resp, body = e.request(t, "op1", "GET", "/me/mfa", "")
+			_, body = e.request(t, "op1", "GET", "/me/mfa", "")
 			if len(items(t, body)) != 0 {
 				t.Fatalf("after removal: %v", body)
 			}
@@ -203,7 +224,7 @@ func TestMFAAPI(t *testing.T) {
 			want(t, "another account's admin", resp, body, 404, "not_found")
 			resp, body = e.request(t, "da1", "POST", "/users/{viewer1}/mfa-reset", "")
 			want(t, "POST /users/{id}/mfa-reset", resp, body, 204, "")
-			resp, body = e.request(t, "admin", "GET", "/outbox", "")
+			_, body = e.request(t, "admin", "GET", "/outbox", "")
 			found := false
 			for _, m := range items(t, body) {
 				found = found || m["template"] == "mfa_reset" && m["to"] == "viewer1@a.test"
@@ -211,7 +232,7 @@ func TestMFAAPI(t *testing.T) {
 			if !found {
 				t.Fatalf("no mfa_reset e-mail to viewer1: %v", body)
 			}
-			resp, body = e.request(t, "admin", "GET", "/activity?type=mfa_reset", "")
+			_, body = e.request(t, "admin", "GET", "/activity?type=mfa_reset", "")
 			if len(items(t, body)) != 1 {
 				t.Fatalf("mfa_reset entries: %v", body)
 			}
@@ -267,6 +288,31 @@ func TestMFAAPI(t *testing.T) {
 			want(t, "PATCH /me while enrolment is due", resp, body, 200, "")
 			resp, body = e.request(t, "user2", "POST", "/auth/logout", "")
 			want(t, "logout while enrolment is due", resp, body, 204, "")
+
+			// A temporary password is replaced first, then the factor enrolled.
+			resp, body = e.request(t, "admin", "POST", "/users", `{"username":"temp","full_name":"Temp","email":"temp@a.test",
+				"role":"viewer","department_id":{D1},"modules":["mail"],"onboarding":"temporary_password"}`)
+			want(t, "a user with a temporary password", resp, body, 201, "")
+			temp := temporaryPassword(t, e, "temp@a.test")
+			resp, body = e.request(t, "", "POST", "/auth/login", `{"login":"temp","password":"`+temp+`"}`)
+			want(t, "login with a temporary password", resp, body, 200, "")
+			if body["password_change_required"] != true || body["mfa_enrolment_required"] != true {
+				t.Fatalf("login with a temporary password under everyone: %v", body)
+			}
+			e.cookies["temp"] = sessionSet(resp)
+			resp, body = e.request(t, "temp", "POST", "/me/mfa/totp", "")
+			want(t, "enrolling before the temporary password is replaced", resp, body, 403, "password_change_required")
+			resp, body = e.request(t, "temp", "GET", "/me", "")
+			want(t, "GET /me with both duties", resp, body, 200, "")
+			resp, body = e.request(t, "temp", "POST", "/auth/password", `{"new_password":"a brand new passphrase 42"}`)
+			want(t, "replacing the temporary password", resp, body, 204, "")
+			resp, body = e.request(t, "temp", "GET", "/documents", "")
+			want(t, "after the password, before the factor", resp, body, 403, "mfa_enrolment_required")
+			resp, body = e.request(t, "temp", "POST", "/auth/password", `{"current_password":"a brand new passphrase 42","new_password":"another new passphrase 43"}`)
+			want(t, "a password change while enrolment is due", resp, body, 403, "mfa_enrolment_required")
+			e.enrolTOTP(t, "temp")
+			resp, body = e.request(t, "temp", "GET", "/documents", "")
+			want(t, "after enrolling", resp, body, 200, "")
 		})
 	}
 }
