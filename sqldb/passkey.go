@@ -377,24 +377,21 @@ func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, de
 	var cer ceremony
 	var row *passkeyRow
 	var u *portail.User
-	reserve, byDevice := []string{ipKey}, false
-	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
-		if parseErr == nil {
-			if cer, err = takeCeremony(tx, ceremonySignIn, a.Challenge); err != nil {
-				return err
-			}
-			if row, u, err = passkeyOf(tx, a.CredentialID); err != nil {
-				return err
-			}
-			if u != nil {
-				if reserve, byDevice, err = signInKeys(tx, u.ID, "", ipKey, device); err != nil {
-					return err
-				}
-			}
+	// The ceremony is taken in the attempt's transaction: a refused
+	// attempt (the throttle) leaves it, a counted one uses it.
+	reserve, byDevice, err := s.db.reserveSignIn(ctx, func(tx *Tx) (keys []string, byDevice bool, err error) {
+		if parseErr != nil {
+			return []string{ipKey}, false, nil
 		}
-		return reserveAttempt(tx, reserve...)
+		if cer, err = takeCeremony(tx, ceremonySignIn, a.Challenge); err != nil {
+			return nil, false, err
+		}
+		if row, u, err = passkeyOf(tx, a.CredentialID); err != nil || u == nil {
+			return []string{ipKey}, false, err
+		}
+		return signInKeys(tx, u.ID, "", ipKey, device)
 	})
-	if err := throttledOr(err); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if parseErr != nil || !cer.ok || u == nil || u.Status != portail.StatusActive {

@@ -74,15 +74,6 @@ func throttleKind(key string) portail.ThrottleKind {
 	return portail.ThrottlePerson
 }
 
-// throttledOr is err, a reservation's refusal said as too_many_attempts.
-func throttledOr(err error) error {
-	var throttled errThrottled
-	if errors.As(err, &throttled) {
-		return tooManyAttempts(throttled.wait)
-	}
-	return err
-}
-
 // errThrottled refuses an attempt while a key is locked; returned from a
 // transaction, it rolls the attempt's reservation back.
 type errThrottled struct{ wait time.Duration }
