@@ -63,20 +63,36 @@ func addPasskey(b *tab, name string, first bool) {
 	b.WantText("#factors", name, "Passkey")
 }
 
-// TestBrowserPasskeys: add a passkey on the second-factor page, sign
-// out, sign in with it alone (no password), see it used, remove it; then
-// it signs nobody in.
-func TestBrowserPasskeys(t *testing.T) {
+// wantUsed opens the second-factor page, which must show the one
+// passkey's last use.
+func wantUsed(b *tab) {
+	b.t.Helper()
+	b.Open("/profile/mfa")
+	if used := b.Text("#factors tbody td:nth-child(4)"); strings.TrimSpace(used) == "—" {
+		b.Errorf("the passkey's last use is %q after it was used", used)
+	}
+}
+
+// passkeyTest starts a passkey site and signs boss in with the password.
+func passkeyTest(t *testing.T) (*tab, *browsertest.Authenticator) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
-	defer cancel()
+	t.Cleanup(cancel)
 	_, b, key := passkeySite(t, ctx)
-
 	if st := b.login("boss", adminPassword); st != 200 {
 		b.Fatalf("sign in answered %d", st)
 	}
+	return b, key
+}
+
+// TestBrowserPasskeys: add a passkey on the second-factor page, sign
+// out, sign in with it alone (no password), see it used, remove it; then
+// it signs nobody in.
+func TestBrowserPasskeys(t *testing.T) {
+	b, key := passkeyTest(t)
 	addPasskey(b, "Work laptop", true)
 	creds := key.Credentials()
 	if len(creds) != 1 || !creds[0].IsResidentCredential || creds[0].RpID != "localhost" {
@@ -89,10 +105,7 @@ func TestBrowserPasskeys(t *testing.T) {
 	if !b.WaitJS(`location.pathname === "/"`, browsertest.StepTimeout) {
 		b.Fatalf("the passkey sign-in stayed at %s (error: %q)", b.Path(), b.Text("#passkey-signin-error"))
 	}
-	b.Open("/profile/mfa")
-	if used := b.Text("#factors tbody td:nth-child(4)"); strings.TrimSpace(used) == "—" {
-		b.Errorf("the passkey's last use is %q after signing in with it", used)
-	}
+	wantUsed(b)
 	// The passkey's sign-in is recent: it may remove a factor.
 	if st := b.Submit(`#factors button.danger`); st != 200 {
 		b.Fatalf("removing the passkey answered %d", st)
@@ -115,15 +128,7 @@ func TestBrowserPasskeys(t *testing.T) {
 // TestBrowserPasskeySecondFactor: with a passkey, the password asks for
 // a second step, which the passkey answers.
 func TestBrowserPasskeySecondFactor(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser tests are not short")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
-	defer cancel()
-	_, b, _ := passkeySite(t, ctx)
-	if st := b.login("boss", adminPassword); st != 200 {
-		b.Fatalf("sign in answered %d", st)
-	}
+	b, _ := passkeyTest(t)
 	addPasskey(b, "Phone", true)
 	b.logout()
 
@@ -136,8 +141,5 @@ func TestBrowserPasskeySecondFactor(t *testing.T) {
 	if !b.WaitJS(`location.pathname === "/"`, browsertest.StepTimeout) {
 		b.Fatalf("the second step by passkey stayed at %s (error: %q)", b.Path(), b.Text("#passkey-factor-error"))
 	}
-	b.Open("/profile/mfa")
-	if used := b.Text("#factors tbody td:nth-child(4)"); strings.TrimSpace(used) == "—" {
-		b.Errorf("the passkey's last use is %q after the second step", used)
-	}
+	wantUsed(b)
 }

@@ -145,24 +145,33 @@
     });
   }
 
+  // assertButton makes button run a navigator.credentials.get: the
+  // options from the API for body, then done with the answer; errors go
+  // to the element errID. Without a script the button stays hidden.
+  function assertButton(button, errID, body, done) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var errEl = document.getElementById(errID);
+      if (!supported()) return unsupported(errEl);
+      errEl.hidden = true;
+      button.disabled = true;
+      post("/api/v1/auth/passkey/options", body()).then(function (opts) {
+        return navigator.credentials.get(requestOptions(opts));
+      }).then(function (cred) {
+        return done(credentialJSON(cred));
+      }).catch(function (err) {
+        button.disabled = false;
+        fail(errEl, err);
+      });
+    });
+  }
+
   // Sign-in page: a passkey alone, no password.
   var signin = document.querySelector("[data-passkey-signin]");
   if (signin) {
-    signin.hidden = false;
-    signin.addEventListener("click", function () {
-      var errEl = document.getElementById("passkey-signin-error");
-      if (!supported()) return unsupported(errEl);
-      errEl.hidden = true;
-      signin.disabled = true;
-      post("/api/v1/auth/passkey/options").then(function (opts) {
-        return navigator.credentials.get(requestOptions(opts));
-      }).then(function (cred) {
-        return post("/api/v1/auth/passkey", { assertion: credentialJSON(cred) });
-      }).then(function () {
+    assertButton(signin, "passkey-signin-error", function () { return undefined; }, function (assertion) {
+      return post("/api/v1/auth/passkey", { assertion: assertion }).then(function () {
         window.location.assign(safeNext(signin.getAttribute("data-next")));
-      }).catch(function (err) {
-        signin.disabled = false;
-        fail(errEl, err);
       });
     });
   }
@@ -172,21 +181,12 @@
   // hidden "webauthn" field and the form is submitted as a code would be.
   var factor = document.querySelector("[data-passkey-factor]");
   if (factor) {
-    factor.hidden = false;
-    factor.addEventListener("click", function () {
-      var errEl = document.getElementById("passkey-factor-error"), f = factor.form;
-      if (!supported()) return unsupported(errEl);
-      errEl.hidden = true;
-      factor.disabled = true;
-      post("/api/v1/auth/passkey/options", { mfa_token: f.querySelector("input[name=mfa_token]").value }).then(function (opts) {
-        return navigator.credentials.get(requestOptions(opts));
-      }).then(function (cred) {
-        f.querySelector("input[name=webauthn]").value = JSON.stringify(credentialJSON(cred));
-        f.submit();
-      }).catch(function (err) {
-        factor.disabled = false;
-        fail(errEl, err);
-      });
+    var f = factor.form;
+    assertButton(factor, "passkey-factor-error", function () {
+      return { mfa_token: f.querySelector("input[name=mfa_token]").value };
+    }, function (assertion) {
+      f.querySelector("input[name=webauthn]").value = JSON.stringify(assertion);
+      f.submit();
     });
   }
 })();
