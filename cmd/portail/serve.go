@@ -356,6 +356,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Webhooks:    a.webhooks(cfg, db, keys),
 		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
 		MFA:         sqldb.NewMFAService(db, a.auth, keys),
+		Sessions:    sqldb.NewSessionService(a.auth),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = db.Ping
