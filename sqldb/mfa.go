@@ -273,7 +273,9 @@ func (s *MFAService) matchTOTP(tx *Tx, userID int64, code string, confirmed bool
 		if !ok {
 			continue
 		}
-		_, err = tx.exec(`UPDATE mfa_factors SET last_step = ?, last_used_at = ? WHERE id = ?`, step, micros(tx.now), c.id)
+		// The confirming code is not a use: last_used_at waits for a sign-in.
+		used := sql.NullInt64{Int64: micros(tx.now), Valid: confirmed}
+		_, err = tx.exec(`UPDATE mfa_factors SET last_step = ?, last_used_at = COALESCE(?, last_used_at) WHERE id = ?`, step, used, c.id)
 		return true, err
 	}
 	return false, nil
