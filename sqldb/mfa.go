@@ -6,6 +6,15 @@ package sqldb
 // beside its row. Every write takes the user row's lock first (lockUser),
 // so a code is accepted once, a token used once and a last factor never
 // removed twice over, on both databases.
+//
+// Another kind of factor (passkeys) plugs in here: its enrolment inserts
+// its mfa_factors row (kind webauthn, confirmed_at set) with its own row
+// beside it (a foreign key to mfa_factors ON DELETE CASCADE, so every
+// removal here removes it too) and then calls factorAdded, which logs,
+// emits user.updated and makes the first factor's recovery codes; its
+// second step is completeSecondStep with a proof that checks the
+// assertion (findMFAToken names the user of a token for the assertion's
+// options); a passwordless sign-in ends in AuthService.startSession.
 
 import (
 	"context"
