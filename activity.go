@@ -68,6 +68,12 @@ const (
 	ActivityMFARecoveryRenewed ActivityType = "mfa_recovery_codes_renewed"
 	ActivityMFAFailed          ActivityType = "mfa_failed"
 	ActivityAccountSecuritySet ActivityType = "account_security_changed"
+	// ActivitySessionEnded: a user ended one of their browser sessions
+	// from another place (C12); an API key they end so is api_key_revoked.
+	ActivitySessionEnded ActivityType = "session_ended"
+	// ActivitySignedOutEverywhere: every browser session of a user was
+	// ended at once, by an admin or by the user (C12).
+	ActivitySignedOutEverywhere ActivityType = "signed_out_everywhere"
 )
 
 // ActorKind says who acted on an item (SPEC §9 Wave-2 details 1).

@@ -39,6 +39,10 @@ const (
 	// EMFAENROLMENTREQUIRED: the account requires a second factor of the
 	// caller, who has none yet; only enrolment is open (C11).
 	EMFAENROLMENTREQUIRED = "mfa_enrolment_required"
+	// ESESSIONENDED: the session was ended from another place, by its
+	// user or by an admin's "sign out everywhere" (C12); the browser is
+	// told so, as session_replaced tells it of a newer sign-in (C6).
+	ESESSIONENDED = "session_ended"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

@@ -44,6 +44,7 @@ const (
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
 	ActResetUserMFA          // remove every second factor of a user (C11)
 	ActManageAccountSecurity // the account's second-factor requirement (C11)
+	ActManageSessions        // see a user's sessions and API keys, sign them out everywhere (C12)
 	numActions
 )
 
@@ -58,6 +59,7 @@ var actionNames = [...]string{
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
 	ActManageWebhooks: "manage_webhooks", ActResetUserMFA: "reset_user_mfa", ActManageAccountSecurity: "manage_account_security",
+	ActManageSessions: "manage_sessions",
 }
 
 func (a Action) String() string {
@@ -99,6 +101,10 @@ func Can(a Actor, act Action, r Resource) bool {
 	case ActViewUser, ActViewActivity:
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActEditUser:
+		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
+	case ActManageSessions:
+		// SPEC §9 Wave-2 details 10: admins any user's, department admins
+		// their department's non-admins'; and everyone their own.
 		return self || a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin
 	case ActChangeUserEmail:
 		// The address is where reset links go: whoever sets it can take

@@ -95,6 +95,7 @@ var actionDims = map[portail.Action]dims{
 	portail.ActManageWebhooks:        {},
 	portail.ActResetUserMFA:          {target: true},
 	portail.ActManageAccountSecurity: {},
+	portail.ActManageSessions:        {target: true},
 }
 
 // matrixCase is one cell of the matrix, in the terms of the SPEC.
@@ -189,6 +190,15 @@ func oracle(c matrixCase) (bool, string) {
 			return true, "R4/R5/U5/L3: admins see all users, department admins their department's non-admins"
 		}
 		return false, "R2/R3: viewers and operators see no other user; dept admins no admin and no other department"
+
+	case portail.ActManageSessions:
+		switch {
+		case c.self:
+			return true, "C12: everyone sees and ends their own sessions"
+		case managesTarget:
+			return true, "Wave-2 details 10: admins any user's sessions, department admins their department's non-admins'"
+		}
+		return false, "Wave-2 details 10: not a user whose sessions the actor manages"
 
 	case portail.ActChangeUserEmail:
 		switch {
@@ -376,8 +386,9 @@ func matrix() []matrixCase {
 func TestCanMatrix(t *testing.T) {
 	// The matrix must not shrink silently: 4 roles × 8 held module sets ×
 	// 2 accounts × 3 departments × 2 owners = 384 cells per action, times
-	//   4 target roles × 8 grant sets for 7 user actions (view, edit,
-	//     change e-mail, deactivate, reactivate, view activity, reset MFA),
+	//   4 target roles × 8 grant sets for 8 user actions (view, edit,
+	//     change e-mail, deactivate, reactivate, view activity, reset MFA,
+	//     manage sessions),
 	//   5 target roles (with an invalid one) × 8 grant sets for create and
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
@@ -385,11 +396,11 @@ func TestCanMatrix(t *testing.T) {
 	//   1 for the 8 department and account actions (webhooks and account
 	//     security among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (7*4*8 + 2*5*8 + 6*4 + 8*1)
-	if want != 129024 {
+	const want = base * (8*4*8 + 2*5*8 + 6*4 + 8*1)
+	if want != 141312 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 23 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 24 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {

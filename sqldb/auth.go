@@ -300,6 +300,8 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 	switch {
 	case sess.EndedAt != nil && sess.EndReason == portail.SessionEndReplaced:
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.ESESSIONREPLACED, "You were signed out because you signed in somewhere else.")
+	case sess.EndedAt != nil && sess.EndReason == portail.SessionEndEnded && u.Status == portail.StatusActive:
+		return nil, nil, portail.Actor{}, portail.Errorf(portail.ESESSIONENDED, "You were signed out: this session was ended from another place, by you or by an administrator.")
 	case sess.EndedAt != nil, u.Status != portail.StatusActive:
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Your session has ended; sign in again.")
 	case now.After(sess.ExpiresAt), now.Sub(sess.LastSeenAt) > s.Idle:

@@ -462,20 +462,37 @@ func (s *CredentialService) ListAPIKeys(ctx context.Context) ([]*portail.APIKey,
 // RevokeAPIKey revokes one of the caller's keys. ENOTFOUND.
 func (s *CredentialService) RevokeAPIKey(ctx context.Context, id int64) error {
 	c := portail.CallerFrom(ctx)
-	return s.db.writeTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
-			micros(tx.now), id, c.Actor.UserID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return portail.ErrNotFound("API key")
-		}
-		return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyRevoked, nil)
-	})
+	return s.db.writeTx(ctx, func(tx *Tx) error { return revokeAPIKey(tx, c, id) })
 }
 
-// AuthenticateAPIKey resolves a key to its active user. EUNAUTHENTICATED.
+// revokeAPIKey revokes the caller's live key id, from the keys' list or
+// the sessions' (C12), with its api_key_revoked entry. The conditional
+// UPDATE decides: of two revocations at once, one wins and the other is
+// ENOTFOUND.
+func revokeAPIKey(tx *Tx, c portail.Caller, id int64) error {
+	var name, prefix string
+	err := tx.queryRow(`SELECT name, prefix FROM api_keys WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, id, c.Actor.UserID).
+		Scan(&name, &prefix)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portail.ErrNotFound("API key")
+	} else if err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
+		micros(tx.now), id, c.Actor.UserID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return portail.ErrNotFound("API key")
+	}
+	return logActivity(tx, c, c.Actor.AccountID, c.Actor.UserID, portail.ActivityAPIKeyRevoked,
+		portail.Detail{}.Add("name", name).Add("prefix", prefix))
+}
+
+// AuthenticateAPIKey resolves a key to its active user, recording the
+// use (when, and the caller's address and user agent, from ctx).
+// EUNAUTHENTICATED.
 func (s *CredentialService) AuthenticateAPIKey(ctx context.Context, key string) (*portail.User, *portail.APIKey, portail.Actor, error) {
 	bad := portail.Errorf(portail.EUNAUTHENTICATED, "The API key is not valid.")
 	if !strings.HasPrefix(key, portail.APIKeyPrefix) {
@@ -510,8 +527,14 @@ func (s *CredentialService) AuthenticateAPIKey(ctx context.Context, key string) 
 	}
 	now := s.db.Now()
 	if !used.Valid || now.Sub(fromMicros(used.Int64)) > time.Minute {
+		// At most once a minute per key, and where from (C12): the
+		// UPDATE asks again, so that several serve processes, or requests
+		// of one client in parallel, write it once.
+		caller := portail.CallerFrom(ctx)
 		if err := s.db.writeTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(`UPDATE api_keys SET last_used_at = ? WHERE id = ?`, micros(tx.now), k.ID)
+			_, err := tx.exec(`UPDATE api_keys SET last_used_at = ?, ip = ?, user_agent = ? WHERE id = ?
+				AND (last_used_at IS NULL OR last_used_at < ?)`, micros(tx.now), caller.IP, truncate(caller.UserAgent, 512), k.ID,
+				micros(tx.now.Add(-time.Minute)))
 			return err
 		}); err != nil {
 			return nil, nil, portail.Actor{}, err

@@ -6,6 +6,15 @@ package sqldb
 // beside its row. Every write takes the user row's lock first (lockUser),
 // so a code is accepted once, a token used once and a last factor never
 // removed twice over, on both databases.
+//
+// Another kind of factor (passkeys) plugs in here: its enrolment inserts
+// its mfa_factors row (kind webauthn, confirmed_at set) with its own row
+// beside it (a foreign key to mfa_factors ON DELETE CASCADE, so every
+// removal here removes it too) and then calls factorAdded, which logs,
+// emits user.updated and makes the first factor's recovery codes; its
+// second step is completeSecondStep with a proof that checks the
+// assertion (findMFAToken names the user of a token for the assertion's
+// options); a passwordless sign-in ends in AuthService.startSession.
 
 import (
 	"context"
@@ -273,7 +282,9 @@ func (s *MFAService) matchTOTP(tx *Tx, userID int64, code string, confirmed bool
 		if !ok {
 			continue
 		}
-		_, err = tx.exec(`UPDATE mfa_factors SET last_step = ?, last_used_at = ? WHERE id = ?`, step, micros(tx.now), c.id)
+		// The confirming code is not a use: last_used_at waits for a sign-in.
+		used := sql.NullInt64{Int64: micros(tx.now), Valid: confirmed}
+		_, err = tx.exec(`UPDATE mfa_factors SET last_step = ?, last_used_at = COALESCE(?, last_used_at) WHERE id = ?`, step, used, c.id)
 		return true, err
 	}
 	return false, nil

@@ -155,8 +155,8 @@ func TestMFAEnrolAndSignIn(t *testing.T) {
 			}
 		}
 		fs, err := f.mfa.Factors(ctx)
-		if err != nil || len(fs) != 1 || fs[0].Kind != portail.FactorTOTP {
-			t.Fatalf("factors: %+v, %v", fs, err)
+		if err != nil || len(fs) != 1 || fs[0].Kind != portail.FactorTOTP || fs[0].LastUsedAt != nil {
+			t.Fatalf("factors after enrolling (not used yet): %+v, %v", fs, err)
 		}
 		if _, err := f.mfa.StartTOTP(ctx); code(err) != portail.ECONFLICT {
 			t.Fatalf("a second authenticator app: %v", err)
@@ -182,6 +182,9 @@ func TestMFAEnrolAndSignIn(t *testing.T) {
 		}
 		if _, err := f.second(in.MFAToken, now); code(err) != portail.ETOKENINVALID {
 			t.Fatalf("the token twice: %v", err)
+		}
+		if fs, _ := f.mfa.Factors(f.sessionCtx(t, done.Token)); len(fs) != 1 || fs[0].LastUsedAt == nil || !fs[0].LastUsedAt.Equal(f.clock.now()) {
+			t.Fatalf("last_used_at after the sign-in: %+v", fs)
 		}
 		// The same code on a new sign-in: a code is accepted once.
 		again := f.password(t)

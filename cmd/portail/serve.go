@@ -367,6 +367,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Webhooks:    a.webhooks(cfg, db, keys),
 		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
 		MFA:         mfa,
+		Sessions:    sqldb.NewSessionService(a.auth),
 		Passkeys:    sqldb.NewPasskeyService(db, rp, mfa),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)

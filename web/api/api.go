@@ -43,6 +43,11 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /api/v1/me/api-keys", s.authed(s.listKeys))
 	handle("POST /api/v1/me/api-keys", s.authed(s.createKey))
 	handle("DELETE /api/v1/me/api-keys/{id}", s.authed(s.revokeKey))
+	// Sessions in sight (C12).
+	handle("GET /api/v1/me/sessions", s.authed(s.listMySessions))
+	handle("DELETE /api/v1/me/sessions/{id}", s.authed(s.endMySession))
+	handle("GET /api/v1/users/{id}/sessions", s.authed(s.listUserSessions))
+	handle("POST /api/v1/users/{id}/sign-out", s.authed(s.signOutUser))
 
 	handle("GET /api/v1/users", s.authed(s.listUsers))
 	handle("GET /api/v1/users.csv", s.authed(s.usersCSV))

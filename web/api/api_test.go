@@ -57,7 +57,7 @@ func TestAPI(t *testing.T) {
 // fixtures' password; ids captured by earlier scenarios work the same way.
 type apiScenario struct {
 	name       string
-	actor      string // whose session cookie to send; "" for none
+	actor      string // whose session cookie to send; "bearer KEY" sends an API key; "" for none
 	method     string
 	path       string // under /api/v1
 	body       string // raw JSON; "" for none
@@ -231,7 +231,11 @@ func (e *env) request(t *testing.T, actor, method, path, body string) (*http.Res
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if actor != "" {
+	if key, ok := strings.CutPrefix(actor, "bearer "); ok {
+		// A program with an API key (C9): no cookie, its own user agent.
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("User-Agent", "curl/8.11.1")
+	} else if actor != "" {
 		c, ok := e.cookies[actor]
 		if !ok {
 			t.Fatalf("no session cookie for actor %q", actor)

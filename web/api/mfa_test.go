@@ -111,19 +111,6 @@ func temporaryPassword(t *testing.T, e *env, addr string) string {
 	return ""
 }
 
-// bearer sends one request with an API key.
-func (e *env) bearer(t *testing.T, key, method, path string) *http.Response {
-	t.Helper()
-	req, _ := http.NewRequest(method, e.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp
-}
-
 // TestMFAAPI drives C11 through the API on both databases: enrolment,
 // the two-step sign-in, replay, recovery codes, removal, the 5th wrong
 // code, the throttle, enforcement (sessions and API keys) and resets.
@@ -254,10 +241,10 @@ func TestMFAAPI(t *testing.T) {
 			want(t, "an admin without a factor", resp, body, 403, "mfa_enrolment_required")
 			resp, body = e.request(t, "admin", "GET", "/account/security", "")
 			want(t, "GET /account/security before enrolling", resp, body, 403, "mfa_enrolment_required")
-			if r := e.bearer(t, key, "GET", "/users"); r.StatusCode != 403 {
+			if r, _ := e.bearer(t, key, "GET", "/users"); r.StatusCode != 403 {
 				t.Fatalf("an API key of an admin without a factor: %d", r.StatusCode)
 			}
-			if r := e.bearer(t, key, "GET", "/me"); r.StatusCode != 200 {
+			if r, _ := e.bearer(t, key, "GET", "/me"); r.StatusCode != 200 {
 				t.Fatalf("GET /me with the API key: %d", r.StatusCode)
 			}
 			resp, body = e.request(t, "", "POST", "/auth/login", `{"login":"admin","password":"{pw}"}`)
@@ -275,7 +262,7 @@ func TestMFAAPI(t *testing.T) {
 			e.enrolTOTP(t, "admin")
 			resp, body = e.request(t, "admin", "GET", "/account/security", "")
 			want(t, "GET /account/security", resp, body, 200, "")
-			if r := e.bearer(t, key, "GET", "/users"); r.StatusCode != 200 {
+			if r, _ := e.bearer(t, key, "GET", "/users"); r.StatusCode != 200 {
 				t.Fatalf("the API key once the admin enrolled: %d", r.StatusCode)
 			}
 			resp, body = e.request(t, "admin", "DELETE", "/me/mfa", `{"password":"{pw}"}`)

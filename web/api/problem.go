@@ -16,6 +16,7 @@ var codeTitle = map[string]string{
 	portail.ETOKENINVALID:           "Invalid or expired link or code",
 	portail.EUNAUTHENTICATED:        "Not signed in",
 	portail.ESESSIONREPLACED:        "Signed in elsewhere",
+	portail.ESESSIONENDED:           "Session ended",
 	portail.EFORBIDDEN:              "Forbidden",
 	portail.EPASSWORDCHANGEREQUIRED: "Password change required",
 	portail.EACCOUNTINACTIVE:        "Account deactivated",

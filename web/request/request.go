@@ -32,6 +32,7 @@ type Services struct {
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
 	MFA         portail.MFAService
+	Sessions    portail.SessionService // sessions in sight (C12)
 	Passkeys    portail.PasskeyService // nil: no passkeys (some test servers)
 }
 
@@ -66,7 +67,8 @@ func Authenticate(r *http.Request, svc Services) (*Session, error) {
 		if !ok {
 			return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Use Authorization: Bearer <api key>.")
 		}
-		u, k, actor, err := svc.Credentials.AuthenticateAPIKey(r.Context(), strings.TrimSpace(key))
+		// The caller's address and user agent go with the key's use (C12).
+		u, k, actor, err := svc.Credentials.AuthenticateAPIKey(Anonymous(r), strings.TrimSpace(key))
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +91,7 @@ func Authenticate(r *http.Request, svc Services) (*Session, error) {
 // more): the session cookie is then cleared.
 func SignedOut(err error) bool {
 	c := portail.ErrorCode(err)
-	return c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED
+	return c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED || c == portail.ESESSIONENDED
 }
 
 // PathID parses the {id} wildcard; a malformed id is simply not found.

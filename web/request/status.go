@@ -19,6 +19,7 @@ var codeStatus = map[string]int{
 	portail.ETOKENINVALID:           http.StatusBadRequest,
 	portail.EUNAUTHENTICATED:        http.StatusUnauthorized,
 	portail.ESESSIONREPLACED:        http.StatusUnauthorized,
+	portail.ESESSIONENDED:           http.StatusUnauthorized,
 	portail.EFORBIDDEN:              http.StatusForbidden,
 	portail.EPASSWORDCHANGEREQUIRED: http.StatusForbidden,
 	portail.EMFAENROLMENTREQUIRED:   http.StatusForbidden,

@@ -51,6 +51,8 @@ func (s *Handler) login(p *page) {
 	switch {
 	case q.Get("replaced") != "":
 		v.Flash = p.t("You were signed out because you signed in somewhere else. One username can be signed in at one place at a time.")
+	case q.Get("ended") != "":
+		v.Flash = p.t("You were signed out: this session was ended from another place, by you or by an administrator.")
 	case q.Get("welcome") != "":
 		v.Flash = p.t("Your password is set: sign in.")
 	case q.Get("reset") != "":

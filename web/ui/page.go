@@ -107,10 +107,13 @@ func (s *Handler) signedIn(h func(p *page)) http.HandlerFunc {
 		sess, err := request.Authenticate(r, *s.Services)
 		if err != nil {
 			target := "/login"
-			if portail.ErrorCode(err) == portail.ESESSIONREPLACED {
+			switch portail.ErrorCode(err) {
+			case portail.ESESSIONREPLACED:
 				target = "/login?replaced=1"
+			case portail.ESESSIONENDED:
+				target = "/login?ended=1"
 			}
-			if c := portail.ErrorCode(err); c == portail.EUNAUTHENTICATED || c == portail.ESESSIONREPLACED {
+			if request.SignedOut(err) {
 				s.site.Cookies().ClearSession(w)
 				if r.Method == http.MethodGet && r.URL.Path != "/" {
 					target += sep(target) + "next=" + url.QueryEscape(r.URL.RequestURI())

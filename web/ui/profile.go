@@ -22,6 +22,7 @@ type profileData struct {
 	DeptName     string
 	// PendingEmail is the new address waiting for its confirmation link.
 	PendingEmail string
+	Sessions     *sessionsData // where the user is signed in (C12)
 }
 
 func (s *Handler) profile(p *page) { s.renderProfile(p, http.StatusOK, nil, "") }
@@ -34,6 +35,8 @@ func (s *Handler) renderProfile(p *page, status int, fail error, newKey string) 
 		v.Flash = p.t("Changes saved.")
 	case "revoked":
 		v.Flash = p.t("The API key was revoked.")
+	case "ended":
+		v.Flash = p.t("The session was ended: that browser is signed out.")
 	}
 	v.Form["full_name"], v.Form["email"], v.Form["language"] = p.me.FullName, p.me.Email, p.me.Language
 	if fail != nil {
@@ -62,6 +65,10 @@ func (s *Handler) renderProfile(p *page, status int, fail error, newKey string) 
 		return
 	}
 	d := profileData{Keys: keys, NewKey: newKey, Languages: portail.Languages, LanguageName: languageNames, PendingEmail: me.PendingEmail}
+	if d.Sessions, err = s.mySessions(p); err != nil {
+		s.pageError(p, err)
+		return
+	}
 	if p.me.DepartmentID != 0 {
 		if dep, err := s.Departments.FindDepartment(p.ctx, p.me.DepartmentID); err == nil {
 			d.DeptName = dep.Name

@@ -43,6 +43,7 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	s.registerWorkPages()
 	s.registerWebhookPages()
 	s.registerMFAPages()
+	s.registerSessionPages()
 }
 
 // NotFound is the page of an address that names no page, which the server

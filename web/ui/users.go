@@ -43,6 +43,7 @@ var flashes = map[string]string{
 	"reset":       "Password reset instructions were sent to the user.",
 	"invited":     "A new invitation was sent; the previous link no longer works.",
 	"mfa_reset":   "The user's second factors were removed; they were told by e-mail.",
+	"signed_out":  "The user was signed out everywhere: their browser sessions ended; their API keys still work.",
 }
 
 // canListUsers: the users page is for those who see other users than
@@ -212,6 +213,7 @@ type userFormData struct {
 	Onboardings  []portail.Onboarding
 	Languages    []string
 	LanguageName map[string]string
+	Sessions     *sessionsData // the user's sessions, to who may manage them (C12)
 }
 
 var languageNames = map[string]string{"fr": "Français", "en": "English", "nl": "Nederlands"}
@@ -371,6 +373,9 @@ func (s *Handler) renderEditUser(p *page, u *portail.User, status int, fail erro
 		}
 	}
 	d, err := s.userForm(p, u)
+	if err == nil {
+		d.Sessions, err = s.userSessions(p, u)
+	}
 	if err != nil {
 		s.pageError(p, err)
 		return

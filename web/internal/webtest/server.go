@@ -68,6 +68,7 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 	auth := sqldb.NewAuthService(db)
 	return web.Services{
 		Auth:        auth,
+		Sessions:    sqldb.NewSessionService(auth),
 		Users:       sqldb.NewUserService(db),
 		Departments: sqldb.NewDepartmentService(db),
 		Accounts:    sqldb.NewAccountService(db),
