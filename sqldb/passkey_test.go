@@ -113,7 +113,13 @@ func (p *passkeys) types(t *testing.T, u *portail.User) map[portail.ActivityType
 func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		p := newPasskeys(t, db)
+		hooks := sqldb.NewWebhookService(db, testKeys(t))
+		mustWebhook(t, hooks, p.as(p.admin), "https://hooks.example.com/users", "user.updated")
 		pk := p.register(t, p.admin, p.key, "Laptop")
+		// Adding a factor is a change of the user, for the webhooks.
+		if got := claimAll(t, hooks); len(got) != 1 || got[0].Event.Type != portail.EventUserUpdated {
+			t.Errorf("after adding a passkey: %+v", got)
+		}
 		if pk.Name != "Laptop" || pk.UserID != p.admin.ID || len(pk.Transports) != 1 || pk.Transports[0] != "internal" {
 			t.Fatalf("passkey %+v", pk)
 		}
@@ -169,6 +175,9 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 		}
 		if err := p.svc.RemovePasskey(p.session(t, token2), pk.ID); err != nil {
 			t.Fatal(err)
+		}
+		if got := claimAll(t, hooks); len(got) != 1 || got[0].Event.Type != portail.EventUserUpdated {
+			t.Errorf("after removing a passkey: %+v", got)
 		}
 		if err := p.svc.RemovePasskey(p.session(t, token2), pk.ID); code(err) != portail.ENOTFOUND {
 			t.Errorf("removed twice: %v", err)
