@@ -256,13 +256,20 @@ type DocumentService interface {
 	DocumentHistory(ctx context.Context, id int64, limit int, cursor string) ([]*Change, string, error)
 }
 
-// BlobStore keeps file contents (documents, labels) under keys it chooses.
+// BlobStore keeps file contents (documents, label PDFs, proofs) under keys
+// it chooses: a local directory or an S3 object store (package blob).
+// Callers put first and commit the row naming the key after, so a crash
+// between the two leaves an orphan file (swept later), never a row
+// without its file. Either call may fail with EUNAVAILABLE while the
+// store cannot be reached.
 type BlobStore interface {
 	// Put stores everything r yields and returns its key and size. When r
 	// fails, nothing is stored and Put returns r's error.
 	Put(ctx context.Context, r io.Reader) (key string, size int64, err error)
-	// Open returns the content stored under key.
-	Open(key string) (io.ReadSeekCloser, error)
+	// Open returns the content stored under key, read as it is asked
+	// (never buffered whole), at random too: the file is also an
+	// io.ReaderAt. ctx bounds every read.
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
 }
 
 // pdfTrailerWindow is how close to the end a PDF's %%EOF marker must be.

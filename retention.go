@@ -38,6 +38,14 @@ const (
 	// writes continuously and a request's body must arrive within a
 	// minute.
 	TmpFileRetention = time.Hour
+	// OrphanBlobGrace: a stored file (document, label PDF, proof) that no
+	// row names is deleted this long after it was last put. A file is put
+	// before the row naming it commits (a crash between leaves an orphan,
+	// never a row without its file), and putting the same content again
+	// renews its time, so the grace must outlast any upload's commit by
+	// far. Replaced files and old proofs go the same way once no row
+	// names them.
+	OrphanBlobGrace = 24 * time.Hour
 )
 
 // Sign-in throttle counters need no constant here: a counter that has

@@ -1,6 +1,9 @@
-// Package blob keeps file contents, documents and label PDFs, on the file
-// system, each under the SHA-256 of its content: the same file sent twice
-// is stored once, and a key names its content for ever.
+// Package blob keeps file contents (documents, label PDFs, proofs) each
+// under the SHA-256 of its content: the same file sent twice is stored
+// once, and a key names its content for ever. Two stores: a directory
+// (Dir, the embedded default) and an S3 object store (S3, shared by
+// several serve processes on several hosts); OpenURL picks one from the
+// --blob-store URL.
 package blob
 
 import (
@@ -10,84 +13,101 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
 
 	"portail"
 )
 
-// Dir stores blobs under a directory, as ab/cdef… (the key's first two hex
-// digits name a subdirectory, so that no directory grows too large).
-type Dir struct{ Root string }
+// Store is a blob store with what housekeeping (the orphan sweeper,
+// `portail blobs migrate`, /readyz) needs besides portail.BlobStore.
+type Store interface {
+	portail.BlobStore
+	// Stat tells a key's size and last write; a key not stored is an
+	// error that errors.Is fs.ErrNotExist.
+	Stat(ctx context.Context, key string) (Info, error)
+	// List calls fn for every stored key, in no set order, until fn
+	// fails.
+	List(ctx context.Context, fn func(Info) error) error
+	// Delete removes a key; a key not stored is no error.
+	Delete(ctx context.Context, key string) error
+	// Ping fails while the store cannot be reached.
+	Ping(ctx context.Context) error
+	// String names the store as a URL without secrets, for logs.
+	String() string
+}
 
-var _ portail.BlobStore = Dir{}
+// Info is what a store knows of a key.
+type Info struct {
+	Key     string
+	Size    int64
+	ModTime time.Time // the last Put of that content
+}
 
-// Put copies r to a temporary file, syncs it and renames it to its key: a
-// blob is either whole or absent, even after a crash.
-func (d Dir) Put(ctx context.Context, r io.Reader) (string, int64, error) {
-	tmpDir := filepath.Join(d.Root, "tmp")
-	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
-		return "", 0, err
+var (
+	_ Store = Dir{}
+	_ Store = (*S3)(nil)
+)
+
+// OpenURL opens the store a --blob-store URL names: file:DIR, or
+// s3://BUCKET?endpoint=URL&region=R with the credentials of the usual
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (SPEC §9 Command line). An
+// empty URL is def, a directory.
+func OpenURL(ctx context.Context, raw, def string) (Store, error) {
+	if raw == "" {
+		return Dir{Root: def}, nil
 	}
-	f, err := os.CreateTemp(tmpDir, "put-*")
-	if err != nil {
-		return "", 0, err
-	}
-	defer os.Remove(f.Name()) // a no-op once renamed
-	defer f.Close()
-	h := sha256.New()
-	size, err := io.Copy(io.MultiWriter(f, h), ctxReader{ctx, r})
-	if err != nil {
-		return "", 0, err
-	}
-	if err := f.Sync(); err != nil {
-		return "", 0, err
-	}
-	if err := f.Close(); err != nil {
-		return "", 0, err
-	}
-	key := hex.EncodeToString(h.Sum(nil))
-	final := d.path(key)
-	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-		return "", 0, err
-	}
-	if err := os.Rename(f.Name(), final); err != nil {
-		return "", 0, err
-	}
-	// The rename is durable only once the directory holding it is synced.
-	if dir, err := os.Open(filepath.Dir(final)); err == nil {
-		err = dir.Sync()
-		dir.Close()
-		if err != nil {
-			return "", 0, err
+	if dir, ok := strings.CutPrefix(raw, "file:"); ok {
+		dir = strings.TrimPrefix(dir, "//") // file:///abs and file:rel alike
+		if dir == "" {
+			return nil, fmt.Errorf("--blob-store %q: want file:DIR", raw)
 		}
+		return Dir{Root: dir}, nil
 	}
-	return key, size, nil
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "s3" {
+		return nil, fmt.Errorf("--blob-store %q: want file:DIR or s3://BUCKET?endpoint=URL&region=R", raw)
+	}
+	return OpenS3(ctx, u)
 }
 
-// Open opens the blob of key.
-func (d Dir) Open(key string) (io.ReadSeekCloser, error) {
-	if !validKey(key) {
-		return nil, fmt.Errorf("blob: malformed key %q", key)
-	}
-	f, err := os.Open(d.path(key))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("blob %s is missing: %w", key, err)
-	}
-	return f, err
+// Key returns the key of content.
+func Key(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:])
 }
-
-func (d Dir) path(key string) string { return filepath.Join(d.Root, key[:2], key[2:]) }
 
 // validKey keeps keys to what Put makes, so that no key reaches outside
-// the directory.
+// the store's directory or bucket.
 func validKey(key string) bool {
 	if len(key) != sha256.Size*2 {
 		return false
 	}
 	_, err := hex.DecodeString(key)
-	return err == nil
+	return err == nil && strings.ToLower(key) == key
 }
+
+func malformed(key string) error { return fmt.Errorf("blob: malformed key %q", key) }
+
+// missing says a key is not stored (errors.Is fs.ErrNotExist), with the
+// store's own words.
+func missing(key string, cause error) error {
+	return fmt.Errorf("blob %s is missing: %w (%v)", key, fs.ErrNotExist, cause)
+}
+
+// errUnavailable is what a caller sees while the object store cannot be
+// reached: a 503 with Retry-After, since the request itself was fine.
+var errUnavailable = &portail.Error{Code: portail.EUNAVAILABLE,
+	Message: "The service is unavailable for a moment. Try again shortly.", RetryAfter: 5}
+
+// unavailable marks err as the store being unreachable, keeping the cause
+// for the logs.
+func unavailable(err error) error { return fmt.Errorf("%w: %w", errUnavailable, err) }
+
+// IsNotExist reports whether err says a key is not stored.
+func IsNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
 // ctxReader stops a long copy when its context ends (a client that hung up).
 type ctxReader struct {

@@ -29,7 +29,7 @@ func TestPutOpen(t *testing.T) {
 	if err != nil || again != key {
 		t.Errorf("second put: %s %v", again, err)
 	}
-	f, err := d.Open(key)
+	f, err := d.Open(context.Background(), key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestPutFailingReaderStoresNothing(t *testing.T) {
 func TestOpenRefusesMalformedKeys(t *testing.T) {
 	d := blob.Dir{Root: t.TempDir()}
 	for _, key := range []string{"", "../../etc/passwd", "zz" + string(bytes.Repeat([]byte("0"), 62))} {
-		if _, err := d.Open(key); err == nil {
+		if _, err := d.Open(context.Background(), key); err == nil {
 			t.Errorf("Open(%q) succeeded", key)
 		}
 	}

@@ -46,7 +46,7 @@ func TestSweepTmp(t *testing.T) {
 	if len(left) != 1 || left[0].Name() != "put-live" {
 		t.Errorf("tmp holds %v, want only put-live", left)
 	}
-	if r, err := d.Open(key); err != nil {
+	if r, err := d.Open(context.Background(), key); err != nil {
 		t.Errorf("the stored blob is gone: %v", err)
 	} else {
 		r.Close()

@@ -262,21 +262,24 @@ func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
 
 // ids runs a query of one id column and returns the ids in its order:
 // what every work queue claims from and every job walks.
-func (tx *Tx) ids(q string, args ...any) ([]int64, error) {
+func (tx *Tx) ids(q string, args ...any) ([]int64, error) { return column[int64](tx, q, args...) }
+
+// column runs a query of one column and returns its values in order.
+func column[T any](tx *Tx, q string, args ...any) ([]T, error) {
 	rows, err := tx.query(q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {

@@ -172,7 +172,7 @@ func (s *DocumentService) OpenDocument(ctx context.Context, id int64) (*portail.
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := s.blobs.Open(d.BlobKey)
+	f, err := s.blobs.Open(ctx, d.BlobKey)
 	if err != nil {
 		return nil, nil, err
 	}

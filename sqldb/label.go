@@ -216,7 +216,7 @@ func (s *LabelService) OpenLabelPDF(ctx context.Context, id int64) (*portail.Lab
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := s.blobs.Open(l.PDFKey)
+	f, err := s.blobs.Open(ctx, l.PDFKey)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -112,8 +112,8 @@ func (s *DocumentService) readFile(ctx context.Context, content io.Reader) (*let
 }
 
 // openBlob opens a stored file for the reader, at random.
-func (s *DocumentService) openBlob(key string, size int64) (*letterFile, error) {
-	rc, err := s.blobs.Open(key)
+func (s *DocumentService) openBlob(ctx context.Context, key string, size int64) (*letterFile, error) {
+	rc, err := s.blobs.Open(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -722,7 +722,7 @@ func (s *DocumentService) DocumentProof(ctx context.Context, id int64, page int)
 		return nil, portail.ErrNotFound("Page")
 	}
 	if cached.Valid {
-		rc, err := s.blobs.Open(cached.String)
+		rc, err := s.blobs.Open(ctx, cached.String)
 		if err != nil {
 			return nil, err
 		}
@@ -752,7 +752,7 @@ func (s *DocumentService) renderProof(ctx context.Context, d *portail.Document, 
 	if page == 0 {
 		return s.letters.Reader.AddressProof(ctx, *d.Recipient, d.Options.Window)
 	}
-	f, err := s.openBlob(d.BlobKey, d.Size)
+	f, err := s.openBlob(ctx, d.BlobKey, d.Size)
 	if err != nil {
 		return nil, err
 	}

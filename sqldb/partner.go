@@ -50,7 +50,7 @@ func (s *PartnerService) File(ctx context.Context, p *portail.Partner, id int64)
 	if s.blobs == nil || s.printer == nil {
 		return nil, errors.New("sqldb: the partner service has no files")
 	}
-	f, err := s.blobs.Open(d.BlobKey)
+	f, err := s.blobs.Open(ctx, d.BlobKey)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,11 @@ var purgeRules = []purgeRule{
 		AND NOT EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = webhook_deliveries.id)`, before(portail.WebhookRetention)},
 	{"webhook_events", "webhook_events", "id", `created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)`, before(portail.WebhookRetention)},
+	// A proof of an older version of its letter is never shown again
+	// (proof_version only grows): its row goes, and its picture with the
+	// orphans (jobs/blobsweep.go).
+	{"document_proofs", "document_proofs", "document_id, version, page", `created_at < ? AND version <
+		(SELECT d.proof_version FROM documents d WHERE d.id = document_proofs.document_id)`, before(0)},
 }
 
 // defaultPurgeBatch bounds the rows one purge transaction deletes, so

@@ -8,11 +8,13 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,12 +144,44 @@ func knownMethods(next http.Handler) http.Handler {
 	})
 }
 
+// Unready is the error of a readiness check that names what is down
+// (the database, the object store).
+type Unready struct {
+	What string
+	Err  error
+}
+
+func (u *Unready) Error() string { return u.What + " unreachable: " + u.Err.Error() }
+func (u *Unready) Unwrap() error { return u.Err }
+
+// readyProblem says what a failed readiness check found down.
+func readyProblem(err error) string {
+	var parts []string
+	var walk func(error)
+	walk = func(err error) {
+		var u *Unready
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		} else if errors.As(err, &u) {
+			parts = append(parts, u.What+" unreachable")
+		} else {
+			parts = append(parts, "database unreachable")
+		}
+	}
+	walk(err)
+	return strings.Join(parts, ", ")
+}
+
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.Ready(ctx); err != nil {
-			http.Error(w, "not ready: database unreachable", http.StatusServiceUnavailable)
+			// What is down, never why (the cause is in the logs).
+			s.Logger.Warn("not ready", "err", err)
+			http.Error(w, "not ready: "+readyProblem(err), http.StatusServiceUnavailable)
 			return
 		}
 	}

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
-	"net/http"
 	"testing"
 	"time"
 
@@ -139,30 +135,5 @@ func (c *client) noLetterWait(t *testing.T) {
 // uploadPDF sends a clean one-page letter in dept through the mail module.
 func (c *client) uploadPDF(t *testing.T, dept int64, name string) int64 {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("department_id", fmt.Sprint(dept))
-	mw.WriteField("module", "mail")
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(lettertest.Letter(1))
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/documents", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 201 {
-		t.Fatalf("upload %s: %d %s", name, res.StatusCode, raw)
-	}
-	var d struct{ ID int64 }
-	if err := json.Unmarshal(raw, &d); err != nil {
-		t.Fatal(err)
-	}
-	return d.ID
+	return c.uploadLetter(t, dept, name, lettertest.Letter(1))
 }

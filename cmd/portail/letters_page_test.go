@@ -42,28 +42,12 @@ func (c *client) uploadForm(path string, fields url.Values, fileName string, con
 // its id.
 func (c *client) uploadLetter(t *testing.T, dept int64, name string, pdf []byte) int64 {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("department_id", strconv.FormatInt(dept, 10))
-	mw.WriteField("module", "mail")
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(pdf)
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/documents", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	res, raw := c.sendFile(t, "POST", "/api/v1/documents", name, pdf, "department_id", strconv.FormatInt(dept, 10), "module", "mail")
 	var doc struct {
 		ID int64 `json:"id"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != http.StatusCreated {
-		t.Fatalf("uploading %s: %d %v", name, res.StatusCode, err)
+	if err := json.Unmarshal(raw, &doc); err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("uploading %s: %d %v %s", name, res.StatusCode, err, raw)
 	}
 	return doc.ID
 }

@@ -27,6 +27,8 @@ Usage:
   portail partner add [--db …] NAME      add a print partner; prints its key once
   portail partner list [--db …]          list the print partners
   portail partner revoke [--db …] NAME   revoke a print partner's key
+  portail blobs migrate [--db …] [--from URL] --to URL
+                           copy every stored file to another blob store
   portail help             show this help
 
 Run "portail COMMAND -h" for the flags of a command.
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runOutbox(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return runPartner(ctx, args[1:], stdout, stderr)
+	case "blobs":
+		return runBlobs(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -44,9 +44,17 @@ type Config struct {
 	OutboxRetry     time.Duration
 	// ActivityRetention is how long the activity log keeps entries.
 	ActivityRetention Days
-	// DataDir holds the stored files (documents, labels); empty means the
-	// SQLite file's directory, or "data" with PostgreSQL.
+	// DataDir holds the stored files (documents, labels) unless BlobStore
+	// says otherwise, and the engine's cache; empty means the SQLite
+	// file's directory, or "data" with PostgreSQL.
 	DataDir string
+	// BlobStore is where files are kept: file:DIR, or
+	// s3://BUCKET?endpoint=URL&region=R (blob.OpenURL); empty is
+	// DATA-DIR/blobs.
+	BlobStore string
+	// SweepEvery is how often the orphan sweeper runs (default one hour);
+	// no flag sets it: tests do.
+	SweepEvery time.Duration
 	// MaxUpload caps an uploaded document; 0 means web.DefaultMaxUpload.
 	MaxUpload Bytes
 	// Simulator runs the built-in print-and-post simulator, which moves
@@ -187,6 +195,7 @@ func (m *Main) ParseFlags(args []string, stderr io.Writer) error {
 		}
 	}
 	fs.Var(&c.ActivityRetention, "activity-retention", "how long to keep the activity log, like 60d (env PORTAIL_ACTIVITY_RETENTION)")
+	fs.StringVar(&c.BlobStore, "blob-store", env("PORTAIL_BLOB_STORE", ""), "where documents, label PDFs and proofs are kept: file:DIR, or s3://BUCKET?endpoint=URL&region=R with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; several serve processes share one bucket (env PORTAIL_BLOB_STORE; default file:DATA-DIR/blobs)")
 	fs.StringVar(&c.DataDir, "data-dir", env("PORTAIL_DATA_DIR", ""), "directory of stored documents and labels (env PORTAIL_DATA_DIR; default: the SQLite file's directory, or data)")
 	c.MaxUpload = web.DefaultMaxUpload
 	if v, ok := os.LookupEnv("PORTAIL_MAX_UPLOAD"); ok {
@@ -329,7 +338,11 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	a.auth.Idle, a.auth.Lifetime, a.auth.Rules = cfg.SessionIdle, cfg.SessionLifetime, rules
 	creds := sqldb.NewCredentialService(db)
 	creds.Rules = rules
-	blobs := blob.Dir{Root: filepath.Join(cfg.dataDir(), "blobs")}
+	blobs, err := cfg.blobs(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	if a.Tariff, err = cfg.tariff(); err != nil {
 		db.Close()
 		return nil, err
@@ -359,7 +372,16 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Sessions:    sqldb.NewSessionService(a.auth),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
-	a.Server.Ready = db.Ping
+	a.Server.Ready = func(ctx context.Context) error {
+		var errs []error
+		if err := db.Ping(ctx); err != nil {
+			errs = append(errs, &web.Unready{What: "database", Err: err})
+		}
+		if err := blobs.Ping(ctx); err != nil {
+			errs = append(errs, &web.Unready{What: "object store", Err: err})
+		}
+		return errors.Join(errs...)
+	}
 	a.Server.MetricsToken = cfg.MetricsToken
 	a.Server.Currency = cfg.Currency
 	a.Server.Tariff, a.Server.MaxPages = a.Tariff, cfg.maxPages()
@@ -374,7 +396,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s/%d/%p", host, os.Getpid(), a)
 	a.jobs = append(a.jobs, &jobs.Retention{Store: db, Keep: keep.Duration(), Holder: holder, Logger: logger, Now: db.Now},
-		&jobs.Purge{Store: db, Tmp: blobs, Holder: holder, Logger: logger, Now: db.Now})
+		&jobs.Purge{Store: db, Tmp: tmpSweeper(blobs), Holder: holder, Logger: logger, Now: db.Now},
+		&jobs.OrphanSweep{Store: db, Blobs: blobs, Every: cfg.SweepEvery, Holder: holder, Logger: logger, Now: db.Now})
 	if cfg.Simulator {
 		a.jobs = append(a.jobs, &jobs.Simulator{Store: a.Processing, Partners: sqldb.NewPartnerService(db), Interval: cfg.SimulatorInterval,
 			FailureRate: 0.05, Logger: logger, Now: db.Now})
@@ -398,6 +421,21 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 
 // Close releases the database and the PDF engine.
 func (a *portal) Close() error { return errors.Join(a.DB.Close(), a.letters.Close()) }
+
+// blobs opens the blob store of --blob-store.
+func (c Config) blobs(ctx context.Context) (blob.Store, error) {
+	return blob.OpenURL(ctx, c.BlobStore, filepath.Join(c.dataDir(), "blobs"))
+}
+
+// tmpSweeper is the store's temporary files to sweep, if it has any: a
+// directory keeps them under tmp; the S3 store spools to the system's
+// temporary directory and removes its file itself.
+func tmpSweeper(s blob.Store) jobs.TmpSweeper {
+	if d, ok := s.(blob.Dir); ok {
+		return d
+	}
+	return nil
+}
 
 // dataDir is where stored files go: --data-dir, else beside the SQLite
 // file, else "data".
