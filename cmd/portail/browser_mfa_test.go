@@ -31,6 +31,7 @@ func (b *tab) enrolApp() (string, []string) {
 	if w := js[int](b, `document.querySelector("#totp-qr").naturalWidth`); w == 0 {
 		b.Fatalf("the QR code image does not load")
 	}
+	b.Shot("mfa-enrol")
 	secret := b.Text("#totp-secret")
 	b.Fill("#totp-code", "000000")
 	if st := b.Submit("form#totp-confirm button"); st != 400 {
@@ -45,6 +46,7 @@ func (b *tab) enrolApp() (string, []string) {
 	if st := b.Submit("form#totp-confirm button"); st != 200 {
 		b.Fatalf("confirming the app answered %d", st)
 	}
+	b.Shot("mfa-recovery-codes")
 	codes := recoveryCodeRe.FindAllString(b.Text("#recovery-codes ul"), -1)
 	if len(codes) != 10 {
 		b.Fatalf("%d recovery codes shown: %q", len(codes), b.Text("#recovery-codes"))
@@ -90,6 +92,7 @@ func mfaSignIn(t *testing.T, s *site, b *tab) {
 		b.Fatalf("the password step answered %d", st)
 	}
 	b.WantText("#mfa-intro", "authenticator app")
+	b.Shot("login-mfa")
 	if st := b.secondStep("123456"); st != 401 {
 		b.Fatalf("a wrong code answered %d, want 401", st)
 	}
