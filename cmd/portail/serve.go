@@ -27,6 +27,7 @@ import (
 	"portail/pdf"
 	"portail/preflight"
 	"portail/sqldb"
+	"portail/sso"
 	"portail/web"
 )
 
@@ -356,20 +357,22 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	a.letters = preflight.New(preflight.Config{CacheDir: cache})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
 	a.Server = web.NewServer(web.Services{
-		Auth:        a.auth,
-		Users:       sqldb.NewUserService(db),
-		Departments: sqldb.NewDepartmentService(db),
-		Accounts:    sqldb.NewAccountService(db),
-		Credentials: creds,
-		Outbox:      a.Outbox,
-		Activity:    sqldb.NewActivityService(db),
-		Documents:   sqldb.NewDocumentService(db, blobs, letters),
-		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
-		Reports:     sqldb.NewReportService(db),
-		Webhooks:    a.webhooks(cfg, db, keys),
-		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
-		MFA:         sqldb.NewMFAService(db, a.auth, keys),
-		Sessions:    sqldb.NewSessionService(a.auth),
+		Auth:         a.auth,
+		Users:        sqldb.NewUserService(db),
+		Departments:  sqldb.NewDepartmentService(db),
+		Accounts:     sqldb.NewAccountService(db),
+		Credentials:  creds,
+		Outbox:       a.Outbox,
+		Activity:     sqldb.NewActivityService(db),
+		Documents:    sqldb.NewDocumentService(db, blobs, letters),
+		Labels:       sqldb.NewLabelService(db, blobs, pdf.Label),
+		Reports:      sqldb.NewReportService(db),
+		Webhooks:     a.webhooks(cfg, db, keys),
+		Partners:     sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
+		Sessions:     sqldb.NewSessionService(a.auth),
+		MFA:          sqldb.NewMFAService(db, a.auth, keys),
+		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
+		RelyingParty: &sso.RelyingParty{},
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = func(ctx context.Context) error {

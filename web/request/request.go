@@ -33,6 +33,10 @@ type Services struct {
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
 	MFA         portail.MFAService
 	Sessions    portail.SessionService // sessions in sight (C12)
+	// SSO and RelyingParty: single sign-on (C13); nil: none (some test
+	// servers), every login then answers that it has no SSO.
+	SSO          portail.SSOService
+	RelyingParty portail.SSORelyingParty
 }
 
 // Auth is portail.AuthService plus the first-run setup link.
