@@ -74,6 +74,12 @@ const (
 	// ActivitySignedOutEverywhere: every browser session of a user was
 	// ended at once, by an admin or by the user (C12).
 	ActivitySignedOutEverywhere ActivityType = "signed_out_everywhere"
+	// ActivitySSOSettings: an admin changed or removed the account's
+	// single sign-on connection (C13). An SSO sign-in is a
+	// login_succeeded entry, a refused one a login_failed entry, and a
+	// user created at sign-in a user_created entry, each with the detail
+	// "sso".
+	ActivitySSOSettings ActivityType = "sso_settings_changed"
 )
 
 // ActorKind says who acted on an item (SPEC §9 Wave-2 details 1).

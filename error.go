@@ -43,6 +43,12 @@ const (
 	// user or by an admin's "sign out everywhere" (C12); the browser is
 	// told so, as session_replaced tells it of a newer sign-in (C6).
 	ESESSIONENDED = "session_ended"
+	// ESSOREQUIRED: the account signs this user in through its OpenID
+	// Connect provider only (C13): no password sign-in.
+	ESSOREQUIRED = "sso_required"
+	// EDOMAINTAKEN: an e-mail domain claimed by, or in use at, another
+	// account (C13).
+	EDOMAINTAKEN = "domain_taken"
 )
 
 // FieldError names one invalid request field, dotted for nested ones

@@ -45,6 +45,7 @@ const (
 	ActResetUserMFA          // remove every second factor of a user (C11)
 	ActManageAccountSecurity // the account's second-factor requirement (C11)
 	ActManageSessions        // see a user's sessions and API keys, sign them out everywhere (C12)
+	ActManageSSO             // connect the account to its OpenID Connect provider, claim domains (C13)
 	numActions
 )
 
@@ -59,7 +60,7 @@ var actionNames = [...]string{
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
 	ActManageWebhooks: "manage_webhooks", ActResetUserMFA: "reset_user_mfa", ActManageAccountSecurity: "manage_account_security",
-	ActManageSessions: "manage_sessions",
+	ActManageSessions: "manage_sessions", ActManageSSO: "manage_sso",
 }
 
 func (a Action) String() string {
@@ -129,7 +130,7 @@ func Can(a Actor, act Action, r Resource) bool {
 		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActViewDepartment:
 		return a.Role == RoleAdmin || inDept
-	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageAccountSecurity:
+	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageAccountSecurity, ActManageSSO:
 		return a.Role == RoleAdmin
 	case ActResetUserMFA:
 		// C11: admins for any user, a department admin for their

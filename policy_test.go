@@ -96,6 +96,7 @@ var actionDims = map[portail.Action]dims{
 	portail.ActResetUserMFA:          {target: true},
 	portail.ActManageAccountSecurity: {},
 	portail.ActManageSessions:        {target: true},
+	portail.ActManageSSO:             {},
 }
 
 // matrixCase is one cell of the matrix, in the terms of the SPEC.
@@ -254,7 +255,8 @@ func oracle(c matrixCase) (bool, string) {
 		}
 		return false, "C11: not a user the actor manages"
 
-	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks, portail.ActManageAccountSecurity:
+	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks,
+		portail.ActManageAccountSecurity, portail.ActManageSSO:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
 		}
@@ -393,14 +395,14 @@ func TestCanMatrix(t *testing.T) {
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
 	//     actions,
-	//   1 for the 8 department and account actions (webhooks and account
-	//     security among them).
+	//   1 for the 9 department and account actions (webhooks, account
+	//     security and SSO among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (8*4*8 + 2*5*8 + 6*4 + 8*1)
-	if want != 141312 {
+	const want = base * (8*4*8 + 2*5*8 + 6*4 + 9*1)
+	if want != 141696 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 24 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 25 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {

@@ -93,10 +93,10 @@ func SessionPageSize(limit int) (int, error) {
 	return limit, nil
 }
 
-// SignInPlace is where and when a session started: the last sign-in a user is
+// PastSignIn is where and when a session started: the last sign-in a user is
 // shown is the start of the session before their current one, so that a
 // sign-in by someone else does not go unnoticed.
-type SignInPlace struct {
+type PastSignIn struct {
 	At        time.Time
 	IP        string
 	UserAgent string
@@ -123,5 +123,5 @@ type SessionService interface {
 	// LastSignIn returns the start of the caller's session before the one
 	// they use now; nil when none is kept (sessions are purged after
 	// SessionRetention).
-	LastSignIn(ctx context.Context) (*SignInPlace, error)
+	LastSignIn(ctx context.Context) (*PastSignIn, error)
 }

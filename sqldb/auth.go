@@ -57,6 +57,16 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 		if err != nil {
 			return nil, false, err
 		}
+		if u != nil {
+			// An account that requires SSO of this user takes no password
+			// (C13); saying so tells what the sign-in page's discovery
+			// tells anyway (Wave-2 details 13).
+			if off, err := passwordsOff(tx, u); err != nil {
+				return nil, false, err
+			} else if off {
+				return nil, false, errSSORequired
+			}
+		}
 		var userID int64
 		if u != nil {
 			userID = u.ID

@@ -38,6 +38,9 @@ func killTokens(tx *Tx, userID int64, kind string) error {
 // issueInvitation kills the user's earlier invitation and queues a new
 // one: a link valid 24 hours, single-use (C1).
 func issueInvitation(tx *Tx, u *portail.User) error {
+	if done, err := onboardBySSO(tx, u); done || err != nil {
+		return err
+	}
 	name, err := accountName(tx, u.AccountID)
 	if err != nil {
 		return err
@@ -57,6 +60,9 @@ func issueInvitation(tx *Tx, u *portail.User) error {
 // issueTemporaryPassword makes the user active with a temporary password
 // that must be replaced at first sign-in, and e-mails it (C2).
 func issueTemporaryPassword(tx *Tx, u *portail.User, temp, hash string) error {
+	if done, err := onboardBySSO(tx, u); done || err != nil {
+		return err
+	}
 	name, err := accountName(tx, u.AccountID)
 	if err != nil {
 		return err
@@ -73,6 +79,11 @@ func issueTemporaryPassword(tx *Tx, u *portail.User, temp, hash string) error {
 // issueReset kills earlier reset links and queues a new link with a
 // recovery code, both valid one hour (C3–C5).
 func issueReset(tx *Tx, c portail.Caller, u *portail.User) error {
+	if off, err := passwordsOff(tx, u); err != nil {
+		return err
+	} else if off {
+		return errResetSSO
+	}
 	if err := killTokens(tx, u.ID, "reset"); err != nil {
 		return err
 	}
@@ -203,6 +214,9 @@ func (s *CredentialService) ForgotPassword(ctx context.Context, login string) er
 		}
 		if wait, err := resetWait(tx, u.ID, true); err != nil || wait > 0 {
 			return err
+		}
+		if off, err := passwordsOff(tx, u); err != nil || off {
+			return err // no reset of a user whose account requires SSO (C13), and nothing said
 		}
 		c.Actor = portail.Actor{UserID: u.ID}
 		return issueReset(tx, c, u)

@@ -182,12 +182,12 @@ func (s *SessionService) SignOut(ctx context.Context, userID int64) error {
 
 // LastSignIn returns the start of the caller's latest session other than
 // the current one; nil when none is kept.
-func (s *SessionService) LastSignIn(ctx context.Context) (*portail.SignInPlace, error) {
+func (s *SessionService) LastSignIn(ctx context.Context) (*portail.PastSignIn, error) {
 	c := portail.CallerFrom(ctx)
-	var in *portail.SignInPlace
+	var in *portail.PastSignIn
 	err := s.db.readTx(ctx, func(tx *Tx) error {
 		var at int64
-		var si portail.SignInPlace
+		var si portail.PastSignIn
 		err := tx.queryRow(`SELECT created_at, ip, user_agent FROM sessions WHERE user_id = ? AND id <> ?
 			ORDER BY id DESC LIMIT 1`, c.Actor.UserID, c.SessionID).Scan(&at, &si.IP, &si.UserAgent)
 		if errors.Is(err, sql.ErrNoRows) {

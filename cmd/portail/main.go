@@ -29,6 +29,7 @@ Usage:
   portail partner revoke [--db …] NAME   revoke a print partner's key
   portail blobs migrate [--db …] [--from URL] --to URL
                            copy every stored file to another blob store
+  portail users sso-bypass [--db …] USERNAME  print a one-time reset link for a user of an account that requires SSO (break-glass)
   portail help             show this help
 
 Run "portail COMMAND -h" for the flags of a command.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runPartner(ctx, args[1:], stdout, stderr)
 	case "blobs":
 		return runBlobs(ctx, args[1:], stdout, stderr)
+	case "users":
+		return runUsers(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -28,6 +28,7 @@ import (
 	"portail/pdf"
 	"portail/preflight"
 	"portail/sqldb"
+	"portail/sso"
 	"portail/web"
 )
 
@@ -367,21 +368,23 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	}
 	mfa := sqldb.NewMFAService(db, a.auth, keys)
 	a.Server = web.NewServer(web.Services{
-		Auth:        a.auth,
-		Users:       sqldb.NewUserService(db),
-		Departments: sqldb.NewDepartmentService(db),
-		Accounts:    sqldb.NewAccountService(db),
-		Credentials: creds,
-		Outbox:      a.Outbox,
-		Activity:    sqldb.NewActivityService(db),
-		Documents:   sqldb.NewDocumentService(db, blobs, letters),
-		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
-		Reports:     sqldb.NewReportService(db),
-		Webhooks:    a.webhooks(cfg, db, keys),
-		Partners:    sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
-		MFA:         mfa,
-		Sessions:    sqldb.NewSessionService(a.auth),
-		Passkeys:    sqldb.NewPasskeyService(db, rp, mfa),
+		Auth:         a.auth,
+		Users:        sqldb.NewUserService(db),
+		Departments:  sqldb.NewDepartmentService(db),
+		Accounts:     sqldb.NewAccountService(db),
+		Credentials:  creds,
+		Outbox:       a.Outbox,
+		Activity:     sqldb.NewActivityService(db),
+		Documents:    sqldb.NewDocumentService(db, blobs, letters),
+		Labels:       sqldb.NewLabelService(db, blobs, pdf.Label),
+		Reports:      sqldb.NewReportService(db),
+		Webhooks:     a.webhooks(cfg, db, keys),
+		Partners:     sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
+		Sessions:     sqldb.NewSessionService(a.auth),
+		MFA:          mfa,
+		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
+		RelyingParty: &sso.RelyingParty{},
+		Passkeys:     sqldb.NewPasskeyService(db, rp, mfa),
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = func(ctx context.Context) error {

@@ -33,7 +33,11 @@ type Services struct {
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
 	MFA         portail.MFAService
 	Sessions    portail.SessionService // sessions in sight (C12)
-	Passkeys    portail.PasskeyService // nil: no passkeys (some test servers)
+	// SSO and RelyingParty: single sign-on (C13); nil: none (some test
+	// servers), every login then answers that it has no SSO.
+	SSO          portail.SSOService
+	RelyingParty portail.SSORelyingParty
+	Passkeys     portail.PasskeyService // nil: no passkeys (some test servers)
 }
 
 // PasskeysOn reports whether passkeys may be used: a service, and a base

@@ -31,6 +31,8 @@ var codeStatus = map[string]int{
 	portail.ECONFLICT:               http.StatusConflict,
 	portail.ETOOLATE:                http.StatusConflict,
 	portail.EINVALIDTRANSITION:      http.StatusConflict,
+	portail.ESSOREQUIRED:            http.StatusUnauthorized,
+	portail.EDOMAINTAKEN:            http.StatusConflict,
 	portail.ETOOLARGE:               http.StatusRequestEntityTooLarge,
 	portail.ETOOMANYATTEMPTS:        http.StatusTooManyRequests,
 	portail.EINTERNAL:               http.StatusInternalServerError,

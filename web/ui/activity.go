@@ -166,7 +166,7 @@ var activityTypes = []portail.ActivityType{
 	portail.ActivityAccountCreated, portail.ActivitySubscription, portail.ActivityAccountSettings,
 	portail.ActivityMFAAdded, portail.ActivityMFARemoved, portail.ActivityMFAReset, portail.ActivityMFARecoveryUsed,
 	portail.ActivityMFARecoveryRenewed, portail.ActivityMFAFailed, portail.ActivityAccountSecuritySet,
-	portail.ActivitySessionEnded, portail.ActivitySignedOutEverywhere,
+	portail.ActivitySessionEnded, portail.ActivitySignedOutEverywhere, portail.ActivitySSOSettings,
 	portail.ActivityPasskeyUsed, portail.ActivityPasskeyFailed,
 }
 

@@ -88,6 +88,8 @@ type accountData struct {
 	// The letter settings' form and the installation's tariff.
 	Countries []country
 	Tariff    tariffView
+	// SSO is the single sign-on section; nil for whoever may not manage it.
+	SSO *ssoData
 }
 
 func (s *Handler) account(p *page) { s.renderAccount(p, http.StatusOK, nil) }
@@ -112,6 +114,10 @@ func (s *Handler) renderAccountForm(p *page, status int, fail error, form string
 		v.Flash = p.t("The subscription was updated.")
 	case "settings":
 		v.Flash = p.t("The letter settings were saved.")
+	case "sso":
+		v.Flash = p.t("The single sign-on settings were saved.")
+	case "sso_deleted":
+		v.Flash = p.t("Single sign-on is disconnected: users sign in with their passwords again.")
 	}
 	v.Form["plan"], v.Form["extra_seats"] = string(a.Plan), strconv.Itoa(a.ExtraSeats)
 	v.Form["modules"], v.Form["onboarding"] = strings.Join(a.Modules.Strings(), ","), string(a.Onboarding)
@@ -128,8 +134,13 @@ func (s *Handler) renderAccountForm(p *page, status int, fail error, form string
 		s.pageError(p, err)
 		return
 	}
+	sso, err := s.accountSSOForm(p, &v, fail != nil && form == "sso")
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
 	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: seatsOf(a), InTrial: a.InTrial(a.AsOf),
-		Countries: countries(p.lang), Tariff: newTariffView(s.site.Tariff(), s.site.MaxPages())}
+		Countries: countries(p.lang), Tariff: newTariffView(s.site.Tariff(), s.site.MaxPages()), SSO: sso}
 	p.render(status, "account", v)
 }
 

@@ -70,6 +70,10 @@ func (s *Handler) loginPost(p *page) {
 	login, pw := p.r.PostFormValue("login"), p.r.PostFormValue("password")
 	dev := request.Device(p.r)
 	in, err := s.Auth.Login(p.ctx, portail.Login{Login: login, Password: pw, Device: dev})
+	if portail.ErrorCode(err) == portail.ESSOREQUIRED {
+		p.redirect(ssoLoginTarget(login)) // the account signs this user in at its provider (C13)
+		return
+	}
 	if err == nil && in.MFARequired() {
 		s.mfaStep(p, http.StatusOK, in.MFAToken, in.Methods, nil)
 		return

@@ -44,6 +44,7 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	s.registerWebhookPages()
 	s.registerMFAPages()
 	s.registerSessionPages()
+	s.registerSSOPages()
 }
 
 // NotFound is the page of an address that names no page, which the server
