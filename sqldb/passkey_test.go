@@ -442,3 +442,34 @@ func TestPasskeyThrottleAndEnforcement(t *testing.T) {
 		}
 	})
 }
+
+// TestPasskeyCloneRace: two answers of one credential with the same
+// sign count (a cloned authenticator), sent at once, sign in once at
+// most: the stored count is compared and set in the write.
+func TestPasskeyCloneRace(t *testing.T) {
+	eachSlow(t, func(t *testing.T, db *sqldb.DB) {
+		p := newPasskeys(t, db)
+		p.register(t, p.admin, p.key, "")
+		clone := *p.key.Credentials[0]
+		twin := &webauthntest.Authenticator{Origin: passkeyOrigin, Credentials: []*webauthntest.Credential{&clone}}
+		answers := [][]byte{p.assertion(t, p.key), p.assertion(t, twin)} // both count 1
+		errs := make(chan error, 2)
+		for _, a := range answers {
+			go func() {
+				_, err := p.svc.PasskeySignIn(from("198.51.100.7"), a, "")
+				errs <- err
+			}()
+		}
+		ok := 0
+		for range answers {
+			if err := <-errs; err == nil {
+				ok++
+			} else if code(err) != portail.EUNAUTHENTICATED {
+				t.Errorf("the refused twin: %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d of the twin answers signed in, want 1", ok)
+		}
+	})
+}
