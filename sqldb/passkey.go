@@ -408,6 +408,15 @@ func (s *PasskeyService) PasskeySignIn(ctx context.Context, assertion []byte, de
 		} else if status != portail.StatusActive {
 			return errPasskeyRefused
 		}
+		// An account that requires single sign-on of this user lets them
+		// in through its provider only (C13), which a passkey added before
+		// must not get around: the company's directory decides. Said only
+		// to whoever holds the passkey.
+		if off, err := passwordsOff(tx, u); err != nil {
+			return err
+		} else if off {
+			return errSSORequired
+		}
 		if err := usePasskey(tx, c, u, row, rec, "sign-in"); err != nil {
 			return err
 		}

@@ -473,3 +473,55 @@ func TestPasskeyCloneRace(t *testing.T) {
 		}
 	})
 }
+
+// TestPasskeySSORequired: a user whose account requires single sign-on
+// of them signs in through the provider, not with a passkey added
+// before; once it is no longer required, the passkey works.
+func TestPasskeySSORequired(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newSSO(t, db, "pks", portail.PlanPlatinum)
+		rp, err := passkey.New(passkeyOrigin, "portail")
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := sqldb.NewPasskeyService(db, rp, sqldb.NewMFAService(db, f.auth, testKeys(t)))
+		f.connect(t, portail.SSOUpdate{Domains: &[]string{"acme.test"}, Required: ptr(true)})
+		u, err := f.users.CreateUser(f.as(f.admin), portail.UserCreate{Username: "ana", FullName: "Ana", Email: "ana@acme.test",
+			Role: portail.RoleViewer, DepartmentID: f.dept.ID, Modules: portail.AllModules})
+		if err != nil || u.Status != portail.StatusActive {
+			t.Fatalf("%+v %v", u, err)
+		}
+		key := &webauthntest.Authenticator{Origin: passkeyOrigin}
+		opts, err := svc.BeginPasskeyRegistration(f.as(u), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		att, err := key.Create(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.FinishPasskeyRegistration(f.as(u), "", att); err != nil {
+			t.Fatal(err)
+		}
+		signIn := func() error {
+			t.Helper()
+			opts, err := svc.BeginPasskeySignIn(from("198.51.100.7"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := key.Get(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = svc.PasskeySignIn(from("198.51.100.7"), resp, "")
+			return err
+		}
+		if err := signIn(); code(err) != portail.ESSOREQUIRED {
+			t.Errorf("a passkey of an SSO-required user: %v, want sso_required", err)
+		}
+		f.connect(t, portail.SSOUpdate{Required: ptr(false)})
+		if err := signIn(); err != nil {
+			t.Errorf("once SSO is not required: %v", err)
+		}
+	})
+}
