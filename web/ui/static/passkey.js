@@ -74,6 +74,7 @@
         if (!res.ok) {
           var err = new Error(data.detail || res.statusText);
           err.status = res.status;
+          err.code = data.code;
           throw err;
         }
         return data;
@@ -86,10 +87,12 @@
   }
 
   // fail shows the element's message for the error: the server's own
-  // words when it throttles, else the element's generic one.
+  // words when it throttles or sends to single sign-on, else the
+  // element's generic one.
   function fail(el, err) {
     if (!el) return;
-    el.textContent = err && err.status === 429 ? err.message : el.getAttribute("data-failed");
+    var own = err && (err.status === 429 || err.code === "sso_required");
+    el.textContent = own ? err.message : el.getAttribute("data-failed");
     el.hidden = false;
     el.focus && el.focus();
   }
