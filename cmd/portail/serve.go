@@ -356,6 +356,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	}
 	a.letters = preflight.New(preflight.Config{CacheDir: cache})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
+	scimService := sqldb.NewSCIMService(db)
 	a.Server = web.NewServer(web.Services{
 		Auth:         a.auth,
 		Users:        sqldb.NewUserService(db),
@@ -373,6 +374,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		MFA:          sqldb.NewMFAService(db, a.auth, keys),
 		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
 		RelyingParty: &sso.RelyingParty{},
+		SCIMTokens:   scimService,
+		SCIM:         scimService,
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = func(ctx context.Context) error {
