@@ -39,6 +39,9 @@ type Activity struct {
 	Username  string   // of UserID, when read back
 	ActorID   int64    // who acted; 0 for the system
 	ActorName UserName // of ActorID, when read back
+	// SCIMToken is the name of the SCIM token that acted (ActorID is
+	// then 0); "" for a user or the system.
+	SCIMToken string
 	Type      ActivityType
 	Detail    string
 	IP        string
@@ -68,6 +71,10 @@ const (
 	ActivityMFARecoveryRenewed ActivityType = "mfa_recovery_codes_renewed"
 	ActivityMFAFailed          ActivityType = "mfa_failed"
 	ActivityAccountSecuritySet ActivityType = "account_security_changed"
+	// An admin created or revoked a SCIM token (C14); the token's own
+	// changes are the users' and departments' entries, by the token.
+	ActivitySCIMTokenCreated ActivityType = "scim_token_created"
+	ActivitySCIMTokenRevoked ActivityType = "scim_token_revoked"
 	// ActivitySessionEnded: a user ended one of their browser sessions
 	// from another place (C12); an API key they end so is api_key_revoked.
 	ActivitySessionEnded ActivityType = "session_ended"
@@ -100,6 +107,14 @@ func ActorKindOf(actorID int64) ActorKind {
 		return ActorUser
 	}
 	return ActorSystem
+}
+
+// ActorKind is the kind of who made the entry: a SCIM token by its name.
+func (e *Activity) ActorKind() ActorKind {
+	if e.SCIMToken != "" {
+		return ActorSCIM
+	}
+	return ActorKindOf(e.ActorID)
 }
 
 // ActorKind is the kind of who made the change.

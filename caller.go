@@ -8,6 +8,9 @@ type Caller struct {
 	Actor     Actor
 	SessionID int64 // 0 when the request came with an API key
 	APIKeyID  int64
+	// SCIM is the token a directory provisions with (Actor.Provisioner);
+	// nil for a user. The activity log names its changes by its name.
+	SCIM      *SCIMToken
 	IP        string
 	UserAgent string
 	// Polled is set when a page asks by itself, following a status: the

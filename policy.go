@@ -15,6 +15,24 @@ type Actor struct {
 	// Modules are the modules the actor may use: their grants intersected
 	// with the account's subscription; for an admin, the whole subscription.
 	Modules ModuleSet
+	// Provisioner is the id of the SCIM token acting, 0 for a user. Such an
+	// actor has no UserID: it is its account's provisioning actor, with an
+	// Admin's role and modules but only the user and department actions
+	// (C14): a directory manages people, never documents or the plan.
+	Provisioner int64
+}
+
+// SignedIn reports whether the actor is someone: a user, or a SCIM token.
+func (a Actor) SignedIn() bool { return a.AccountID != 0 && (a.UserID != 0 || a.Provisioner != 0) }
+
+// provisioningAction reports whether a SCIM token may do act.
+func provisioningAction(act Action) bool {
+	switch act {
+	case ActViewUser, ActCreateUser, ActEditUser, ActChangeUserEmail, ActChangeUserAccess,
+		ActDeactivateUser, ActReactivateUser, ActViewDepartment, ActManageDepartments:
+		return true
+	}
+	return false
 }
 
 // Action is something an actor may want to do.
@@ -44,6 +62,7 @@ const (
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
 	ActResetUserMFA          // remove every second factor of a user (C11)
 	ActManageAccountSecurity // the account's second-factor requirement (C11)
+	ActManageProvisioning    // create, list and revoke the account's SCIM tokens (C14)
 	ActManageSessions        // see a user's sessions and API keys, sign them out everywhere (C12)
 	ActManageSSO             // connect the account to its OpenID Connect provider, claim domains (C13)
 	numActions
@@ -60,7 +79,8 @@ var actionNames = [...]string{
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
 	ActManageWebhooks: "manage_webhooks", ActResetUserMFA: "reset_user_mfa", ActManageAccountSecurity: "manage_account_security",
-	ActManageSessions: "manage_sessions", ActManageSSO: "manage_sso",
+	ActManageProvisioning: "manage_provisioning",
+	ActManageSessions:     "manage_sessions", ActManageSSO: "manage_sso",
 }
 
 func (a Action) String() string {
@@ -93,10 +113,13 @@ type Resource struct {
 
 // Can reports whether the actor may perform act on r.
 func Can(a Actor, act Action, r Resource) bool {
-	if a.UserID == 0 || a.AccountID == 0 || r.AccountID != a.AccountID {
+	if !a.SignedIn() || r.AccountID != a.AccountID {
 		return false // tenancy first: nothing crosses accounts (T1)
 	}
-	self := r.OwnerID == a.UserID
+	if a.Provisioner != 0 && !provisioningAction(act) {
+		return false
+	}
+	self := a.UserID != 0 && r.OwnerID == a.UserID
 	inDept := a.DepartmentID != 0 && r.DepartmentID == a.DepartmentID
 	switch act {
 	case ActViewUser, ActViewActivity:
@@ -130,7 +153,8 @@ func Can(a Actor, act Action, r Resource) bool {
 		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActViewDepartment:
 		return a.Role == RoleAdmin || inDept
-	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageAccountSecurity, ActManageSSO:
+	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageAccountSecurity, ActManageProvisioning,
+		ActManageSSO:
 		return a.Role == RoleAdmin
 	case ActResetUserMFA:
 		// C11: admins for any user, a department admin for their
@@ -196,7 +220,7 @@ type Scope struct {
 // For ActViewUser and ActViewActivity the scope's department rows exclude
 // admins because admins have no department.
 func ScopeFor(a Actor, act Action, m Module) Scope {
-	if a.UserID == 0 || a.AccountID == 0 {
+	if !a.SignedIn() || a.Provisioner != 0 && !provisioningAction(act) {
 		return Scope{None: true}
 	}
 	switch act {

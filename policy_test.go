@@ -95,6 +95,7 @@ var actionDims = map[portail.Action]dims{
 	portail.ActManageWebhooks:        {},
 	portail.ActResetUserMFA:          {target: true},
 	portail.ActManageAccountSecurity: {},
+	portail.ActManageProvisioning:    {},
 	portail.ActManageSessions:        {target: true},
 	portail.ActManageSSO:             {},
 }
@@ -256,7 +257,7 @@ func oracle(c matrixCase) (bool, string) {
 		return false, "C11: not a user the actor manages"
 
 	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks,
-		portail.ActManageAccountSecurity, portail.ActManageSSO:
+		portail.ActManageAccountSecurity, portail.ActManageProvisioning, portail.ActManageSSO:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
 		}
@@ -395,14 +396,14 @@ func TestCanMatrix(t *testing.T) {
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
 	//     actions,
-	//   1 for the 9 department and account actions (webhooks, account
-	//     security and SSO among them).
+	//   1 for the 10 department and account actions (webhooks, account
+	//     security, SCIM tokens and SSO among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (8*4*8 + 2*5*8 + 6*4 + 9*1)
-	if want != 141696 {
+	const want = base * (8*4*8 + 2*5*8 + 6*4 + 10*1)
+	if want != 142080 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 25 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 26 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {
@@ -468,6 +469,52 @@ func TestCanMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d matrix cases", ran)
+}
+
+// provisioning are the acts of a SCIM token (C14): an account Admin's,
+// limited to users and departments, as the SPEC reads; nothing about
+// documents, labels, reports, activity, the plan or the outbox, nor the
+// tokens themselves.
+var provisioning = map[portail.Action]bool{
+	portail.ActViewUser: true, portail.ActCreateUser: true, portail.ActEditUser: true, portail.ActChangeUserEmail: true,
+	portail.ActChangeUserAccess: true, portail.ActDeactivateUser: true, portail.ActReactivateUser: true,
+	portail.ActViewDepartment: true, portail.ActManageDepartments: true,
+}
+
+// TestCanProvisioner runs the matrix for a SCIM token's actor: in its
+// account, it may do what an admin who is not the resource may, for the
+// provisioning actions only; it is never "self" (it is no user).
+func TestCanProvisioner(t *testing.T) {
+	allowed := 0
+	for _, c := range matrix() {
+		if c.role != portail.RoleAdmin {
+			continue
+		}
+		a := portail.Actor{AccountID: myAccount, Role: portail.RoleAdmin, Modules: c.actorMods, Provisioner: 7}
+		asAdmin := c
+		asAdmin.self = false
+		want, rule := oracle(asAdmin)
+		want = want && provisioning[c.act]
+		r := c.resource()
+		if got := portail.Can(a, c.act, r); got != want {
+			t.Errorf("provisioner %s %s %s: Can = %v, want %v (%s)", c.act, c.group(), c.detail(), got, want, rule)
+		}
+		if want {
+			allowed++
+		}
+	}
+	if allowed == 0 {
+		t.Fatal("the provisioner may do nothing: the matrix does not discriminate")
+	}
+	for _, act := range listActions {
+		for _, m := range resourceModules {
+			a := portail.Actor{AccountID: myAccount, Role: portail.RoleAdmin, Modules: portail.AllModules, Provisioner: 7}
+			want := portail.Scope{None: !provisioning[act]}
+			if got := portail.ScopeFor(a, act, m); got != want {
+				t.Errorf("provisioner scope %s/%s = %+v, want %+v", act, m, got, want)
+			}
+		}
+	}
 }
 
 // TestCanEdges covers actors and resources outside the matrix's ordinary

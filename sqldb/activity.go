@@ -18,11 +18,19 @@ import (
 // describes, so that the log never claims a change that was rolled back
 // nor misses one that was committed.
 func logActivity(tx *Tx, c portail.Caller, accountID, userID int64, typ portail.ActivityType, detail portail.Detail) error {
-	return insertActivity(tx, portail.Activity{
+	e := portail.Activity{
 		AccountID: accountID, At: tx.now, UserID: userID, ActorID: c.Actor.UserID,
 		Type: typ, Detail: detail.String(), IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
-	})
+	}
+	if c.Actor.Provisioner != 0 && c.SCIM != nil {
+		e.SCIMToken = c.SCIM.Name
+	}
+	return insertActivity(tx, e)
 }
+
+// scimActorPrefix marks an entry's actor_system (migration 0026) as a
+// SCIM token's, followed by its name.
+const scimActorPrefix = "scim:"
 
 // An entry's department is its user's at the time of writing, read in the
 // INSERT itself so that every writer records it the same way.
@@ -32,9 +40,17 @@ const (
 )
 
 func insertActivity(tx *Tx, e portail.Activity) error {
-	_, err := tx.exec(`INSERT INTO activity (`+activityInsertColumns+`) VALUES `+activityInsertRow,
-		e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail, e.IP, e.UserAgent,
-		nullMicros(e.StartedAt), nullMicros(e.EndedAt), nullID(e.UserID))
+	q := `INSERT INTO activity (` + activityInsertColumns + `) VALUES ` + activityInsertRow
+	args := []any{e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail, e.IP, e.UserAgent,
+		nullMicros(e.StartedAt), nullMicros(e.EndedAt), nullID(e.UserID)}
+	if e.SCIMToken != "" {
+		// Only a SCIM token's entries name a system actor (migration
+		// 0026); the others leave the column to its default, as the
+		// batched entries of RecordActivity (insertActivities) do.
+		q = `INSERT INTO activity (` + activityInsertColumns + `, actor_system) VALUES ` + strings.TrimSuffix(activityInsertRow, ")") + `, ?)`
+		args = append(args, scimActorPrefix+e.SCIMToken)
+	}
+	_, err := tx.exec(q, args...)
 	return err
 }
 
@@ -48,16 +64,17 @@ var _ portail.ActivityService = (*ActivityService)(nil)
 
 var activityColumns = `a.id, a.account_id, a.at, a.user_id, COALESCE(u.username, ''), a.actor_id, ` +
 	nameColumns("a.actor_id", "a.account_id") + `, a.type, a.detail,
-	a.ip, a.user_agent, a.started_at, a.ended_at`
+	a.ip, a.user_agent, a.started_at, a.ended_at, a.actor_system`
 
 func scanActivity(row interface{ Scan(...any) error }) (*portail.Activity, error) {
 	var e portail.Activity
 	var at int64
 	var user, actor, started, ended sql.NullInt64
-	var typ string
-	if err := row.Scan(&e.ID, &e.AccountID, &at, &user, &e.Username, &actor, &e.ActorName.FullName, &e.ActorName.Username, &typ, &e.Detail, &e.IP, &e.UserAgent, &started, &ended); err != nil {
+	var typ, system string
+	if err := row.Scan(&e.ID, &e.AccountID, &at, &user, &e.Username, &actor, &e.ActorName.FullName, &e.ActorName.Username, &typ, &e.Detail, &e.IP, &e.UserAgent, &started, &ended, &system); err != nil {
 		return nil, err
 	}
+	e.SCIMToken, _ = strings.CutPrefix(system, scimActorPrefix)
 	e.At, e.UserID, e.ActorID, e.Type = fromMicros(at), user.Int64, actor.Int64, portail.ActivityType(typ)
 	e.StartedAt, e.EndedAt = timePtr(started), timePtr(ended)
 	return &e, nil

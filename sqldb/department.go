@@ -112,27 +112,60 @@ func (s *DepartmentService) CreateDepartment(ctx context.Context, name string) (
 	if !portail.Can(c.Actor, portail.ActManageDepartments, portail.Resource{AccountID: c.Actor.AccountID}) {
 		return nil, portail.ErrForbidden()
 	}
-	name = strings.TrimSpace(name)
-	if err := portail.ValidateDepartmentName(name); err != nil {
-		return nil, err
-	}
 	var d *portail.Department
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		id, err := tx.insert(`INSERT INTO departments (account_id, name, name_key, created_at) VALUES (?, ?, ?, ?)`,
-			c.Actor.AccountID, name, portail.DepartmentKey(name), micros(tx.now))
-		if err != nil {
-			return err
-		}
-		if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentCreated, portail.Detail{}.Add("name", name)); err != nil {
-			return err
-		}
-		d, err = findDepartment(tx, c.Actor.AccountID, id)
+	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		d, err = insertDepartment(tx, c, name)
 		return err
 	})
 	if isUniqueViolation(err) {
 		return nil, errDepartmentTaken
 	}
 	return d, err
+}
+
+// insertDepartment checks and writes a new department of the caller's
+// account, with its activity entry. EINVALID, EFORBIDDEN; a unique
+// violation when the name is taken.
+func insertDepartment(tx *Tx, c portail.Caller, name string) (*portail.Department, error) {
+	if !portail.Can(c.Actor, portail.ActManageDepartments, portail.Resource{AccountID: c.Actor.AccountID}) {
+		return nil, portail.ErrForbidden()
+	}
+	name = strings.TrimSpace(name)
+	if err := portail.ValidateDepartmentName(name); err != nil {
+		return nil, err
+	}
+	id, err := tx.insert(`INSERT INTO departments (account_id, name, name_key, created_at) VALUES (?, ?, ?, ?)`,
+		c.Actor.AccountID, name, portail.DepartmentKey(name), micros(tx.now))
+	if err != nil {
+		return nil, err
+	}
+	if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentCreated, portail.Detail{}.Add("name", name)); err != nil {
+		return nil, err
+	}
+	return findDepartment(tx, c.Actor.AccountID, id)
+}
+
+// renameDepartment checks and writes a department's new name, with its
+// activity entry; the same name changes nothing. EINVALID, EFORBIDDEN; a
+// unique violation when the name is taken.
+func renameDepartment(tx *Tx, c portail.Caller, old *portail.Department, name string) (*portail.Department, error) {
+	name = strings.TrimSpace(name)
+	if !portail.Can(c.Actor, portail.ActManageDepartments, portail.Resource{AccountID: old.AccountID, DepartmentID: old.ID}) {
+		return nil, portail.ErrForbidden()
+	}
+	if err := portail.ValidateDepartmentName(name); err != nil {
+		return nil, err
+	}
+	if name == old.Name {
+		return old, nil
+	}
+	if _, err := tx.exec(`UPDATE departments SET name = ?, name_key = ? WHERE id = ?`, name, portail.DepartmentKey(name), old.ID); err != nil {
+		return nil, err
+	}
+	if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, portail.Detail{}.Change("name", old.Name, name)); err != nil {
+		return nil, err
+	}
+	return findDepartment(tx, c.Actor.AccountID, old.ID)
 }
 
 // RenameDepartment renames a department (admins). EINVALID, ENOTFOUND,
@@ -166,11 +199,7 @@ func (s *DepartmentService) UpdateDepartment(ctx context.Context, id int64, u po
 			return err
 		}
 		if u.Name != nil {
-			name := *u.Name
-			if _, err := tx.exec(`UPDATE departments SET name = ?, name_key = ? WHERE id = ?`, name, portail.DepartmentKey(name), id); err != nil {
-				return err
-			}
-			if err := logActivity(tx, c, c.Actor.AccountID, 0, portail.ActivityDepartmentUpdated, portail.Detail{}.Change("name", old.Name, name)); err != nil {
+			if _, err := renameDepartment(tx, c, old, *u.Name); err != nil {
 				return err
 			}
 		}

@@ -200,7 +200,7 @@ func userSortKey(tx *Tx, u *portail.User, col string) (string, error) {
 func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*portail.User, error) {
 	caller := portail.CallerFrom(ctx)
 	a := caller.Actor
-	if a.UserID == 0 {
+	if !a.SignedIn() {
 		return nil, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	}
 	c.Normalize()
@@ -224,34 +224,8 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		tempHash = password.Hash(temp)
 	}
 	var u *portail.User
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		acct, err := lockAccount(tx, a.AccountID)
-		if err != nil {
-			return err
-		}
-		grant := checkGrant(tx, acct, c.DepartmentID, c.Modules)
-		if !portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, DepartmentID: c.DepartmentID, Role: c.Role, Modules: c.Modules}) {
-			if err := portail.JoinInvalid(invalid, grant); err != nil {
-				return err
-			}
-			return portail.Errorf(portail.EFORBIDDEN, "You may not add this user: a department admin adds users only to their own department, never an admin, and grants only modules they hold.")
-		}
-		// Whether a name is taken is said only to who may add this user,
-		// and only of a name that is itself valid.
-		username, email := c.Username, c.Email
-		if invalidField(invalid, "username") {
-			username = ""
-		}
-		if invalidField(invalid, "email") {
-			email = ""
-		}
-		if err := portail.JoinInvalid(invalid, grant, userConflict(tx, username, email, 0)); err != nil {
-			return err
-		}
-		if err := acct.CheckSeats(tx.now, 1); err != nil {
-			return err
-		}
-		if u, err = insertUser(tx, caller, c, onboarding); err != nil {
+	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		if u, err = addUser(tx, caller, c, invalid, onboarding); err != nil {
 			return err
 		}
 		if onboarding == portail.OnboardingTemporaryPassword {
@@ -265,6 +239,42 @@ func (s *UserService) CreateUser(ctx context.Context, c portail.UserCreate) (*po
 		return nil, s.conflictAfterRace(ctx, c.Username, c.Email, 0)
 	}
 	return u, err
+}
+
+// addUser checks a new user under the account's lock (the caller's right
+// to add them, the department and modules, the names taken, the seats)
+// and writes them, invited; the caller then sends their onboarding.
+// invalid holds the problems of the fields themselves, said with those
+// found here.
+func addUser(tx *Tx, caller portail.Caller, c portail.UserCreate, invalid error, onboarding portail.Onboarding) (*portail.User, error) {
+	a := caller.Actor
+	acct, err := lockAccount(tx, a.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	grant := checkGrant(tx, acct, c.DepartmentID, c.Modules)
+	if !portail.Can(a, portail.ActCreateUser, portail.Resource{AccountID: a.AccountID, DepartmentID: c.DepartmentID, Role: c.Role, Modules: c.Modules}) {
+		if err := portail.JoinInvalid(invalid, grant); err != nil {
+			return nil, err
+		}
+		return nil, portail.Errorf(portail.EFORBIDDEN, "You may not add this user: a department admin adds users only to their own department, never an admin, and grants only modules they hold.")
+	}
+	// Whether a name is taken is said only to who may add this user,
+	// and only of a name that is itself valid.
+	username, email := c.Username, c.Email
+	if invalidField(invalid, "username") {
+		username = ""
+	}
+	if invalidField(invalid, "email") {
+		email = ""
+	}
+	if err := portail.JoinInvalid(invalid, grant, userConflict(tx, username, email, 0)); err != nil {
+		return nil, err
+	}
+	if err := acct.CheckSeats(tx.now, 1); err != nil {
+		return nil, err
+	}
+	return insertUser(tx, caller, c, onboarding)
 }
 
 // insertUser writes a checked new user, invited, with its activity entry;
@@ -389,7 +399,6 @@ func checkGrant(tx *Tx, acct *portail.Account, deptID int64, mods portail.Module
 // ETOOMANYATTEMPTS.
 func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.UserUpdate) (*portail.User, error) {
 	caller := portail.CallerFrom(ctx)
-	a := caller.Actor
 	upd.Normalize()
 	// The fields' own problems are said with those of the access asked
 	// (department, modules), found in the transaction: all at once.
@@ -406,7 +415,28 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		}
 	}
 	var u *portail.User
-	err = s.db.writeTx(ctx, func(tx *Tx) error {
+	err = s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		u, err = updateUser(tx, caller, id, upd, invalid, prep)
+		return err
+	})
+	if isUniqueViolation(err) {
+		// Only the e-mail key is unique among what an update writes; read
+		// it from the update only when there is one.
+		email := ""
+		if upd.Email != nil {
+			email = *upd.Email
+		}
+		return nil, s.conflictAfterRace(ctx, "", email, id)
+	}
+	return u, err
+}
+
+// updateUser checks and applies an update in tx (UpdateUser); invalid
+// holds the problems of the fields themselves, prep what was checked of a
+// change of one's own address before the transaction.
+func updateUser(tx *Tx, caller portail.Caller, id int64, upd portail.UserUpdate, invalid error, prep emailChangePrep) (u *portail.User, err error) {
+	a := caller.Actor
+	err = func() error {
 		if upd.Email != nil {
 			if _, _, err := lockUser(tx, id); err != nil {
 				return err
@@ -476,7 +506,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 		// whose addresses became one key holds a distinct one (KeyCollision),
 		// and must stay editable until their address changes.
 		if _, err := tx.exec(`UPDATE users SET full_name = ?, email_key = CASE WHEN email = ? THEN email_key ELSE ? END, email = ?,
-			language = ?, role = ?, department_id = ?, modules = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
+		language = ?, role = ?, department_id = ?, modules = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
 			next.FullName, next.Email, portail.NormalizeKey(next.Email), next.Email, next.Language, next.Role.String(),
 			nullID(next.DepartmentID), int(next.Modules), micros(tx.now), old.ID, a.AccountID); err != nil {
 			return err
@@ -500,16 +530,7 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 			return err
 		}
 		return withPendingEmails(tx, u)
-	})
-	if isUniqueViolation(err) {
-		// Only the e-mail key is unique among what an update writes; read
-		// it from the update only when there is one.
-		email := ""
-		if upd.Email != nil {
-			email = *upd.Email
-		}
-		return nil, s.conflictAfterRace(ctx, "", email, id)
-	}
+	}()
 	return u, err
 }
 
@@ -518,38 +539,50 @@ func (s *UserService) UpdateUser(ctx context.Context, id int64, upd portail.User
 // EFORBIDDEN.
 func (s *UserService) DeactivateUser(ctx context.Context, id int64) (*portail.User, error) {
 	caller := portail.CallerFrom(ctx)
-	a := caller.Actor
 	var u *portail.User
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		old, err := visibleUser(tx, a, id)
-		if err != nil {
-			return err
-		}
-		if !portail.Can(a, portail.ActDeactivateUser, old.Resource()) {
-			return portail.ErrForbidden()
-		}
-		if old.Status == portail.StatusInactive {
-			u = old
-			return nil
-		}
-		if _, err := tx.exec(`UPDATE users SET status = 'inactive', updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
-			return err
-		}
-		if err := endSessions(tx, id, 0, portail.SessionEndDeactivated); err != nil {
-			return err
-		}
-		if err := revokeCredentials(tx, id); err != nil {
-			return err
-		}
-		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserDeactivated, nil); err != nil {
-			return err
-		}
-		if u, err = findUser(tx, a.AccountID, id); err != nil {
-			return err
-		}
-		return emitUserEvent(tx, portail.EventUserDeactivated, u)
+	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		u, err = deactivateUser(tx, caller, id)
+		return err
 	})
 	return u, err
+}
+
+// deactivateUser is DeactivateUser in tx.
+func deactivateUser(tx *Tx, caller portail.Caller, id int64) (*portail.User, error) {
+	a := caller.Actor
+	old, err := visibleUser(tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !portail.Can(a, portail.ActDeactivateUser, old.Resource()) {
+		return nil, portail.ErrForbidden()
+	}
+	if old.Status == portail.StatusInactive {
+		return old, nil
+	}
+	if _, err := tx.exec(`UPDATE users SET status = 'inactive', updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
+		return nil, err
+	}
+	if err := endSessions(tx, id, 0, portail.SessionEndDeactivated); err != nil {
+		return nil, err
+	}
+	if err := revokeCredentials(tx, id); err != nil {
+		return nil, err
+	}
+	return statusChanged(tx, caller, old, portail.ActivityUserDeactivated, portail.EventUserDeactivated)
+}
+
+// statusChanged logs and announces a user's new status (a deactivation,
+// a reactivation) and returns the user as they now are.
+func statusChanged(tx *Tx, caller portail.Caller, old *portail.User, typ portail.ActivityType, event portail.WebhookEventType) (*portail.User, error) {
+	if err := logActivity(tx, caller, old.AccountID, old.ID, typ, nil); err != nil {
+		return nil, err
+	}
+	u, err := findUser(tx, old.AccountID, old.ID)
+	if err != nil {
+		return nil, err
+	}
+	return u, emitUserEvent(tx, event, u)
 }
 
 // ReactivateUser brings a user back, within the seats: active when they
@@ -557,40 +590,39 @@ func (s *UserService) DeactivateUser(ctx context.Context, id int64) (*portail.Us
 // EFORBIDDEN, ESEATLIMIT.
 func (s *UserService) ReactivateUser(ctx context.Context, id int64) (*portail.User, error) {
 	caller := portail.CallerFrom(ctx)
-	a := caller.Actor
 	var u *portail.User
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
-		acct, err := lockAccount(tx, a.AccountID)
-		if err != nil {
-			return err
-		}
-		old, err := visibleUser(tx, a, id)
-		if err != nil {
-			return err
-		}
-		if !portail.Can(a, portail.ActReactivateUser, old.Resource()) {
-			return portail.ErrForbidden()
-		}
-		if old.Status != portail.StatusInactive {
-			u = old
-			return nil
-		}
-		if err := acct.CheckSeats(tx.now, 1); err != nil {
-			return err
-		}
-		if _, err := tx.exec(`UPDATE users SET status = CASE WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END,
-			updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
-			return err
-		}
-		if err := logActivity(tx, caller, old.AccountID, id, portail.ActivityUserReactivated, nil); err != nil {
-			return err
-		}
-		if u, err = findUser(tx, a.AccountID, id); err != nil {
-			return err
-		}
-		return emitUserEvent(tx, portail.EventUserReactivated, u)
+	err := s.db.writeTx(ctx, func(tx *Tx) (err error) {
+		u, err = reactivateUser(tx, caller, id)
+		return err
 	})
 	return u, err
+}
+
+// reactivateUser is ReactivateUser in tx.
+func reactivateUser(tx *Tx, caller portail.Caller, id int64) (*portail.User, error) {
+	a := caller.Actor
+	acct, err := lockAccount(tx, a.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	old, err := visibleUser(tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !portail.Can(a, portail.ActReactivateUser, old.Resource()) {
+		return nil, portail.ErrForbidden()
+	}
+	if old.Status != portail.StatusInactive {
+		return old, nil
+	}
+	if err := acct.CheckSeats(tx.now, 1); err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(`UPDATE users SET status = CASE WHEN password_hash IS NULL THEN 'invited' ELSE 'active' END,
+		updated_at = ? WHERE id = ?`, micros(tx.now), id); err != nil {
+		return nil, err
+	}
+	return statusChanged(tx, caller, old, portail.ActivityUserReactivated, portail.EventUserReactivated)
 }
 
 // lockUser reads a user's status and password hash and locks the row

@@ -10,17 +10,18 @@ import (
 	"testing"
 )
 
-// TestLayers: the two faces stand on one floor and never on each other.
-// web/api (the JSON contract) and web/ui (the pages) import web/request
-// and the domain, never each other nor the server that mounts them
-// (web); web/request imports none of the three. Test files count too,
+// TestLayers: the faces stand on one floor and never on each other.
+// web/api (the JSON contract), web/ui (the pages) and web/scim
+// (provisioning) import web/request and the domain, never each other nor
+// the server that mounts them (web); web/request imports none of them. Test files count too,
 // except a face's external tests (package x_test), which may build the
 // whole server through web to drive it over HTTP.
 func TestLayers(t *testing.T) {
 	forbidden := map[string][]string{
-		"request": {"portail/web", "portail/web/api", "portail/web/ui"},
-		"api":     {"portail/web", "portail/web/ui"},
-		"ui":      {"portail/web", "portail/web/api"},
+		"request": {"portail/web", "portail/web/api", "portail/web/ui", "portail/web/scim"},
+		"api":     {"portail/web", "portail/web/ui", "portail/web/scim"},
+		"ui":      {"portail/web", "portail/web/api", "portail/web/scim"},
+		"scim":    {"portail/web", "portail/web/api", "portail/web/ui"},
 	}
 	for dir, refused := range forbidden {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))

@@ -1,6 +1,7 @@
 // Package web serves portail over HTTP: it mounts its two faces, the JSON
 // API under /api/v1 (web/api) and the server-rendered pages (web/ui), both
-// standing on web/request, and wraps them in what every request goes
+// standing on web/request, with SCIM provisioning at /scim/v2 (web/scim)
+// beside them, and wraps them in what every request goes
 // through (recovery, the client's address, logging and metrics, security
 // headers, CSRF, the rates of anonymous routes); it serves /healthz,
 // /readyz and /metrics itself.
@@ -21,6 +22,7 @@ import (
 	"portail"
 	"portail/web/api"
 	"portail/web/request"
+	"portail/web/scim"
 	"portail/web/ui"
 )
 
@@ -92,6 +94,9 @@ func NewServer(svc Services, baseURL *url.URL, logger *slog.Logger) *Server {
 	pages := ui.New(&s.Services, site{s})
 	pages.Routes(s.handle)
 	s.notFound = pages.NotFound
+	if svc.SCIM != nil && svc.SCIMTokens != nil {
+		(&scim.Handler{Tokens: svc.SCIMTokens, SCIM: svc.SCIM, Site: site{s}}).Routes(s.handle)
+	}
 	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", s.readyz)
 	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) { s.metrics.serve(s.MetricsToken, w, r) })

@@ -73,6 +73,7 @@ func TestBrowser(t *testing.T) {
 		{"LetterSettings", letterSettings, "fr", "fr-FR,fr;q=0.9", nil},
 		{"MFASignIn", mfaSignIn, "en", "en-US,en;q=0.9", nil},
 		{"MFARequired", mfaRequired, "en", "en-US,en;q=0.9", nil},
+		{"SCIMTokens", scimTokens, "fr", "fr-FR,fr;q=0.9", nil},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

@@ -367,6 +367,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		return nil, err
 	}
 	mfa := sqldb.NewMFAService(db, a.auth, keys)
+	scimService := sqldb.NewSCIMService(db)
 	a.Server = web.NewServer(web.Services{
 		Auth:         a.auth,
 		Users:        sqldb.NewUserService(db),
@@ -385,6 +386,8 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
 		RelyingParty: &sso.RelyingParty{},
 		Passkeys:     sqldb.NewPasskeyService(db, rp, mfa),
+		SCIMTokens:   scimService,
+		SCIM:         scimService,
 	}, baseURL, logger)
 	a.Server.MaxUpload = int64(cfg.MaxUpload)
 	a.Server.Ready = func(ctx context.Context) error {

@@ -62,9 +62,17 @@ func optID(id int64) *int64 {
 	return &id
 }
 
+// activityActor is who made an entry: a SCIM token by its name.
+func activityActor(e *portail.Activity) actorJSON {
+	if e.ActorKind() == portail.ActorSCIM {
+		return actorJSON{Kind: string(portail.ActorSCIM), Name: optString(e.SCIMToken)}
+	}
+	return toActorJSON(e.ActorID, e.ActorName)
+}
+
 func toActivityJSON(e *portail.Activity) activityJSON {
 	return activityJSON{ID: e.ID, At: e.At, UserID: optID(e.UserID), Username: e.Username, ActorID: optID(e.ActorID),
-		Actor: toActorJSON(e.ActorID, e.ActorName), Type: string(e.Type), Detail: e.Detail, IP: e.IP, UserAgent: e.UserAgent, StartedAt: e.StartedAt, EndedAt: e.EndedAt}
+		Actor: activityActor(e), Type: string(e.Type), Detail: e.Detail, IP: e.IP, UserAgent: e.UserAgent, StartedAt: e.StartedAt, EndedAt: e.EndedAt}
 }
 
 func (s *Handler) listActivity(w http.ResponseWriter, r *http.Request, me *portail.User) error {

@@ -102,6 +102,7 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /api/v1/reports/summary.csv", s.authed(s.reportSummaryCSV))
 	s.webhookRoutes(handle)
 	s.mfaRoutes(handle)
+	s.scimTokenRoutes(handle)
 	s.ssoRoutes(handle)
 	s.passkeyRoutes(handle)
 }

@@ -122,9 +122,13 @@ func writeActivityCSV(w http.ResponseWriter, f csvFormat, each func(func(*portai
 	flusher, _ := w.(http.Flusher)
 	n := 0
 	err := each(func(e *portail.Activity) error {
+		actor := e.ActorName.String()
+		if e.ActorKind() == portail.ActorSCIM {
+			actor = e.SCIMToken
+		}
 		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), idString(e.UserID), CSVSafe(e.Username),
 			idString(e.ActorID), CSVSafe(string(e.Type)), CSVSafe(e.Detail), CSVSafe(e.IP), CSVSafe(e.UserAgent),
-			timeString(e.StartedAt), timeString(e.EndedAt), string(portail.ActorKindOf(e.ActorID)), CSVSafe(e.ActorName.String())})
+			timeString(e.StartedAt), timeString(e.EndedAt), string(e.ActorKind()), CSVSafe(actor)})
 		if n++; n%200 == 0 {
 			cw.Flush()
 			if flusher != nil {

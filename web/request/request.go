@@ -32,7 +32,11 @@ type Services struct {
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
 	MFA         portail.MFAService
-	Sessions    portail.SessionService // sessions in sight (C12)
+	// SCIMTokens and SCIM are provisioning (C14); nil: no /scim/v2 (some
+	// test servers).
+	SCIMTokens portail.SCIMTokenService
+	SCIM       portail.SCIMService
+	Sessions   portail.SessionService // sessions in sight (C12)
 	// SSO and RelyingParty: single sign-on (C13); nil: none (some test
 	// servers), every login then answers that it has no SSO.
 	SSO          portail.SSOService

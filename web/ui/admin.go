@@ -19,6 +19,7 @@ func (s *Handler) registerAdminPages() {
 	s.handle("GET /account", s.signedIn(s.account))
 	s.handle("POST /account", s.signedIn(s.updateAccount))
 	s.registerLetterSettingsPages()
+	s.registerSCIMPages()
 	s.handle("GET /outbox", s.signedIn(s.outbox))
 	s.handle("GET /outbox/{id}", s.signedIn(s.outboxEmail))
 	s.handle("GET /outbox/{id}/html", s.signedIn(s.outboxEmailHTML))
@@ -88,6 +89,8 @@ type accountData struct {
 	// The letter settings' form and the installation's tariff.
 	Countries []country
 	Tariff    tariffView
+	// SCIM is the provisioning section (web/ui/scim.go).
+	SCIM scimSection
 	// SSO is the single sign-on section; nil for whoever may not manage it.
 	SSO *ssoData
 }
@@ -102,6 +105,12 @@ func (s *Handler) renderAccount(p *page, status int, fail error) {
 // ("subscription" or "settings") keeps what was typed in that form, the
 // other showing what is stored.
 func (s *Handler) renderAccountForm(p *page, status int, fail error, form string) {
+	s.renderAccountPage(p, status, fail, form, "")
+}
+
+// renderAccountPage is renderAccountForm, also for the "scim" form, with
+// a SCIM token just created to show once.
+func (s *Handler) renderAccountPage(p *page, status int, fail error, form, newToken string) {
 	a, err := s.Accounts.FindAccount(p.ctx)
 	if err != nil {
 		s.pageError(p, err)
@@ -114,6 +123,8 @@ func (s *Handler) renderAccountForm(p *page, status int, fail error, form string
 		v.Flash = p.t("The subscription was updated.")
 	case "settings":
 		v.Flash = p.t("The letter settings were saved.")
+	case "scim-revoked":
+		v.Flash = p.t("The SCIM token was revoked.")
 	case "sso":
 		v.Flash = p.t("The single sign-on settings were saved.")
 	case "sso_deleted":
@@ -134,13 +145,18 @@ func (s *Handler) renderAccountForm(p *page, status int, fail error, form string
 		s.pageError(p, err)
 		return
 	}
+	scim, err := s.scimSectionOf(p, &v, newToken, fail != nil && form == "scim")
+	if err != nil {
+		s.pageError(p, err)
+		return
+	}
 	sso, err := s.accountSSOForm(p, &v, fail != nil && form == "sso")
 	if err != nil {
 		s.pageError(p, err)
 		return
 	}
 	v.Data = accountData{Account: a, Plans: portail.Plans, Modules: portail.Modules, Seats: seatsOf(a), InTrial: a.InTrial(a.AsOf),
-		Countries: countries(p.lang), Tariff: newTariffView(s.site.Tariff(), s.site.MaxPages()), SSO: sso}
+		Countries: countries(p.lang), Tariff: newTariffView(s.site.Tariff(), s.site.MaxPages()), SCIM: scim, SSO: sso}
 	p.render(status, "account", v)
 }
 

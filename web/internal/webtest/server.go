@@ -66,6 +66,7 @@ const MaxUpload = 4 << 10
 // wiring of the web tests.
 func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 	auth := sqldb.NewAuthService(db)
+	scimService := sqldb.NewSCIMService(db)
 	return web.Services{
 		Auth:        auth,
 		Sessions:    sqldb.NewSessionService(auth),
@@ -80,6 +81,8 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
 		MFA:         sqldb.NewMFAService(db, auth, TestKeys),
+		SCIMTokens:  scimService,
+		SCIM:        scimService,
 	}
 }
 
