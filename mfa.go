@@ -58,9 +58,11 @@ func (r MFARequirement) Requires(role Role) bool {
 }
 
 // MFAEnrolmentDue reports whether a user must enrol before anything else:
-// the account requires a factor of their role and they have none.
-func MFAEnrolmentDue(r MFARequirement, role Role, hasFactor bool) bool {
-	return r.Requires(role) && !hasFactor
+// the account requires a factor of their role and they have none. A
+// session started by single sign-on owes none: the company's provider is
+// where the second factor is asked (Wave-2 details 11).
+func MFAEnrolmentDue(r MFARequirement, role Role, hasFactor, bySSO bool) bool {
+	return r.Requires(role) && !hasFactor && !bySSO
 }
 
 // The second step's bounds.

@@ -227,6 +227,9 @@ type sessionStart struct {
 	// Detail, when set, is the login_succeeded entry's detail (how the
 	// user proved who they are: a second factor, a passkey, SSO).
 	Detail portail.Detail
+	// SSO: the company's provider signed the user in; the session owes
+	// no portail second factor.
+	SSO bool
 }
 
 // startSession starts a browser session for u, who has proved who they
@@ -260,8 +263,8 @@ func (s *AuthService) startSession(tx *Tx, caller portail.Caller, u *portail.Use
 	}
 	token, tokenHash := portail.NewToken()
 	if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent,
-		temporary_password_typed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
-		micros(tx.now.Add(s.Lifetime)), caller.IP, truncate(caller.UserAgent, 512), typed); err != nil {
+		temporary_password_typed_until, sso) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
+		micros(tx.now.Add(s.Lifetime)), caller.IP, truncate(caller.UserAgent, 512), typed, st.SSO); err != nil {
 		return "", err
 	}
 	if _, err := tx.exec(`UPDATE users SET last_login_at = ? WHERE id = ?`, micros(tx.now), u.ID); err != nil {
@@ -295,16 +298,16 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 	var ended sql.NullInt64
 	var reason sql.NullString
 	var mfaRequired string
-	var hasFactor bool
+	var hasFactor, bySSO bool
 	u, err := scanUser(s.db.read.QueryRowContext(ctx, (&Tx{pg: s.db.pg}).rebind(authenticateQuery), portail.HashToken(token)),
-		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules, &mfaRequired, &hasFactor)
+		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules, &mfaRequired, &hasFactor, &bySSO)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	} else if err != nil {
 		return nil, nil, portail.Actor{}, s.db.unreachable(err)
 	}
 	sess.UserID = u.ID
-	u.MFAEnrolmentRequired = portail.MFAEnrolmentDue(portail.MFARequirement(mfaRequired), u.Role, hasFactor)
+	u.MFAEnrolmentRequired = portail.MFAEnrolmentDue(portail.MFARequirement(mfaRequired), u.Role, hasFactor, bySSO)
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
 	sess.EndedAt, sess.EndReason = timePtr(ended), reason.String
 	switch {
@@ -336,7 +339,7 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 // must enrol a second factor (the account's requirement, and whether the
 // user has one).
 var authenticateQuery = `SELECT ` + prefixColumns("u.", userColumns) + `,
-	s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules, a.mfa_required, ` + hasFactorSQL("u.id") + `
+	s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules, a.mfa_required, ` + hasFactorSQL("u.id") + `, s.sso
 	FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
 	WHERE s.token_hash = ?`
 

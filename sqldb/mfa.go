@@ -56,7 +56,7 @@ func enrolmentDue(tx *Tx, u *portail.User) (bool, error) {
 	var has bool
 	err := tx.queryRow(`SELECT a.mfa_required, `+hasFactorSQL("u.id")+` FROM users u JOIN accounts a ON a.id = u.account_id
 		WHERE u.id = ?`, u.ID).Scan(&req, &has)
-	return portail.MFAEnrolmentDue(portail.MFARequirement(req), u.Role, has), err
+	return portail.MFAEnrolmentDue(portail.MFARequirement(req), u.Role, has, false), err
 }
 
 // secondStepMethods are the ways u can prove the second step: the kinds
