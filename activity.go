@@ -61,6 +61,16 @@ const (
 	// ActivityAccountSettings: an admin changed the letter settings
 	// (cancellation window, country).
 	ActivityAccountSettings ActivityType = "account_settings_changed"
+	// Second factors (C11): a factor added or removed by its user, all of
+	// a user's factors reset by an admin, a recovery code used at sign-in,
+	// a wrong second step, the account's requirement changed.
+	ActivityMFAAdded           ActivityType = "mfa_added"
+	ActivityMFARemoved         ActivityType = "mfa_removed"
+	ActivityMFAReset           ActivityType = "mfa_reset"
+	ActivityMFARecoveryUsed    ActivityType = "mfa_recovery_code_used"
+	ActivityMFARecoveryRenewed ActivityType = "mfa_recovery_codes_renewed"
+	ActivityMFAFailed          ActivityType = "mfa_failed"
+	ActivityAccountSecuritySet ActivityType = "account_security_changed"
 	// An admin created or revoked a SCIM token (C14); the token's own
 	// changes are the users' and departments' entries, by the token.
 	ActivitySCIMTokenCreated ActivityType = "scim_token_created"

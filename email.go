@@ -16,6 +16,7 @@ const (
 	EmailAddressChanged    EmailTemplate = "email_changed"      // C10: notice to the former address
 	EmailConfirmAddress    EmailTemplate = "email_confirm"      // link to the new address of a change of one's own
 	EmailWebhookDisabled   EmailTemplate = "webhook_disabled"   // D10: an endpoint failed for a day and was disabled
+	EmailMFAReset          EmailTemplate = "mfa_reset"          // C11: an admin removed the user's second factors
 )
 
 // EmailParams fill an e-mail template. Token, Link, Code and Password are

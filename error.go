@@ -36,6 +36,9 @@ const (
 	// EINVALIDTRANSITION: a move the life cycle does not allow (a print
 	// partner's event).
 	EINVALIDTRANSITION = "invalid_transition"
+	// EMFAENROLMENTREQUIRED: the account requires a second factor of the
+	// caller, who has none yet; only enrolment is open (C11).
+	EMFAENROLMENTREQUIRED = "mfa_enrolment_required"
 	// ESESSIONENDED: the session was ended from another place, by its
 	// user or by an admin's "sign out everywhere" (C12); the browser is
 	// told so, as session_replaced tells it of a newer sign-in (C6).

@@ -60,6 +60,8 @@ const (
 	ActSetDepartmentDefaults // a department's default sender (and letter defaults)
 	ActChangeDocument        // change, replace the file of, quote a change of, cancel a letter
 	ActManageWebhooks        // subscribe endpoints, read their delivery log, resend (D10)
+	ActResetUserMFA          // remove every second factor of a user (C11)
+	ActManageAccountSecurity // the account's second-factor requirement (C11)
 	ActManageProvisioning    // create, list and revoke the account's SCIM tokens (C14)
 	ActManageSessions        // see a user's sessions and API keys, sign them out everywhere (C12)
 	ActManageSSO             // connect the account to its OpenID Connect provider, claim domains (C13)
@@ -76,8 +78,9 @@ var actionNames = [...]string{
 	ActSendDocument: "send_document", ActViewLabel: "view_label",
 	ActCreateLabel: "create_label", ActViewReports: "view_reports",
 	ActSetDepartmentDefaults: "set_department_defaults", ActChangeDocument: "change_document",
-	ActManageWebhooks: "manage_webhooks", ActManageProvisioning: "manage_provisioning",
-	ActManageSessions: "manage_sessions", ActManageSSO: "manage_sso",
+	ActManageWebhooks: "manage_webhooks", ActResetUserMFA: "reset_user_mfa", ActManageAccountSecurity: "manage_account_security",
+	ActManageProvisioning: "manage_provisioning",
+	ActManageSessions:     "manage_sessions", ActManageSSO: "manage_sso",
 }
 
 func (a Action) String() string {
@@ -150,8 +153,14 @@ func Can(a Actor, act Action, r Resource) bool {
 		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActViewDepartment:
 		return a.Role == RoleAdmin || inDept
-	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageProvisioning, ActManageSSO:
+	case ActManageDepartments, ActViewAccount, ActManageSubscription, ActViewOutbox, ActManageWebhooks, ActManageAccountSecurity, ActManageProvisioning,
+		ActManageSSO:
 		return a.Role == RoleAdmin
+	case ActResetUserMFA:
+		// C11: admins for any user, a department admin for their
+		// department's non-admins. Not oneself: a stolen session must not
+		// drop its user's factors without the password (DELETE /me/mfa).
+		return !self && (a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept && r.Role != RoleAdmin)
 	case ActSetDepartmentDefaults:
 		// SPEC §9 Wave-2 details 6: the admins and that department's admin.
 		return a.Role == RoleAdmin || a.Role == RoleDepartmentAdmin && inDept

@@ -93,6 +93,8 @@ var actionDims = map[portail.Action]dims{
 	portail.ActSetDepartmentDefaults: {},
 	portail.ActChangeDocument:        {module: true},
 	portail.ActManageWebhooks:        {},
+	portail.ActResetUserMFA:          {target: true},
+	portail.ActManageAccountSecurity: {},
 	portail.ActManageProvisioning:    {},
 	portail.ActManageSessions:        {target: true},
 	portail.ActManageSSO:             {},
@@ -245,8 +247,17 @@ func oracle(c matrixCase) (bool, string) {
 		}
 		return false, "Wave-2 details 6: not an admin, nor that department's admin"
 
+	case portail.ActResetUserMFA:
+		switch {
+		case c.self:
+			return false, "C11: one's own factors go with the password (DELETE /me/mfa), not by reset"
+		case managesTarget:
+			return true, "C11: admins reset any user's factors, department admins their department's non-admins'"
+		}
+		return false, "C11: not a user the actor manages"
+
 	case portail.ActManageDepartments, portail.ActViewAccount, portail.ActManageSubscription, portail.ActViewOutbox, portail.ActManageWebhooks,
-		portail.ActManageProvisioning, portail.ActManageSSO:
+		portail.ActManageAccountSecurity, portail.ActManageProvisioning, portail.ActManageSSO:
 		if c.role == admin {
 			return true, "R5: account-wide matters are the admin's"
 		}
@@ -378,21 +389,21 @@ func matrix() []matrixCase {
 func TestCanMatrix(t *testing.T) {
 	// The matrix must not shrink silently: 4 roles × 8 held module sets ×
 	// 2 accounts × 3 departments × 2 owners = 384 cells per action, times
-	//   4 target roles × 8 grant sets for 7 user actions (view, edit,
-	//     change e-mail, deactivate, reactivate, view activity, manage
-	//     sessions),
+	//   4 target roles × 8 grant sets for 8 user actions (view, edit,
+	//     change e-mail, deactivate, reactivate, view activity, reset MFA,
+	//     manage sessions),
 	//   5 target roles (with an invalid one) × 8 grant sets for create and
 	//     change access,
 	//   4 modules (mail, parcels, classic, none) for 6 document/label/report
 	//     actions,
-	//   1 for the 9 department and account actions (webhooks, SCIM tokens
-	//     and SSO among them).
+	//   1 for the 10 department and account actions (webhooks, account
+	//     security, SCIM tokens and SSO among them).
 	const base = 4 * 8 * 2 * 3 * 2
-	const want = base * (7*4*8 + 2*5*8 + 6*4 + 9*1)
-	if want != 129408 {
+	const want = base * (8*4*8 + 2*5*8 + 6*4 + 10*1)
+	if want != 142080 {
 		t.Fatalf("matrix arithmetic changed: %d", want)
 	}
-	if n := len(portail.Actions()); n != 24 || len(actionDims) != n {
+	if n := len(portail.Actions()); n != 26 || len(actionDims) != n {
 		t.Fatalf("Actions() has %d actions and the matrix knows %d: give every action its dimensions", n, len(actionDims))
 	}
 	if len(portail.Roles) != 4 {

@@ -63,6 +63,10 @@ type User struct {
 	// waits for the link sent there; "" when none (or not loaded: see the
 	// service that returned the user).
 	PendingEmail string
+	// MFAEnrolmentRequired is set, by the services that authenticate a
+	// caller, while the account requires a second factor of the user, who
+	// has none: they may only enrol (C11).
+	MFAEnrolmentRequired bool
 }
 
 // Actor returns the user as the policy sees them, given the modules their

@@ -8,7 +8,7 @@ import (
 )
 
 var templates = []portail.EmailTemplate{portail.EmailInvitation, portail.EmailTemporaryPassword, portail.EmailPasswordReset,
-	portail.EmailPasswordChanged, portail.EmailAddressChanged, portail.EmailConfirmAddress}
+	portail.EmailPasswordChanged, portail.EmailAddressChanged, portail.EmailConfirmAddress, portail.EmailMFAReset}
 
 // params are those of an e-mail queued by an earlier release, which
 // carries its whole link and the public address.

@@ -49,6 +49,12 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 				"Le mot de passe de votre compte {username} vient d’être modifié.",
 				"Si ce n’était pas vous, contactez immédiatement l’administrateur de votre portail."},
 		},
+		portail.EmailMFAReset: {
+			Subject: "Votre double authentification a été réinitialisée",
+			Intro: []string{"Bonjour {name},",
+				"Un administrateur a supprimé les seconds facteurs (application d’authentification, clés d’accès, codes de secours) de votre compte {username}. Votre mot de passe suffit désormais pour vous connecter ; ajoutez un nouveau second facteur depuis votre profil.",
+				"Si vous n’avez rien demandé, contactez immédiatement l’administrateur de votre portail."},
+		},
 		portail.EmailAddressChanged: {
 			Subject: "Votre adresse e-mail a été modifiée",
 			Intro: []string{"Bonjour {name},",
@@ -104,6 +110,12 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 				"The password of your account {username} was just changed.",
 				"If this was not you, contact your portal's administrator at once."},
 		},
+		portail.EmailMFAReset: {
+			Subject: "Your second factors were reset",
+			Intro: []string{"Hello {name},",
+				"An administrator removed the second factors (authenticator app, passkeys, recovery codes) of your account {username}. Your password alone now signs you in; add a new second factor from your profile.",
+				"If you did not ask for this, contact your portal's administrator at once."},
+		},
 		portail.EmailAddressChanged: {
 			Subject: "Your e-mail address was changed",
 			Intro: []string{"Hello {name},",
@@ -158,6 +170,12 @@ var catalogue = map[string]map[portail.EmailTemplate]texts{
 			Intro: []string{"Hallo {name},",
 				"Het wachtwoord van uw account {username} is zojuist gewijzigd.",
 				"Was u dit niet, neem dan onmiddellijk contact op met de beheerder van uw portaal."},
+		},
+		portail.EmailMFAReset: {
+			Subject: "Uw tweede factoren zijn gereset",
+			Intro: []string{"Hallo {name},",
+				"Een beheerder heeft de tweede factoren (authenticator-app, passkeys, herstelcodes) van uw account {username} verwijderd. Uw wachtwoord alleen meldt u nu aan; voeg een nieuwe tweede factor toe via uw profiel.",
+				"Hebt u dit niet gevraagd, neem dan onmiddellijk contact op met de beheerder van uw portaal."},
 		},
 		portail.EmailAddressChanged: {
 			Subject: "Uw e-mailadres is gewijzigd",

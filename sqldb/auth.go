@@ -43,9 +43,8 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 	ipKey := throttleIPKey(caller.IP)
 	var u *portail.User
 	var hash sql.NullString
-	var reserve []string // the keys this attempt counts under
-	byDevice := false
-	err := s.db.writeTx(ctx, func(tx *Tx) error {
+	// reserve: the keys this attempt counts under.
+	reserve, byDevice, err := s.db.reserveSignIn(ctx, func(tx *Tx) ([]string, bool, error) {
 		// A login names a username first, else an e-mail: both are unique,
 		// and a username holds no "@", so at most one user matches.
 		row := tx.queryRow(`SELECT `+userColumns+`, password_hash FROM users WHERE username_key = ? OR email_key = ?
@@ -56,32 +55,24 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 			u, err = nil, nil
 		}
 		if err != nil {
-			return err
+			return nil, false, err
 		}
 		if u != nil {
 			// An account that requires SSO of this user takes no password
 			// (C13); saying so tells what the sign-in page's discovery
 			// tells anyway (Wave-2 details 13).
 			if off, err := passwordsOff(tx, u); err != nil {
-				return err
+				return nil, false, err
 			} else if off {
-				return errSSORequired
+				return nil, false, errSSORequired
 			}
 		}
 		var userID int64
 		if u != nil {
 			userID = u.ID
 		}
-		reserve, byDevice, err = signInKeys(tx, userID, key, ipKey, l.Device)
-		if err != nil {
-			return err
-		}
-		return reserveAttempt(tx, reserve...)
+		return signInKeys(tx, userID, key, ipKey, l.Device)
 	})
-	var throttled errThrottled
-	if errors.As(err, &throttled) {
-		return nil, tooManyAttempts(throttled.wait)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -123,16 +114,58 @@ func (s *AuthService) Login(ctx context.Context, l portail.Login) (*portail.Sign
 		if status != portail.StatusActive || current != hash {
 			return errBadLogin
 		}
+		// A second factor due (C11): no session yet, and C6 waits for the
+		// second step. The right password neither counts as a failure nor
+		// forgives the earlier ones: the person's failures, passwords and
+		// codes together, are forgiven only when the second step succeeds,
+		// so a known password does not buy fresh guesses at the code.
+		if in.Methods, err = secondStepMethods(tx, u.ID); err != nil {
+			return err
+		}
+		if len(in.Methods) > 0 {
+			for _, k := range reserve {
+				if err := releaseAttempt(tx, k); err != nil {
+					return err
+				}
+			}
+			in.MFAToken, err = newMFAToken(tx, u, hash.String)
+			return err
+		}
 		if err := forgetAttempts(tx, u, key, ipKey, reserve, byDevice); err != nil {
 			return err
 		}
 		in.Token, err = s.startSession(tx, caller, u, sessionStart{Device: l.Device, TemporaryPasswordTyped: u.PasswordChangeRequired})
+		if err != nil {
+			return err
+		}
+		in.MFAEnrolmentRequired, err = enrolmentDue(tx, u)
+		u.MFAEnrolmentRequired = in.MFAEnrolmentRequired
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return in, nil
+}
+
+// reserveSignIn counts a sign-in attempt (a password, a second step)
+// before its proof is checked, under the keys keysOf finds in the
+// transaction (and whether they are a known browser's); a key locked
+// refuses it with 429 too_many_attempts, counting nothing.
+func (db *DB) reserveSignIn(ctx context.Context, keysOf func(tx *Tx) ([]string, bool, error)) ([]string, bool, error) {
+	var keys []string
+	byDevice := false
+	err := db.writeTx(ctx, func(tx *Tx) (err error) {
+		if keys, byDevice, err = keysOf(tx); err != nil {
+			return err
+		}
+		return reserveAttempt(tx, keys...)
+	})
+	var throttled errThrottled
+	if errors.As(err, &throttled) {
+		return nil, false, tooManyAttempts(throttled.wait)
+	}
+	return keys, byDevice, err
 }
 
 // signInKeys are the throttle keys a sign-in attempt counts under: the
@@ -194,6 +227,9 @@ type sessionStart struct {
 	// Detail, when set, is the login_succeeded entry's detail (how the
 	// user proved who they are: a second factor, a passkey, SSO).
 	Detail portail.Detail
+	// SSO: the company's provider signed the user in; the session owes
+	// no portail second factor.
+	SSO bool
 }
 
 // startSession starts a browser session for u, who has proved who they
@@ -227,8 +263,8 @@ func (s *AuthService) startSession(tx *Tx, caller portail.Caller, u *portail.Use
 	}
 	token, tokenHash := portail.NewToken()
 	if _, err := tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent,
-		temporary_password_typed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
-		micros(tx.now.Add(s.Lifetime)), caller.IP, truncate(caller.UserAgent, 512), typed); err != nil {
+		temporary_password_typed_until, sso) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, tokenHash, micros(tx.now), micros(tx.now),
+		micros(tx.now.Add(s.Lifetime)), caller.IP, truncate(caller.UserAgent, 512), typed, st.SSO); err != nil {
 		return "", err
 	}
 	if _, err := tx.exec(`UPDATE users SET last_login_at = ? WHERE id = ?`, micros(tx.now), u.ID); err != nil {
@@ -261,14 +297,17 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 	var created, seen, expires int64
 	var ended sql.NullInt64
 	var reason sql.NullString
+	var mfaRequired string
+	var hasFactor, bySSO bool
 	u, err := scanUser(s.db.read.QueryRowContext(ctx, (&Tx{pg: s.db.pg}).rebind(authenticateQuery), portail.HashToken(token)),
-		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules)
+		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules, &mfaRequired, &hasFactor, &bySSO)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
 	} else if err != nil {
 		return nil, nil, portail.Actor{}, s.db.unreachable(err)
 	}
 	sess.UserID = u.ID
+	u.MFAEnrolmentRequired = portail.MFAEnrolmentDue(portail.MFARequirement(mfaRequired), u.Role, hasFactor, bySSO)
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
 	sess.EndedAt, sess.EndReason = timePtr(ended), reason.String
 	switch {
@@ -296,9 +335,11 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 }
 
 // authenticateQuery reads a session with its user (userColumns, then the
-// session's) and the modules of the user's account.
+// session's), the modules of the user's account, and whether the user
+// must enrol a second factor (the account's requirement, and whether the
+// user has one).
 var authenticateQuery = `SELECT ` + prefixColumns("u.", userColumns) + `,
-	s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules
+	s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, s.end_reason, a.modules, a.mfa_required, ` + hasFactorSQL("u.id") + `, s.sso
 	FROM sessions s JOIN users u ON u.id = s.user_id JOIN accounts a ON a.id = u.account_id
 	WHERE s.token_hash = ?`
 

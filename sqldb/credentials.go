@@ -528,7 +528,12 @@ func (s *CredentialService) AuthenticateAPIKey(ctx context.Context, key string) 
 			return err
 		}
 		k.CreatedAt = fromMicros(created)
-		u, err = findUserByID(tx, k.UserID)
+		if u, err = findUserByID(tx, k.UserID); err != nil {
+			return err
+		}
+		// An API key is held to the account's second-factor requirement
+		// like a session (C11).
+		u.MFAEnrolmentRequired, err = enrolmentDue(tx, u)
 		return err
 	})
 	if err != nil {

@@ -37,6 +37,8 @@ var purgeRules = []purgeRule{
 	{"login_throttle", "login_throttle", "key", `updated_at < ? AND locked_until < ?`, func(now time.Time) []any {
 		return []any{micros(now.Add(-portail.ThrottleForgetAfter)), micros(now)}
 	}},
+	// A second step's token is dead once expired (used ones expire too).
+	{"mfa_tokens", "mfa_tokens", "id", `expires_at < ?`, before(portail.TokenRetention)},
 	{"known_devices", "known_devices", "user_id, token_hash", `last_used_at < ?`, before(portail.KnownDeviceRetention)},
 	// Pending e-mails are never purged; a given-up e-mail's last attempt
 	// was due at next_attempt_at.
@@ -57,6 +59,8 @@ var purgeRules = []purgeRule{
 	// orphans (jobs/blobsweep.go).
 	{"document_proofs", "document_proofs", "document_id, version, page", `created_at < ? AND version <
 		(SELECT d.proof_version FROM documents d WHERE d.id = document_proofs.document_id)`, before(0)},
+	// A passkey ceremony is of no use once expired (index of 0023).
+	{"passkey_ceremonies", "passkey_ceremonies", "id", `expires_at < ?`, before(0)},
 }
 
 // defaultPurgeBatch bounds the rows one purge transaction deletes, so

@@ -657,12 +657,7 @@ func (s *SSOService) signInSSO(ctx context.Context, caller portail.Caller, f *po
 		// The one session start of every sign-in (C6: it ends the earlier
 		// session); no second factor is asked here, the provider's job
 		// (Wave-2 details 11).
-		if token, err = s.auth.startSession(tx, caller, u, sessionStart{Detail: portail.Detail{}.Words("sso")}); err != nil {
-			return err
-		}
-		// Marked, so that the second-factor enforcement of C11 leaves this
-		// session alone: the provider is where the factor was asked.
-		_, err = tx.exec(`UPDATE sessions SET sso = ? WHERE token_hash = ?`, true, portail.HashToken(token))
+		token, err = s.auth.startSession(tx, caller, u, sessionStart{Detail: portail.Detail{}.Words("sso"), SSO: true})
 		return err
 	})
 	if err != nil {

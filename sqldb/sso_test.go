@@ -243,7 +243,8 @@ func TestSSOSignIn(t *testing.T) {
 		if err != nil || u.ID != ana.ID || u.Status != portail.StatusActive {
 			t.Fatalf("sign in: %+v %v", u, err)
 		}
-		if _, _, err := f.sso.SignInSSO(from("192.0.2.9"), f.flow(t, "ana@acme.test"), portail.SSOIdentity{Email: "ana@acme.test", EmailVerified: true}); err != nil {
+		_, tok2, err := f.sso.SignInSSO(from("192.0.2.9"), f.flow(t, "ana@acme.test"), portail.SSOIdentity{Email: "ana@acme.test", EmailVerified: true})
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, _, _, err := f.auth.Authenticate(context.Background(), tok1); code(err) != portail.ESESSIONREPLACED {
@@ -252,6 +253,17 @@ func TestSSOSignIn(t *testing.T) {
 		// Both sessions are marked as started by SSO, the admin's is not.
 		if n, err := sqldb.CountRows(context.Background(), db, "sessions WHERE sso = TRUE"); err != nil || n != 2 {
 			t.Fatalf("%d sessions marked sso (%v), want 2", n, err)
+		}
+		// An account that requires a second factor of everyone asks none of
+		// a session its provider started (Wave-2 details 11).
+		if err := sqldb.NewMFAService(db, f.auth, testKeys(t)).SetMFARequirement(ctx, portail.MFAEveryone); err != nil {
+			t.Fatal(err)
+		}
+		if u, _, _, err := f.auth.Authenticate(context.Background(), tok2); err != nil || u.MFAEnrolmentRequired {
+			t.Fatalf("SSO session under mfa_required everyone: %+v %v", u, err)
+		}
+		if err := sqldb.NewMFAService(db, f.auth, testKeys(t)).SetMFARequirement(ctx, portail.MFANone); err != nil {
+			t.Fatal(err)
 		}
 		refused := func(fl *portail.SSOFlow, id portail.SSOIdentity, reason string) {
 			t.Helper()

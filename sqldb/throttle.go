@@ -114,12 +114,13 @@ func reserveAttempt(tx *Tx, keys ...string) error {
 	return nil
 }
 
-// releaseAttempt takes back the reserved attempt of a success under the
-// address's key, which success does not clear: one valid account must not
-// wipe the guesses made from its address at other names.
+// releaseAttempt takes back the reserved attempt of a success under a
+// key that success does not clear: the address's (one valid account must
+// not wipe the guesses made from its address at other names), or the
+// person's while a second factor is still due.
 func releaseAttempt(tx *Tx, key string) error {
 	_, err := tx.exec(`UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
-		locked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE locked_until END WHERE key = ?`, portail.FreeAddressFailures, key)
+		locked_until = CASE WHEN failures - 1 < ? THEN 0 ELSE locked_until END WHERE key = ?`, throttleKind(key).FreeFailures(), key)
 	return err
 }
 

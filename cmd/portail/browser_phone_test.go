@@ -145,7 +145,7 @@ func phoneWidthEverywhere(t *testing.T, s *site, b *tab) {
 		}
 	}
 	signedIn := []string{"/", "/users", "/users/new", fmt.Sprintf("/users/%d", dana), "/users/import", "/departments",
-		fmt.Sprintf("/departments/%d/sender", dept), fmt.Sprintf("/departments/%d/letters", dept), "/tariff", "/account", "/activity", "/profile", "/password", "/outbox",
+		fmt.Sprintf("/departments/%d/sender", dept), fmt.Sprintf("/departments/%d/letters", dept), "/tariff", "/account", "/account/security", "/activity", "/profile", "/profile/mfa", "/password", "/outbox",
 		fmt.Sprintf("/outbox/%d", email), "/documents", fmt.Sprintf("/documents/%d", doc), "/labels", "/labels/new",
 		fmt.Sprintf("/labels/%d", label), "/reports", "/webhooks", fmt.Sprintf("/webhooks/%d", hook), "/no-such-page"}
 	signedIn = append(signedIn, letters...)

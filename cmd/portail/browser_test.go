@@ -71,6 +71,8 @@ func TestBrowser(t *testing.T) {
 		{"LetterFixes", letterFixes, "fr", "fr-FR,fr;q=0.9", nil},
 		{"PhoneWidth", phoneWidthEverywhere, "fr", "fr-FR,fr;q=0.9", nil},
 		{"LetterSettings", letterSettings, "fr", "fr-FR,fr;q=0.9", nil},
+		{"MFASignIn", mfaSignIn, "en", "en-US,en;q=0.9", nil},
+		{"MFARequired", mfaRequired, "en", "en-US,en;q=0.9", nil},
 		{"SCIMTokens", scimTokens, "fr", "fr-FR,fr;q=0.9", nil},
 	}
 	for _, sc := range scenarios {

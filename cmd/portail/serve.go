@@ -23,6 +23,7 @@ import (
 	"portail/blob"
 	"portail/jobs"
 	"portail/mail"
+	"portail/passkey"
 	"portail/password"
 	"portail/pdf"
 	"portail/preflight"
@@ -356,6 +357,16 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	}
 	a.letters = preflight.New(preflight.Config{CacheDir: cache, OnStart: engineStarting})
 	letters := sqldb.Letters{Reader: a.letters, Tariff: a.Tariff, MaxPages: cfg.maxPages()}
+	// Passkeys need the base URL's host to be a name (a relying party
+	// id); on an IP address they are off, and the pages do not offer them.
+	rp, err := passkey.New(baseURL.String(), "portail")
+	if errors.Is(err, passkey.ErrOff) {
+		logger.Info("passkeys are off: the base URL's host is an IP address", "base_url", baseURL.String())
+	} else if err != nil {
+		db.Close()
+		return nil, err
+	}
+	mfa := sqldb.NewMFAService(db, a.auth, keys)
 	scimService := sqldb.NewSCIMService(db)
 	a.Server = web.NewServer(web.Services{
 		Auth:         a.auth,
@@ -371,8 +382,10 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Webhooks:     a.webhooks(cfg, db, keys),
 		Partners:     sqldb.NewPartnerService(db).WithFiles(blobs, a.letters),
 		Sessions:     sqldb.NewSessionService(a.auth),
+		MFA:          mfa,
 		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
 		RelyingParty: &sso.RelyingParty{},
+		Passkeys:     sqldb.NewPasskeyService(db, rp, mfa),
 		SCIMTokens:   scimService,
 		SCIM:         scimService,
 	}, baseURL, logger)

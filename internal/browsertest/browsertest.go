@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	cdpage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 )
 
@@ -523,4 +524,42 @@ func (b *Tab) Viewport(width, height int64, mobile bool) {
 		Width: width, Height: height, DeviceScaleFactor: 1, Mobile: mobile}); err != nil {
 		b.Fatalf("viewport %d×%d: %v", width, height, err)
 	}
+}
+
+// Authenticator is a virtual WebAuthn authenticator Chromium answers
+// navigator.credentials with in this tab (the CDP WebAuthn domain): a
+// platform authenticator (CTAP2, internal transport) that keeps
+// discoverable credentials and verifies its user, as a laptop's
+// fingerprint reader would, with user presence given at once.
+type Authenticator struct {
+	tab *Tab
+	ID  webauthn.AuthenticatorID
+}
+
+// VirtualAuthenticator adds a virtual authenticator to the tab.
+func (b *Tab) VirtualAuthenticator() *Authenticator {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+		b.t.Fatalf("WebAuthn.enable: %v", err)
+	}
+	res, err := chromedp.Call(b.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+		Options: &webauthn.VirtualAuthenticatorOptions{
+			Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
+			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true, HasUserVerification: true,
+			IsUserVerified: true, AutomaticPresenceSimulation: true,
+		}})
+	if err != nil {
+		b.t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
+	}
+	return &Authenticator{tab: b, ID: res.AuthenticatorID}
+}
+
+// Credentials are the credentials the authenticator holds.
+func (a *Authenticator) Credentials() []*webauthn.Credential {
+	a.tab.t.Helper()
+	res, err := chromedp.Call(a.tab.ctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: a.ID})
+	if err != nil {
+		a.tab.t.Fatalf("WebAuthn.getCredentials: %v", err)
+	}
+	return res.Credentials
 }

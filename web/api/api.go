@@ -38,8 +38,8 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("POST /api/v1/auth/reset", s.limited(request.LimitToken, s.reset))
 	handle("POST /api/v1/auth/invitation", s.limited(request.LimitToken, s.acceptInvitation))
 	handle("POST /api/v1/auth/email-confirm", s.limited(request.LimitToken, s.confirmEmail))
-	handle("GET /api/v1/me", s.authedTemp(s.getMe))
-	handle("PATCH /api/v1/me", s.authed(s.patchMe))
+	handle("GET /api/v1/me", s.withAuth(s.getMe, allowTemp|allowEnrol))
+	handle("PATCH /api/v1/me", s.authedEnrol(s.patchMe))
 	handle("GET /api/v1/me/api-keys", s.authed(s.listKeys))
 	handle("POST /api/v1/me/api-keys", s.authed(s.createKey))
 	handle("DELETE /api/v1/me/api-keys/{id}", s.authed(s.revokeKey))
@@ -101,8 +101,10 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /api/v1/reports/summary", s.authed(s.reportSummary))
 	handle("GET /api/v1/reports/summary.csv", s.authed(s.reportSummaryCSV))
 	s.webhookRoutes(handle)
+	s.mfaRoutes(handle)
 	s.scimTokenRoutes(handle)
 	s.ssoRoutes(handle)
+	s.passkeyRoutes(handle)
 }
 
 // handlerFunc is an API handler for a signed-in caller: it writes its
@@ -132,15 +134,32 @@ func (s *Handler) limited(c request.LimitClass, h publicFunc) http.HandlerFunc {
 	})
 }
 
+// gate says which of a signed-in caller's pending duties a route lets
+// them through with.
+type gate uint8
+
+const (
+	allowTemp  gate = 1 << iota // a temporary password still to replace (C2)
+	allowEnrol                  // a second factor the account requires, still to enrol (C11)
+)
+
 // authed wraps an API handler that needs a signed-in caller who has no
-// temporary password left to replace (C2).
-func (s *Handler) authed(h handlerFunc) http.HandlerFunc { return s.withAuth(h, false) }
+// temporary password left to replace (C2) and no second factor left to
+// enrol (C11).
+func (s *Handler) authed(h handlerFunc) http.HandlerFunc { return s.withAuth(h, 0) }
 
 // authedTemp wraps the few API handlers that a user who must still
 // replace a temporary password may call.
-func (s *Handler) authedTemp(h handlerFunc) http.HandlerFunc { return s.withAuth(h, true) }
+func (s *Handler) authedTemp(h handlerFunc) http.HandlerFunc { return s.withAuth(h, allowTemp) }
 
-func (s *Handler) withAuth(h handlerFunc, allowTemp bool) http.HandlerFunc {
+// authedEnrol wraps the routes of /me open to a user who must enrol a
+// second factor (SPEC §9: /me, /me/mfa/*).
+func (s *Handler) authedEnrol(h handlerFunc) http.HandlerFunc { return s.withAuth(h, allowEnrol) }
+
+// withAuth authenticates the caller and holds them to their duties in
+// order: a temporary password is replaced first, then the second factor
+// enrolled (Wave-2 details 11).
+func (s *Handler) withAuth(h handlerFunc, g gate) http.HandlerFunc {
 	return s.public(func(w http.ResponseWriter, r *http.Request) error {
 		sess, err := request.Authenticate(r, *s.Services)
 		if err != nil {
@@ -149,9 +168,13 @@ func (s *Handler) withAuth(h handlerFunc, allowTemp bool) http.HandlerFunc {
 			}
 			return err
 		}
-		if sess.User.PasswordChangeRequired && !allowTemp {
+		switch u := sess.User; {
+		case u.PasswordChangeRequired && g&allowTemp == 0:
 			return portail.Errorf(portail.EPASSWORDCHANGEREQUIRED,
 				"Replace your temporary password first (POST /api/v1/auth/password).")
+		case !u.PasswordChangeRequired && u.MFAEnrolmentRequired && g&allowEnrol == 0:
+			return portail.Errorf(portail.EMFAENROLMENTREQUIRED,
+				"Your account requires a second factor: add one first (POST /api/v1/me/mfa/totp).")
 		}
 		return h(w, r.WithContext(sess.Ctx), sess.User)
 	})

@@ -23,6 +23,7 @@ var Schemas = map[string]any{
 	"Problem":         problem{},
 	"Webhook":         webhookJSON{},
 	"WebhookDelivery": webhookAttemptJSON{},
+	"Factor":          factorJSON{},
 }
 
 // ChangeActor is the actor of a history line as the API writes it.

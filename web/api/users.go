@@ -70,8 +70,7 @@ func (s *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.site.Cookies().SetSession(w, in.Token)
-	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(in.User), "password_change_required": in.User.PasswordChangeRequired})
+	return s.writeSignIn(w, in)
 }
 
 func (s *Handler) logout(w http.ResponseWriter, r *http.Request) error {

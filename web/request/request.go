@@ -31,6 +31,7 @@ type Services struct {
 	Reports     portail.ReportService
 	Webhooks    portail.WebhookService // nil: no webhooks (some test servers)
 	Partners    portail.PartnerService // nil: no print partners (some test servers)
+	MFA         portail.MFAService
 	// SCIMTokens and SCIM are provisioning (C14); nil: no /scim/v2 (some
 	// test servers).
 	SCIMTokens portail.SCIMTokenService
@@ -40,7 +41,12 @@ type Services struct {
 	// servers), every login then answers that it has no SSO.
 	SSO          portail.SSOService
 	RelyingParty portail.SSORelyingParty
+	Passkeys     portail.PasskeyService // nil: no passkeys (some test servers)
 }
+
+// PasskeysOn reports whether passkeys may be used: a service, and a base
+// URL whose host is a name.
+func (s *Services) PasskeysOn() bool { return s.Passkeys != nil && s.Passkeys.PasskeysEnabled() }
 
 // Auth is portail.AuthService plus the first-run setup link.
 type Auth interface {

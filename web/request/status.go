@@ -22,6 +22,7 @@ var codeStatus = map[string]int{
 	portail.ESESSIONENDED:           http.StatusUnauthorized,
 	portail.EFORBIDDEN:              http.StatusForbidden,
 	portail.EPASSWORDCHANGEREQUIRED: http.StatusForbidden,
+	portail.EMFAENROLMENTREQUIRED:   http.StatusForbidden,
 	portail.EACCOUNTINACTIVE:        http.StatusForbidden,
 	portail.ENOTFOUND:               http.StatusNotFound,
 	portail.EUSERNAMETAKEN:          http.StatusConflict,

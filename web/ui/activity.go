@@ -164,7 +164,10 @@ var activityTypes = []portail.ActivityType{
 	portail.ActivityRoleChanged, portail.ActivityPasswordResetSent, portail.ActivityPasswordChanged, portail.ActivityInvitationSent,
 	portail.ActivityAPIKeyCreated, portail.ActivityAPIKeyRevoked, portail.ActivityDepartmentCreated, portail.ActivityDepartmentUpdated,
 	portail.ActivityAccountCreated, portail.ActivitySubscription, portail.ActivityAccountSettings,
+	portail.ActivityMFAAdded, portail.ActivityMFARemoved, portail.ActivityMFAReset, portail.ActivityMFARecoveryUsed,
+	portail.ActivityMFARecoveryRenewed, portail.ActivityMFAFailed, portail.ActivityAccountSecuritySet,
 	portail.ActivitySessionEnded, portail.ActivitySignedOutEverywhere, portail.ActivitySSOSettings,
+	portail.ActivityPasskeyUsed, portail.ActivityPasskeyFailed,
 }
 
 func (s *Handler) activity(p *page) {

@@ -74,6 +74,10 @@ func (s *Handler) loginPost(p *page) {
 		p.redirect(ssoLoginTarget(login)) // the account signs this user in at its provider (C13)
 		return
 	}
+	if err == nil && in.MFARequired() {
+		s.mfaStep(p, http.StatusOK, in.MFAToken, in.Methods, nil)
+		return
+	}
 	if err != nil {
 		v := p.view("Sign in")
 		v.Form["login"], v.Form["next"] = login, p.r.PostFormValue("next")
@@ -85,9 +89,7 @@ func (s *Handler) loginPost(p *page) {
 		p.render(status, "login", v)
 		return
 	}
-	s.site.Cookies().SetSession(p.w, in.Token)
-	s.site.Cookies().SetDevice(p.w, dev)
-	p.redirect(safeNext(p.r.PostFormValue("next")))
+	s.signedInNow(p, in, dev)
 }
 
 func (s *Handler) logout(w http.ResponseWriter, r *http.Request) {

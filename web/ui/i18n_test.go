@@ -47,7 +47,7 @@ func TestCatalogsComplete(t *testing.T) {
 	// Every ErrNotFound("What") of the code is a message of its own.
 	notFound := map[string]bool{}
 	notFoundCall := regexp.MustCompile(`ErrNotFound\("([^"]+)"\)`)
-	domain := regexp.MustCompile(`(?:\.Add\([^\n]*?, (?:fmt\.Sprintf\()?|Message: |Errorf\((?:portail\.)?E[A-Z]+, )` + lit + `\)?[,)}\n]`)
+	domain := regexp.MustCompile(`(?:\.Add\([^\n]*?, (?:fmt\.Sprintf\()?|Message: |Errorf\((?:portail\.)?E[A-Z]+, |Invalid\("[a-z_.]+", )` + lit + `\)?[,)}\n]`)
 	for _, dir := range []string{".", "../request", "../api", "..", "../..", "../../sqldb", "../../password", "../../sso"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {

@@ -64,6 +64,9 @@ type view struct {
 	Simulating bool
 	// Currency is the ISO 4217 code prices are shown in (render fills it).
 	Currency string
+	// Passkeys: the installation lets passkeys on (a base URL on a name),
+	// so the sign-in pages offer them.
+	Passkeys bool
 
 	// ErrorHTML, when set, is Error with its links (the seat message's
 	// link to the account page).
@@ -97,7 +100,8 @@ func (s *Handler) anon(h func(p *page)) http.HandlerFunc {
 // signedIn serves a page for a signed-in user. Without a session it sends
 // the browser to sign in, telling why when another login ended the
 // session (C6); with a temporary password it sends the user to replace it
-// first (C2).
+// first (C2), then, when the account requires a second factor they lack,
+// to enrol one (C11).
 func (s *Handler) signedIn(h func(p *page)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := request.Authenticate(r, *s.Services)
@@ -122,6 +126,11 @@ func (s *Handler) signedIn(h func(p *page)) http.HandlerFunc {
 		}
 		if sess.User.PasswordChangeRequired && r.URL.Path != "/password" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		// Then a second factor the account requires (C11).
+		if sess.User.MFAEnrolmentRequired && !sess.User.PasswordChangeRequired && !enrolmentPage(r.URL.Path) {
+			http.Redirect(w, r, "/profile/mfa", http.StatusSeeOther)
 			return
 		}
 		p := &page{s: s, w: w, r: r, lang: negotiate(r, sess.User), me: sess.User, ctx: sess.Ctx}
@@ -191,7 +200,7 @@ func (p *page) t(msg string, args ...any) string { return translate(p.lang, msg,
 
 // view returns a view with the page's common parts.
 func (p *page) view(title string) view {
-	v := view{Title: p.t(title), Lang: p.lang, Me: p.me, Fields: map[string]string{}, Form: map[string]string{}}
+	v := view{Title: p.t(title), Lang: p.lang, Me: p.me, Fields: map[string]string{}, Form: map[string]string{}, Passkeys: p.s.PasskeysOn()}
 	if p.me != nil {
 		v.Nav = navFor(p.actor)
 	}

@@ -42,6 +42,7 @@ func (s *Handler) Routes(handle func(pattern string, h http.HandlerFunc)) {
 	s.registerActivityPages()
 	s.registerWorkPages()
 	s.registerWebhookPages()
+	s.registerMFAPages()
 	s.registerSessionPages()
 	s.registerSSOPages()
 }

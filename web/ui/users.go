@@ -42,6 +42,7 @@ var flashes = map[string]string{
 	"reactivated": "The user was reactivated.",
 	"reset":       "Password reset instructions were sent to the user.",
 	"invited":     "A new invitation was sent; the previous link no longer works.",
+	"mfa_reset":   "The user's second factors were removed; they were told by e-mail.",
 	"signed_out":  "The user was signed out everywhere: their browser sessions ended; their API keys still work.",
 }
 

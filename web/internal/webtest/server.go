@@ -80,6 +80,7 @@ func Services(db *sqldb.DB, blobs portail.BlobStore) web.Services {
 		Labels:      sqldb.NewLabelService(db, blobs, pdf.Label),
 		Reports:     sqldb.NewReportService(db),
 		Webhooks:    sqldb.NewWebhookService(db, TestKeys),
+		MFA:         sqldb.NewMFAService(db, auth, TestKeys),
 		SCIMTokens:  scimService,
 		SCIM:        scimService,
 	}
