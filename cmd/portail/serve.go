@@ -292,6 +292,9 @@ func (a *portal) announce(cfg Config, stdout io.Writer, logger *slog.Logger) {
 	if cfg.SMTP == "" {
 		fmt.Fprintln(stdout, "No SMTP server (--smtp): e-mails stay in the outbox; read them with `portail outbox list` or on the Outbox page.")
 	}
+	if a.passkeysOff != "" {
+		logger.Info("passkeys are off: the base URL's host is an IP address", "base_url", a.passkeysOff)
+	}
 	for _, c := range a.DB.KeyCollisions() {
 		logger.Warn("two users now share one identity key: an admin must resolve it", "column", c.Column,
 			"kept_user_id", c.Kept, "renamed_user_id", c.Renamed, "key", c.Key, "detail", c.String())
@@ -316,6 +319,8 @@ type portal struct {
 	auth    *sqldb.AuthService
 	jobs    []job
 	letters *preflight.Reader // the PDF engine, started by the first letter read: uploads wait for it, /readyz does not
+	// passkeysOff is the base URL when its host is an IP address.
+	passkeysOff string
 }
 
 // newPortal opens the database of cfg and wires the services, the server and
@@ -361,7 +366,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 	// id); on an IP address they are off, and the pages do not offer them.
 	rp, err := passkey.New(baseURL.String(), "portail")
 	if errors.Is(err, passkey.ErrOff) {
-		logger.Info("passkeys are off: the base URL's host is an IP address", "base_url", baseURL.String())
+		a.passkeysOff = baseURL.String() // said by announce, after the first lines
 	} else if err != nil {
 		db.Close()
 		return nil, err
