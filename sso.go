@@ -221,6 +221,18 @@ type SSOIdentity struct {
 	Name          string
 }
 
+// Check holds the provider's answer to the rules of a user's address and
+// name (U1, U2): a user made just in time from it must be one an admin's
+// form would have accepted. EINVALID.
+func (id SSOIdentity) Check() error {
+	var v Validation
+	validateEmail(&v, id.Email)
+	if id.Name != "" {
+		validateFullName(&v, strings.TrimSpace(id.Name))
+	}
+	return v.Err()
+}
+
 // SSOStart is a flow begun: what the relying party needs to send the
 // person to the provider. State, Nonce and Verifier are shown here once;
 // the storage keeps the first two hashed and the verifier sealed.

@@ -243,7 +243,7 @@ func (s *CredentialService) ConfirmEmailChange(ctx context.Context, token string
 		if portail.NormalizeKey(old.Email) == portail.NormalizeKey(t.email) {
 			return nil // an admin set this very address meanwhile
 		}
-		if err := userConflict(tx, "", t.email, old.ID); err != nil {
+		if err := userConflict(tx, old.AccountID, "", t.email, old.ID); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE users SET email = ?, email_key = ?, updated_at = ? WHERE id = ?`,
@@ -265,7 +265,7 @@ func (s *CredentialService) ConfirmEmailChange(ctx context.Context, token string
 	})
 	if isUniqueViolation(err) {
 		// Another user took the address between our check and our update.
-		if err := s.db.readTx(ctx, func(tx *Tx) error { return userConflict(tx, "", t.email, t.userID) }); err != nil {
+		if err := s.db.readTx(ctx, func(tx *Tx) error { return userConflict(tx, -1, "", t.email, t.userID) }); err != nil {
 			return err
 		}
 		return portail.Errorf(portail.ECONFLICT, "Another change happened at the same time; please try again.")

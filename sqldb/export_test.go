@@ -73,3 +73,17 @@ func ResetClaims(ctx context.Context, db *DB) error {
 		return err
 	})
 }
+
+// Browser gives u a browser session begun now, as a sign-in would, and
+// the caller of it: changing one's second factors needs one
+// (freshSignIn), which a bare actor does not have.
+func Browser(ctx context.Context, db *DB, u *portail.User) (context.Context, error) {
+	var id int64
+	err := db.writeTx(ctx, func(tx *Tx) (err error) {
+		_, hash := portail.NewToken()
+		id, err = tx.insert(`INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, hash, micros(tx.now), micros(tx.now), micros(tx.now.Add(portail.DefaultSessionLifetime)), "192.0.2.1", "test")
+		return err
+	})
+	return portail.WithCaller(ctx, portail.Caller{Actor: u.Actor(portail.AllModules), SessionID: id, IP: "192.0.2.1", UserAgent: "test"}), err
+}

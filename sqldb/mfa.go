@@ -394,6 +394,32 @@ func removeFactors(tx *Tx, userID, id int64) (int64, error) {
 }
 
 // signedInUser locks and reads the caller's own user row.
+var errNotFresh = portail.Errorf(portail.EFORBIDDEN, "Sign in again (within the last 10 minutes), in a browser, to change your second factors.")
+
+// freshSignIn: adding, renewing or removing a second factor needs a
+// browser session begun within RecentSignIn, so that an API key or an old
+// stolen cookie cannot turn itself into a lasting way in (a passkey signs
+// in without the password). Given u, a user the account makes enrol is let
+// through whatever their session's age: enrolling is all they may do.
+func freshSignIn(tx *Tx, c portail.Caller, u *portail.User) error {
+	if c.SessionID == 0 {
+		return errNotFresh
+	}
+	var created int64
+	if err := tx.queryRow(`SELECT created_at FROM sessions WHERE id = ?`, c.SessionID).Scan(&created); err != nil {
+		return err
+	}
+	if tx.now.Sub(fromMicros(created)) <= portail.RecentSignIn {
+		return nil
+	}
+	if u != nil {
+		if due, err := enrolmentDue(tx, u); err != nil || due {
+			return err
+		}
+	}
+	return errNotFresh
+}
+
 func signedInUser(tx *Tx, c portail.Caller) (*portail.User, sql.NullString, error) {
 	if c.Actor.UserID == 0 {
 		return nil, sql.NullString{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")
@@ -447,6 +473,9 @@ func (s *MFAService) StartTOTP(ctx context.Context) (*portail.TOTPEnrolment, err
 		if err != nil {
 			return err
 		}
+		if err := freshSignIn(tx, c, u); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM mfa_factors WHERE user_id = ? AND kind = ? AND confirmed_at IS NOT NULL`,
 			u.ID, portail.FactorTOTP).Scan(&n); err != nil {
@@ -483,6 +512,9 @@ func (s *MFAService) recoveryCodesOf(ctx context.Context, fn func(tx *Tx, c port
 	err := s.db.writeTx(ctx, func(tx *Tx) error {
 		u, _, err := signedInUser(tx, c)
 		if err != nil {
+			return err
+		}
+		if err := freshSignIn(tx, c, u); err != nil {
 			return err
 		}
 		codes, err = fn(tx, c, u)
@@ -609,14 +641,8 @@ func (s *MFAService) RemoveFactor(ctx context.Context, id int64) error {
 		} else if err != nil {
 			return err
 		}
-		var created int64
-		if c.SessionID != 0 {
-			if err := tx.queryRow(`SELECT created_at FROM sessions WHERE id = ?`, c.SessionID).Scan(&created); err != nil {
-				return err
-			}
-		}
-		if c.SessionID == 0 || tx.now.Sub(fromMicros(created)) > portail.RecentSignIn {
-			return portail.Errorf(portail.EFORBIDDEN, "Sign in again (within the last 10 minutes) to remove a second factor.")
+		if err := freshSignIn(tx, c, nil); err != nil {
+			return err
 		}
 		var others int
 		if err := tx.queryRow(`SELECT COUNT(*) FROM mfa_factors WHERE user_id = ? AND id <> ? AND confirmed_at IS NOT NULL`, u.ID, id).Scan(&others); err != nil {

@@ -180,6 +180,9 @@ func (s *PasskeyService) BeginPasskeyRegistration(ctx context.Context, name stri
 		if err != nil {
 			return err
 		}
+		if err := freshSignIn(tx, c, u); err != nil {
+			return err
+		}
 		if h.Handle == nil {
 			h.Handle = passkey.NewHandle()
 		}
@@ -234,6 +237,9 @@ func (s *PasskeyService) FinishPasskeyRegistration(ctx context.Context, name str
 	err = s.db.writeTx(ctx, func(tx *Tx) error {
 		u, h, err := newPasskeyHolder(tx, c)
 		if err != nil {
+			return err
+		}
+		if err := freshSignIn(tx, c, u); err != nil {
 			return err
 		}
 		rec, err := s.rp.FinishRegistration(h, cer.session, att)

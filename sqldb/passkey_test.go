@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,9 @@ type passkeys struct {
 	svc  *sqldb.PasskeyService
 	key  *webauthntest.Authenticator
 	acts *sqldb.ActivityService
+
+	mu       sync.Mutex
+	sessions map[int64]context.Context // the browser of each user, by as
 }
 
 func newPasskeys(t *testing.T, db *sqldb.DB) *passkeys {
@@ -34,9 +38,23 @@ func newPasskeys(t *testing.T, db *sqldb.DB) *passkeys {
 		key: &webauthntest.Authenticator{Origin: passkeyOrigin}, acts: sqldb.NewActivityService(db)}
 }
 
-// as is a context of u signed in from the test's address.
+// as is a context of u signed in from the test's address, in a browser
+// session of their own begun now (one a user, made at the first call).
 func (p *passkeys) as(u *portail.User) context.Context {
-	return portail.WithCaller(context.Background(), portail.Caller{Actor: u.Actor(portail.AllModules), IP: "192.0.2.1", UserAgent: "test"})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ctx, ok := p.sessions[u.ID]; ok {
+		return ctx
+	}
+	ctx, err := sqldb.Browser(context.Background(), p.db, u)
+	if err != nil {
+		panic(err)
+	}
+	if p.sessions == nil {
+		p.sessions = map[int64]context.Context{}
+	}
+	p.sessions[u.ID] = ctx
+	return ctx
 }
 
 // register adds a passkey to u through the authenticator a.
@@ -156,10 +174,17 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 		if _, err := p.svc.PasskeySignIn(from("198.51.100.7"), first, ""); code(err) != portail.EUNAUTHENTICATED {
 			t.Errorf("replayed assertion: %v, want unauthenticated", err)
 		}
+		// Two replaced: the browser the passkey was added in, then the
+		// first passkey session (C6).
 		got := p.types(t, p.admin)
 		if got[portail.ActivityMFAAdded] != 1 || got[portail.ActivityPasskeyUsed] != 2 || got[portail.ActivityLoginSucceeded] != 2 ||
-			got[portail.ActivitySessionReplaced] != 1 || got[portail.ActivityPasskeyFailed] != 1 {
+			got[portail.ActivitySessionReplaced] != 2 || got[portail.ActivityPasskeyFailed] != 1 {
 			t.Errorf("activity %v", got)
+		}
+
+		// Nor can such a caller add one (it would outlive the key).
+		if _, err := p.svc.BeginPasskeyRegistration(portail.WithCaller(context.Background(), portail.Caller{Actor: p.admin.Actor(portail.AllModules)}), "Key"); code(err) != portail.EFORBIDDEN {
+			t.Errorf("registration without a browser session: %v, want forbidden", err)
 		}
 
 		// A passkey is a factor: the password now asks for a second step,
@@ -169,8 +194,10 @@ func TestPasskeyRegistrationAndSignIn(t *testing.T) {
 			t.Fatalf("password sign-in with a passkey: %+v, %v", step, err)
 		}
 
-		// Removing it takes a recent sign-in (the passkey's session).
-		if err := p.svc.RemovePasskey(p.as(p.admin), pk.ID); code(err) != portail.EFORBIDDEN {
+		// Removing it takes a recent sign-in in a browser: a caller
+		// without a session (an API key's) is refused.
+		keyCaller := portail.WithCaller(context.Background(), portail.Caller{Actor: p.admin.Actor(portail.AllModules), IP: "192.0.2.1"})
+		if err := p.svc.RemovePasskey(keyCaller, pk.ID); code(err) != portail.EFORBIDDEN {
 			t.Errorf("removed without a session: %v, want forbidden", err)
 		}
 		if err := p.svc.RemovePasskey(p.session(t, token2), pk.ID); err != nil {
@@ -492,7 +519,11 @@ func TestPasskeySSORequired(t *testing.T) {
 			t.Fatalf("%+v %v", u, err)
 		}
 		key := &webauthntest.Authenticator{Origin: passkeyOrigin}
-		opts, err := svc.BeginPasskeyRegistration(f.as(u), "")
+		browser, err := sqldb.Browser(context.Background(), db, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts, err := svc.BeginPasskeyRegistration(browser, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -500,7 +531,7 @@ func TestPasskeySSORequired(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := svc.FinishPasskeyRegistration(f.as(u), "", att); err != nil {
+		if _, _, err := svc.FinishPasskeyRegistration(browser, "", att); err != nil {
 			t.Fatal(err)
 		}
 		signIn := func() error {

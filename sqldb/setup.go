@@ -120,7 +120,7 @@ func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string)
 				return err
 			}
 		}
-		if err := userConflict(tx, st.AdminUsername, st.AdminEmail, 0); err != nil {
+		if err := userConflict(tx, 0, st.AdminUsername, st.AdminEmail, 0); err != nil {
 			return renameConflictFields(err)
 		}
 		var trial sql.NullInt64

@@ -322,6 +322,23 @@ func checkJIT(tx *Tx, acct *portail.Account, j *portail.SSOJIT) error {
 // (Wave-2 details 13): a domain belongs to one account, and claiming it
 // must not send another account's people to a foreign provider. The
 // field error names the domain's place in the request.
+// domainElsewhere refuses an address of a domain another account claims
+// (userConflict's rule, for every way a user gets an address: an admin, an
+// import, SCIM, a confirmed change of one's own).
+func domainElsewhere(tx *Tx, accountID int64, email string) error {
+	d := portail.EmailDomain(email)
+	if d == "" {
+		return nil
+	}
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM sso_domains WHERE domain = ? AND account_id <> ?`, d, accountID).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	e := portail.Errorf(portail.EEMAILTAKEN, "This address is of a domain another account of this installation signs in with.")
+	e.Fields = []portail.FieldError{{Field: "email", Message: e.Message}}
+	return e
+}
+
 func domainsFree(tx *Tx, accountID int64, added []string, asked *[]string) error {
 	for _, d := range added {
 		var n int
@@ -528,6 +545,7 @@ var (
 	errSSOUnverified = portail.Errorf(portail.EUNAUTHENTICATED, "Your organisation's sign-in service has not verified your e-mail address: portail lets in verified addresses only.")
 	errSSOForeign    = portail.Errorf(portail.EUNAUTHENTICATED, "Your e-mail address is not of a domain your account signs in with.")
 	errSSONoUser     = portail.Errorf(portail.EUNAUTHENTICATED, "Your account has no user with your e-mail address. Ask an administrator of your account to add you.")
+	errSSOBadEmail   = portail.Errorf(portail.EUNAUTHENTICATED, "Your organisation's sign-in service sent an e-mail address or a name portail cannot keep. Ask an administrator of your account to add you.")
 )
 
 var errFlowInvalid = portail.Errorf(portail.ETOKENINVALID, "This sign-in is not valid any more: it was used or has expired. Start again from the sign-in page.")
@@ -633,8 +651,12 @@ func (s *SSOService) signInSSO(ctx context.Context, caller portail.Caller, f *po
 		case u != nil && u.Status == portail.StatusInactive:
 			return &portail.SSORefused{Reason: "inactive", Err: errInactive}
 		case u != nil:
-			if _, _, err := lockUser(tx, u.ID); err != nil {
+			// The status again under the lock: a deactivation committed
+			// since the read must win over this sign-in.
+			if st, _, err := lockUser(tx, u.ID); err != nil {
 				return err
+			} else if st == portail.StatusInactive {
+				return &portail.SSORefused{Reason: "inactive", Err: errInactive}
 			}
 			if u.Status == portail.StatusInvited {
 				if err := activateBySSO(tx, caller, u); err != nil {
@@ -688,6 +710,9 @@ func activateBySSO(tx *Tx, c portail.Caller, u *portail.User) error {
 // address's local part made valid, with a number added while it is
 // taken.
 func createJIT(tx *Tx, caller portail.Caller, acct *portail.Account, j *portail.SSOJIT, id portail.SSOIdentity) (*portail.User, error) {
+	if id.Check() != nil {
+		return nil, portail.SSORefusal("invalid_identity", errSSOBadEmail)
+	}
 	base := jitUsername(id.Email)
 	username := base
 	for n := 2; ; n++ {

@@ -107,6 +107,13 @@ func TestSSOSettings(t *testing.T) {
 		if !asError(err, &e) || e.Code != portail.EDOMAINTAKEN || e.Fields[0].Field != "domains[1]" {
 			t.Fatalf("users of set have example.com addresses: %v", err)
 		}
+		// And the other way: while acme.test is claimed here, the other
+		// account gives none of its users an address there.
+		_, err = other.users.CreateUser(other.as(other.admin), portail.UserCreate{Username: "squat", FullName: "Squat", Email: "ana@ACME.test",
+			Role: portail.RoleViewer, DepartmentID: other.dept.ID, Modules: portail.AllModules})
+		if !asError(err, &e) || e.Code != portail.EEMAILTAKEN || e.Fields[0].Field != "email" {
+			t.Fatalf("an address of a domain claimed elsewhere: %v", err)
+		}
 		if err := f.sso.DeleteSSO(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -285,6 +292,9 @@ func TestSSOSignIn(t *testing.T) {
 		if _, err := f.users.DeactivateUser(ctx, ana.ID); err != nil {
 			t.Fatal(err)
 		}
+		// The provider's address and name pass the rules of an admin's form.
+		refused(f.flow(t, "bob@acme.test"), portail.SSOIdentity{Email: "bo b@acme.test", EmailVerified: true, Name: "Bob B"}, "invalid_identity")
+		refused(f.flow(t, "bob@acme.test"), portail.SSOIdentity{Email: "bob@acme.test", EmailVerified: true, Name: "Bob\r\nBcc: x"}, "invalid_identity")
 		bob, _, err := f.sso.SignInSSO(from("192.0.2.9"), f.flow(t, "bob@acme.test"), portail.SSOIdentity{Email: "bob@acme.test", EmailVerified: true, Name: "Bob B"})
 		if err != nil || bob.Username != "bob" || bob.Role != portail.RoleOperator || bob.DepartmentID != f.dept.ID || bob.Status != portail.StatusActive || bob.FullName != "Bob B" {
 			t.Fatalf("jit: %+v %v", bob, err)
@@ -301,7 +311,7 @@ func TestSSOSignIn(t *testing.T) {
 				seen[string(e.Type)]++
 			}
 		}
-		if seen["login_succeeded"] != 3 || seen["login_failed"] != 5 || seen["user_created"] != 1 {
+		if seen["login_succeeded"] != 3 || seen["login_failed"] != 7 || seen["user_created"] != 1 {
 			t.Fatalf("activity: %v", seen)
 		}
 	})

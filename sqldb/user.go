@@ -269,7 +269,7 @@ func addUser(tx *Tx, caller portail.Caller, c portail.UserCreate, invalid error,
 	if invalidField(invalid, "email") {
 		email = ""
 	}
-	if err := portail.JoinInvalid(invalid, grant, userConflict(tx, username, email, 0)); err != nil {
+	if err := portail.JoinInvalid(invalid, grant, userConflict(tx, a.AccountID, username, email, 0)); err != nil {
 		return nil, err
 	}
 	if err := acct.CheckSeats(tx.now, 1); err != nil {
@@ -324,7 +324,7 @@ func invalidField(err error, field string) bool {
 
 // conflictAfterRace names the field a unique index refused.
 func (s *UserService) conflictAfterRace(ctx context.Context, username, email string, exclude int64) error {
-	err := s.db.readTx(ctx, func(tx *Tx) error { return userConflict(tx, username, email, exclude) })
+	err := s.db.readTx(ctx, func(tx *Tx) error { return userConflict(tx, -1, username, email, exclude) })
 	if err == nil {
 		return portail.Errorf(portail.ECONFLICT, "Another change happened at the same time; please try again.")
 	}
@@ -334,7 +334,17 @@ func (s *UserService) conflictAfterRace(ctx context.Context, username, email str
 // userConflict returns EUSERNAMETAKEN or EEMAILTAKEN (with field errors for
 // both when both are taken) when another user holds the username or the
 // e-mail, compared case-insensitively across the installation (U2).
-func userConflict(tx *Tx, username, email string, exclude int64) error {
+//
+// accountID is the account the address is for (0: a new account): an
+// address of a domain another account claims for its single sign-on is
+// refused too (C13: a domain's people are that account's). Below 0, the
+// domains are not looked at (the explanation of a unique index's refusal).
+func userConflict(tx *Tx, accountID int64, username, email string, exclude int64) error {
+	if email != "" && accountID >= 0 {
+		if err := domainElsewhere(tx, accountID, email); err != nil {
+			return err
+		}
+	}
 	var v portail.Validation
 	code := ""
 	if username != "" {
@@ -486,7 +496,7 @@ func updateUser(tx *Tx, caller portail.Caller, id int64, upd portail.UserUpdate,
 				return portail.Errorf(portail.ECONFLICT, "Another change happened at the same time; please try again.")
 			}
 			// Taken now is refused now, though the confirmation checks again.
-			if err := userConflict(tx, "", next.Email, old.ID); err != nil {
+			if err := userConflict(tx, old.AccountID, "", next.Email, old.ID); err != nil {
 				return err
 			}
 			if old.ID == a.UserID {

@@ -163,7 +163,7 @@ func importRows(tx *Tx, caller portail.Caller, acct *portail.Account, rows []por
 				seenEmail[eKey] = row.Line
 			}
 		}
-		if err := userConflict(tx, c.Username, c.Email, 0); err != nil {
+		if err := userConflict(tx, a.AccountID, c.Username, c.Email, 0); err != nil {
 			f := fieldsOf(err)
 			if f == nil {
 				return nil, err

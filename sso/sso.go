@@ -120,9 +120,9 @@ func (rp *RelyingParty) AuthURL(ctx context.Context, s *portail.SSOStart, redire
 
 // claims are the ID token's (or user info's) members portail reads.
 type claims struct {
-	Subject       string   `json:"sub"`
-	Email         string   `json:"email"`
-	EmailVerified flexBool `json:"email_verified"`
+	Subject       string    `json:"sub"`
+	Email         string    `json:"email"`
+	EmailVerified *flexBool `json:"email_verified"`
 	// XMSEdov is Microsoft Entra ID's "e-mail domain owner verified"
 	// optional claim: Entra sends no email_verified, and says with this
 	// one that the tenant owns the address's domain (docs/sso.md).
@@ -192,5 +192,11 @@ func (rp *RelyingParty) Exchange(ctx context.Context, f *portail.SSOFlow, redire
 			c.Name = ic.Name
 		}
 	}
-	return portail.SSOIdentity{Subject: idt.Subject, Email: c.Email, EmailVerified: bool(c.EmailVerified || c.XMSEdov), Name: c.Name}, nil
+	// Entra's xms_edov stands in for email_verified only when the
+	// provider says nothing of it: an explicit false is a refusal.
+	verified := bool(c.XMSEdov)
+	if c.EmailVerified != nil {
+		verified = bool(*c.EmailVerified)
+	}
+	return portail.SSOIdentity{Subject: idt.Subject, Email: c.Email, EmailVerified: verified, Name: c.Name}, nil
 }

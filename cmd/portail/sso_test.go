@@ -282,6 +282,9 @@ func testSSO(t *testing.T, dialect string) {
 		s.ssoBrowser(t, op).signIn("ana@acme.test", "ana", "ana")
 		op.Tamper(func(c map[string]any) *rsa.PrivateKey { delete(c, "email_verified"); return nil })
 		s.ssoBrowser(t, op).refused("ana@acme.test", "ana", 401, "has not verified your e-mail address")
+		// xms_edov stands in for a missing email_verified, never for a false one.
+		op.Tamper(func(c map[string]any) *rsa.PrivateKey { c["email_verified"] = false; c["xms_edov"] = true; return nil })
+		s.ssoBrowser(t, op).refused("ana@acme.test", "ana", 401, "has not verified your e-mail address")
 	}
 
 	// Just in time: past the seats (boss, ana, una hold the 3), the seat

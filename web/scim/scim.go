@@ -599,7 +599,10 @@ func groupOperation(c *portail.SCIMGroupChange, op, path string, value any) erro
 		if t.filter != nil {
 			// members[value eq "12"]: the one member named.
 			e, ok := t.filter.(*filter.AttributeExpression)
-			s, _ := e.CompareValue.(string)
+			var s string
+			if ok {
+				s, _ = e.CompareValue.(string)
+			}
 			id, err := strconv.ParseInt(s, 10, 64)
 			if !ok || op != "remove" || e.Operator != filter.EQ || err != nil {
 				return &scimError{status: http.StatusBadRequest, scimType: "invalidFilter", detail: `Name a member as members[value eq "id"].`}

@@ -405,6 +405,9 @@ func TestSCIMGroups(t *testing.T) {
 		// Rename, then remove the member: back to the token's department.
 		s.scim("PATCH", "/scim/v2/Groups/"+gid, `{"Operations":[{"op":"Replace","path":"displayName","value":"Sales EMEA"}]}`).want(t, http.StatusOK)
 		s.scim("PATCH", "/scim/v2/Groups/"+gid, `{"Operations":[{"op":"Remove","path":"members[value eq \"`+u+`\"]"}]}`).want(t, http.StatusOK)
+		// A member filter other than one equality is refused, not a crash.
+		s.scim("PATCH", "/scim/v2/Groups/"+gid, `{"Operations":[{"op":"Remove","path":"members[value eq \"1\" or value eq \"2\"]"}]}`).want(t, http.StatusBadRequest, "invalidFilter")
+		s.scim("PATCH", "/scim/v2/Groups/"+gid, `{"Operations":[{"op":"Remove","path":"members[not (value eq \"1\")]"}]}`).want(t, http.StatusBadRequest, "invalidFilter")
 		if d := s.scim("GET", "/scim/v2/Users/"+u, "").str(ext, "department_id"); d != fmt.Sprint(s.d1) {
 			t.Fatalf("a removed member is in department %s", d)
 		}
