@@ -256,7 +256,7 @@ func (w *Webhooks) dialContext(dialer *net.Dialer) func(ctx context.Context, net
 
 // ErrForbiddenAddress is a delivery refused because its endpoint is on
 // the installation's own network.
-var ErrForbiddenAddress = errors.New("address not allowed for webhooks")
+var ErrForbiddenAddress = errors.New("address not allowed for outgoing requests")
 
 // control runs on every connection about to be made, with the resolved
 // address.

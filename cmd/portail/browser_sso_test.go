@@ -25,7 +25,8 @@ func TestBrowserSSO(t *testing.T) {
 	defer cancel()
 	op := oidctest.Start(t)
 	op.AddUser(oidctest.User{Username: "ana.op", Password: "op-password", Email: "ana@acme.test", EmailVerified: true, FirstName: "Ana", LastName: "Alves"})
-	s := startSite(t, siteOptions{Plan: "enterprise", Setup: []string{"--admin-full-name", "Berta Boss", "--admin-language", "en"}})
+	s := startSite(t, siteOptions{Plan: "enterprise", Setup: []string{"--admin-full-name", "Berta Boss", "--admin-language", "en"},
+		Flags: []string{"--sso-allow-private"}})
 	b := &tab{Tab: browsertest.Start(t, ctx, chromium, s.url, "en-US,en;q=0.9"), t: t, site: s}
 
 	// The admin connects the account on the account page.

@@ -389,7 +389,7 @@ func newPortal(ctx context.Context, cfg Config, baseURL *url.URL, proxies []neti
 		Sessions:     sqldb.NewSessionService(a.auth),
 		MFA:          mfa,
 		SSO:          sqldb.NewSSOService(a.auth, keys), // sessions as the password sign-in's (C13)
-		RelyingParty: &sso.RelyingParty{},
+		RelyingParty: &sso.RelyingParty{Client: providerClient(cfg.SSOAllowPrivate)},
 		Passkeys:     sqldb.NewPasskeyService(db, rp, mfa),
 		SCIMTokens:   scimService,
 		SCIM:         scimService,

@@ -177,7 +177,7 @@ func TestSSO(t *testing.T) {
 
 func testSSO(t *testing.T, dialect string) {
 	op := oidctest.Start(t)
-	s := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"}) // 3 seats
+	s := startSite(t, siteOptions{Dialect: dialect, Plan: "gold", Flags: []string{"--sso-allow-private"}}) // 3 seats
 	admin := s.client()
 	admin.login("boss", adminPassword).must(t, 200)
 	dept := admin.do("POST", "/api/v1/departments", map[string]string{"name": "Sales"}).must(t, 201).id()
@@ -405,4 +405,25 @@ func userID(t *testing.T, c *client, username string) int64 {
 	}
 	t.Fatalf("no user %s", username)
 	return 0
+}
+
+// TestSSOProviderOnPrivateAddress: the issuer is an account admin's word
+// and the endpoints the provider's; without --sso-allow-private the server
+// calls neither on a loopback address (no request reaches the provider),
+// and the sign-in is refused rather than sent there.
+func TestSSOProviderOnPrivateAddress(t *testing.T) {
+	op := oidctest.Start(t)
+	s := startSite(t, siteOptions{Plan: "gold"})
+	admin := s.client()
+	admin.login("boss", adminPassword).must(t, 200)
+	admin.do("PUT", "/api/v1/account/sso", map[string]any{"issuer": op.Issuer, "client_id": "portail", "client_secret": "s3cret",
+		"domains": []string{"acme.test"}}).must(t, 200)
+	res, err := s.client().http.Get(s.url + "/api/v1/auth/sso/start?login=" + url.QueryEscape("ana@acme.test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc := res.Header.Get("Location"); res.StatusCode == http.StatusFound || strings.HasPrefix(loc, op.Issuer) {
+		t.Fatalf("start answered %d to %q: the provider on loopback was reached", res.StatusCode, loc)
+	}
 }

@@ -30,6 +30,10 @@ type webhookConfig struct {
 	WebhookRetry time.Duration
 	// WebhookInterval is how often to look for due deliveries.
 	WebhookInterval time.Duration
+	// SSOAllowPrivate lets the requests to single sign-on providers
+	// (discovery, keys, token, user info) reach loopback and private
+	// addresses (tests, a provider inside a closed network).
+	SSOAllowPrivate bool
 }
 
 func (c *webhookConfig) webhookFlags(fs *flag.FlagSet) {
@@ -40,6 +44,9 @@ func (c *webhookConfig) webhookFlags(fs *flag.FlagSet) {
 		"let webhook deliveries reach loopback and private addresses, and accept http endpoints (tests, closed networks; env PORTAIL_WEBHOOK_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.WebhookRetry, "webhook-retry", portail.DefaultWebhookRetry, "first wait before retrying a failed webhook delivery; it doubles with each failure, for about a day")
 	fs.DurationVar(&c.WebhookInterval, "webhook-interval", 2*time.Second, "how often to look for webhook deliveries to make")
+	ssoPrivate, _ := strconv.ParseBool(env("PORTAIL_SSO_ALLOW_PRIVATE", "false"))
+	fs.BoolVar(&c.SSOAllowPrivate, "sso-allow-private", ssoPrivate,
+		"let the requests to single sign-on providers reach loopback and private addresses (tests, a provider in a closed network; env PORTAIL_SSO_ALLOW_PRIVATE)")
 }
 
 // secretKeys loads the key of --secret-key-file, or on SQLite the one of
