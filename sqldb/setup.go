@@ -120,7 +120,10 @@ func (s *AuthService) setup(ctx context.Context, st portail.Setup, token string)
 				return err
 			}
 		}
-		if err := userConflict(tx, 0, st.AdminUsername, st.AdminEmail, 0); err != nil {
+		// The domains claimed for single sign-on are not looked at (-1):
+		// the rule stops other accounts' admins from taking an account's
+		// people, and setup is the installation operator's own act.
+		if err := userConflict(tx, -1, st.AdminUsername, st.AdminEmail, 0); err != nil {
 			return renameConflictFields(err)
 		}
 		var trial sql.NullInt64

@@ -335,7 +335,7 @@ func (s *UserService) conflictAfterRace(ctx context.Context, username, email str
 // both when both are taken) when another user holds the username or the
 // e-mail, compared case-insensitively across the installation (U2).
 //
-// accountID is the account the address is for (0: a new account): an
+// accountID is the account the address is for: an
 // address of a domain another account claims for its single sign-on is
 // refused too (C13: a domain's people are that account's). Below 0, the
 // domains are not looked at (the explanation of a unique index's refusal).
