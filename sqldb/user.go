@@ -338,7 +338,8 @@ func (s *UserService) conflictAfterRace(ctx context.Context, username, email str
 // accountID is the account the address is for: an
 // address of a domain another account claims for its single sign-on is
 // refused too (C13: a domain's people are that account's). Below 0, the
-// domains are not looked at (the explanation of a unique index's refusal).
+// domains are not looked at (setup, the operator's act, and the
+// explanation of a unique index's refusal).
 func userConflict(tx *Tx, accountID int64, username, email string, exclude int64) error {
 	if email != "" && accountID >= 0 {
 		if err := domainElsewhere(tx, accountID, email); err != nil {
