@@ -200,7 +200,7 @@ func (w *Webhooks) Attempt(ctx context.Context, d *portail.WebhookDelivery) port
 // inside), and keeps connections to endpoints for the next deliveries.
 func (w *Webhooks) httpClient() *http.Client {
 	w.once.Do(func() {
-		dialer := &net.Dialer{Timeout: w.connectTimeout(), Control: w.control}
+		dialer := &net.Dialer{Timeout: w.connectTimeout(), Control: PublicOnly(w.AllowPrivate, "--webhook-allow-private")}
 		tr := &http.Transport{
 			DialContext:           w.dialContext(dialer),
 			TLSHandshakeTimeout:   w.connectTimeout(),
@@ -254,24 +254,29 @@ func (w *Webhooks) dialContext(dialer *net.Dialer) func(ctx context.Context, net
 	}
 }
 
-// ErrForbiddenAddress is a delivery refused because its endpoint is on
-// the installation's own network.
+// ErrForbiddenAddress is an outgoing request (a webhook delivery, a call
+// to a single sign-on provider) refused because its address is on the
+// installation's own network.
 var ErrForbiddenAddress = errors.New("address not allowed for outgoing requests")
 
-// control runs on every connection about to be made, with the resolved
-// address.
-func (w *Webhooks) control(_, address string, _ syscall.RawConn) error {
-	if w.AllowPrivate {
+// PublicOnly is a net.Dialer Control that refuses every address
+// ForbiddenAddress names, unless allowPrivate; flag is the serve flag
+// that allows them, said in the error. It judges the address dialled,
+// after name resolution, so a name cannot resolve its way past it.
+func PublicOnly(allowPrivate bool, flag string) func(network, address string, c syscall.RawConn) error {
+	return func(_, address string, _ syscall.RawConn) error {
+		if allowPrivate {
+			return nil
+		}
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return err
+		}
+		if why := ForbiddenAddress(ap.Addr()); why != "" {
+			return fmt.Errorf("%w: %s is %s (serve %s allows it)", ErrForbiddenAddress, ap.Addr(), why, flag)
+		}
 		return nil
 	}
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return err
-	}
-	if why := ForbiddenAddress(ap.Addr()); why != "" {
-		return fmt.Errorf("%w: %s is %s (serve --webhook-allow-private allows it)", ErrForbiddenAddress, ap.Addr(), why)
-	}
-	return nil
 }
 
 var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT, RFC 6598

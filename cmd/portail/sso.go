@@ -7,10 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"portail/jobs"
@@ -23,19 +21,7 @@ import (
 // loopback or private addresses unless allowPrivate: an account admin
 // must not make the server call the installation's own network.
 func providerClient(allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-		if allowPrivate {
-			return nil
-		}
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil {
-			return err
-		}
-		if why := jobs.ForbiddenAddress(ap.Addr()); why != "" {
-			return fmt.Errorf("%w: %s is %s (serve --sso-allow-private allows it)", jobs.ErrForbiddenAddress, ap.Addr(), why)
-		}
-		return nil
-	}}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: jobs.PublicOnly(allowPrivate, "--sso-allow-private")}
 	return &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
 		DialContext: dialer.DialContext, TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 10 * time.Second,
 		MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true,
