@@ -96,12 +96,12 @@ func open(ctx context.Context, dsn string, upTo int) (*DB, error) {
 		// WAL lets readers run beside the writer; synchronous=FULL makes an
 		// acknowledged commit survive a power cut, not just a crash.
 		common := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-		if db.write, err = sql.Open("sqlite", common+"&_pragma=journal_mode(WAL)&_txlock=immediate"); err != nil {
+		if db.write, err = openSQLite(common + "&_pragma=journal_mode(WAL)&_txlock=immediate"); err != nil {
 			return nil, err
 		}
 		db.write.SetMaxOpenConns(1)
 		db.write.SetConnMaxIdleTime(0)
-		if db.read, err = sql.Open("sqlite", common+"&_pragma=query_only(1)"); err != nil {
+		if db.read, err = openSQLite(common + "&_pragma=query_only(1)"); err != nil {
 			db.write.Close()
 			return nil, err
 		}

@@ -1,0 +1,100 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// TestStatementCache runs the cases a per-connection statement cache can
+// get wrong on one SQLite connection: the same text again (answered by
+// the kept statement, with new arguments), the same text while its rows
+// are still open, more texts than the cache holds, and an error.
+func TestStatementCache(t *testing.T) {
+	ctx := context.Background()
+	db, err := openSQLite("file:" + filepath.Join(t.TempDir(), "c.db") + "?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // every statement on the one connection
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if _, err := db.ExecContext(ctx, `INSERT INTO t (n) VALUES (?)`, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	for _, want := range []int{3, 1, 4} { // one text, several arguments
+		if err := db.QueryRowContext(ctx, `SELECT n FROM t WHERE n = ?`, want).Scan(&n); err != nil || n != want {
+			t.Fatalf("n = %d, %v; want %d", n, err, want)
+		}
+	}
+
+	// The same text inside the loop over its own rows.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT n FROM t WHERE n >= ? ORDER BY n`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outer, inner []int
+	for rows.Next() {
+		var v, c int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT n FROM t WHERE n >= ? ORDER BY n`, v).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		outer, inner = append(outer, v), append(inner, c)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(outer) != "[0 1 2 3 4]" || fmt.Sprint(inner) != "[0 1 2 3 4]" {
+		t.Fatalf("outer %v, inner %v", outer, inner)
+	}
+
+	// Past the cache's bound every text still runs, the kept ones too.
+	for i := range maxCachedStmts + 20 {
+		if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT n + %d FROM t WHERE n = ?`, i), 2).Scan(&n); err != nil || n != 2+i {
+			t.Fatalf("text %d: n = %d, %v", i, n, err)
+		}
+	}
+	if err := db.QueryRowContext(ctx, `SELECT n + 0 FROM t WHERE n = ?`, 4).Scan(&n); err != nil || n != 4 {
+		t.Fatalf("kept text: n = %d, %v", n, err)
+	}
+
+	// A failing statement is not kept; the connection goes on.
+	if _, err := db.ExecContext(ctx, `INSERT INTO missing (n) VALUES (1)`); err == nil {
+		t.Fatal("insert into a missing table succeeded")
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE missing (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO missing (n) VALUES (1)`); err != nil {
+		t.Fatalf("after the table exists: %v", err)
+	}
+	// A kept statement follows a change of the schema (SQLite prepares it
+	// again by itself).
+	if _, err := db.ExecContext(ctx, `ALTER TABLE t ADD COLUMN m INTEGER DEFAULT 7`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT n FROM t WHERE n = ?`, 1).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("after ALTER: n = %d, %v", n, err)
+	}
+	var m int
+	if err := db.QueryRowContext(ctx, `SELECT m FROM t WHERE n = ?`, 1).Scan(&m); err != nil || m != 7 {
+		t.Fatalf("new column: m = %d, %v", m, err)
+	}
+}
