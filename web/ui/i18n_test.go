@@ -133,7 +133,7 @@ func TestCatalogsComplete(t *testing.T) {
 			if lang == "en" && !identKey.MatchString(m) {
 				continue // English is the source, but for keys like activity:login_failed
 			}
-			if catalogs[lang][m] == "" && plurals[lang][m] == nil {
+			if catalogs()[lang][m] == "" && plurals()[lang][m] == nil {
 				missing = append(missing, m)
 			}
 		}
@@ -168,7 +168,7 @@ func TestCatalogsPlurals(t *testing.T) {
 		counted[m] = true
 	}
 	for _, lang := range portail.Languages {
-		for m := range plurals[lang] {
+		for m := range plurals()[lang] {
 			counted[m] = true
 		}
 	}
@@ -181,7 +181,7 @@ func TestCatalogsPlurals(t *testing.T) {
 			needed[pluralForm(lang, n)] = true
 		}
 		for m := range counted {
-			fs := plurals[lang][m]
+			fs := plurals()[lang][m]
 			if fs == nil {
 				t.Errorf("%s: %q shows a count and needs plural forms in web/ui/locales/%s.json", lang, m, lang)
 				continue
@@ -251,14 +251,14 @@ var identKey = regexp.MustCompile(`^[a-z]+(:[a-z_]+)?$`)
 // TestCatalogsFormat: a translation keeps its message's verbs, in order.
 func TestCatalogsFormat(t *testing.T) {
 	verbs := regexp.MustCompile(`%[sdvq]`)
-	for lang, cat := range catalogs {
+	for lang, cat := range catalogs() {
 		for k, v := range cat {
 			if !slices.Equal(verbs.FindAllString(k, -1), verbs.FindAllString(v, -1)) {
 				t.Errorf("%s: %q → %q changes the %%-verbs", lang, k, v)
 			}
 		}
 	}
-	for lang, cat := range plurals {
+	for lang, cat := range plurals() {
 		for k, fs := range cat {
 			for _, v := range fs {
 				if !slices.Equal(verbs.FindAllString(k, -1), verbs.FindAllString(v, -1)) {
