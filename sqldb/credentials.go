@@ -512,33 +512,25 @@ func (s *CredentialService) AuthenticateAPIKey(ctx context.Context, key string) 
 	if !strings.HasPrefix(key, portail.APIKeyPrefix) {
 		return nil, nil, portail.Actor{}, bad
 	}
-	var u *portail.User
 	var k portail.APIKey
 	var mods portail.ModuleSet
 	var used sql.NullInt64
-	err := s.db.readTx(ctx, func(tx *Tx) error {
-		var created int64
-		err := tx.queryRow(`SELECT k.id, k.user_id, k.name, k.prefix, k.created_at, k.last_used_at, a.modules
-			FROM api_keys k JOIN users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id
-			WHERE k.key_hash = ? AND k.revoked_at IS NULL AND u.status = 'active'`, portail.HashToken(key)).
-			Scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &created, &used, &mods)
-		if errors.Is(err, sql.ErrNoRows) {
-			return bad
-		} else if err != nil {
-			return err
-		}
-		k.CreatedAt = fromMicros(created)
-		if u, err = findUserByID(tx, k.UserID); err != nil {
-			return err
-		}
-		// An API key is held to the account's second-factor requirement
-		// like a session (C11).
-		u.MFAEnrolmentRequired, err = enrolmentDue(tx, u)
-		return err
-	})
-	if err != nil {
-		return nil, nil, portail.Actor{}, err
+	var created int64
+	var mfaRequired string
+	var hasFactor bool
+	// One statement outside any transaction, as for a session
+	// (AuthService.Authenticate says why).
+	u, err := scanUser(s.db.read.QueryRowContext(ctx, (&Tx{pg: s.db.pg}).rebind(apiKeyQuery), portail.HashToken(key)),
+		&k.ID, &k.Name, &k.Prefix, &created, &used, &mods, &mfaRequired, &hasFactor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, portail.Actor{}, bad
+	} else if err != nil {
+		return nil, nil, portail.Actor{}, s.db.unreachable(err)
 	}
+	k.UserID, k.CreatedAt = u.ID, fromMicros(created)
+	// An API key is held to the account's second-factor requirement like
+	// a session (C11); it never comes from single sign-on.
+	u.MFAEnrolmentRequired = portail.MFAEnrolmentDue(portail.MFARequirement(mfaRequired), u.Role, hasFactor, false)
 	now := s.db.Now()
 	if !used.Valid || now.Sub(fromMicros(used.Int64)) > time.Minute {
 		// At most once a minute per key, and where from (C12): the
@@ -557,6 +549,14 @@ func (s *CredentialService) AuthenticateAPIKey(ctx context.Context, key string) 
 	k.LastUsedAt = &now
 	return u, &k, u.Actor(mods), nil
 }
+
+// apiKeyQuery reads a live key of an active user with the user
+// (userColumns, then the key's), the modules of the user's account and
+// what the second-factor requirement needs.
+var apiKeyQuery = `SELECT ` + prefixColumns("u.", userColumns) + `,
+	k.id, k.name, k.prefix, k.created_at, k.last_used_at, a.modules, a.mfa_required, ` + hasFactorSQL("u.id") + `
+	FROM api_keys k JOIN users u ON u.id = k.user_id JOIN accounts a ON a.id = u.account_id
+	WHERE k.key_hash = ? AND k.revoked_at IS NULL AND u.status = 'active'`
 
 // revokeCredentials ends everything that lets a user in besides a
 // session: API keys and pending invitation and reset links (U4).
