@@ -289,17 +289,13 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*portail.
 	var sess portail.Session
 	var accountModules portail.ModuleSet
 	now := s.db.Now()
-	// One statement, outside any transaction (a statement reads one
-	// snapshot): every authenticated request runs it, and on PostgreSQL a
-	// read transaction would add BEGIN and COMMIT, two more round trips,
-	// each a wait for the scheduler when the cores are busy hashing
-	// passwords (BENCHMARKS.md, "Sign-in under load").
+	// One statement (DB.readRow): every authenticated request runs it.
 	var created, seen, expires int64
 	var ended sql.NullInt64
 	var reason sql.NullString
 	var mfaRequired string
 	var hasFactor, bySSO bool
-	u, err := scanUser(s.db.read.QueryRowContext(ctx, (&Tx{pg: s.db.pg}).rebind(authenticateQuery), portail.HashToken(token)),
+	u, err := scanUser(s.db.readRow(ctx, authenticateQuery, portail.HashToken(token)),
 		&sess.ID, &created, &seen, &expires, &ended, &reason, &accountModules, &mfaRequired, &hasFactor, &bySSO)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, portail.Actor{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")

@@ -518,9 +518,8 @@ func (s *CredentialService) AuthenticateAPIKey(ctx context.Context, key string) 
 	var created int64
 	var mfaRequired string
 	var hasFactor bool
-	// One statement outside any transaction, as for a session
-	// (AuthService.Authenticate says why).
-	u, err := scanUser(s.db.read.QueryRowContext(ctx, (&Tx{pg: s.db.pg}).rebind(apiKeyQuery), portail.HashToken(key)),
+	// One statement (DB.readRow), as for a session.
+	u, err := scanUser(s.db.readRow(ctx, apiKeyQuery, portail.HashToken(key)),
 		&k.ID, &k.Name, &k.Prefix, &created, &used, &mods, &mfaRequired, &hasFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, portail.Actor{}, bad

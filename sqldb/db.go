@@ -335,6 +335,15 @@ func (tx *Tx) rebind(q string) string {
 	return b.String()
 }
 
+// readRow runs one statement on the read pool, outside any transaction:
+// a statement reads one snapshot, and on PostgreSQL it spares BEGIN and
+// COMMIT, two round trips, each a wait for the scheduler when the cores
+// are busy hashing passwords (BENCHMARKS.md, "Sign-in under load"). The
+// reads every request makes go this way.
+func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, (&Tx{pg: db.pg}).rebind(q), storable(args)...)
+}
+
 // writeTx runs fn in a write transaction, committing when it returns nil.
 func (db *DB) writeTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.runTx(ctx, db.write, fn)

@@ -152,6 +152,17 @@ func emailChanged(tx *Tx, c portail.Caller, old *portail.User, newEmail string, 
 		portail.EmailParams{FullName: old.FullName, Username: old.Username, NewEmail: newEmail})
 }
 
+// liveEmailLink is the condition on user_tokens of a live e-mail change
+// link; its arguments are the time now and portail.MaxCodeAttempts.
+const liveEmailLink = `kind = 'email' AND used_at IS NULL AND expires_at > ? AND attempts < ?`
+
+// pendingEmailSQL is the address of the last live e-mail change link of
+// the user (a column expression), or NULL; its arguments are
+// liveEmailLink's.
+func pendingEmailSQL(user string) string {
+	return `(SELECT t.email FROM user_tokens t WHERE t.user_id = ` + user + ` AND ` + liveEmailLink + ` ORDER BY t.id DESC LIMIT 1)`
+}
+
 // withPendingEmails fills PendingEmail of the users from their live
 // e-mail change links, in one query.
 func withPendingEmails(tx *Tx, users ...*portail.User) error {
@@ -165,8 +176,8 @@ func withPendingEmails(tx *Tx, users ...*portail.User) error {
 		u.PendingEmail = ""
 		args = append(args, u.ID)
 	}
-	rows, err := tx.query(`SELECT user_id, email FROM user_tokens WHERE kind = 'email' AND used_at IS NULL AND expires_at > ?
-		AND attempts < ? AND user_id IN (?`+strings.Repeat(", ?", len(users)-1)+`) ORDER BY id`, args...)
+	rows, err := tx.query(`SELECT user_id, email FROM user_tokens WHERE `+liveEmailLink+`
+		AND user_id IN (?`+strings.Repeat(", ?", len(users)-1)+`) ORDER BY id`, args...)
 	if err != nil {
 		return err
 	}

@@ -67,14 +67,20 @@ func visibleUser(tx *Tx, a portail.Actor, id int64) (*portail.User, error) {
 // FindUser returns a user the caller may see. ENOTFOUND.
 func (s *UserService) FindUser(ctx context.Context, id int64) (*portail.User, error) {
 	a := portail.CallerFrom(ctx).Actor
-	var u *portail.User
-	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
-		if u, err = visibleUser(tx, a, id); err != nil {
-			return err
-		}
-		return withPendingEmails(tx, u)
-	})
-	return u, err
+	// One statement (DB.readRow): GET /me and GET /users/{id} run it.
+	var pending sql.NullString
+	u, err := scanUser(s.db.readRow(ctx, `SELECT `+userColumns+`, `+pendingEmailSQL("users.id")+`
+		FROM users WHERE id = ? AND account_id = ?`, micros(s.db.Now()), portail.MaxCodeAttempts, id, a.AccountID), &pending)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, portail.ErrNotFound("User")
+	} else if err != nil {
+		return nil, s.db.unreachable(err)
+	}
+	if !portail.Can(a, portail.ActViewUser, u.Resource()) {
+		return nil, portail.ErrNotFound("User")
+	}
+	u.PendingEmail = pending.String
+	return u, nil
 }
 
 // ListUsers returns a page of the users the caller may see, ordered by
