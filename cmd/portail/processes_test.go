@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"portail"
+	"portail/internal/racetest"
 	"portail/internal/testdb"
 )
 
@@ -174,6 +176,54 @@ func TestTwoProcessesClaimTimeoutOnce(t *testing.T) {
 			if back != 1 {
 				t.Errorf("the letter went back to received %d times", back)
 			}
+		})
+	}
+}
+
+// TestTwoProcessesShareLimits (I3): the limits are the database's, not
+// a process's. Creations sent at once through two serve processes fill
+// exactly the free seats, and wrong passwords sent to both in turn are
+// counted together: the sixth is refused by whichever process gets it.
+func TestTwoProcessesShareLimits(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			s := startSite(t, siteOptions{Dialect: dialect, Plan: "gold"}) // 3 seats, the admin's taken
+			second := s.serve()
+			boss := s.client()
+			boss.login("boss", adminPassword).must(t, 200)
+			there := *boss
+			there.base = second.URL()
+			var reqs []*http.Request
+			for i := range 20 {
+				c := boss
+				if i%2 == 1 {
+					c = &there
+				}
+				name := fmt.Sprintf("seat%d", i)
+				reqs = append(reqs, c.request("POST", "/api/v1/users", map[string]any{"username": name, "full_name": "User " + name,
+					"email": name + "@acme.test", "role": "admin"}))
+			}
+			rs := racetest.Burst(t, reqs)
+			if st := racetest.Statuses(rs); st[201] != 2 || st[409] != 18 {
+				t.Fatalf("20 creations through two processes for 2 free seats: %v, want 2 × 201 and 18 × 409", st)
+			}
+			for _, r := range rs {
+				if r.StatusCode == 409 && !strings.Contains(string(r.Body), `"seat_limit"`) {
+					t.Fatalf("409 %s", r.Body)
+				}
+			}
+
+			here, away := s.client(), s.client()
+			away.base = second.URL()
+			for i := range 5 {
+				c := here
+				if i%2 == 1 {
+					c = away
+				}
+				c.login("boss", "not the password at all").must(t, 401, "unauthenticated")
+			}
+			away.login("boss", adminPassword).must(t, 429, "too_many_attempts")
+			here.login("boss", adminPassword).must(t, 429, "too_many_attempts")
 		})
 	}
 }
