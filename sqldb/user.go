@@ -165,16 +165,30 @@ func (s *UserService) ListUsers(ctx context.Context, f portail.UserFilter) ([]*p
 	if desc {
 		order = col + " DESC, id DESC"
 	}
-	q := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
+	// The sort key (as the cursor carries it: a key is read as stored, not
+	// recomputed, as the newer of two users whose names became one key
+	// holds a distinct one, KeyCollision) and the pending address come
+	// with each row: one statement makes the page.
+	q := `SELECT ` + userColumns + `, ` + col + `, ` + pendingEmailSQL("users.id") + ` FROM users WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit+1)
+	args = append([]any{micros(s.db.Now()), portail.MaxCodeAttempts}, args...)
+	keys := map[int64]string{} // the sort key of each row, by id
 	return readPage(ctx, s.db, pageQuery[*portail.User]{q: q, args: args, limit: limit,
 		ordered: sort == "username", // users_account_order, users_department_order
-		scan:    func(row interface{ Scan(...any) error }) (*portail.User, error) { return scanUser(row) },
-		cursor: func(tx *Tx, last *portail.User) (string, error) {
-			key, err := userSortKey(tx, last, col)
-			return encodeKeyCursor(sort+"|"+key, last.ID), err
+		scan: func(row interface{ Scan(...any) error }) (*portail.User, error) {
+			var key string
+			var pending sql.NullString
+			u, err := scanUser(row, &key, &pending)
+			if err != nil {
+				return nil, err
+			}
+			u.PendingEmail = pending.String
+			keys[u.ID] = key
+			return u, nil
 		},
-		then: func(tx *Tx, page []*portail.User) error { return withPendingEmails(tx, page...) },
+		cursor: func(_ *Tx, last *portail.User) (string, error) {
+			return encodeKeyCursor(sort+"|"+keys[last.ID], last.ID), nil
+		},
 	})
 }
 
@@ -185,21 +199,6 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // sorts as stored: a lower-cased key would differ between SQLite's LOWER,
 // which knows only ASCII, and Go's.
 var userSortColumns = map[string]string{"username": "username_key", "full_name": "full_name", "email": "email_key", "created_at": "created_at"}
-
-// userSortKey is the value of u in the sort column col, as the cursor
-// carries it. A key is read as stored, not recomputed: the newer of two
-// users whose names became one key holds a distinct one (KeyCollision).
-func userSortKey(tx *Tx, u *portail.User, col string) (string, error) {
-	switch col {
-	case "full_name":
-		return u.FullName, nil
-	case "created_at":
-		return strconv.FormatInt(micros(u.CreatedAt), 10), nil
-	}
-	var key string
-	err := tx.queryRow(`SELECT `+col+` FROM users WHERE id = ?`, u.ID).Scan(&key)
-	return key, err
-}
 
 // CreateUser adds a user in the invited state (or active with a temporary
 // password), within the seats of the plan. EINVALID, EFORBIDDEN,
