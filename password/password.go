@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -37,22 +38,48 @@ const (
 	maxSaltKeyLen = 64
 )
 
-// Each hash takes 19 MiB and a core for tens of milliseconds; bounding
-// concurrent hashes below the cores keeps a login storm from exhausting
-// memory and leaves a core to every other request: on 2 cores one hash
-// runs at a time (BENCHMARKS.md, "Peer benchmark").
-var slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+// Each hash takes 19 MiB and a core for tens of milliseconds. Hashes run
+// on Concurrency() goroutines of their own, one less than the cores (at
+// least one): a login storm cannot exhaust memory, and the other requests
+// keep a core (BENCHMARKS.md, "Peer benchmark").
+//
+// Each of those goroutines holds an operating-system thread of its own
+// whose scheduling priority it lowers (nice 10, on Linux): a hash holds
+// a Go scheduler slot (a P) for its whole run and the runtime preempts it
+// only every 10 ms or so, so with the cores busy a request made ready by
+// the network waited behind it. A server that runs with GOMAXPROCS the
+// cores plus Concurrency(), as the serve command does, keeps a P per core
+// for everything else, and the system gives the cores to those threads
+// first; the hashes take what is left (BENCHMARKS.md, "Sign-in under
+// load").
+var (
+	hashJobs    = make(chan hashJob)
+	hashersOnce sync.Once
+)
+
+type hashJob struct {
+	pw, salt []byte
+	m, t, n  uint32
+	p        uint8
+	key      chan<- []byte
+}
 
 // Concurrency is how many hashes run at once at most: one less than
-// GOMAXPROCS at start, at least one. A hash holds a Go scheduler slot (a
-// P) for its whole run, some 30 ms, and the runtime preempts it only
-// every 10 ms or so: while every
-// P hashes, a goroutine made ready by the network (another request) waits
-// for one. A server keeps a P for the rest of its work by running with
-// GOMAXPROCS Concurrency()+1, as the serve command does; the operating
-// system then shares the cores between the hashes and that work
-// (BENCHMARKS.md, "Sign-in under load").
-func Concurrency() int { return cap(slots) }
+// GOMAXPROCS at start, at least one.
+func Concurrency() int { return concurrency }
+
+var concurrency = max(1, runtime.GOMAXPROCS(0)-1)
+
+// hasher runs hashes, on a thread of its own at a lower priority, until
+// the process ends (it never gives the thread back: other goroutines must
+// not run at its priority).
+func hasher() {
+	runtime.LockOSThread()
+	lowerThreadPriority()
+	for j := range hashJobs {
+		j.key <- argon2.IDKey(j.pw, j.salt, j.t, j.m, j.p, j.n)
+	}
+}
 
 // Hash returns the PHC string of pw: $argon2id$v=19$m=…,t=…,p=…$salt$key.
 func Hash(pw string) string {
@@ -69,9 +96,14 @@ func phc(salt, key []byte) string {
 }
 
 func derive(pw, salt []byte, m, t uint32, p uint8, n uint32) []byte {
-	slots <- struct{}{}
-	defer func() { <-slots }()
-	return argon2.IDKey(pw, salt, t, m, p, n)
+	hashersOnce.Do(func() {
+		for range concurrency {
+			go hasher()
+		}
+	})
+	key := make(chan []byte, 1)
+	hashJobs <- hashJob{pw: pw, salt: salt, m: m, t: t, n: n, p: p, key: key}
+	return <-key
 }
 
 // Verify reports whether pw matches the PHC string encoded. The parameters

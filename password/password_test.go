@@ -140,33 +140,37 @@ func TestVerifyNothing(t *testing.T) {
 	VerifyNothing("anything at all") // must neither panic nor block
 }
 
-// Hash waits for a free slot: with every slot taken it blocks, and it
-// proceeds as soon as one is released.
+// Hash waits for a free hasher: with every hasher held it blocks, and it
+// proceeds as soon as one is free.
 func TestConcurrencyBound(t *testing.T) {
-	if want := max(1, runtime.GOMAXPROCS(0)-1); cap(slots) != want {
-		t.Errorf("slots = %d, want GOMAXPROCS-1 (at least 1) = %d", cap(slots), want)
+	if want := max(1, runtime.GOMAXPROCS(0)-1); Concurrency() != want {
+		t.Errorf("Concurrency() = %d, want GOMAXPROCS-1 (at least 1) = %d", Concurrency(), want)
 	}
-	for range cap(slots) {
-		slots <- struct{}{}
+	Hash("start the hashers")
+	// A job whose answer nobody reads holds its hasher.
+	held := make([]chan []byte, Concurrency())
+	for i := range held {
+		held[i] = make(chan []byte)
+		hashJobs <- hashJob{pw: []byte("x"), salt: make([]byte, saltLen), m: 8, t: 1, p: 1, n: keyLen, key: held[i]}
 	}
 	done := make(chan string)
-	go func() { done <- Hash("waiting for a slot") }()
+	go func() { done <- Hash("waiting for a hasher") }()
 	select {
 	case <-done:
-		t.Fatal("Hash ran while every slot was taken")
+		t.Fatal("Hash ran while every hasher was held")
 	case <-time.After(200 * time.Millisecond):
 	}
-	<-slots
+	<-held[0]
 	select {
 	case h := <-done:
-		if !Verify(h, "waiting for a slot") {
+		if !Verify(h, "waiting for a hasher") {
 			t.Error("hash made after waiting does not verify")
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("Hash did not proceed once a slot was free")
+		t.Fatal("Hash did not proceed once a hasher was free")
 	}
-	for range cap(slots) - 1 {
-		<-slots
+	for _, c := range held[1:] {
+		<-c
 	}
 }
 
@@ -319,14 +323,14 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
-// BenchmarkHashParallel runs 4 × GOMAXPROCS goroutines; the slots keep
+// BenchmarkHashParallel runs 4 × GOMAXPROCS goroutines; the hashers keep
 // the hashes in flight to Concurrency(), so ns/op is at best BenchmarkHash's
 // divided by Concurrency() (memory bandwidth and other load make it worse),
-// and memory stays within slots × 19 MiB however many goroutines ask.
+// and memory stays within Concurrency() × 19 MiB however many goroutines ask.
 func BenchmarkHashParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.SetParallelism(4)
-	b.ReportMetric(float64(cap(slots)), "slots")
+	b.ReportMetric(float64(Concurrency()), "hashers")
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			Hash("correct horse battery staple")

@@ -246,11 +246,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.listener = ln
-	// Password hashes take at most password.Concurrency() Ps; one more
-	// serves every other request during a login storm (BENCHMARKS.md,
-	// "Sign-in under load").
-	if n := password.Concurrency() + 1; runtime.GOMAXPROCS(0) < n {
-		runtime.GOMAXPROCS(n)
+	// Password hashes take password.Concurrency() Ps at most, on threads
+	// of a lower priority; a P per core besides serves every other
+	// request during a login storm, and the system runs those threads
+	// first (password.hasher; BENCHMARKS.md, "Sign-in under load").
+	// GOMAXPROCS in the environment is the operator's choice and wins.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + password.Concurrency())
 	}
 	base := m.Config.BaseURL
 	if base == "" {
