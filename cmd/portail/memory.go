@@ -21,7 +21,15 @@ const (
 	// grow the heap, and gives freed pages back to stay under it. It is
 	// not a cap: a process that needs more gets it, at the cost of more
 	// collection.
-	baseMemoryLimit = 80 << 20
+	baseMemoryLimit = 64 << 20
+	// gcPercent is GOGC unless the environment says otherwise. The live
+	// heap of a serve process is small (5–10 MiB), so the default of 100
+	// collected every few MiB allocated: some 3,000 collections in a
+	// benchmark run, and light reads 20–40 % slower. At 400 the
+	// collector runs a third as often; the soft limit above still bounds
+	// the heap during a sign-in storm (BENCHMARKS.md, "Peer benchmark",
+	// run 11: at 80 MiB the peak reached 133 MiB, at 64 MiB 114).
+	gcPercent = 400
 	// engineMemory is added to the limit when the PDF engine starts (on
 	// the first letter read): its compiled code and instances, about
 	// 45 MiB and 26 MiB for each letter read at once (BENCHMARKS.md,
@@ -48,6 +56,9 @@ func memoryPolicy(ctx context.Context) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		memoryLimit.Store(baseMemoryLimit)
 		debug.SetMemoryLimit(baseMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 	go func() {
 		// The garbage of the start (migrations, templates) goes first.
