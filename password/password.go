@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/crypto/argon2"
+	"portail/password/internal/argon2"
 )
 
 // OWASP's argon2id recommendation: 19 MiB, two passes, one lane.
