@@ -84,16 +84,26 @@ func memoryPolicy(ctx context.Context) {
 			held := samples[2].Value.Uint64() + samples[3].Value.Uint64()
 			idle := total-allocated < idleAlloc
 			allocated = total
-			switch {
-			case idle && busy:
-				debug.FreeOSMemory()
-				debug.FreeOSMemory()
-			case first || (idle && held > live+idleRelease):
+			for range collections(first, idle, busy, held, live) {
 				debug.FreeOSMemory()
 			}
 			busy = !idle
 		}
 	}()
+}
+
+// collections is how many times a look of memoryPolicy collects and gives
+// memory back: once after the start's garbage, twice when a busy spell
+// has just ended (see busy), once when an idle process holds idleRelease
+// more than its live heap.
+func collections(first, idle, wasBusy bool, held, live uint64) int {
+	switch {
+	case idle && wasBusy:
+		return 2
+	case first || (idle && held > live+idleRelease):
+		return 1
+	}
+	return 0
 }
 
 // engineStarting raises the managed limit by the PDF engine's memory, so
