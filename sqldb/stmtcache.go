@@ -10,7 +10,7 @@ import (
 // SQLite's driver parses every statement it is given, and parsing is most
 // of what a light read costs: the profile of GET /me through the whole
 // handler chain spent 44 % of its time in SQLite's parser (BENCHMARKS.md,
-// "Prepared statements"). So each SQLite connection keeps the statements
+// "Peer benchmark", change 7). So each SQLite connection keeps the statements
 // it has run, prepared, as pgx already does on PostgreSQL; the same text
 // runs again without being parsed.
 //
