@@ -108,8 +108,15 @@ func holderOf(tx *Tx, u *portail.User) (*passkey.Holder, error) {
 	return h, rows.Err()
 }
 
-// putCeremony stores a begun ceremony.
+// putCeremony stores a begun ceremony. A user has one live ceremony of
+// each kind: a new one replaces the last (a passwordless sign-in, userID
+// 0, has no user yet).
 func putCeremony(tx *Tx, kind string, userID int64, name string, c *passkey.Ceremony) error {
+	if userID != 0 {
+		if _, err := tx.exec(`DELETE FROM passkey_ceremonies WHERE user_id = ? AND kind = ?`, userID, kind); err != nil {
+			return err
+		}
+	}
 	_, err := tx.exec(`INSERT INTO passkey_ceremonies (challenge_hash, kind, user_id, name, session, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, portail.HashToken(c.Challenge), kind, nullID(userID), name, string(c.Session),
 		micros(tx.now), micros(tx.now.Add(portail.PasskeyCeremonyLifetime)))
@@ -188,9 +195,6 @@ func (s *PasskeyService) BeginPasskeyRegistration(ctx context.Context, name stri
 		}
 		cer, err := s.rp.BeginRegistration(h)
 		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(`DELETE FROM passkey_ceremonies WHERE user_id = ? AND kind = ?`, u.ID, ceremonyRegister); err != nil {
 			return err
 		}
 		out = cer.Options
@@ -499,9 +503,6 @@ func (s *PasskeyService) BeginPasskeyStep(ctx context.Context, mfaToken string) 
 		}
 		cer, err := s.rp.BeginLogin(h)
 		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(`DELETE FROM passkey_ceremonies WHERE user_id = ? AND kind = ?`, u.ID, ceremonyFactor); err != nil {
 			return err
 		}
 		out = cer.Options
