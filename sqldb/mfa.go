@@ -393,7 +393,6 @@ func removeFactors(tx *Tx, userID, id int64) (int64, error) {
 	return n, nil
 }
 
-// signedInUser locks and reads the caller's own user row.
 var errNotFresh = portail.Errorf(portail.EFORBIDDEN, "Sign in again (within the last 10 minutes), in a browser, to change your second factors.")
 
 // freshSignIn: adding, renewing or removing a second factor needs a
@@ -420,6 +419,7 @@ func freshSignIn(tx *Tx, c portail.Caller, u *portail.User) error {
 	return errNotFresh
 }
 
+// signedInUser locks and reads the caller's own user row.
 func signedInUser(tx *Tx, c portail.Caller) (*portail.User, sql.NullString, error) {
 	if c.Actor.UserID == 0 {
 		return nil, sql.NullString{}, portail.Errorf(portail.EUNAUTHENTICATED, "Sign in first.")

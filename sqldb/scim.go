@@ -156,23 +156,22 @@ func (s *SCIMService) AuthenticateSCIM(ctx context.Context, token string) (porta
 	if !strings.HasPrefix(token, portail.SCIMTokenPrefix) {
 		return portail.Caller{}, nil, bad
 	}
-	var t *portail.SCIMToken
 	var mods portail.ModuleSet
-	err := s.db.readTx(ctx, func(tx *Tx) (err error) {
-		t, err = scanSCIMToken(tx.queryRow(`SELECT `+scimTokenColumns+`, a.modules FROM scim_tokens t JOIN accounts a ON a.id = t.account_id
-			WHERE t.token_hash = ? AND t.revoked_at IS NULL`, portail.HashToken(token)), &mods)
-		if errors.Is(err, sql.ErrNoRows) {
-			return bad
-		}
-		return err
-	})
-	if err != nil {
-		return portail.Caller{}, nil, err
+	// One statement (DB.readRow), as for a session or an API key.
+	t, err := scanSCIMToken(s.db.readRow(ctx, `SELECT `+scimTokenColumns+`, a.modules FROM scim_tokens t JOIN accounts a ON a.id = t.account_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, portail.HashToken(token)), &mods)
+	if errors.Is(err, sql.ErrNoRows) {
+		return portail.Caller{}, nil, bad
+	} else if err != nil {
+		return portail.Caller{}, nil, s.db.unreachable(err)
 	}
 	now := s.db.Now()
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		// The UPDATE asks again, so that a sync's requests in parallel
+		// (or several serve processes) write it once.
 		if err := s.db.writeTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(`UPDATE scim_tokens SET last_used_at = ? WHERE id = ?`, micros(tx.now), t.ID)
+			_, err := tx.exec(`UPDATE scim_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+				micros(tx.now), t.ID, micros(tx.now.Add(-time.Minute)))
 			return err
 		}); err != nil {
 			return portail.Caller{}, nil, err

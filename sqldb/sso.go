@@ -318,10 +318,6 @@ func checkJIT(tx *Tx, acct *portail.Account, j *portail.SSOJIT) error {
 	return v.Err()
 }
 
-// domainsFree refuses a domain another account claims or has users in
-// (Wave-2 details 13): a domain belongs to one account, and claiming it
-// must not send another account's people to a foreign provider. The
-// field error names the domain's place in the request.
 // domainElsewhere refuses an address of a domain another account claims
 // (userConflict's rule, for every way a user gets an address: an admin, an
 // import, SCIM, a confirmed change of one's own).
@@ -330,8 +326,7 @@ func domainElsewhere(tx *Tx, accountID int64, email string) error {
 	if d == "" {
 		return nil
 	}
-	var n int
-	if err := tx.queryRow(`SELECT COUNT(*) FROM sso_domains WHERE domain = ? AND account_id <> ?`, d, accountID).Scan(&n); err != nil || n == 0 {
+	if claimed, err := claimedElsewhere(tx, accountID, d); err != nil || !claimed {
 		return err
 	}
 	e := portail.Errorf(portail.EEMAILTAKEN, "This address is of a domain another account of this installation signs in with.")
@@ -339,20 +334,34 @@ func domainElsewhere(tx *Tx, accountID int64, email string) error {
 	return e
 }
 
+// claimedElsewhere reports whether an account other than accountID
+// claims domain.
+func claimedElsewhere(tx *Tx, accountID int64, domain string) (bool, error) {
+	var n int
+	err := tx.queryRow(`SELECT COUNT(*) FROM sso_domains WHERE domain = ? AND account_id <> ?`, domain, accountID).Scan(&n)
+	return n > 0, err
+}
+
+// domainsFree refuses a domain another account claims or has users in
+// (Wave-2 details 13): a domain belongs to one account, and claiming it
+// must not send another account's people to a foreign provider. The
+// field error names the domain's place in the request.
 func domainsFree(tx *Tx, accountID int64, added []string, asked *[]string) error {
 	for _, d := range added {
-		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM sso_domains WHERE domain = ? AND account_id <> ?`, d, accountID).Scan(&n); err != nil {
+		claimed, err := claimedElsewhere(tx, accountID, d)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !claimed {
 			// Domains hold only [a-z0-9.-] (NormalizeDomain), so LIKE
 			// sees no wildcard in them.
+			var n int
 			if err := tx.queryRow(`SELECT COUNT(*) FROM users WHERE email_key LIKE ? AND account_id <> ?`, "%@"+d, accountID).Scan(&n); err != nil {
 				return err
 			}
+			claimed = n > 0
 		}
-		if n > 0 {
+		if claimed {
 			e := portail.Errorf(portail.EDOMAINTAKEN, "This domain is used by another account of this installation.")
 			for i, a := range *asked {
 				if portail.NormalizeDomain(a) == d {
