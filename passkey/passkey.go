@@ -14,15 +14,16 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"portail"
 )
 
-// Lifetime is how long a ceremony may wait for its answer; the
-// browser is told the same.
-const Lifetime = 5 * time.Minute
+// Lifetime is how long a ceremony may wait for its answer: storage keeps
+// a ceremony that long, and the browser is told the same.
+const Lifetime = portail.PasskeyCeremonyLifetime
 
 // RP is the relying party of one installation.
 type RP struct {

@@ -3,6 +3,8 @@ package scim
 import (
 	"net/http"
 	"strings"
+
+	"portail"
 )
 
 // The discovery endpoints (RFC 7644 §4): what portail supports, and the
@@ -14,7 +16,7 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 		"schemas":        []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
 		"patch":          map[string]any{"supported": true},
 		"bulk":           map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-		"filter":         map[string]any{"supported": true, "maxResults": 200},
+		"filter":         map[string]any{"supported": true, "maxResults": portail.SCIMMaxCount},
 		"changePassword": map[string]any{"supported": false},
 		"sort":           map[string]any{"supported": false},
 		"etag":           map[string]any{"supported": false},
