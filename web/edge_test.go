@@ -7,7 +7,12 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"strings"
 	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"portail/web/request"
 )
@@ -23,18 +28,34 @@ func newBareServer(t *testing.T, base string) *Server {
 	return NewServer(Services{}, u, slog.New(slog.DiscardHandler))
 }
 
-// seriesCount is the number of series of each metric family.
+// seriesCount is the number of series of each metric family, read from
+// /metrics by the Prometheus text parser.
 func seriesCount(t *testing.T, s *Server) map[string]int {
 	t.Helper()
-	families, err := s.metrics.registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := map[string]int{}
-	for _, f := range families {
-		n[f.GetName()] = len(f.GetMetric())
+	for name, f := range scrape(t, s) {
+		n[name] = len(f.GetMetric())
 	}
 	return n
+}
+
+// scrape parses what /metrics answers a loopback client as Prometheus
+// would; a line it does not accept fails the test.
+func scrape(t *testing.T, s *Server) map[string]*dto.MetricFamily {
+	t.Helper()
+	r := httptest.NewRequest("GET", "/metrics", nil)
+	r.RemoteAddr = "127.0.0.1:4000"
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, r)
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Fatalf("/metrics: %d %q", w.Code, w.Header().Get("Content-Type"))
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(w.Body)
+	if err != nil {
+		t.Fatalf("/metrics is not the text exposition format: %v", err)
+	}
+	return families
 }
 
 // TestMetricsMethodFlood: a method is any token a client sends; a flood of

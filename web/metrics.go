@@ -1,69 +1,77 @@
 package web
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"crypto/subtle"
+	"fmt"
+	"io"
+	"maps"
+	"math"
 	"net/http"
+	"runtime"
+	runtimemetrics "runtime/metrics"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics are the Prometheus series of one serve process. Each process
-// has its own: Prometheus scrapes every process and sums.
+// metrics are the Prometheus series of one serve process, written in the
+// text exposition format. Each process has its own: Prometheus scrapes
+// every process and sums. A handful of counters and one histogram need no
+// client library: the usual one (client_golang, with protobuf and expvar)
+// made up 1.7 MiB of a process's memory at start (BENCHMARKS.md, "RSS at
+// start").
 type metrics struct {
-	registry *prometheus.Registry
-	exposer  http.Handler // the registry in the exposition format
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests sync.Map // requestSeries → *atomic.Uint64
+	duration sync.Map // durationSeries → *histogram
+	// outbox counts the outbox's e-mails by status at each scrape (nil:
+	// no such series). Set before the server serves.
+	outbox func(ctx context.Context) (map[string]int, error)
 }
 
-func newMetrics() *metrics {
-	m := &metrics{
-		registry: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "portail_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
-		}, []string{"route", "method", "status"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "portail_http_request_duration_seconds", Help: "HTTP request durations by route pattern.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"route", "method"}),
-	}
-	m.registry.MustRegister(m.requests, m.duration,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.exposer = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
-	return m
+type requestSeries struct {
+	route, method string
+	status        int
 }
+
+type durationSeries struct{ route, method string }
+
+// durationBuckets are the upper bounds, in seconds, of the request
+// duration histogram.
+var durationBuckets = [...]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}
+
+// histogram counts observations per bucket (the last one past every
+// bound) and sums them; Prometheus wants the buckets cumulative, which
+// writing does.
+type histogram struct {
+	counts [len(durationBuckets) + 1]atomic.Uint64
+	sum    atomic.Uint64 // float64 bits
+}
+
+func (h *histogram) observe(v float64) {
+	h.counts[sort.SearchFloat64s(durationBuckets[:], v)].Add(1) // the first bound ≥ v
+	for {
+		old := h.sum.Load()
+		if h.sum.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
+			return
+		}
+	}
+}
+
+func newMetrics() *metrics { return &metrics{} }
 
 // CountOutbox adds the series portail_outbox_emails{status}, the e-mails
 // waiting (pending) and given up on (failed), counted in the database at
 // each scrape: every process reports the same installation-wide figures.
+// Call it before the server serves.
 func (s *Server) CountOutbox(count func(ctx context.Context) (map[string]int, error)) {
-	s.metrics.registry.MustRegister(outboxCollector{count: count, desc: prometheus.NewDesc("portail_outbox_emails",
-		"E-mails in the outbox by status: pending (waiting for delivery) and failed (given up).", []string{"status"}, nil)})
-}
-
-type outboxCollector struct {
-	count func(ctx context.Context) (map[string]int, error)
-	desc  *prometheus.Desc
-}
-
-func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
-
-func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	counts, err := c.count(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(c.desc, err)
-		return
-	}
-	for st, n := range counts {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), st)
-	}
+	s.metrics.outbox = count
 }
 
 // observe records a finished request under its route pattern, never its
@@ -81,8 +89,16 @@ func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
 	if !knownMethod(method) {
 		method = "other"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+	c, ok := m.requests.Load(requestSeries{route, method, status})
+	if !ok {
+		c, _ = m.requests.LoadOrStore(requestSeries{route, method, status}, new(atomic.Uint64))
+	}
+	c.(*atomic.Uint64).Add(1)
+	h, ok := m.duration.Load(durationSeries{route, method})
+	if !ok {
+		h, _ = m.duration.LoadOrStore(durationSeries{route, method}, new(histogram))
+	}
+	h.(*histogram).observe(d.Seconds())
 }
 
 // knownMethod reports whether m is one of the methods of RFC 9110 (and
@@ -110,5 +126,147 @@ func (m *metrics) serve(token string, w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "metrics are served to loopback only unless a metrics token is set", http.StatusForbidden)
 		return
 	}
-	m.exposer.ServeHTTP(w, r)
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	m.write(r.Context(), w)
+}
+
+// write writes every series in the text exposition format, each family
+// sorted by its labels so that two scrapes list them alike.
+func (m *metrics) write(ctx context.Context, out io.Writer) {
+	e := exposition{bufio.NewWriter(out)}
+	defer e.w.Flush()
+
+	e.family("portail_http_requests_total", "counter", "HTTP requests by route pattern, method and status.")
+	var reqs []requestSeries
+	m.requests.Range(func(k, _ any) bool { reqs = append(reqs, k.(requestSeries)); return true })
+	slices.SortFunc(reqs, func(a, b requestSeries) int {
+		return cmp.Or(cmp.Compare(a.method, b.method), cmp.Compare(a.route, b.route), cmp.Compare(a.status, b.status))
+	})
+	for _, k := range reqs {
+		c, _ := m.requests.Load(k)
+		e.sample("portail_http_requests_total", labels("method", k.method, "route", k.route, "status", strconv.Itoa(k.status)),
+			float64(c.(*atomic.Uint64).Load()))
+	}
+
+	e.family("portail_http_request_duration_seconds", "histogram", "HTTP request durations by route pattern.")
+	var durs []durationSeries
+	m.duration.Range(func(k, _ any) bool { durs = append(durs, k.(durationSeries)); return true })
+	slices.SortFunc(durs, func(a, b durationSeries) int {
+		return cmp.Or(cmp.Compare(a.method, b.method), cmp.Compare(a.route, b.route))
+	})
+	for _, k := range durs {
+		v, _ := m.duration.Load(k)
+		h := v.(*histogram)
+		var total uint64
+		for i := range h.counts {
+			total += h.counts[i].Load()
+			le := "+Inf"
+			if i < len(durationBuckets) {
+				le = strconv.FormatFloat(durationBuckets[i], 'g', -1, 64)
+			}
+			e.sample("portail_http_request_duration_seconds_bucket", labels("method", k.method, "route", k.route, "le", le), float64(total))
+		}
+		l := labels("method", k.method, "route", k.route)
+		e.sample("portail_http_request_duration_seconds_sum", l, math.Float64frombits(h.sum.Load()))
+		e.sample("portail_http_request_duration_seconds_count", l, float64(total))
+	}
+
+	if m.outbox != nil {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		counts, err := m.outbox(ctx)
+		cancel()
+		e.family("portail_outbox_emails", "gauge", "E-mails in the outbox by status: pending (waiting for delivery) and failed (given up).")
+		if err != nil {
+			// The other series still tell; /readyz says what is down.
+			fmt.Fprintf(e.w, "# portail_outbox_emails: the outbox could not be counted\n")
+		}
+		for _, st := range slices.Sorted(maps.Keys(counts)) {
+			e.sample("portail_outbox_emails", labels("status", st), float64(counts[st]))
+		}
+	}
+
+	writeRuntime(e)
+	writeProcess(e)
+}
+
+// runtimeSeries are the Go runtime's figures, under the names Prometheus
+// users know from the official client's Go collector.
+var runtimeSeries = []struct{ name, typ, help, metric string }{
+	{"go_goroutines", "gauge", "Number of goroutines that currently exist.", "/sched/goroutines:goroutines"},
+	{"go_memstats_heap_alloc_bytes", "gauge", "Number of heap bytes allocated and still in use.", "/memory/classes/heap/objects:bytes"},
+	{"go_memstats_heap_released_bytes", "gauge", "Number of heap bytes released to OS.", "/memory/classes/heap/released:bytes"},
+	{"go_memstats_sys_bytes", "gauge", "Number of bytes obtained from system.", "/memory/classes/total:bytes"},
+	{"go_memstats_next_gc_bytes", "gauge", "Number of heap bytes when next garbage collection will take place.", "/gc/heap/goal:bytes"},
+	{"go_gc_cycles_total", "counter", "Count of completed GC cycles.", "/gc/cycles/total:gc-cycles"},
+	{"go_gc_gogc_percent", "gauge", "Heap size target percentage configured by the user (GOGC).", "/gc/gogc:percent"},
+	{"go_gc_gomemlimit_bytes", "gauge", "Go runtime memory limit configured by the user (GOMEMLIMIT).", "/gc/gomemlimit:bytes"},
+	{"go_sched_gomaxprocs_threads", "gauge", "The current runtime.GOMAXPROCS setting.", "/sched/gomaxprocs:threads"},
+}
+
+func writeRuntime(e exposition) {
+	samples := make([]runtimemetrics.Sample, len(runtimeSeries))
+	for i, s := range runtimeSeries {
+		samples[i].Name = s.metric
+	}
+	runtimemetrics.Read(samples)
+	for i, s := range runtimeSeries {
+		e.family(s.name, s.typ, s.help)
+		v := samples[i].Value
+		switch v.Kind() {
+		case runtimemetrics.KindUint64:
+			e.sample(s.name, "", float64(v.Uint64()))
+		case runtimemetrics.KindFloat64:
+			e.sample(s.name, "", v.Float64())
+		}
+	}
+	threads, _ := runtime.ThreadCreateProfile(nil)
+	e.family("go_threads", "gauge", "Number of OS threads created.")
+	e.sample("go_threads", "", float64(threads))
+	e.family("go_info", "gauge", "Information about the Go environment.")
+	e.sample("go_info", labels("version", runtime.Version()), 1)
+}
+
+// exposition writes the text format
+// (https://prometheus.io/docs/instrumenting/exposition_formats/).
+type exposition struct{ w *bufio.Writer }
+
+var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+
+func (e exposition) family(name, typ, help string) {
+	fmt.Fprintf(e.w, "# HELP %s %s\n# TYPE %s %s\n", name, helpEscaper.Replace(help), name, typ)
+}
+
+// sample writes one line; labels is "" or labels' {…}.
+func (e exposition) sample(name, labels string, v float64) {
+	e.w.WriteString(name)
+	e.w.WriteString(labels)
+	e.w.WriteByte(' ')
+	switch {
+	case math.IsInf(v, 1):
+		e.w.WriteString("+Inf")
+	case math.IsInf(v, -1):
+		e.w.WriteString("-Inf")
+	default:
+		e.w.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	e.w.WriteByte('\n')
+}
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// labels writes name-value pairs as {name="value",…}, values escaped.
+func labels(pairs ...string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := 0; i < len(pairs); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(pairs[i])
+		b.WriteString(`="`)
+		b.WriteString(labelEscaper.Replace(pairs[i+1]))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }
