@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/base64"
 	"html/template"
+	"image/png"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/skip2/go-qrcode"
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
 
 	"portail"
 	"portail/web/request"
@@ -135,7 +138,7 @@ func (s *Handler) renderMFA(p *page, status int, d mfaData, fail error) {
 	}
 	d.Required = p.me.MFAEnrolmentRequired && len(fs) == 0
 	if d.Pending != nil {
-		png, err := qrcode.Encode(d.Pending.URL, qrcode.Medium, 256)
+		png, err := qrPNG(d.Pending.URL, 256)
 		if err != nil {
 			s.pageError(p, err)
 			return
@@ -243,4 +246,19 @@ func (s *Handler) accountSecurityPost(p *page) {
 		return
 	}
 	p.redirect("/account/security?done=saved")
+}
+
+// qrPNG is text as a QR code (error correction M, as authenticator apps
+// scan it from a screen), a size×size PNG.
+func qrPNG(text string, size int) ([]byte, error) {
+	code, err := qr.Encode(text, qr.M, qr.Auto)
+	if err != nil {
+		return nil, err
+	}
+	if code, err = barcode.Scale(code, size, size); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	err = png.Encode(&b, code)
+	return b.Bytes(), err
 }
