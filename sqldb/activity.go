@@ -180,10 +180,6 @@ type committer struct {
 	closed  bool
 	pending chan pendingEntry
 	done    chan struct{}
-	// inserts are insertChunkSQL prepared on the write pool, or nil where
-	// preparing failed: parsing a multi-row INSERT for every batch took a
-	// sixth of the CPU of a SQLite ingest.
-	inserts [len(insertChunks)]*sql.Stmt
 	// late counts the entries handed over by recordActivityLater and not
 	// yet committed, so that a read of the log waits for them.
 	late atomic.Int64
@@ -287,18 +283,6 @@ func (db *DB) awaitLate(ctx context.Context) error {
 func (db *DB) commitLoop() {
 	c := &db.committer
 	defer close(c.done)
-	for i, q := range insertChunkSQL {
-		if st, err := db.write.Prepare((&Tx{pg: db.pg}).rebind(q)); err == nil {
-			c.inserts[i] = st
-		}
-	}
-	defer func() {
-		for _, st := range c.inserts {
-			if st != nil {
-				st.Close()
-			}
-		}
-	}()
 	batch := make([]pendingEntry, 0, maxBatch)
 	entries := make([]pendingEntry, 0, maxBatch)
 	for first := range c.pending {
@@ -336,7 +320,7 @@ func (db *DB) commitLoop() {
 		}
 		purgeErrs := make([]error, len(batch))
 		err := db.writeTx(context.Background(), func(tx *Tx) error {
-			if err := insertActivities(tx, &c.inserts, entries); err != nil {
+			if err := insertActivities(tx, entries); err != nil {
 				return err
 			}
 			for i, p := range batch {
@@ -406,8 +390,13 @@ var insertChunkSQL = func() (qs [len(insertChunks)]string) {
 }()
 
 // insertActivities writes the entries of batch in order, with multi-row
-// INSERTs, through the prepared statements stmts where there are.
-func insertActivities(tx *Tx, stmts *[len(insertChunks)]*sql.Stmt, batch []pendingEntry) error {
+// INSERTs. Each connection keeps the statements it has run prepared
+// (stmtcache.go on SQLite, pgx's cache on PostgreSQL): parsing a multi-row
+// INSERT for every batch took a sixth of the CPU of a SQLite ingest. The
+// shapes are prepared when a batch first needs them, not at the start:
+// the five of them held 1.4 MiB of a SQLite connection's memory (most of
+// it the 256 rows'), which a quiet process never needs.
+func insertActivities(tx *Tx, batch []pendingEntry) error {
 	args := make([]any, 0, 11*insertChunks[0])
 	for i, n := range insertChunks {
 		for len(batch) >= n {
@@ -417,13 +406,7 @@ func insertActivities(tx *Tx, stmts *[len(insertChunks)]*sql.Stmt, batch []pendi
 				args = append(args, e.AccountID, micros(e.At), nullID(e.UserID), nullID(e.ActorID), string(e.Type), e.Detail,
 					e.IP, e.UserAgent, nullMicros(e.StartedAt), nullMicros(e.EndedAt), nullID(e.UserID))
 			}
-			var err error
-			if st := stmts[i]; st != nil {
-				_, err = tx.tx.StmtContext(tx.ctx, st).ExecContext(tx.ctx, storable(args)...) // as tx.exec does
-			} else {
-				_, err = tx.exec(insertChunkSQL[i], args...)
-			}
-			if err != nil {
+			if _, err := tx.exec(insertChunkSQL[i], args...); err != nil {
 				return err
 			}
 			batch = batch[n:]
