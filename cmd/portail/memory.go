@@ -61,9 +61,12 @@ func memoryPolicy(ctx context.Context) {
 		debug.SetGCPercent(gcPercent)
 	}
 	go func() {
-		// The garbage of the start (migrations, templates) goes first.
-		wait := time.NewTimer(2 * time.Second)
-		defer wait.Stop()
+		// No collection at the start: the start's garbage is 2 MiB, and
+		// collecting it cost more memory (the collector's own, and the
+		// pages of the executable it reads to scan the stacks) than it
+		// gave back (BENCHMARKS.md, "RSS at start").
+		tick := time.NewTicker(releaseEvery)
+		defer tick.Stop()
 		samples := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/heap/live:bytes"},
 			{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}}
 		var allocated uint64
@@ -72,19 +75,18 @@ func memoryPolicy(ctx context.Context) {
 		// counts as live, survives one collection and is freed by the
 		// second that finds it unused.
 		busy := false
-		for first := true; ; first = false {
+		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-wait.C:
+			case <-tick.C:
 			}
-			wait.Reset(releaseEvery)
 			metrics.Read(samples)
 			total, live := samples[0].Value.Uint64(), samples[1].Value.Uint64()
 			held := samples[2].Value.Uint64() + samples[3].Value.Uint64()
 			idle := total-allocated < idleAlloc
 			allocated = total
-			for range collections(first, idle, busy, held, live) {
+			for range collections(idle, busy, held, live) {
 				debug.FreeOSMemory()
 			}
 			busy = !idle
@@ -93,14 +95,13 @@ func memoryPolicy(ctx context.Context) {
 }
 
 // collections is how many times a look of memoryPolicy collects and gives
-// memory back: once after the start's garbage, twice when a busy spell
-// has just ended (see busy), once when an idle process holds idleRelease
-// more than its live heap.
-func collections(first, idle, wasBusy bool, held, live uint64) int {
+// memory back: twice when a busy spell has just ended (see busy), once
+// when an idle process holds idleRelease more than its live heap.
+func collections(idle, wasBusy bool, held, live uint64) int {
 	switch {
 	case idle && wasBusy:
 		return 2
-	case first || (idle && held > live+idleRelease):
+	case idle && held > live+idleRelease:
 		return 1
 	}
 	return 0
