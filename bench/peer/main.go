@@ -86,6 +86,16 @@ func main() {
 	if *portailBin == "" || *pbBin == "" || *helloBin == "" || workDir == "" {
 		fatalf("-portail, -pocketbase, -hello and -work are required")
 	}
+	// Every server runs from a copy written here, so that the pages of
+	// each executable come to the page cache the same way: a freshly
+	// linked portail (the linker writes through a memory mapping) started
+	// with up to 3.5 MiB more file-backed RSS than a copy of it, while
+	// PocketBase comes from a cache built long before.
+	for _, bin := range []*string{portailBin, pbBin, helloBin, before} {
+		if *bin != "" {
+			*bin = copyExecutable(*bin)
+		}
+	}
 	wrkDuration = *dur
 	if *logPath == "" {
 		*logPath = workDir + "/peer.log"

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -121,4 +123,31 @@ func run(timeout time.Duration, name string, args ...string) (string, error) {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	return string(out), err
+}
+
+// copyExecutable copies the executable at path into the work directory
+// (the same name under a new directory for each, as a name can repeat)
+// and returns the copy's path.
+func copyExecutable(path string) string {
+	in, err := os.Open(path)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	defer in.Close()
+	dir, err := os.MkdirTemp(workDir, "bin")
+	if err != nil {
+		fatalf("%v", err)
+	}
+	dst := filepath.Join(dir, filepath.Base(path))
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		fatalf("copy %s: %v", path, err)
+	}
+	if err := out.Close(); err != nil {
+		fatalf("copy %s: %v", path, err)
+	}
+	return dst
 }
