@@ -105,7 +105,16 @@ func open(ctx context.Context, dsn string, upTo int) (*DB, error) {
 			db.write.Close()
 			return nil, err
 		}
-		db.read.SetMaxOpenConns(8)
+		// Every open reader stays open while requests keep coming: with
+		// database/sql's default of 2 idle connections, a burst of more
+		// readers closed the rest as each finished and opened them again,
+		// every new connection reading the schema anew and starting with
+		// an empty statement cache (BENCHMARKS.md, "Peer benchmark",
+		// change 18). Quiet for readerIdle, a reader is closed and its
+		// memory (SQLite's page cache, up to 2 MiB) given back.
+		db.read.SetMaxOpenConns(maxReaders)
+		db.read.SetMaxIdleConns(maxReaders)
+		db.read.SetConnMaxIdleTime(readerIdle)
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
@@ -117,6 +126,13 @@ func open(ctx context.Context, dsn string, upTo int) (*DB, error) {
 	}
 	return db, nil
 }
+
+// maxReaders bounds a SQLite database's reading connections, readerIdle
+// how long one is kept unused.
+const (
+	maxReaders = 8
+	readerIdle = 10 * time.Second
+)
 
 // Close closes the connections.
 func (db *DB) Close() error {
