@@ -3,7 +3,6 @@ package sqldb
 import (
 	"crypto/rand"
 	"database/sql"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,12 +42,20 @@ func (q claimQueue) claim(tx *Tx, ids []int64, ttl time.Duration, set string) (p
 	if set != "" {
 		set = ", " + set
 	}
-	in := make([]string, len(ids))
-	for i, id := range ids {
-		in[i] = strconv.FormatInt(id, 10)
+	// The ids are parameters, as many as the next power of two (the last
+	// one repeated): a few texts for every batch size, which the
+	// connections keep prepared, where ids written into the text made a
+	// new statement for every claim.
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := []any{c.Token, micros(c.Until)}
+	for i := range n {
+		args = append(args, ids[min(i, len(ids)-1)])
 	}
 	_, err := tx.exec(`UPDATE `+string(q)+` SET claim_token = ?, claimed_until = ?`+set+
-		` WHERE id IN (`+strings.Join(in, ", ")+`)`, c.Token, micros(c.Until))
+		` WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
 	return c, err
 }
 

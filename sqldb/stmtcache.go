@@ -15,9 +15,11 @@ import (
 // runs again without being parsed.
 //
 // maxCachedStmts bounds each connection's cache: the queries are the
-// program's own texts, a few hundred at most, but a text built with a
-// variable number of placeholders must not grow it without end. A text
-// met once the cache is full is prepared and finalised as before.
+// program's own texts, a few hundred at most, but texts built with a
+// limit or a number of placeholders in them must not grow it without end.
+// A text met once the cache is full takes the place of the statement
+// least recently used, so that the texts in use stay prepared however
+// many others came by.
 const maxCachedStmts = 256
 
 // openSQLite opens a pool of SQLite connections that cache their
@@ -69,6 +71,7 @@ type sqliteConn interface {
 type stmtConn struct {
 	sqliteConn
 	stmts map[string]*cachedStmt
+	clock uint64 // counts the statements taken: the age of a last use
 }
 
 type cachedStmt struct {
@@ -77,6 +80,7 @@ type cachedStmt struct {
 	// the same text meanwhile (a query inside the loop over another's
 	// rows) gets a statement of its own.
 	busy bool
+	used uint64 // the clock at its last use
 }
 
 type stmtQuery interface {
@@ -87,8 +91,9 @@ type stmtQuery interface {
 // take returns a prepared statement for query and the function that gives
 // it back: to the cache, or to be finalised when it is not kept.
 func (c *stmtConn) take(ctx context.Context, query string) (stmtQuery, func(), error) {
+	c.clock++
 	if cs := c.stmts[query]; cs != nil && !cs.busy {
-		cs.busy = true
+		cs.busy, cs.used = true, c.clock
 		return cs.stmt.(stmtQuery), func() { cs.busy = false }, nil
 	}
 	st, err := c.PrepareContext(ctx, query)
@@ -100,12 +105,34 @@ func (c *stmtConn) take(ctx context.Context, query string) (stmtQuery, func(), e
 		st.Close()
 		return nil, nil, errors.New("sqlite driver: statement lacks the context methods")
 	}
-	if _, held := c.stmts[query]; !held && len(c.stmts) < maxCachedStmts {
-		cs := &cachedStmt{stmt: st, busy: true}
-		c.stmts[query] = cs
-		return sq, func() { cs.busy = false }, nil
+	if _, held := c.stmts[query]; !held {
+		if len(c.stmts) >= maxCachedStmts {
+			c.evict()
+		}
+		if len(c.stmts) < maxCachedStmts {
+			cs := &cachedStmt{stmt: st, busy: true, used: c.clock}
+			c.stmts[query] = cs
+			return sq, func() { cs.busy = false }, nil
+		}
 	}
 	return sq, func() { st.Close() }, nil
+}
+
+// evict finalises the statement least recently used, unless every one is
+// busy. A scan of the cache: it runs only when a new text meets a full
+// cache.
+func (c *stmtConn) evict() {
+	var oldest string
+	var found *cachedStmt
+	for q, cs := range c.stmts {
+		if !cs.busy && (found == nil || cs.used < found.used) {
+			oldest, found = q, cs
+		}
+	}
+	if found != nil {
+		found.stmt.Close()
+		delete(c.stmts, oldest)
+	}
 }
 
 func (c *stmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {

@@ -98,3 +98,60 @@ func TestStatementCache(t *testing.T) {
 		t.Fatalf("new column: m = %d, %v", m, err)
 	}
 }
+
+// TestStatementCacheEvicts: once the cache is full, a new text takes the
+// place of the statement least recently used; a text in steady use stays
+// prepared however many others come by.
+func TestStatementCacheEvicts(t *testing.T) {
+	ctx := context.Background()
+	db, err := openSQLite("file:" + filepath.Join(t.TempDir(), "e.db") + "?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	const hot = `SELECT count(*) FROM t`
+	text := func(i int) string { return fmt.Sprintf(`SELECT n FROM t WHERE n = %d`, i) }
+	run := func(q string) {
+		t.Helper()
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	const others = 2*maxCachedStmts + 10
+	for i := range others {
+		if i%10 == 0 {
+			run(hot)
+		}
+		run(text(i))
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*stmtConn)
+		if len(c.stmts) != maxCachedStmts {
+			t.Errorf("%d statements kept, want %d", len(c.stmts), maxCachedStmts)
+		}
+		if c.stmts[hot] == nil {
+			t.Error("the text in steady use was evicted")
+		}
+		if c.stmts[text(0)] != nil {
+			t.Error("the oldest text is still kept")
+		}
+		if c.stmts[text(others-1)] == nil {
+			t.Error("the latest text, met with the cache full, is not kept")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
