@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	runtimemetrics "runtime/metrics"
 	"slices"
 	"sort"
@@ -177,7 +178,10 @@ func (m *metrics) write(ctx context.Context, out io.Writer) {
 		cancel()
 		e.family("portail_outbox_emails", "gauge", "E-mails in the outbox by status: pending (waiting for delivery) and failed (given up).")
 		if err != nil {
-			// The other series still tell; /readyz says what is down.
+			// No figure rather than a wrong one (the count may come back
+			// with zeros filled in); the other series still tell, and
+			// /readyz says what is down.
+			counts = nil
 			fmt.Fprintf(e.w, "# portail_outbox_emails: the outbox could not be counted\n")
 		}
 		for _, st := range slices.Sorted(maps.Keys(counts)) {
@@ -189,36 +193,80 @@ func (m *metrics) write(ctx context.Context, out io.Writer) {
 	writeProcess(e)
 }
 
-// runtimeSeries are the Go runtime's figures, under the names Prometheus
-// users know from the official client's Go collector.
-var runtimeSeries = []struct{ name, typ, help, metric string }{
-	{"go_goroutines", "gauge", "Number of goroutines that currently exist.", "/sched/goroutines:goroutines"},
-	{"go_memstats_heap_alloc_bytes", "gauge", "Number of heap bytes allocated and still in use.", "/memory/classes/heap/objects:bytes"},
-	{"go_memstats_heap_released_bytes", "gauge", "Number of heap bytes released to OS.", "/memory/classes/heap/released:bytes"},
-	{"go_memstats_sys_bytes", "gauge", "Number of bytes obtained from system.", "/memory/classes/total:bytes"},
-	{"go_memstats_next_gc_bytes", "gauge", "Number of heap bytes when next garbage collection will take place.", "/gc/heap/goal:bytes"},
-	{"go_gc_cycles_total", "counter", "Count of completed GC cycles.", "/gc/cycles/total:gc-cycles"},
-	{"go_gc_gogc_percent", "gauge", "Heap size target percentage configured by the user (GOGC).", "/gc/gogc:percent"},
-	{"go_gc_gomemlimit_bytes", "gauge", "Go runtime memory limit configured by the user (GOMEMLIMIT).", "/gc/gomemlimit:bytes"},
-	{"go_sched_gomaxprocs_threads", "gauge", "The current runtime.GOMAXPROCS setting.", "/sched/gomaxprocs:threads"},
+// runtimeSeries are the Go runtime's figures under the names and with the
+// meaning of the official client's Go collector (its memStatsFromRM), so
+// that the usual dashboards read them: each is a sum of runtime/metrics
+// samples.
+var runtimeSeries = []struct {
+	name, typ, help string
+	sum             []string // runtime/metrics names added up
+}{
+	{"go_goroutines", "gauge", "Number of goroutines that currently exist.", []string{"/sched/goroutines:goroutines"}},
+	{"go_memstats_alloc_bytes", "gauge", "Number of bytes allocated in heap and currently in use.", []string{"/memory/classes/heap/objects:bytes"}},
+	{"go_memstats_alloc_bytes_total", "counter", "Total number of bytes allocated in heap until now, even if released already.", []string{"/gc/heap/allocs:bytes"}},
+	{"go_memstats_sys_bytes", "gauge", "Number of bytes obtained from system.", []string{"/memory/classes/total:bytes"}},
+	{"go_memstats_mallocs_total", "counter", "Total number of heap objects allocated, both live and gc-ed.", []string{"/gc/heap/allocs:objects", "/gc/heap/tiny/allocs:objects"}},
+	{"go_memstats_frees_total", "counter", "Total number of heap objects frees.", []string{"/gc/heap/frees:objects", "/gc/heap/tiny/allocs:objects"}},
+	{"go_memstats_heap_alloc_bytes", "gauge", "Number of heap bytes allocated and currently in use, same as go_memstats_alloc_bytes.", []string{"/memory/classes/heap/objects:bytes"}},
+	{"go_memstats_heap_sys_bytes", "gauge", "Number of heap bytes obtained from system.", []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes", "/memory/classes/heap/released:bytes", "/memory/classes/heap/free:bytes"}},
+	{"go_memstats_heap_idle_bytes", "gauge", "Number of heap bytes waiting to be used.", []string{"/memory/classes/heap/released:bytes", "/memory/classes/heap/free:bytes"}},
+	{"go_memstats_heap_inuse_bytes", "gauge", "Number of heap bytes that are in use.", []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}},
+	{"go_memstats_heap_released_bytes", "gauge", "Number of heap bytes released to OS.", []string{"/memory/classes/heap/released:bytes"}},
+	{"go_memstats_heap_objects", "gauge", "Number of currently allocated objects.", []string{"/gc/heap/objects:objects"}},
+	{"go_memstats_stack_inuse_bytes", "gauge", "Number of bytes obtained from system for stack allocator in non-CGO environments.", []string{"/memory/classes/heap/stacks:bytes"}},
+	{"go_memstats_stack_sys_bytes", "gauge", "Number of bytes obtained from system for stack allocator.", []string{"/memory/classes/heap/stacks:bytes", "/memory/classes/os-stacks:bytes"}},
+	{"go_memstats_mspan_inuse_bytes", "gauge", "Number of bytes in use by mspan structures.", []string{"/memory/classes/metadata/mspan/inuse:bytes"}},
+	{"go_memstats_mspan_sys_bytes", "gauge", "Number of bytes used for mspan structures obtained from system.", []string{"/memory/classes/metadata/mspan/inuse:bytes", "/memory/classes/metadata/mspan/free:bytes"}},
+	{"go_memstats_mcache_inuse_bytes", "gauge", "Number of bytes in use by mcache structures.", []string{"/memory/classes/metadata/mcache/inuse:bytes"}},
+	{"go_memstats_mcache_sys_bytes", "gauge", "Number of bytes used for mcache structures obtained from system.", []string{"/memory/classes/metadata/mcache/inuse:bytes", "/memory/classes/metadata/mcache/free:bytes"}},
+	{"go_memstats_buck_hash_sys_bytes", "gauge", "Number of bytes used by the profiling bucket hash table.", []string{"/memory/classes/profiling/buckets:bytes"}},
+	{"go_memstats_gc_sys_bytes", "gauge", "Number of bytes used for garbage collection system metadata.", []string{"/memory/classes/metadata/other:bytes"}},
+	{"go_memstats_other_sys_bytes", "gauge", "Number of bytes used for other system allocations.", []string{"/memory/classes/other:bytes"}},
+	{"go_memstats_next_gc_bytes", "gauge", "Number of heap bytes when next garbage collection will take place.", []string{"/gc/heap/goal:bytes"}},
+	{"go_gc_gogc_percent", "gauge", "Heap size target percentage configured by the user, otherwise 100 (GOGC).", []string{"/gc/gogc:percent"}},
+	{"go_gc_gomemlimit_bytes", "gauge", "Go runtime memory limit configured by the user, otherwise math.MaxInt64 (GOMEMLIMIT).", []string{"/gc/gomemlimit:bytes"}},
+	{"go_sched_gomaxprocs_threads", "gauge", "The current runtime.GOMAXPROCS setting, or the number of operating system threads that can execute user-level Go code simultaneously.", []string{"/sched/gomaxprocs:threads"}},
 }
 
 func writeRuntime(e exposition) {
-	samples := make([]runtimemetrics.Sample, len(runtimeSeries))
-	for i, s := range runtimeSeries {
-		samples[i].Name = s.metric
-	}
-	runtimemetrics.Read(samples)
-	for i, s := range runtimeSeries {
-		e.family(s.name, s.typ, s.help)
-		v := samples[i].Value
-		switch v.Kind() {
-		case runtimemetrics.KindUint64:
-			e.sample(s.name, "", float64(v.Uint64()))
-		case runtimemetrics.KindFloat64:
-			e.sample(s.name, "", v.Float64())
+	index := map[string]int{}
+	var samples []runtimemetrics.Sample
+	for _, s := range runtimeSeries {
+		for _, name := range s.sum {
+			if _, ok := index[name]; !ok {
+				index[name] = len(samples)
+				samples = append(samples, runtimemetrics.Sample{Name: name})
+			}
 		}
 	}
+	runtimemetrics.Read(samples)
+	for _, s := range runtimeSeries {
+		var v float64
+		for _, name := range s.sum {
+			switch x := samples[index[name]].Value; x.Kind() {
+			case runtimemetrics.KindUint64:
+				v += float64(x.Uint64())
+			case runtimemetrics.KindFloat64:
+				v += x.Float64()
+			}
+		}
+		e.family(s.name, s.typ, s.help)
+		e.sample(s.name, "", v)
+	}
+
+	// The pauses' summary, as the official client computes it.
+	var gc debug.GCStats
+	gc.PauseQuantiles = make([]time.Duration, 5)
+	debug.ReadGCStats(&gc)
+	e.family("go_gc_duration_seconds", "summary", "A summary of the wall-time pause (stop-the-world) duration in garbage collection cycles.")
+	for i, q := range []string{"0", "0.25", "0.5", "0.75", "1"} {
+		e.sample("go_gc_duration_seconds", labels("quantile", q), gc.PauseQuantiles[i].Seconds())
+	}
+	e.sample("go_gc_duration_seconds_sum", "", gc.PauseTotal.Seconds())
+	e.sample("go_gc_duration_seconds_count", "", float64(gc.NumGC))
+	e.family("go_memstats_last_gc_time_seconds", "gauge", "Number of seconds since 1970 of last garbage collection.")
+	e.sample("go_memstats_last_gc_time_seconds", "", float64(gc.LastGC.UnixNano())/1e9)
+
 	threads, _ := runtime.ThreadCreateProfile(nil)
 	e.family("go_threads", "gauge", "Number of OS threads created.")
 	e.sample("go_threads", "", float64(threads))

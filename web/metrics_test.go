@@ -6,7 +6,11 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	runtimemetrics "runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,27 +115,85 @@ func TestMetricsExposition(t *testing.T) {
 	if g := fams["go_gc_gogc_percent"].GetMetric(); len(g) != 1 {
 		t.Errorf("go_gc_gogc_percent: %v", g)
 	}
-	if runtime.GOOS == "linux" {
-		rss := fams["process_resident_memory_bytes"].GetMetric()
-		start := fams["process_start_time_seconds"].GetMetric()
-		if len(rss) != 1 || rss[0].GetGauge().GetValue() < 1<<20 || len(start) != 1 ||
-			math.Abs(start[0].GetGauge().GetValue()-float64(time.Now().Unix())) > 3600 {
-			t.Errorf("process figures: rss %v, start %v", rss, start)
+	value := func(name string) float64 {
+		t.Helper()
+		f := fams[name]
+		if f == nil || len(f.GetMetric()) != 1 {
+			t.Fatalf("%s: %v", name, f)
 		}
-		if f := fams["process_open_fds"].GetMetric(); len(f) != 1 || f[0].GetGauge().GetValue() < 3 {
+		m := f.GetMetric()[0]
+		return m.GetGauge().GetValue() + m.GetCounter().GetValue() + m.GetUntyped().GetValue()
+	}
+	if inuse, alloc := value("go_memstats_heap_inuse_bytes"), value("go_memstats_heap_alloc_bytes"); alloc <= 0 || inuse < alloc {
+		t.Errorf("heap in use %v, allocated %v", inuse, alloc)
+	}
+	if idle, sys := value("go_memstats_heap_idle_bytes"), value("go_memstats_heap_sys_bytes"); sys < idle+value("go_memstats_heap_inuse_bytes") {
+		t.Errorf("heap obtained %v < idle %v + in use", sys, idle)
+	}
+	if value("go_memstats_mallocs_total") < value("go_memstats_frees_total") || value("go_memstats_alloc_bytes_total") < value("go_memstats_alloc_bytes") {
+		t.Error("the allocation counters are below what they count")
+	}
+	if f := fams["go_gc_duration_seconds"]; f.GetType() != dto.MetricType_SUMMARY || len(f.GetMetric()[0].GetSummary().GetQuantile()) != 5 {
+		t.Errorf("go_gc_duration_seconds: %v", f)
+	}
+	if runtime.GOOS == "linux" {
+		// Against the kernel's own figures, read just after.
+		status, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vmRSS float64
+		for line := range strings.Lines(string(status)) {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+				vmRSS = kb * 1024
+			}
+		}
+		rss := value("process_resident_memory_bytes")
+		if vmRSS == 0 || math.Abs(rss-vmRSS) > 16<<20 || value("process_virtual_memory_bytes") < rss {
+			t.Errorf("process figures: rss %v (VmRSS %v), virtual %v", rss, vmRSS, value("process_virtual_memory_bytes"))
+		}
+		if cpu := value("process_cpu_seconds_total"); cpu <= 0 || cpu > (time.Since(testStarted).Seconds()+1)*float64(runtime.NumCPU()) {
+			t.Errorf("process_cpu_seconds_total %v", cpu)
+		}
+		// The kernel counts in ticks since boot: the start is a little
+		// before this file's variables were set, never after.
+		if start, at := value("process_start_time_seconds"), float64(testStarted.UnixNano())/1e9; start > at+1 || start < at-30 {
+			t.Errorf("process_start_time_seconds %v, this process began about %v", start, at)
+		}
+		if f := value("process_open_fds"); f < 3 {
 			t.Errorf("process_open_fds: %v", f)
 		}
 	}
 
 	// A database that cannot count leaves the outbox's series out and
 	// every other series in.
-	outbox, outboxErr = nil, errors.New("database down")
+	outbox, outboxErr = map[string]int{"pending": 0, "failed": 0}, errors.New("database down") // as CountUnsent answers
 	fams = scrape(t, s)
 	if n := len(fams["portail_outbox_emails"].GetMetric()); n != 0 {
 		t.Errorf("outbox series with the database down: %d", n)
 	}
 	if fams["portail_http_requests_total"] == nil || fams["go_goroutines"] == nil {
 		t.Error("the other series went with the outbox's")
+	}
+}
+
+// testStarted is a moment just after this test process started.
+var testStarted = time.Now()
+
+// TestRuntimeSeriesKnown: every runtime/metrics name the Go series add up
+// is one this runtime has (an unknown name would read as zero).
+func TestRuntimeSeriesKnown(t *testing.T) {
+	known := map[string]bool{}
+	for _, d := range runtimemetrics.All() {
+		known[d.Name] = true
+	}
+	for _, s := range runtimeSeries {
+		for _, name := range s.sum {
+			if !known[name] {
+				t.Errorf("%s: unknown runtime metric %s", s.name, name)
+			}
+		}
 	}
 }
 
