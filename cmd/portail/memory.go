@@ -75,7 +75,7 @@ func memoryPolicy(ctx context.Context) {
 		// counts as live, survives one collection and is freed by the
 		// second that finds it unused.
 		busy := false
-		for {
+		for first := true; ; first = false {
 			select {
 			case <-ctx.Done():
 				return
@@ -86,6 +86,9 @@ func memoryPolicy(ctx context.Context) {
 			held := samples[2].Value.Uint64() + samples[3].Value.Uint64()
 			idle := total-allocated < idleAlloc
 			allocated = total
+			if first {
+				continue // what the start allocated is no busy spell
+			}
 			for range collections(idle, busy, held, live) {
 				debug.FreeOSMemory()
 			}
