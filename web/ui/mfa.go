@@ -3,14 +3,17 @@ package ui
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"html/template"
+	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 
 	"portail"
@@ -249,16 +252,29 @@ func (s *Handler) accountSecurityPost(p *page) {
 }
 
 // qrPNG is text as a QR code (error correction M, as authenticator apps
-// scan it from a screen), a size×size PNG.
+// scan it from a screen), a size×size PNG with the quiet zone of four
+// modules around the symbol that the QR standard asks for.
 func qrPNG(text string, size int) ([]byte, error) {
 	code, err := qr.Encode(text, qr.M, qr.Auto)
 	if err != nil {
 		return nil, err
 	}
-	if code, err = barcode.Scale(code, size, size); err != nil {
-		return nil, err
+	n := code.Bounds().Dx() // modules a side, one pixel each
+	k := size / (n + 8)
+	if k < 1 {
+		return nil, fmt.Errorf("a QR code of %d modules does not fit %d pixels", n, size)
+	}
+	img := image.NewGray(image.Rect(0, 0, size, size))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	off := (size - n*k) / 2
+	for y := range n {
+		for x := range n {
+			if c := color.GrayModel.Convert(code.At(x, y)).(color.Gray); c.Y < 128 {
+				draw.Draw(img, image.Rect(off+x*k, off+y*k, off+(x+1)*k, off+(y+1)*k), image.Black, image.Point{}, draw.Src)
+			}
+		}
 	}
 	var b bytes.Buffer
-	err = png.Encode(&b, code)
+	err = png.Encode(&b, img)
 	return b.Bytes(), err
 }

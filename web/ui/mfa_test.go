@@ -10,7 +10,8 @@ import (
 // TestQRPNG: the enrolment's QR code is a square PNG of the asked size
 // holding a QR symbol: its three finder patterns (7 modules a side: a dark
 // ring, a light ring, a dark 3×3 core) in the corners of the dark area,
-// and a longer text makes a larger symbol (finer modules).
+// four light modules around it, and a longer text makes a larger symbol
+// (finer modules).
 func TestQRPNG(t *testing.T) {
 	module := func(text string) int {
 		t.Helper()
@@ -50,6 +51,10 @@ func TestQRPNG(t *testing.T) {
 			t.Fatalf("top-left finder's edge is %d px, not 7 modules", run)
 		}
 		m := run / 7
+		// The quiet zone: four light modules at least on every side.
+		if box.Min.X < 4*m || box.Min.Y < 4*m || 256-box.Max.X < 4*m || 256-box.Max.Y < 4*m {
+			t.Fatalf("symbol %v with %d px modules: less than 4 modules of quiet zone", box, m)
+		}
 		// Along each finder's diagonal, module by module.
 		want := []bool{true, false, true, true, true, false, true, false}
 		for _, corner := range []image.Point{{box.Min.X, box.Min.Y}, {box.Max.X - 7*m, box.Min.Y}, {box.Min.X, box.Max.Y - 7*m}} {
