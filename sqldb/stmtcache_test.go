@@ -2,10 +2,27 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
 )
+
+// oneConnection is a SQLite database of one connection, every statement
+// on it, holding an empty table t (n INTEGER).
+func oneConnection(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := openSQLite("file:" + filepath.Join(t.TempDir(), "c.db") + "?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(context.Background(), `CREATE TABLE t (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
 
 // TestStatementCache runs the cases a per-connection statement cache can
 // get wrong on one SQLite connection: the same text again (answered by
@@ -13,15 +30,7 @@ import (
 // are still open, more texts than the cache holds, and an error.
 func TestStatementCache(t *testing.T) {
 	ctx := context.Background()
-	db, err := openSQLite("file:" + filepath.Join(t.TempDir(), "c.db") + "?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1) // every statement on the one connection
-	if _, err := db.ExecContext(ctx, `CREATE TABLE t (n INTEGER)`); err != nil {
-		t.Fatal(err)
-	}
+	db := oneConnection(t)
 	for i := range 5 {
 		if _, err := db.ExecContext(ctx, `INSERT INTO t (n) VALUES (?)`, i); err != nil {
 			t.Fatal(err)
@@ -104,15 +113,7 @@ func TestStatementCache(t *testing.T) {
 // prepared however many others come by.
 func TestStatementCacheEvicts(t *testing.T) {
 	ctx := context.Background()
-	db, err := openSQLite("file:" + filepath.Join(t.TempDir(), "e.db") + "?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, `CREATE TABLE t (n INTEGER)`); err != nil {
-		t.Fatal(err)
-	}
+	db := oneConnection(t)
 	const hot = `SELECT count(*) FROM t`
 	text := func(i int) string { return fmt.Sprintf(`SELECT n FROM t WHERE n = %d`, i) }
 	run := func(q string) {
