@@ -138,26 +138,32 @@ func (m *metrics) write(ctx context.Context, out io.Writer) {
 	defer e.w.Flush()
 
 	e.family("portail_http_requests_total", "counter", "HTTP requests by route pattern, method and status.")
-	var reqs []requestSeries
-	m.requests.Range(func(k, _ any) bool { reqs = append(reqs, k.(requestSeries)); return true })
-	slices.SortFunc(reqs, func(a, b requestSeries) int {
+	type counted struct {
+		requestSeries
+		n *atomic.Uint64
+	}
+	var reqs []counted
+	m.requests.Range(func(k, v any) bool { reqs = append(reqs, counted{k.(requestSeries), v.(*atomic.Uint64)}); return true })
+	slices.SortFunc(reqs, func(a, b counted) int {
 		return cmp.Or(cmp.Compare(a.method, b.method), cmp.Compare(a.route, b.route), cmp.Compare(a.status, b.status))
 	})
 	for _, k := range reqs {
-		c, _ := m.requests.Load(k)
 		e.sample("portail_http_requests_total", labels("method", k.method, "route", k.route, "status", strconv.Itoa(k.status)),
-			float64(c.(*atomic.Uint64).Load()))
+			float64(k.n.Load()))
 	}
 
 	e.family("portail_http_request_duration_seconds", "histogram", "HTTP request durations by route pattern.")
-	var durs []durationSeries
-	m.duration.Range(func(k, _ any) bool { durs = append(durs, k.(durationSeries)); return true })
-	slices.SortFunc(durs, func(a, b durationSeries) int {
+	type observed struct {
+		durationSeries
+		h *histogram
+	}
+	var durs []observed
+	m.duration.Range(func(k, v any) bool { durs = append(durs, observed{k.(durationSeries), v.(*histogram)}); return true })
+	slices.SortFunc(durs, func(a, b observed) int {
 		return cmp.Or(cmp.Compare(a.method, b.method), cmp.Compare(a.route, b.route))
 	})
 	for _, k := range durs {
-		v, _ := m.duration.Load(k)
-		h := v.(*histogram)
+		h := k.h
 		var total uint64
 		for i := range h.counts {
 			total += h.counts[i].Load()
